@@ -1,0 +1,1 @@
+"""HTX Số — the open-source digital platform for Vietnam's cooperative economy."""

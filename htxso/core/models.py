@@ -1,0 +1,168 @@
+"""Users, the audit log and administrative units (current 34/3,321 and the legacy 63-province tree)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import NATIONAL_ROLES, Role
+
+
+class User(AbstractUser):
+    role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices, default=Role.PUBLIC)
+    province = models.ForeignKey(
+        "core.Province", verbose_name=_("tỉnh/thành phố"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation", verbose_name=_("tổ chức"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    person = models.ForeignKey(
+        "registry.Person", verbose_name=_("cá nhân"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    @property
+    def is_national(self) -> bool:
+        return self.is_superuser or self.role in NATIONAL_ROLES
+
+
+class AuditEntry(models.Model):
+    """Append-only: who changed what, when, with the values before and after."""
+
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("người thực hiện"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
+    action = models.CharField(_("thao tác"), max_length=32)
+    object_type = models.CharField(_("loại đối tượng"), max_length=64)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64)
+    object_repr = models.CharField(_("đối tượng"), max_length=255)
+    before = models.JSONField(_("trước"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("sau"), null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("nhật ký thay đổi")
+        verbose_name_plural = _("nhật ký thay đổi")
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class Province(models.Model):
+    """Current provincial unit (34 since 1/7/2025), codes from Decision 19/2025/QĐ-TTg."""
+
+    code = models.CharField(_("mã"), max_length=2, primary_key=True)
+    name = models.CharField(_("tên"), max_length=100)
+    short_name = models.CharField(_("tên ngắn"), max_length=80)
+    division_type = models.CharField(_("loại"), max_length=40)
+    codename = models.SlugField(max_length=80, unique=True)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("tỉnh/thành phố")
+        verbose_name_plural = _("tỉnh/thành phố")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(models.Model):
+    """Current commune-level unit (xã, phường, đặc khu); there is no district level since 2025."""
+
+    code = models.CharField(_("mã"), max_length=5, primary_key=True)
+    province = models.ForeignKey(
+        Province, verbose_name=_("tỉnh/thành phố"), on_delete=models.PROTECT,
+        related_name="communes",
+    )
+    name = models.CharField(_("tên"), max_length=100)
+    division_type = models.CharField(_("loại"), max_length=20)
+    search_key = models.CharField(max_length=100, db_index=True)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+    area_km2 = models.FloatField(_("diện tích (km²)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["province_id", "name"]
+        verbose_name = _("xã/phường")
+        verbose_name_plural = _("xã/phường")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegacyProvince(models.Model):
+    """One of the 63 provinces before 1/7/2025. CCCD numbers still use these codes."""
+
+    code = models.CharField(_("mã"), max_length=2, primary_key=True)
+    name = models.CharField(_("tên"), max_length=100)
+    current_province = models.ForeignKey(
+        Province, verbose_name=_("nay thuộc"), on_delete=models.PROTECT, related_name="legacy_provinces",
+    )
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("tỉnh cũ (trước 7/2025)")
+        verbose_name_plural = _("tỉnh cũ (trước 7/2025)")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegacyDistrict(models.Model):
+    code = models.CharField(_("mã"), max_length=3, primary_key=True)
+    province = models.ForeignKey(LegacyProvince, on_delete=models.PROTECT, related_name="districts")
+    name = models.CharField(_("tên"), max_length=100)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("huyện cũ (trước 7/2025)")
+        verbose_name_plural = _("huyện cũ (trước 7/2025)")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegacyCommune(models.Model):
+    """A pre-2025 commune and the current commune(s) it became.
+
+    Most old communes went whole into one new commune; a split one lists several successors,
+    one of them the default that `vietnamadminunits` picks when no street locates the address.
+    """
+
+    code = models.CharField(_("mã"), max_length=5, primary_key=True)
+    district = models.ForeignKey(LegacyDistrict, on_delete=models.PROTECT, related_name="communes")
+    name = models.CharField(_("tên"), max_length=100)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+    current_commune = models.ForeignKey(
+        Commune, verbose_name=_("nay thuộc (mặc định)"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="legacy_communes",
+    )
+    successors = models.ManyToManyField(Commune, related_name="+", blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("xã cũ (trước 7/2025)")
+        verbose_name_plural = _("xã cũ (trước 7/2025)")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_split(self) -> bool:
+        return self.successors.count() > 1

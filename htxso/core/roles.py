@@ -1,0 +1,17 @@
+"""The roles of DESIGN.md. Scoping by role lives in model managers (`visible_to`, `editable_by`)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("Quản trị hệ thống")
+    CENTRAL_OFFICER = "central_officer", _("Cán bộ trung ương")
+    PROVINCIAL_OFFICER = "provincial_officer", _("Cán bộ cấp tỉnh")
+    ALLIANCE_ADVISER = "alliance_adviser", _("Tư vấn viên Liên minh HTX")
+    COOPERATIVE_MANAGER = "cooperative_manager", _("Quản lý HTX")
+    MEMBER = "member", _("Thành viên")
+    PUBLIC = "public", _("Công chúng")
+
+
+NATIONAL_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.CENTRAL_OFFICER})

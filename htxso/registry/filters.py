@@ -1,0 +1,121 @@
+"""The one filter of the organisation list: pages, API and exports all apply it."""
+
+import re
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from htxso.core.models import Commune, Province
+from htxso.core.text import search_terms
+
+from .choices import OrganisationKind, Sector, Status
+
+TAX_CODE_QUERY = re.compile(r"^\d[\d\s.-]{2,}$")
+
+SORTS = {
+    # key: (model field, descending, label)
+    "name": ("name_key", False, _("Tên A→Z")),
+    "-name": ("name_key", True, _("Tên Z→A")),
+    "-established": ("established_on", True, _("Thành lập mới nhất")),
+    "established": ("established_on", False, _("Thành lập lâu nhất")),
+    "-members": ("members_count", True, _("Nhiều thành viên nhất")),
+    "members": ("members_count", False, _("Ít thành viên nhất")),
+}
+YES_NO = [("", _("Tất cả")), ("yes", _("Có")), ("no", _("Không"))]
+
+
+class OrganisationFilter(forms.Form):
+    q = forms.CharField(
+        label=_("Tìm kiếm"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("Tên tổ chức hoặc mã số thuế"),
+                                      "type": "search"}),
+    )
+    province = forms.ModelChoiceField(
+        label=_("Tỉnh/thành phố"), queryset=Province.objects.all(), required=False,
+        empty_label=_("Tất cả tỉnh/thành"), to_field_name="code",
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Xã/phường"), queryset=Commune.objects.none(), required=False,
+        empty_label=_("Tất cả xã/phường"), to_field_name="code",
+    )
+    kind = forms.ChoiceField(
+        label=_("Loại hình"), required=False,
+        choices=[("", _("Tất cả loại hình")), *OrganisationKind.choices],
+    )
+    sector = forms.ChoiceField(
+        label=_("Ngành"), required=False, choices=[("", _("Tất cả ngành")), *Sector.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Tình trạng"), required=False,
+        choices=[("", _("Tất cả tình trạng")), *Status.choices],
+    )
+    agricultural = forms.ChoiceField(label=_("Nông nghiệp"), required=False, choices=YES_NO)
+    sort = forms.ChoiceField(
+        label=_("Sắp xếp"), required=False,
+        choices=[(key, label) for key, (_f, _d, label) in SORTS.items()],
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        code = (data or {}).get("province")
+        if code:
+            # Only the communes of the chosen province are valid (and listed).
+            self.fields["commune"].queryset = Commune.objects.filter(province_id=code)
+
+    @property
+    def sort_key(self) -> str:
+        value = self.cleaned_data.get("sort") if self.is_bound and self.is_valid() else ""
+        return value or "name"
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        """Apply the valid filters; an invalid form filters nothing (the page shows the errors)."""
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        queryset = search(queryset, data.get("q") or "")
+        if data.get("province"):
+            queryset = queryset.filter(province_id=data["province"].code)
+        if data.get("commune"):
+            queryset = queryset.filter(commune_id=data["commune"].code)
+        for name in ("kind", "sector", "status"):
+            if data.get(name):
+                queryset = queryset.filter(**{name: data[name]})
+        if data.get("agricultural"):
+            queryset = queryset.filter(is_agricultural=data["agricultural"] == "yes")
+        return queryset
+
+    def aggregate_filters(self) -> dict | None:
+        """The filters as RegistryAggregate lookups, or None when the aggregates can't answer."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        if data.get("q") or data.get("commune") or data.get("sector"):
+            return None
+        lookups: dict = {}
+        if data.get("province"):
+            lookups["province_id"] = data["province"].code
+        for name in ("kind", "status"):
+            if data.get(name):
+                lookups[name] = data[name]
+        if data.get("agricultural"):
+            lookups["is_agricultural"] = data["agricultural"] == "yes"
+        return lookups
+
+
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    """Diacritic- and case-insensitive search on names, or a tax-code prefix search.
+
+    Every word must appear in the organisation's search key (any order). On PostgreSQL a
+    trigram GIN index answers these LIKE '%word%' filters.
+    """
+    query = query.strip()
+    if not query:
+        return queryset
+    if TAX_CODE_QUERY.match(query):
+        digits = re.sub(r"\D", "", query)
+        prefix = digits if len(digits) <= 10 else f"{digits[:10]}-{digits[10:]}"
+        return queryset.filter(tax_code__startswith=prefix)
+    for term in search_terms(query):
+        queryset = queryset.filter(search_key__contains=term)
+    return queryset

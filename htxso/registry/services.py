@@ -1,0 +1,231 @@
+"""The one write path of the registry.
+
+Every function takes the acting user (None for the system itself, e.g. a command), checks that
+the user may make the change, validates (Vietnamese messages), writes, records an audit entry
+and refreshes the province's aggregates — all in one transaction.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from htxso.core.audit import record, snapshot
+from htxso.core.cccd import decode_cccd
+from htxso.core.mst import normalise_tax_code
+from htxso.core.roles import Role
+
+from . import stats
+from .choices import MemberKind, OrganisationKind, Status
+from .models import Membership, Organisation, Person, StatusChange
+
+ORGANISATION_FIELDS = frozenset(
+    f.name for f in Organisation._meta.concrete_fields
+    if f.editable and f.name not in {"id", "members_count", "status", "status_since"}
+)
+
+
+class StaleEdit(Exception):
+    """The edit was based on an older version of the record."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(_("Hồ sơ đã được người khác cập nhật; vui lòng tải lại trước khi sửa."))
+        self.current_version = current_version
+
+
+def _require_editable(actor: Any, organisation: Organisation) -> None:
+    if actor is None:
+        return
+    if not Organisation.objects.editable_by(actor).filter(pk=organisation.pk).exists():
+        raise PermissionDenied(_("Bạn không có quyền thay đổi tổ chức này."))
+
+
+def _clean_and_save(obj, **save_kwargs) -> None:
+    obj.full_clean()
+    try:
+        with transaction.atomic():
+            obj.save(**save_kwargs)
+    except IntegrityError as exc:  # a race that full_clean could not see
+        raise ValidationError(_("Dữ liệu vi phạm ràng buộc của cơ sở dữ liệu: %s") % exc) from exc
+
+
+def _check_not_future(day: dt.date, label: str) -> None:
+    if day > dt.date.today():
+        raise ValidationError({label: _("Ngày không được ở tương lai.")})
+
+
+@transaction.atomic
+def create_organisation(actor: Any, **fields: Any) -> Organisation:
+    unknown = set(fields) - ORGANISATION_FIELDS - {"province_id", "commune_id"}
+    if unknown:
+        raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
+    organisation = Organisation(**fields)
+    if organisation.tax_code:
+        organisation.tax_code = normalise_tax_code(organisation.tax_code)
+    else:
+        organisation.tax_code = None
+    organisation.status = Status.ACTIVE
+    organisation.status_since = organisation.established_on
+    _check_address(organisation)
+    if actor is not None and not _may_create_in(actor, organisation.province_id):
+        raise PermissionDenied(_("Bạn không có quyền tạo tổ chức ở tỉnh/thành phố này."))
+    organisation.refresh_keys()
+    if organisation.established_on:
+        _check_not_future(organisation.established_on, "established_on")
+    _clean_and_save(organisation)
+    StatusChange.objects.create(
+        organisation=organisation, status=Status.ACTIVE, effective_on=organisation.established_on,
+        reason=_("Thành lập"), recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record(actor, "create", organisation, None, snapshot(organisation))
+    stats.refresh([organisation.province_id])
+    return organisation
+
+
+def _may_create_in(actor: Any, province_id: str | None) -> bool:
+    if actor.is_superuser or actor.role == Role.SYSTEM_ADMIN:
+        return True
+    return actor.role == Role.PROVINCIAL_OFFICER and actor.province_id == province_id
+
+
+def _check_address(organisation: Organisation) -> None:
+    if organisation.commune_id and organisation.province_id:
+        commune = organisation.commune
+        if commune.province_id != organisation.province_id:
+            raise ValidationError(
+                {"commune": _("Xã/phường %(commune)s không thuộc tỉnh/thành phố đã chọn.")
+                 % {"commune": commune.name}}
+            )
+
+
+@transaction.atomic
+def update_organisation(actor: Any, organisation_id: int, expected_version: int,
+                        **changes: Any) -> Organisation:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    _require_editable(actor, organisation)
+    if organisation.version != expected_version:
+        raise StaleEdit(organisation.version)
+    unknown = set(changes) - ORGANISATION_FIELDS - {"province_id", "commune_id"}
+    if unknown:
+        raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
+    before = snapshot(organisation)
+    old_province = organisation.province_id
+    for name, value in changes.items():
+        setattr(organisation, name, value)
+    if organisation.tax_code:
+        organisation.tax_code = normalise_tax_code(organisation.tax_code)
+    else:
+        organisation.tax_code = None
+    _check_address(organisation)
+    organisation.refresh_keys()
+    organisation.version = F("version") + 1
+    _clean_and_save(organisation)
+    organisation.refresh_from_db()
+    record(actor, "update", organisation, before, snapshot(organisation))
+    stats.refresh({old_province, organisation.province_id})
+    return organisation
+
+
+@transaction.atomic
+def change_status(actor: Any, organisation_id: int, status: str, effective_on: dt.date,
+                  reason: str = "", document_no: str = "") -> StatusChange:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    _require_editable(actor, organisation)
+    if status not in Status.values:
+        raise ValidationError({"status": _("Tình trạng không hợp lệ.")})
+    _check_not_future(effective_on, "effective_on")
+    if effective_on < organisation.established_on:
+        raise ValidationError({"effective_on": _("Ngày hiệu lực không được trước ngày thành lập.")})
+    if effective_on < organisation.status_since:
+        raise ValidationError(
+            {"effective_on": _("Ngày hiệu lực phải sau lần thay đổi tình trạng gần nhất (%s).")
+             % organisation.status_since.strftime("%d/%m/%Y")}
+        )
+    if status == organisation.status:
+        raise ValidationError({"status": _("Tổ chức đang ở tình trạng này.")})
+    before = snapshot(organisation)
+    change = StatusChange.objects.create(
+        organisation=organisation, status=status, effective_on=effective_on, reason=reason,
+        document_no=document_no, recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    Organisation.objects.filter(pk=organisation.pk).update(
+        status=status, status_since=effective_on, version=F("version") + 1
+    )
+    organisation.refresh_from_db()
+    record(actor, "change_status", organisation, before, snapshot(organisation))
+    stats.refresh([organisation.province_id])
+    return change
+
+
+@transaction.atomic
+def create_person(actor: Any, cccd: str | None, full_name: str, **fields: Any) -> Person:
+    person = Person(full_name=(full_name or "").strip(), **fields)
+    if cccd:
+        decoded = decode_cccd(cccd)
+        if person.gender and person.gender != decoded.gender:
+            raise ValidationError({"gender": _("Giới tính không khớp với số CCCD.")})
+        if person.birth_year and person.birth_year != decoded.birth_year:
+            raise ValidationError({"birth_year": _("Năm sinh không khớp với số CCCD.")})
+        person.cccd, person.gender, person.birth_year = (
+            decoded.number, decoded.gender, decoded.birth_year
+        )
+    else:
+        person.cccd = None
+    _clean_and_save(person)
+    record(actor, "create", person, None, snapshot(person))
+    return person
+
+
+@transaction.atomic
+def add_membership(actor: Any, organisation_id: int, kind: str, joined_on: dt.date,
+                   person: Person | None = None, member_organisation: Organisation | None = None,
+                   capital_contributed: int = 0) -> Membership:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    _require_editable(actor, organisation)
+    _check_not_future(joined_on, "joined_on")
+    if joined_on < organisation.established_on:
+        raise ValidationError({"joined_on": _("Ngày gia nhập không được trước ngày thành lập tổ chức.")})
+    if organisation.kind == OrganisationKind.HOUSEHOLD_BUSINESS:
+        raise ValidationError(_("Hộ kinh doanh không có thành viên."))
+    if member_organisation is not None:
+        if organisation.kind != OrganisationKind.COOPERATIVE_UNION:
+            raise ValidationError(_("Chỉ liên hiệp HTX mới có thành viên là hợp tác xã."))
+        if member_organisation.kind != OrganisationKind.COOPERATIVE:
+            raise ValidationError(_("Thành viên của liên hiệp HTX phải là hợp tác xã."))
+    if person is not None and person.birth_year and joined_on.year - person.birth_year < 18:
+        raise ValidationError({"person": _("Thành viên là cá nhân phải đủ 18 tuổi khi gia nhập.")})
+    if kind == MemberKind.ASSOCIATE and capital_contributed:
+        raise ValidationError(
+            {"capital_contributed": _("Thành viên liên kết không góp vốn không có vốn góp.")}
+        )
+    membership = Membership(
+        organisation=organisation, person=person, member_organisation=member_organisation,
+        kind=kind, joined_on=joined_on, capital_contributed=capital_contributed,
+        province_id=organisation.province_id,
+    )
+    _clean_and_save(membership)
+    Organisation.objects.filter(pk=organisation.pk).update(members_count=F("members_count") + 1)
+    record(actor, "create", membership, None, snapshot(membership))
+    stats.refresh([organisation.province_id])
+    return membership
+
+
+@transaction.atomic
+def end_membership(actor: Any, membership_id: int, left_on: dt.date) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership_id)
+    _require_editable(actor, membership.organisation)
+    if membership.left_on is not None:
+        raise ValidationError(_("Tư cách thành viên này đã chấm dứt."))
+    _check_not_future(left_on, "left_on")
+    before = snapshot(membership)
+    membership.left_on = left_on
+    _clean_and_save(membership)
+    Organisation.objects.filter(pk=membership.organisation_id).update(
+        members_count=F("members_count") - 1
+    )
+    record(actor, "end", membership, before, snapshot(membership))
+    stats.refresh([membership.province_id])
+    return membership

@@ -1,0 +1,132 @@
+"""Pages of the registry. Reads start from `visible_to`; counts come from aggregates when they can."""
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from htxso.core.models import Commune, Province
+from htxso.core.pagination import InvalidCursor, keyset_paginate
+
+from . import stats
+from .choices import MemberKind, OrganisationKind
+from .filters import SORTS, OrganisationFilter
+from .models import Membership, Organisation, RegistryAggregate
+
+LIST_COLUMNS = (
+    "id", "name", "kind", "tax_code", "status", "province__short_name", "commune__name",
+    "members_count", "established_on", "is_agricultural", "name_key",
+)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    national = stats.summarise(RegistryAggregate.objects.all())
+    provinces = stats.by_province()
+    return render(request, "registry/home.html", {"national": national, "provinces": provinces})
+
+
+def _count(form: OrganisationFilter, queryset) -> tuple[int, bool]:
+    """(count, exact). Aggregates answer exactly; otherwise count up to a bound."""
+    lookups = form.aggregate_filters()
+    if lookups is not None:
+        total = RegistryAggregate.objects.filter(**lookups).aggregate(n=Sum("organisations"))["n"]
+        return total or 0, True
+    limit = settings.REGISTRY_COUNT_LIMIT
+    n = queryset.order_by()[: limit + 1].count()
+    return min(n, limit), n <= limit
+
+
+@require_GET
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationFilter(request.GET or None)
+    queryset = form.filter(Organisation.objects.visible_to(request.user))
+    queryset = queryset.select_related("province", "commune").only(*LIST_COLUMNS)
+    field, descending, _label = SORTS[form.sort_key]
+    cursor = request.GET.get("cursor") or None
+    status = 200
+    cursor_error = ""
+    try:
+        page = keyset_paginate(queryset, field, descending, cursor, settings.REGISTRY_PAGE_SIZE)
+    except InvalidCursor:
+        cursor_error = _("Liên kết trang không hợp lệ hoặc đã hết hạn; đang hiển thị trang đầu.")
+        page = keyset_paginate(queryset, field, descending, None, settings.REGISTRY_PAGE_SIZE)
+        status = 400
+    total, exact = _count(form, queryset)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "form": form,
+        "page": page,
+        "total": total,
+        "total_exact": exact,
+        "base_query": query.urlencode(),
+        "cursor_error": cursor_error,
+    }
+    template = "registry/_results.html" if request.headers.get("HX-Request") else "registry/list.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(
+        Organisation.objects.visible_to(request.user).select_related("province", "commune"), pk=pk
+    )
+    # Counts by member kind are statistics, not personal data: no person scoping needed.
+    counts = dict(
+        Membership.objects.filter(organisation=organisation, left_on__isnull=True)
+        .values_list("kind").annotate(n=Count("id")).order_by()
+    )
+    member_counts = [(label, counts.get(kind, 0)) for kind, label in MemberKind.choices]
+    unions = (
+        Membership.objects.filter(member_organisation=organisation, left_on__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name_key")
+    )
+    member_cooperatives = (
+        Membership.objects.filter(
+            organisation=organisation, member_organisation__isnull=False, left_on__isnull=True
+        )
+        .select_related("member_organisation")
+        .order_by("member_organisation__name_key")
+    )
+    context = {
+        "organisation": organisation,
+        "history": organisation.status_history.all(),
+        "member_counts": member_counts,
+        "member_total": sum(counts.values()),
+        "unions": unions,
+        "member_cooperatives": member_cooperatives,
+    }
+    return render(request, "registry/organisation.html", context)
+
+
+@require_GET
+def province_detail(request: HttpRequest, code: str) -> HttpResponse:
+    province = get_object_or_404(Province, code=code)
+    summary = stats.summarise(RegistryAggregate.objects.filter(province=province))
+    largest = (
+        Organisation.objects.visible_to(request.user)
+        .filter(province=province, kind=OrganisationKind.COOPERATIVE)
+        .select_related("commune")
+        .only("id", "name", "tax_code", "status", "members_count", "commune__name", "kind")
+        .order_by("-members_count", "id")[:20]
+    )
+    context = {
+        "province": province,
+        "summary": summary,
+        "largest": largest,
+        "communes": province.communes.count(),
+        "legacy_provinces": province.legacy_provinces.all(),
+    }
+    return render(request, "registry/province.html", context)
+
+
+@require_GET
+def commune_options(request: HttpRequest) -> HttpResponse:
+    """<option> elements for the commune filter once a province is chosen (HTMX)."""
+    code = request.GET.get("province", "")
+    communes = Commune.objects.filter(province_id=code).only("code", "name") if code else []
+    return render(request, "registry/_commune_options.html", {"communes": communes})
