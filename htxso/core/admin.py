@@ -1,14 +1,25 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import AuditEntry, Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province, User
+from .models import (
+    AuditEntry,
+    Commune,
+    LegacyCommune,
+    LegacyDistrict,
+    LegacyProvince,
+    Province,
+    User,
+)
 
 
 @admin.register(User)
 class HtxUserAdmin(UserAdmin):
     list_display = ("username", "first_name", "role", "province", "is_active", "is_staff")
     list_filter = ("role", "province", "is_active", "is_staff")
-    fieldsets = (*UserAdmin.fieldsets, ("HTX Số", {"fields": ("role", "province", "organisation", "person")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("HTX Số", {"fields": ("role", "province", "organisation", "person")}),
+    )
     raw_id_fields = ("organisation", "person")
 
 

@@ -29,8 +29,13 @@ def changed(before: dict | None, after: dict | None) -> tuple[dict | None, dict 
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def record(actor: Any, action: str, obj: models.Model, before: dict | None = None,
-           after: dict | None = None) -> AuditEntry:
+def record(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
     before, after = changed(before, after)
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,

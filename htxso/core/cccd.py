@@ -8,13 +8,14 @@ province table shipped by `vietnamadminunits`.
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_CCCD = re.compile(r"^\d{12}$")
+_CCCD = re.compile(r"^[0-9]{12}$")
 MALE, FEMALE = "male", "female"
 
 
@@ -38,7 +39,8 @@ def legacy_province_names() -> dict[str, str]:
 
 def decode_cccd(value: str, today: datetime.date | None = None) -> CitizenId:
     """Validate and decode a CCCD number, or raise ValidationError in Vietnamese."""
-    number = re.sub(r"[\s.-]", "", value or "")
+    # NFKC reads full-width digits as ASCII; any other script's digits are then rejected.
+    number = re.sub(r"[\s.-]", "", unicodedata.normalize("NFKC", value or ""))
     if not number:
         raise ValidationError(_("Số CCCD không được để trống."), code="required")
     if not _CCCD.match(number):

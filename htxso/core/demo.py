@@ -1,11 +1,13 @@
 """One demo login per role (printed by `htxso demo_users`). Never run this on a real system."""
 
+from typing import Any
+
 from django.db import transaction
 
 from .models import User
 from .roles import Role
 
-DEMO_PASSWORD = "htxso-demo"  # noqa: S105 - a demo password, printed on the console on purpose
+DEMO_PASSWORD = "htxso-demo"
 
 
 @transaction.atomic
@@ -14,23 +16,45 @@ def create_demo_users() -> list[tuple[str, str, str]]:
     from htxso.registry.models import Membership, Organisation
 
     organisation = (
-        Organisation.objects.filter(kind=OrganisationKind.COOPERATIVE, name="HTX Chè Tân Cương").first()
+        Organisation.objects.filter(
+            kind=OrganisationKind.COOPERATIVE, name="HTX Chè Tân Cương"
+        ).first()
         or Organisation.objects.filter(kind=OrganisationKind.COOPERATIVE).order_by("id").first()
     )
     member = (
-        Membership.objects.filter(organisation=organisation, person__isnull=False, left_on__isnull=True)
-        .order_by("id").first()
-        if organisation else None
+        Membership.objects.filter(
+            organisation=organisation, person__isnull=False, left_on__isnull=True
+        )
+        .order_by("id")
+        .first()
+        if organisation
+        else None
     )
-    specs = [
+    specs: list[tuple[str, Role, dict[str, Any], str]] = [
         ("admin", Role.SYSTEM_ADMIN, {"is_staff": True, "is_superuser": True}, "Quản trị hệ thống"),
         ("trunguong", Role.CENTRAL_OFFICER, {"is_staff": True}, "Cán bộ Bộ Tài chính"),
-        ("tinh.thainguyen", Role.PROVINCIAL_OFFICER, {"province_id": "19"}, "Cán bộ Sở Tài chính Thái Nguyên"),
+        (
+            "tinh.thainguyen",
+            Role.PROVINCIAL_OFFICER,
+            {"province_id": "19"},
+            "Cán bộ Sở Tài chính Thái Nguyên",
+        ),
         ("tuvan", Role.ALLIANCE_ADVISER, {}, "Tư vấn viên Liên minh HTX"),
-        ("quanly.htx", Role.COOPERATIVE_MANAGER,
-         {"organisation": organisation, "province_id": organisation.province_id if organisation else None},
-         "Giám đốc HTX"),
-        ("thanhvien", Role.MEMBER, {"person_id": member.person_id if member else None}, "Thành viên HTX"),
+        (
+            "quanly.htx",
+            Role.COOPERATIVE_MANAGER,
+            {
+                "organisation": organisation,
+                "province_id": organisation.province_id if organisation else None,
+            },
+            "Giám đốc HTX",
+        ),
+        (
+            "thanhvien",
+            Role.MEMBER,
+            {"person_id": member.person_id if member else None},
+            "Thành viên HTX",
+        ),
     ]
     created = []
     for username, role, extra, label in specs:
@@ -39,5 +63,5 @@ def create_demo_users() -> list[tuple[str, str, str]]:
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-        created.append((username, role.label, label))
+        created.append((username, str(role.label), label))
     return created

@@ -1,4 +1,4 @@
-"""Users, the audit log and administrative units (current 34/3,321 and the legacy 63-province tree)."""
+"""Users, the audit log and administrative units (current 34/3,321; legacy 63-province tree)."""
 
 from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
@@ -11,16 +11,28 @@ from .roles import NATIONAL_ROLES, Role
 class User(AbstractUser):
     role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices, default=Role.PUBLIC)
     province = models.ForeignKey(
-        "core.Province", verbose_name=_("tỉnh/thành phố"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "core.Province",
+        verbose_name=_("tỉnh/thành phố"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     organisation = models.ForeignKey(
-        "registry.Organisation", verbose_name=_("tổ chức"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "registry.Organisation",
+        verbose_name=_("tổ chức"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     person = models.ForeignKey(
-        "registry.Person", verbose_name=_("cá nhân"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "registry.Person",
+        verbose_name=_("cá nhân"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -37,8 +49,12 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, verbose_name=_("người thực hiện"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        User,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
     action = models.CharField(_("thao tác"), max_length=32)
@@ -82,7 +98,9 @@ class Commune(models.Model):
 
     code = models.CharField(_("mã"), max_length=5, primary_key=True)
     province = models.ForeignKey(
-        Province, verbose_name=_("tỉnh/thành phố"), on_delete=models.PROTECT,
+        Province,
+        verbose_name=_("tỉnh/thành phố"),
+        on_delete=models.PROTECT,
         related_name="communes",
     )
     name = models.CharField(_("tên"), max_length=100)
@@ -107,7 +125,10 @@ class LegacyProvince(models.Model):
     code = models.CharField(_("mã"), max_length=2, primary_key=True)
     name = models.CharField(_("tên"), max_length=100)
     current_province = models.ForeignKey(
-        Province, verbose_name=_("nay thuộc"), on_delete=models.PROTECT, related_name="legacy_provinces",
+        Province,
+        verbose_name=_("nay thuộc"),
+        on_delete=models.PROTECT,
+        related_name="legacy_provinces",
     )
     latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
     longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
@@ -150,8 +171,12 @@ class LegacyCommune(models.Model):
     latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
     longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
     current_commune = models.ForeignKey(
-        Commune, verbose_name=_("nay thuộc (mặc định)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="legacy_communes",
+        Commune,
+        verbose_name=_("nay thuộc (mặc định)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="legacy_communes",
     )
     successors = models.ManyToManyField(Commune, related_name="+", blank=True)
 

@@ -23,23 +23,25 @@ class KeysetPage:
     previous_cursor: str | None
 
 
-def _encode(value: Any, pk: int, direction: str) -> str:
+def _encode(value: Any, pk: Any, direction: str) -> str:
     raw = json.dumps([value, pk, direction], default=str, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(token: str) -> tuple[Any, int, str]:
+def _decode(token: str) -> tuple[Any, Any, str]:
     try:
         padded = token + "=" * (-len(token) % 4)
         value, pk, direction = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError) as exc:
         raise InvalidCursor(token) from exc
-    if direction not in ("next", "prev") or not isinstance(pk, int):
+    if direction not in ("next", "prev") or value is None:
+        raise InvalidCursor(token)
+    if isinstance(pk, bool) or not isinstance(pk, int | str):
         raise InvalidCursor(token)
     return value, pk, direction
 
 
-def _after(field: str, value: Any, pk: int, descending: bool) -> Q:
+def _after(field: str, value: Any, pk: Any, descending: bool) -> Q:
     """Rows strictly after (value, pk) in the given order.
 
     Written as `field >= v AND (field > v OR pk > id)` so the planner can range-scan an
@@ -57,9 +59,10 @@ def keyset_paginate(
     model_field = queryset.model._meta.get_field(field)
     direction = "next"
     if cursor:
-        raw, pk, direction = _decode(cursor)
+        raw, raw_pk, direction = _decode(cursor)
         try:
             value = model_field.to_python(raw)
+            pk = queryset.model._meta.pk.to_python(raw_pk)
         except Exception as exc:  # a field's own parse error: the token was tampered with
             raise InvalidCursor(cursor) from exc
         backwards = direction == "prev"

@@ -10,14 +10,17 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-_PUNCT = re.compile(r"[^\w\s-]")
+_PUNCT = re.compile(r"[^\w\s]|_")
 # Longest phrases first: "lien hiep hop tac xa" must fold before "hop tac xa".
-_ABBREVIATIONS = (
-    ("lien hiep hop tac xa", "lhhtx"),
-    ("lien hiep htx", "lhhtx"),
-    ("hop tac xa", "htx"),
-    ("to hop tac", "tht"),
-    ("ho kinh doanh", "hkd"),
+_ABBREVIATIONS = tuple(
+    (re.compile(rf"(?<!\S){re.escape(phrase)}(?!\S)"), abbreviation)
+    for phrase, abbreviation in (
+        ("lien hiep hop tac xa", "lhhtx"),
+        ("lien hiep htx", "lhhtx"),
+        ("hop tac xa", "htx"),
+        ("to hop tac", "tht"),
+        ("ho kinh doanh", "hkd"),
+    )
 )
 
 
@@ -34,12 +37,9 @@ def search_key(text: str | None) -> str:
     key = strip_diacritics(unicodedata.normalize("NFC", text)).lower()
     key = _PUNCT.sub(" ", key)
     key = _SPACES.sub(" ", key).strip()
-    if not key:
-        return ""
-    padded = f" {key} "
     for phrase, abbreviation in _ABBREVIATIONS:
-        padded = padded.replace(f" {phrase} ", f" {abbreviation} ")
-    return padded.strip()
+        key = phrase.sub(abbreviation, key)
+    return key
 
 
 def search_terms(query: str | None) -> list[str]:

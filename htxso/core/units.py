@@ -12,6 +12,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
@@ -114,18 +115,47 @@ def _attach_centroids(communes: list[Commune], vau_rows_by_code: dict[str, dict]
 
 def _upsert(model, objects: list, fields: list[str]) -> None:
     model.objects.bulk_create(
-        objects, batch_size=1000, update_conflicts=True, unique_fields=["code"], update_fields=fields
+        objects,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=fields,
     )
+
+
+@lru_cache(maxsize=1)
+def province_names() -> tuple[tuple[str, str], ...]:
+    """(code, name) of the 34 provinces, read once per process: they change only by decree."""
+    return tuple(Province.objects.order_by("code").values_list("code", "name"))
+
+
+@lru_cache(maxsize=64)
+def commune_names(province: str) -> tuple[tuple[str, str], ...]:
+    """(code, name) of one province's communes, read once per process and province."""
+    return tuple(
+        Commune.objects.filter(province_id=province).order_by("name").values_list("code", "name")
+    )
+
+
+def _forget_cached_units() -> None:
+    province_names.cache_clear()
+    commune_names.cache_clear()
 
 
 @transaction.atomic
 def load_units() -> LoadResult:
     """Create or update every unit; running it twice changes nothing the second time."""
     provinces, communes = _current_units()
-    _upsert(Province, provinces,
-            ["name", "short_name", "division_type", "codename", "latitude", "longitude"])
-    _upsert(Commune, communes,
-            ["province", "name", "division_type", "search_key", "latitude", "longitude", "area_km2"])
+    _upsert(
+        Province,
+        provinces,
+        ["name", "short_name", "division_type", "codename", "latitude", "longitude"],
+    )
+    _upsert(
+        Commune,
+        communes,
+        ["province", "name", "division_type", "search_key", "latitude", "longitude", "area_km2"],
+    )
 
     vau_current = _vau_rows("admin_units")
     vau_to_current = _vau_to_current_codes(communes, vau_current)
@@ -160,28 +190,43 @@ def load_units() -> LoadResult:
     links: dict[str, list[tuple[str, bool]]] = {}
     for r in legacy:
         legacy_provinces[r["provinceCode"]] = LegacyProvince(
-            code=r["provinceCode"], name=r["province"],
+            code=r["provinceCode"],
+            name=r["province"],
             current_province_id=old_to_new_province[r["provinceKey"]],
-            latitude=r["provinceLat"], longitude=r["provinceLon"],
+            latitude=r["provinceLat"],
+            longitude=r["provinceLon"],
         )
         districts[r["districtCode"]] = LegacyDistrict(
-            code=r["districtCode"], province_id=r["provinceCode"], name=r["district"],
-            latitude=r["districtLat"], longitude=r["districtLon"],
+            code=r["districtCode"],
+            province_id=r["provinceCode"],
+            name=r["district"],
+            latitude=r["districtLat"],
+            longitude=r["districtLon"],
         )
         if not r["wardCode"]:
             continue  # island districts without communes
         options = successors.get(f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}", [])
         default = next((code for code, is_default in options if is_default), None)
         legacy_communes[r["wardCode"]] = LegacyCommune(
-            code=r["wardCode"], district_id=r["districtCode"], name=r["ward"],
-            latitude=r["wardLat"], longitude=r["wardLon"], current_commune_id=default,
+            code=r["wardCode"],
+            district_id=r["districtCode"],
+            name=r["ward"],
+            latitude=r["wardLat"],
+            longitude=r["wardLon"],
+            current_commune_id=default,
         )
         links[r["wardCode"]] = options
-    _upsert(LegacyProvince, list(legacy_provinces.values()),
-            ["name", "current_province", "latitude", "longitude"])
+    _upsert(
+        LegacyProvince,
+        list(legacy_provinces.values()),
+        ["name", "current_province", "latitude", "longitude"],
+    )
     _upsert(LegacyDistrict, list(districts.values()), ["province", "name", "latitude", "longitude"])
-    _upsert(LegacyCommune, list(legacy_communes.values()),
-            ["district", "name", "latitude", "longitude", "current_commune"])
+    _upsert(
+        LegacyCommune,
+        list(legacy_communes.values()),
+        ["district", "name", "latitude", "longitude", "current_commune"],
+    )
 
     through = LegacyCommune.successors.through
     through.objects.all().delete()
@@ -193,11 +238,14 @@ def load_units() -> LoadResult:
         ],
         batch_size=2000,
     )
+    transaction.on_commit(_forget_cached_units)
     return LoadResult(
         provinces=len(provinces),
         communes=len(communes),
         legacy_provinces=len(legacy_provinces),
         legacy_districts=len(districts),
         legacy_communes=len(legacy_communes),
-        unmapped_legacy_communes=sum(1 for c in legacy_communes.values() if not c.current_commune_id),
+        unmapped_legacy_communes=sum(
+            1 for c in legacy_communes.values() if not c.current_commune_id
+        ),
     )

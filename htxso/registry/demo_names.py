@@ -9,10 +9,32 @@ from .choices import Sector
 
 # Approximate shares of the most common surnames; the rest share what remains.
 SURNAME_WEIGHTS = {
-    "Nguyễn": 38, "Trần": 11, "Lê": 9.5, "Phạm": 7, "Hoàng": 4, "Huỳnh": 2, "Phan": 4.5,
-    "Vũ": 2.5, "Võ": 1.5, "Đặng": 2.1, "Bùi": 2, "Đỗ": 1.4, "Hồ": 1.3, "Ngô": 1.3,
-    "Dương": 1, "Lý": 0.5, "Đinh": 0.8, "Trịnh": 0.6, "Đào": 0.6, "Mai": 0.4, "Lương": 0.4,
-    "Cao": 0.4, "Tạ": 0.3, "Hà": 0.5, "Lò": 0.3, "Vi": 0.2,
+    "Nguyễn": 38,
+    "Trần": 11,
+    "Lê": 9.5,
+    "Phạm": 7,
+    "Hoàng": 4,
+    "Huỳnh": 2,
+    "Phan": 4.5,
+    "Vũ": 2.5,
+    "Võ": 1.5,
+    "Đặng": 2.1,
+    "Bùi": 2,
+    "Đỗ": 1.4,
+    "Hồ": 1.3,
+    "Ngô": 1.3,
+    "Dương": 1,
+    "Lý": 0.5,
+    "Đinh": 0.8,
+    "Trịnh": 0.6,
+    "Đào": 0.6,
+    "Mai": 0.4,
+    "Lương": 0.4,
+    "Cao": 0.4,
+    "Tạ": 0.3,
+    "Hà": 0.5,
+    "Lò": 0.3,
+    "Vi": 0.2,
 }
 for _name in VietnamesePerson.last_names:
     SURNAME_WEIGHTS.setdefault(_name, 0.3)
@@ -23,25 +45,146 @@ for _w in SURNAME_WEIGHTS.values():
     _total += _w
     SURNAME_CUM.append(_total)
 
-MIDDLE_MALE = ["Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Thanh", "Công", "Xuân",
-               "Ngọc", "Đình", "Tiến", "Thế", "Trung", "Quốc", "Hoàng", "Mạnh"]
-MIDDLE_FEMALE = ["Thị", "Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Kim", "Phương",
-                 "Hồng", "Bích", "Thùy", "Mai", "Diệu", "Hoài"]
-FIRST_MALE = sorted(set(VietnamesePerson.first_names_male) | {
-    "An", "Bình", "Cường", "Dũng", "Đạt", "Định", "Giang", "Hải", "Hiếu", "Hòa", "Hùng",
-    "Khánh", "Kiên", "Long", "Lợi", "Lực", "Mạnh", "Nghĩa", "Phong", "Quân", "Sơn", "Tài",
-    "Thắng", "Thịnh", "Tiến", "Toàn", "Tuấn", "Việt", "Vinh", "Hậu", "Thái", "Đông", "Chiến",
-})
-FIRST_FEMALE = sorted(set(VietnamesePerson.first_names_female) | {
-    "Anh", "Bích", "Dung", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Huệ", "Huyền", "Lệ", "Liên",
-    "Loan", "Ly", "Nga", "Nhung", "Oanh", "Phương", "Quyên", "Sen", "Tâm", "Thanh", "Thủy",
-    "Trang", "Tuyết", "Uyên", "Vy", "Nhàn", "Gấm", "Lụa", "Hiên",
-})
+MIDDLE_MALE = [
+    "Văn",
+    "Văn",
+    "Văn",
+    "Đức",
+    "Minh",
+    "Quang",
+    "Hữu",
+    "Thanh",
+    "Công",
+    "Xuân",
+    "Ngọc",
+    "Đình",
+    "Tiến",
+    "Thế",
+    "Trung",
+    "Quốc",
+    "Hoàng",
+    "Mạnh",
+]
+MIDDLE_FEMALE = [
+    "Thị",
+    "Thị",
+    "Thị",
+    "Thị",
+    "Ngọc",
+    "Thu",
+    "Thanh",
+    "Minh",
+    "Kim",
+    "Phương",
+    "Hồng",
+    "Bích",
+    "Thùy",
+    "Mai",
+    "Diệu",
+    "Hoài",
+]
+FIRST_MALE = sorted(
+    set(VietnamesePerson.first_names_male)
+    | {
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Đạt",
+        "Định",
+        "Giang",
+        "Hải",
+        "Hiếu",
+        "Hòa",
+        "Hùng",
+        "Khánh",
+        "Kiên",
+        "Long",
+        "Lợi",
+        "Lực",
+        "Mạnh",
+        "Nghĩa",
+        "Phong",
+        "Quân",
+        "Sơn",
+        "Tài",
+        "Thắng",
+        "Thịnh",
+        "Tiến",
+        "Toàn",
+        "Tuấn",
+        "Việt",
+        "Vinh",
+        "Hậu",
+        "Thái",
+        "Đông",
+        "Chiến",
+    }
+)
+FIRST_FEMALE = sorted(
+    set(VietnamesePerson.first_names_female)
+    | {
+        "Anh",
+        "Bích",
+        "Dung",
+        "Hà",
+        "Hạnh",
+        "Hằng",
+        "Hiền",
+        "Hoa",
+        "Huệ",
+        "Huyền",
+        "Lệ",
+        "Liên",
+        "Loan",
+        "Ly",
+        "Nga",
+        "Nhung",
+        "Oanh",
+        "Phương",
+        "Quyên",
+        "Sen",
+        "Tâm",
+        "Thanh",
+        "Thủy",
+        "Trang",
+        "Tuyết",
+        "Uyên",
+        "Vy",
+        "Nhàn",
+        "Gấm",
+        "Lụa",
+        "Hiên",
+    }
+)
 
 HAMLETS = ["Thôn", "Xóm", "Bản", "Ấp", "Tổ dân phố", "Khu phố", "Làng"]
-HAMLET_NAMES = ["Đông", "Tây", "Nam", "Bắc", "Trung", "Thượng", "Hạ", "Tân Lập", "Tân Thành",
-                "Hòa Bình", "Đoàn Kết", "Quyết Tiến", "Thắng Lợi", "Phú Mỹ", "An Lạc", "Cầu",
-                "Đình", "Chợ", "Mới", "Gò", "Bãi", "Đồng Tâm", "Hưng Thịnh", "Phú Xuân"]
+HAMLET_NAMES = [
+    "Đông",
+    "Tây",
+    "Nam",
+    "Bắc",
+    "Trung",
+    "Thượng",
+    "Hạ",
+    "Tân Lập",
+    "Tân Thành",
+    "Hòa Bình",
+    "Đoàn Kết",
+    "Quyết Tiến",
+    "Thắng Lợi",
+    "Phú Mỹ",
+    "An Lạc",
+    "Cầu",
+    "Đình",
+    "Chợ",
+    "Mới",
+    "Gò",
+    "Bãi",
+    "Đồng Tâm",
+    "Hưng Thịnh",
+    "Phú Xuân",
+]
 
 # (name pattern, sector, VSIC code, agricultural type or "", weight). {place} is a commune name.
 AGRI_HTX = [
@@ -91,8 +234,13 @@ GROUP_ACTIVITIES = [
     ("Tổ hợp tác thu gom rác", Sector.E, "3811", "", False),
 ]
 HOUSEHOLD_ACTIVITIES = [
-    (Sector.G, "4711"), (Sector.I, "5610"), (Sector.C, "1071"), (Sector.S, "9631"),
-    (Sector.A, "0146"), (Sector.G, "4722"), (Sector.H, "4933"),
+    (Sector.G, "4711"),
+    (Sector.I, "5610"),
+    (Sector.C, "1071"),
+    (Sector.S, "9631"),
+    (Sector.A, "0146"),
+    (Sector.G, "4722"),
+    (Sector.H, "4933"),
 ]
 UNION_NAMES = [
     ("Liên hiệp HTX Nông nghiệp {place}", Sector.A, "0161", Agri.GENERAL),

@@ -45,7 +45,11 @@ class Scale:
 SCALES = {
     "demo": Scale(cooperatives=600, groups=1_800, unions=12, households=400, memberships=100_000),
     "province": Scale(
-        cooperatives=1_320, groups=4_120, unions=10, households=440, memberships=235_000,
+        cooperatives=1_320,
+        groups=4_120,
+        unions=10,
+        households=440,
+        memberships=235_000,
         single_province=True,
     ),
     "national-2030": Scale(
@@ -93,7 +97,7 @@ def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 def _short_place(commune_name: str) -> str:
     for prefix in ("Phường ", "Xã ", "Đặc khu "):
         if commune_name.startswith(prefix):
-            return commune_name[len(prefix):]
+            return commune_name[len(prefix) :]
     return commune_name
 
 
@@ -114,8 +118,13 @@ def _spread(rng: random.Random, n: int, total: int, minimum: int) -> list[int]:
 
 
 class Generator:
-    def __init__(self, scale: Scale, seed: int, province: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        scale: Scale,
+        seed: int,
+        province: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
         self.scale = scale
         self.rng = random.Random(seed)
         self.progress = progress or (lambda message: None)
@@ -132,8 +141,8 @@ class Generator:
                 raise ValueError(f"Không có tỉnh/thành phố mã {chosen}.")
             self.provinces = [chosen]
         self.legacy_address: dict[str, list[str]] = defaultdict(list)
-        for code, commune, district, legacy_province, target in LegacyCommune.objects.values_list(
-            "code", "name", "district__name", "district__province__name", "current_commune_id"
+        for commune, district, legacy_province, target in LegacyCommune.objects.values_list(
+            "name", "district__name", "district__province__name", "current_commune_id"
         ):
             if target:
                 self.legacy_address[target].append(f"{commune}, {district}, {legacy_province}")
@@ -189,10 +198,14 @@ class Generator:
         orgs = []
         for kind, province in zip(kinds, provinces, strict=True):
             commune, commune_name = rng.choice(self.communes[province])
-            earliest = dt.date(1997, 1, 1) if kind == OrganisationKind.COOPERATIVE else dt.date(2005, 1, 1)
+            earliest = (
+                dt.date(1997, 1, 1) if kind == OrganisationKind.COOPERATIVE else dt.date(2005, 1, 1)
+            )
             established = _date_between(rng, earliest, dt.date(2026, 3, 31))
             status = self._status(kind, established)
-            since = established if status == Status.ACTIVE else _date_between(rng, established, AS_OF)
+            since = (
+                established if status == Status.ACTIVE else _date_between(rng, established, AS_OF)
+            )
             orgs.append(Org(0, kind, province, commune, commune_name, established, status, since))
         self._place_showcases(orgs)
         orgs.sort(key=lambda o: o.province)  # person ids then come in province blocks
@@ -202,7 +215,9 @@ class Generator:
         cooperatives = [o for o in orgs if o.kind == OrganisationKind.COOPERATIVE]
         groups = [o for o in orgs if o.kind == OrganisationKind.COOPERATIVE_GROUP]
         coop_total = int(scale.memberships * COOPERATIVE_MEMBERSHIP_SHARE)
-        for org, count in zip(cooperatives, _spread(rng, len(cooperatives), coop_total, 5), strict=True):
+        for org, count in zip(
+            cooperatives, _spread(rng, len(cooperatives), coop_total, 5), strict=True
+        ):
             org.members = count
         group_total = scale.memberships - sum(o.members for o in cooperatives)
         for org, count in zip(groups, _spread(rng, len(groups), group_total, 2), strict=True):
@@ -213,11 +228,20 @@ class Generator:
         if kind == OrganisationKind.COOPERATIVE_UNION:
             mix = [(Status.ACTIVE, 90), (Status.NOT_OPERATING, 6), (Status.DISSOLVED, 4)]
         elif kind == OrganisationKind.COOPERATIVE:
-            mix = [(Status.ACTIVE, 78), (Status.SUSPENDED, 5), (Status.NOT_OPERATING, 10),
-                   (Status.DISSOLVED, 6), (Status.BANKRUPT, 1)]
+            mix = [
+                (Status.ACTIVE, 78),
+                (Status.SUSPENDED, 5),
+                (Status.NOT_OPERATING, 10),
+                (Status.DISSOLVED, 6),
+                (Status.BANKRUPT, 1),
+            ]
         else:
-            mix = [(Status.ACTIVE, 84), (Status.SUSPENDED, 4), (Status.NOT_OPERATING, 7),
-                   (Status.DISSOLVED, 5)]
+            mix = [
+                (Status.ACTIVE, 84),
+                (Status.SUSPENDED, 4),
+                (Status.NOT_OPERATING, 7),
+                (Status.DISSOLVED, 5),
+            ]
         if established > dt.date(2025, 6, 30):
             return Status.ACTIVE
         return self.rng.choices([s for s, _ in mix], weights=[w for _, w in mix])[0]
@@ -229,13 +253,16 @@ class Generator:
         if org.kind == OrganisationKind.COOPERATIVE:
             if showcase:
                 pattern, sector, vsic, agri_type, _w = next(
-                    t for t in names.AGRI_HTX if t[0].startswith("HTX Chè"))
+                    t for t in names.AGRI_HTX if t[0].startswith("HTX Chè")
+                )
             elif rng.random() < 0.66:
                 pattern, sector, vsic, agri_type, _w = rng.choices(
-                    names.AGRI_HTX, weights=[t[-1] for t in names.AGRI_HTX])[0]
+                    names.AGRI_HTX, weights=[t[-1] for t in names.AGRI_HTX]
+                )[0]
             else:
                 pattern, sector, vsic, _w = rng.choices(
-                    names.OTHER_HTX, weights=[t[-1] for t in names.OTHER_HTX])[0]
+                    names.OTHER_HTX, weights=[t[-1] for t in names.OTHER_HTX]
+                )[0]
             name = showcase or pattern.format(place=place)
             short = f"HTX {place}"
         elif org.kind == OrganisationKind.COOPERATIVE_GROUP:
@@ -261,39 +288,90 @@ class Generator:
         classification = ""
         if active_htx and org.established < dt.date(2025, 6, 30):
             classification = rng.choices(
-                [Classification.GOOD, Classification.FAIR, Classification.AVERAGE, Classification.WEAK],
-                weights=[22, 36, 28, 14])[0]
+                [
+                    Classification.GOOD,
+                    Classification.FAIR,
+                    Classification.AVERAGE,
+                    Classification.WEAK,
+                ],
+                weights=[22, 36, 28, 14],
+            )[0]
         phone = f"0{rng.choice((2, 3, 9, 8, 7))}{rng.randint(10_000_000, 99_999_999)}"
         return (
-            org.id, org.kind, self.tax_code(org.province) if has_tax_code else None, name, "", short,
-            search, name_key, sector, vsic, is_agri, agri_type if is_agri else "", org.province,
-            org.commune, self.hamlet(), legacy, org.established,
-            org.established + dt.timedelta(days=rng.randint(0, 60)), capital, org.status,
-            org.status_since, self.person_name(rng.choice((MALE, MALE, FEMALE))), phone, "", "",
+            org.id,
+            org.kind,
+            self.tax_code(org.province) if has_tax_code else None,
+            name,
+            "",
+            short,
+            search,
+            name_key,
+            sector,
+            vsic,
+            is_agri,
+            agri_type if is_agri else "",
+            org.province,
+            org.commune,
+            self.hamlet(),
+            legacy,
+            org.established,
+            org.established + dt.timedelta(days=rng.randint(0, 60)),
+            capital,
+            org.status,
+            org.status_since,
+            self.person_name(rng.choice((MALE, MALE, FEMALE))),
+            phone,
+            "",
+            "",
             active_htx and is_agri and rng.random() < 0.12,
-            active_htx and rng.random() < 0.35, classification, org.members, 1, self.now, self.now,
+            active_htx and rng.random() < 0.35,
+            classification,
+            org.members,
+            1,
+            self.now,
+            self.now,
         )
 
     def status_rows(self, org: Org) -> Iterator[tuple]:
         rng = self.rng
         yield (org.id, Status.ACTIVE, org.established, "Thành lập", "", self.now)
         if org.status != Status.ACTIVE:
-            yield (org.id, org.status, org.status_since, self._reason(org.status),
-                   f"{rng.randint(1, 999)}/QĐ-UBND", self.now)
+            yield (
+                org.id,
+                org.status,
+                org.status_since,
+                self._reason(org.status),
+                f"{rng.randint(1, 999)}/QĐ-UBND",
+                self.now,
+            )
         elif org.established < dt.date(2023, 1, 1) and rng.random() < 0.05:
             stop = _date_between(rng, org.established, dt.date(2024, 1, 1))
-            yield (org.id, Status.SUSPENDED, stop, "Tạm ngừng kinh doanh theo đề nghị", "", self.now)
-            yield (org.id, Status.ACTIVE, stop + dt.timedelta(days=rng.randint(90, 360)),
-                   "Hoạt động trở lại", "", self.now)
+            yield (
+                org.id,
+                Status.SUSPENDED,
+                stop,
+                "Tạm ngừng kinh doanh theo đề nghị",
+                "",
+                self.now,
+            )
+            yield (
+                org.id,
+                Status.ACTIVE,
+                stop + dt.timedelta(days=rng.randint(90, 360)),
+                "Hoạt động trở lại",
+                "",
+                self.now,
+            )
 
     @staticmethod
     def _reason(status: str) -> str:
-        return {
+        reasons: dict[str, str] = {
             Status.SUSPENDED: "Tạm ngừng kinh doanh theo đề nghị của HTX",
             Status.NOT_OPERATING: "Không hoạt động tại địa chỉ đăng ký, chưa làm thủ tục giải thể",
             Status.DISSOLVED: "Giải thể theo nghị quyết đại hội thành viên",
             Status.BANKRUPT: "Tuyên bố phá sản theo quyết định của Tòa án",
-        }[status]
+        }
+        return reasons[status]
 
     # -- people and memberships --------------------------------------------------------------
     def people_and_memberships(self, orgs: list[Org], result: Result) -> None:
@@ -339,15 +417,29 @@ class Generator:
         commune = org.commune if rng.random() < 0.7 else rng.choice(communes)[0]
         cccd = self.cccd(rng.choice(legacy_codes), gender, year)
         phone = f"09{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.7 else ""
-        return (pk, cccd, self.person_name(gender), gender, year, birth, phone, "",
-                org.province, commune, self.hamlet(), self.now, self.now)
+        return (
+            pk,
+            cccd,
+            self.person_name(gender),
+            gender,
+            year,
+            birth,
+            phone,
+            "",
+            org.province,
+            commune,
+            self.hamlet(),
+            self.now,
+            self.now,
+        )
 
     def _membership_row(self, pk: int, org: Org, person: int) -> tuple[tuple, bool]:
         rng = self.rng
         if org.kind == OrganisationKind.COOPERATIVE:
             kind = rng.choices(
                 (MemberKind.OFFICIAL, MemberKind.ASSOCIATE_CAPITAL, MemberKind.ASSOCIATE),
-                weights=(88, 4, 8))[0]
+                weights=(88, 4, 8),
+            )[0]
         else:
             kind = MemberKind.OFFICIAL
         joined = _date_between(rng, org.established, AS_OF)
@@ -357,13 +449,27 @@ class Generator:
         capital = 0
         if kind != MemberKind.ASSOCIATE and org.kind == OrganisationKind.COOPERATIVE:
             capital = rng.randint(1, 100) * 500_000
-        row = (pk, org.id, person, None, kind, joined, left, capital, org.province, self.now, self.now)
+        row = (
+            pk,
+            org.id,
+            person,
+            None,
+            kind,
+            joined,
+            left,
+            capital,
+            org.province,
+            self.now,
+            self.now,
+        )
         return row, left is None
 
     def _flush(self, people: list[tuple], memberships: list[tuple], result: Result) -> None:
         with transaction.atomic():
             result.people += write_rows(Person._meta.db_table, PERSON_COLUMNS, people)
-            result.memberships += write_rows(Membership._meta.db_table, MEMBERSHIP_COLUMNS, memberships)
+            result.memberships += write_rows(
+                Membership._meta.db_table, MEMBERSHIP_COLUMNS, memberships
+            )
         people.clear()
         memberships.clear()
         self.progress(f"  {result.memberships:,} tư cách thành viên, {result.people:,} cá nhân")
@@ -380,8 +486,20 @@ class Generator:
             for member in rng.sample(pool, min(HTX_PER_UNION, len(pool))):
                 joined = _date_between(rng, max(union.established, member.established), AS_OF)
                 # The id is given when written, after the person memberships took theirs.
-                rows.append((union.id, None, member.id, MemberKind.OFFICIAL, joined, None,
-                             rng.randint(10, 200) * 1_000_000, union.province, self.now, self.now))
+                rows.append(
+                    (
+                        union.id,
+                        None,
+                        member.id,
+                        MemberKind.OFFICIAL,
+                        joined,
+                        None,
+                        rng.randint(10, 200) * 1_000_000,
+                        union.province,
+                        self.now,
+                        self.now,
+                    )
+                )
                 union.members += 1
         return rows
 
@@ -390,33 +508,44 @@ class Generator:
         started = time.monotonic()
         result = Result()
         orgs = self.plan()
-        self.progress(f"Kế hoạch: {len(orgs):,} tổ chức, {self.scale.memberships:,} tư cách thành viên")
+        self.progress(
+            f"Kế hoạch: {len(orgs):,} tổ chức, {self.scale.memberships:,} tư cách thành viên"
+        )
         # Memberships first: they fix the active member counts written on each organisation.
         unions = self.union_links(orgs)
-        org_rows = [self.organisation_row(o, o.showcase) for o in orgs]
         with transaction.atomic():
-            result.organisations = write_rows(Organisation._meta.db_table, ORG_COLUMNS, org_rows)
+            result.organisations = write_rows(
+                Organisation._meta.db_table,
+                ORG_COLUMNS,
+                (self.organisation_row(o, o.showcase) for o in orgs),
+            )
             result.status_changes = write_rows(
-                StatusChange._meta.db_table, STATUS_COLUMNS,
+                StatusChange._meta.db_table,
+                STATUS_COLUMNS,
                 (row for o in orgs for row in self.status_rows(o)),
             )
-        del org_rows
         self.progress(f"  {result.organisations:,} tổ chức đã ghi")
         self.people_and_memberships(orgs, result)
         with transaction.atomic():
             first = next_id(Membership)
             result.memberships += write_rows(
-                Membership._meta.db_table, MEMBERSHIP_COLUMNS,
+                Membership._meta.db_table,
+                MEMBERSHIP_COLUMNS,
                 ((first + i, *row) for i, row in enumerate(unions)),
             )
             _write_member_counts(orgs)
             reset_sequences(Organisation, Person, Membership, StatusChange)
             stats.refresh()
             AuditEntry.objects.create(
-                action="generate", object_type="registry", object_id="*",
+                action="generate",
+                object_type="registry",
+                object_id="*",
                 object_repr=f"Dữ liệu mẫu: {result.organisations:,} tổ chức",
-                after={"organisations": result.organisations, "people": result.people,
-                       "memberships": result.memberships},
+                after={
+                    "organisations": result.organisations,
+                    "people": result.people,
+                    "memberships": result.memberships,
+                },
             )
         for org in orgs:
             result.counts_by_kind[org.kind] = result.counts_by_kind.get(org.kind, 0) + 1
@@ -426,9 +555,19 @@ class Generator:
     def _place_showcases(self, orgs: list[Org]) -> None:
         """A few well-known names, so the demo has what people search for first."""
         for name, commune_name, province in SHOWCASES:
-            commune = next((c for c in self.communes.get(province, []) if c[1] == commune_name), None)
-            org = next((o for o in orgs if o.kind == OrganisationKind.COOPERATIVE
-                        and o.province == province and not o.showcase), None)
+            commune = next(
+                (c for c in self.communes.get(province, []) if c[1] == commune_name), None
+            )
+            org = next(
+                (
+                    o
+                    for o in orgs
+                    if o.kind == OrganisationKind.COOPERATIVE
+                    and o.province == province
+                    and not o.showcase
+                ),
+                None,
+            )
             if commune and org:
                 org.commune, org.commune_name, org.showcase = commune[0], commune[1], name
 
@@ -447,20 +586,74 @@ def _write_member_counts(orgs: list[Org]) -> None:
 
 
 ORG_COLUMNS = (
-    "id", "kind", "tax_code", "name", "name_en", "short_name", "search_key", "name_key", "sector",
-    "vsic_code", "is_agricultural", "agricultural_type", "province_id", "commune_id", "street",
-    "legacy_address", "established_on", "registered_on", "charter_capital", "status",
-    "status_since", "legal_representative", "phone", "email", "website", "is_high_tech",
-    "in_value_chain", "classification", "members_count", "version", "created_at", "updated_at",
+    "id",
+    "kind",
+    "tax_code",
+    "name",
+    "name_en",
+    "short_name",
+    "search_key",
+    "name_key",
+    "sector",
+    "vsic_code",
+    "is_agricultural",
+    "agricultural_type",
+    "province_id",
+    "commune_id",
+    "street",
+    "legacy_address",
+    "established_on",
+    "registered_on",
+    "charter_capital",
+    "status",
+    "status_since",
+    "legal_representative",
+    "phone",
+    "email",
+    "website",
+    "is_high_tech",
+    "in_value_chain",
+    "classification",
+    "members_count",
+    "version",
+    "created_at",
+    "updated_at",
 )
-STATUS_COLUMNS = ("organisation_id", "status", "effective_on", "reason", "document_no", "recorded_at")
+STATUS_COLUMNS = (
+    "organisation_id",
+    "status",
+    "effective_on",
+    "reason",
+    "document_no",
+    "recorded_at",
+)
 PERSON_COLUMNS = (
-    "id", "cccd", "full_name", "gender", "birth_year", "birth_date", "phone", "email",
-    "province_id", "commune_id", "address", "created_at", "updated_at",
+    "id",
+    "cccd",
+    "full_name",
+    "gender",
+    "birth_year",
+    "birth_date",
+    "phone",
+    "email",
+    "province_id",
+    "commune_id",
+    "address",
+    "created_at",
+    "updated_at",
 )
 MEMBERSHIP_COLUMNS = (
-    "id", "organisation_id", "person_id", "member_organisation_id", "kind", "joined_on",
-    "left_on", "capital_contributed", "province_id", "created_at", "updated_at",
+    "id",
+    "organisation_id",
+    "person_id",
+    "member_organisation_id",
+    "kind",
+    "joined_on",
+    "left_on",
+    "capital_contributed",
+    "province_id",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -484,8 +677,13 @@ def clear_registry() -> None:
         stats.refresh()
 
 
-def generate(scale: str, seed: int, province: str | None = None, replace: bool = False,
-             progress: Callable[[str], None] | None = None) -> Result:
+def generate(
+    scale: str,
+    seed: int,
+    province: str | None = None,
+    replace: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
     if Organisation.objects.exists():
         if not replace:
             raise RegistryNotEmpty(

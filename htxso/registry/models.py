@@ -53,7 +53,10 @@ class OrganisationQuerySet(models.QuerySet):
 class Organisation(models.Model):
     kind = models.CharField(_("loại hình"), max_length=24, choices=OrganisationKind.choices)
     tax_code = models.CharField(
-        _("mã số thuế / mã số HTX"), max_length=14, null=True, blank=True,
+        _("mã số thuế / mã số HTX"),
+        max_length=14,
+        null=True,
+        blank=True,
         validators=[validate_tax_code],
     )
     name = models.CharField(_("tên"), max_length=255)
@@ -69,16 +72,24 @@ class Organisation(models.Model):
         _("loại hình nông nghiệp"), max_length=16, choices=AgriculturalType.choices, blank=True
     )
     province = models.ForeignKey(
-        "core.Province", verbose_name=_("tỉnh/thành phố"), on_delete=models.PROTECT,
+        "core.Province",
+        verbose_name=_("tỉnh/thành phố"),
+        on_delete=models.PROTECT,
         related_name="organisations",
     )
     commune = models.ForeignKey(
-        "core.Commune", verbose_name=_("xã/phường"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="organisations",
+        "core.Commune",
+        verbose_name=_("xã/phường"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
     )
     street = models.CharField(_("số nhà, đường, thôn"), max_length=255, blank=True)
     legacy_address = models.CharField(
-        _("địa chỉ cũ (trước 7/2025)"), max_length=400, blank=True,
+        _("địa chỉ cũ (trước 7/2025)"),
+        max_length=400,
+        blank=True,
         help_text=_("Địa chỉ gốc theo đơn vị hành chính cũ, giữ lại khi đã chuyển đổi."),
     )
     established_on = models.DateField(_("ngày thành lập"))
@@ -88,7 +99,9 @@ class Organisation(models.Model):
         _("tình trạng"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     status_since = models.DateField(_("tình trạng từ ngày"))
-    legal_representative = models.CharField(_("người đại diện theo pháp luật"), max_length=120, blank=True)
+    legal_representative = models.CharField(
+        _("người đại diện theo pháp luật"), max_length=120, blank=True
+    )
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     website = models.URLField(_("trang web"), blank=True)
@@ -110,7 +123,9 @@ class Organisation(models.Model):
         verbose_name_plural = _("tổ chức kinh tế tập thể")
         constraints = [
             models.UniqueConstraint(
-                fields=["tax_code"], condition=Q(tax_code__isnull=False), name="org_tax_code_unique",
+                fields=["tax_code"],
+                condition=Q(tax_code__isnull=False),
+                name="org_tax_code_unique",
                 violation_error_message=_("Mã số thuế này đã được đăng ký cho tổ chức khác."),
             ),
             models.CheckConstraint(
@@ -154,7 +169,9 @@ class Organisation(models.Model):
 
 
 class StatusChange(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="status_history")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="status_history"
+    )
     status = models.CharField(_("tình trạng"), max_length=16, choices=Status.choices)
     effective_on = models.DateField(_("ngày hiệu lực"))
     reason = models.CharField(_("lý do"), max_length=255, blank=True)
@@ -202,12 +219,21 @@ class Person(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     province = models.ForeignKey(
-        "core.Province", verbose_name=_("tỉnh/thành phố cư trú"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "core.Province",
+        verbose_name=_("tỉnh/thành phố cư trú"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     commune = models.ForeignKey(
-        "core.Commune", verbose_name=_("xã/phường cư trú"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", db_index=False,
+        "core.Commune",
+        verbose_name=_("xã/phường cư trú"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -220,7 +246,9 @@ class Person(models.Model):
         verbose_name_plural = _("cá nhân")
         constraints = [
             models.UniqueConstraint(
-                fields=["cccd"], condition=Q(cccd__isnull=False), name="person_cccd_unique",
+                fields=["cccd"],
+                condition=Q(cccd__isnull=False),
+                name="person_cccd_unique",
                 violation_error_message=_("Số CCCD này đã có trong cơ sở dữ liệu."),
             ),
         ]
@@ -251,16 +279,28 @@ class Membership(models.Model):
     """A person or an organisation (e.g. an HTX in a union) belonging to an organisation."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("tổ chức"), on_delete=models.PROTECT,
-        related_name="memberships", db_index=False,
+        Organisation,
+        verbose_name=_("tổ chức"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        db_index=False,
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("cá nhân"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("cá nhân"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     member_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("tổ chức thành viên"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="member_of", db_index=False,
+        Organisation,
+        verbose_name=_("tổ chức thành viên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="member_of",
+        db_index=False,
     )
     kind = models.CharField(_("loại thành viên"), max_length=20, choices=MemberKind.choices)
     joined_on = models.DateField(_("ngày gia nhập"))
@@ -290,14 +330,16 @@ class Membership(models.Model):
                 violation_error_message=_("Ngày chấm dứt không được trước ngày gia nhập."),
             ),
             models.CheckConstraint(
-                condition=Q(capital_contributed__gte=0), name="membership_capital_not_negative",
+                condition=Q(capital_contributed__gte=0),
+                name="membership_capital_not_negative",
             ),
             models.CheckConstraint(
                 condition=~Q(organisation=models.F("member_organisation")),
                 name="membership_not_self",
             ),
             models.UniqueConstraint(
-                fields=["organisation", "person"], condition=Q(left_on__isnull=True),
+                fields=["organisation", "person"],
+                condition=Q(left_on__isnull=True),
                 name="membership_one_active_person",
                 violation_error_message=_("Người này đang là thành viên của tổ chức."),
             ),
@@ -311,7 +353,8 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["organisation", "kind"], name="membership_org_kind"),
             models.Index(
-                fields=["member_organisation"], condition=Q(member_organisation__isnull=False),
+                fields=["member_organisation"],
+                condition=Q(member_organisation__isnull=False),
                 name="membership_member_org",
             ),
         ]
@@ -341,3 +384,6 @@ class RegistryAggregate(models.Model):
                 fields=["province", "kind", "status", "is_agricultural"], name="aggregate_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.kind} {self.status}: {self.organisations}"

@@ -23,7 +23,8 @@ from .choices import MemberKind, OrganisationKind, Status
 from .models import Membership, Organisation, Person, StatusChange
 
 ORGANISATION_FIELDS = frozenset(
-    f.name for f in Organisation._meta.concrete_fields
+    f.name
+    for f in Organisation._meta.concrete_fields
     if f.editable and f.name not in {"id", "members_count", "status", "status_since"}
 )
 
@@ -77,8 +78,11 @@ def create_organisation(actor: Any, **fields: Any) -> Organisation:
         _check_not_future(organisation.established_on, "established_on")
     _clean_and_save(organisation)
     StatusChange.objects.create(
-        organisation=organisation, status=Status.ACTIVE, effective_on=organisation.established_on,
-        reason=_("Thành lập"), recorded_by=actor if getattr(actor, "pk", None) else None,
+        organisation=organisation,
+        status=Status.ACTIVE,
+        effective_on=organisation.established_on,
+        reason=_("Thành lập"),
+        recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     record(actor, "create", organisation, None, snapshot(organisation))
     stats.refresh([organisation.province_id])
@@ -92,18 +96,20 @@ def _may_create_in(actor: Any, province_id: str | None) -> bool:
 
 
 def _check_address(organisation: Organisation) -> None:
-    if organisation.commune_id and organisation.province_id:
-        commune = organisation.commune
-        if commune.province_id != organisation.province_id:
-            raise ValidationError(
-                {"commune": _("Xã/phường %(commune)s không thuộc tỉnh/thành phố đã chọn.")
-                 % {"commune": commune.name}}
-            )
+    commune = organisation.commune if organisation.commune_id else None
+    if commune is not None and commune.province_id != organisation.province_id:
+        raise ValidationError(
+            {
+                "commune": _("Xã/phường %(commune)s không thuộc tỉnh/thành phố đã chọn.")
+                % {"commune": commune.name}
+            }
+        )
 
 
 @transaction.atomic
-def update_organisation(actor: Any, organisation_id: int, expected_version: int,
-                        **changes: Any) -> Organisation:
+def update_organisation(
+    actor: Any, organisation_id: int, expected_version: int, **changes: Any
+) -> Organisation:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     _require_editable(actor, organisation)
     if organisation.version != expected_version:
@@ -130,8 +136,14 @@ def update_organisation(actor: Any, organisation_id: int, expected_version: int,
 
 
 @transaction.atomic
-def change_status(actor: Any, organisation_id: int, status: str, effective_on: dt.date,
-                  reason: str = "", document_no: str = "") -> StatusChange:
+def change_status(
+    actor: Any,
+    organisation_id: int,
+    status: str,
+    effective_on: dt.date,
+    reason: str = "",
+    document_no: str = "",
+) -> StatusChange:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     _require_editable(actor, organisation)
     if status not in Status.values:
@@ -141,15 +153,21 @@ def change_status(actor: Any, organisation_id: int, status: str, effective_on: d
         raise ValidationError({"effective_on": _("Ngày hiệu lực không được trước ngày thành lập.")})
     if effective_on < organisation.status_since:
         raise ValidationError(
-            {"effective_on": _("Ngày hiệu lực phải sau lần thay đổi tình trạng gần nhất (%s).")
-             % organisation.status_since.strftime("%d/%m/%Y")}
+            {
+                "effective_on": _("Ngày hiệu lực phải sau lần thay đổi tình trạng gần nhất (%s).")
+                % organisation.status_since.strftime("%d/%m/%Y")
+            }
         )
     if status == organisation.status:
         raise ValidationError({"status": _("Tổ chức đang ở tình trạng này.")})
     before = snapshot(organisation)
     change = StatusChange.objects.create(
-        organisation=organisation, status=status, effective_on=effective_on, reason=reason,
-        document_no=document_no, recorded_by=actor if getattr(actor, "pk", None) else None,
+        organisation=organisation,
+        status=status,
+        effective_on=effective_on,
+        reason=reason,
+        document_no=document_no,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     Organisation.objects.filter(pk=organisation.pk).update(
         status=status, status_since=effective_on, version=F("version") + 1
@@ -170,7 +188,9 @@ def create_person(actor: Any, cccd: str | None, full_name: str, **fields: Any) -
         if person.birth_year and person.birth_year != decoded.birth_year:
             raise ValidationError({"birth_year": _("Năm sinh không khớp với số CCCD.")})
         person.cccd, person.gender, person.birth_year = (
-            decoded.number, decoded.gender, decoded.birth_year
+            decoded.number,
+            decoded.gender,
+            decoded.birth_year,
         )
     else:
         person.cccd = None
@@ -180,14 +200,22 @@ def create_person(actor: Any, cccd: str | None, full_name: str, **fields: Any) -
 
 
 @transaction.atomic
-def add_membership(actor: Any, organisation_id: int, kind: str, joined_on: dt.date,
-                   person: Person | None = None, member_organisation: Organisation | None = None,
-                   capital_contributed: int = 0) -> Membership:
+def add_membership(
+    actor: Any,
+    organisation_id: int,
+    kind: str,
+    joined_on: dt.date,
+    person: Person | None = None,
+    member_organisation: Organisation | None = None,
+    capital_contributed: int = 0,
+) -> Membership:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     _require_editable(actor, organisation)
     _check_not_future(joined_on, "joined_on")
     if joined_on < organisation.established_on:
-        raise ValidationError({"joined_on": _("Ngày gia nhập không được trước ngày thành lập tổ chức.")})
+        raise ValidationError(
+            {"joined_on": _("Ngày gia nhập không được trước ngày thành lập tổ chức.")}
+        )
     if organisation.kind == OrganisationKind.HOUSEHOLD_BUSINESS:
         raise ValidationError(_("Hộ kinh doanh không có thành viên."))
     if member_organisation is not None:
@@ -202,8 +230,12 @@ def add_membership(actor: Any, organisation_id: int, kind: str, joined_on: dt.da
             {"capital_contributed": _("Thành viên liên kết không góp vốn không có vốn góp.")}
         )
     membership = Membership(
-        organisation=organisation, person=person, member_organisation=member_organisation,
-        kind=kind, joined_on=joined_on, capital_contributed=capital_contributed,
+        organisation=organisation,
+        person=person,
+        member_organisation=member_organisation,
+        kind=kind,
+        joined_on=joined_on,
+        capital_contributed=capital_contributed,
         province_id=organisation.province_id,
     )
     _clean_and_save(membership)

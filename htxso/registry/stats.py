@@ -5,6 +5,7 @@ never the national tables.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -27,8 +28,12 @@ def refresh(provinces: Iterable[str] | None = None) -> None:
     )
     fresh = [
         RegistryAggregate(
-            province_id=r["province_id"], kind=r["kind"], status=r["status"],
-            is_agricultural=r["is_agricultural"], organisations=r["n"], members=r["m"] or 0,
+            province_id=r["province_id"],
+            kind=r["kind"],
+            status=r["status"],
+            is_agricultural=r["is_agricultural"],
+            organisations=r["n"],
+            members=r["m"] or 0,
         )
         for r in rows
     ]
@@ -40,9 +45,16 @@ def summarise(rows: Iterable[RegistryAggregate]) -> dict:
     """Headline figures from aggregate rows: by kind, by status group, members, agriculture."""
     from .choices import CLOSED_STATUSES, DORMANT_STATUSES, OrganisationKind, Status
 
-    kinds = {
-        kind: {"label": label, "total": 0, "active": 0, "dormant": 0, "closed": 0, "members": 0,
-               "agricultural": 0}
+    kinds: dict[str, dict[str, Any]] = {
+        kind: {
+            "label": label,
+            "total": 0,
+            "active": 0,
+            "dormant": 0,
+            "closed": 0,
+            "members": 0,
+            "agricultural": 0,
+        }
         for kind, label in OrganisationKind.choices
     }
     for row in rows:
@@ -59,7 +71,9 @@ def summarise(rows: Iterable[RegistryAggregate]) -> dict:
             k["agricultural"] += row.organisations
     for k in kinds.values():
         existing = k["total"] - k["closed"]
-        k["agricultural_share"] = round(100 * k["agricultural"] / k["total"], 1) if k["total"] else None
+        k["agricultural_share"] = (
+            round(100 * k["agricultural"] / k["total"], 1) if k["total"] else None
+        )
         k["existing"] = existing
     total = sum(k["total"] for k in kinds.values())
     return {
@@ -79,6 +93,4 @@ def by_province() -> list[dict]:
     grouped: dict[str, list[RegistryAggregate]] = {}
     for row in RegistryAggregate.objects.all():
         grouped.setdefault(row.province_id, []).append(row)
-    return [
-        {"province": p, **summarise(grouped.get(p.code, []))} for p in Province.objects.all()
-    ]
+    return [{"province": p, **summarise(grouped.get(p.code, []))} for p in Province.objects.all()]

@@ -4,7 +4,10 @@ from htxso.core.units import load_units
 
 
 class Command(BaseCommand):
-    help = "Nạp đơn vị hành chính hiện hành (34 tỉnh, 3.321 xã) và đơn vị cũ (63 tỉnh) — chạy lại an toàn."
+    help = (
+        "Nạp đơn vị hành chính hiện hành (34 tỉnh, 3.321 xã) và đơn vị cũ (63 tỉnh) "
+        "— chạy lại an toàn."
+    )
 
     def handle(self, *args, **options):
         result = load_units()

@@ -12,10 +12,14 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--province", help="mã tỉnh cho quy mô 'province' (mặc định 19)")
-        parser.add_argument("--replace", action="store_true",
-                            help="xóa toàn bộ tổ chức, cá nhân, thành viên hiện có trước khi sinh")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="không làm gì nếu cơ sở dữ liệu đã có tổ chức")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="xóa toàn bộ tổ chức, cá nhân, thành viên hiện có trước khi sinh",
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="không làm gì nếu cơ sở dữ liệu đã có tổ chức"
+        )
 
     def handle(self, *args, **options):
         from htxso.registry.models import Organisation
@@ -25,13 +29,16 @@ class Command(BaseCommand):
             return
         try:
             result = generate(
-                options["scale"], options["seed"], options["province"], options["replace"],
+                options["scale"],
+                options["seed"],
+                options["province"],
+                options["replace"],
                 progress=lambda message: print(message, file=sys.stderr, flush=True),
             )
         except (RegistryNotEmpty, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Đã sinh {result.organisations:,} tổ chức, {result.people:,} cá nhân, "
-            f"{result.memberships:,} tư cách thành viên, {result.status_changes:,} thay đổi tình trạng "
-            f"trong {result.seconds:.1f} giây."
+            f"{result.memberships:,} tư cách thành viên, "
+            f"{result.status_changes:,} thay đổi tình trạng trong {result.seconds:.1f} giây."
         )
