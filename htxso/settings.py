@@ -151,4 +151,7 @@ LOGGING = {
 REGISTRY_PAGE_SIZE = 50
 # Counting matches stops here; the page then says "more than N".
 REGISTRY_COUNT_LIMIT = 10_000
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "htxso" / "static"]
+FORMS_URLFIELD_ASSUME_HTTPS = True
+FORMAT_MODULE_PATH = ["htxso.formats"]

@@ -30,7 +30,7 @@ SORTS = {
 
 def province_choices() -> list[tuple[str, Any]]:
     """The 34 provinces for a select, read once per process (they change only by decree)."""
-    return [("", _("Tất cả tỉnh/thành")), *province_names()]
+    return [("", _("Tất cả")), *province_names()]
 
 
 YES_NO = [("", _("Tất cả")), ("yes", _("Có")), ("no", _("Không"))]
@@ -52,15 +52,15 @@ class OrganisationFilter(forms.Form):
     kind = forms.ChoiceField(
         label=_("Loại hình"),
         required=False,
-        choices=[("", _("Tất cả loại hình")), *OrganisationKind.choices],
+        choices=[("", _("Tất cả")), *OrganisationKind.choices],
     )
     sector = forms.ChoiceField(
-        label=_("Ngành"), required=False, choices=[("", _("Tất cả ngành")), *Sector.choices]
+        label=_("Ngành"), required=False, choices=[("", _("Tất cả")), *Sector.choices]
     )
     status = forms.ChoiceField(
         label=_("Tình trạng"),
         required=False,
-        choices=[("", _("Tất cả tình trạng")), *Status.choices],
+        choices=[("", _("Tất cả")), *Status.choices],
     )
     agricultural = forms.ChoiceField(label=_("Nông nghiệp"), required=False, choices=YES_NO)
     sort = forms.ChoiceField(
@@ -76,7 +76,7 @@ class OrganisationFilter(forms.Form):
         communes = commune_names(code) if isinstance(code, str) and len(code) == 2 else ()
         commune_field = self.fields["commune"]
         assert isinstance(commune_field, forms.ChoiceField)
-        commune_field.choices = [("", _("Tất cả xã/phường")), *communes]
+        commune_field.choices = [("", _("Tất cả")), *communes]
 
     SELECTS = ("province", "commune", "kind", "sector", "status", "agricultural", "sort")
 

@@ -73,6 +73,7 @@ class Org:
     status_since: dt.date
     members: int = 0
     showcase: str | None = None
+    episode: tuple[dt.date, dt.date] | None = None
 
 
 @dataclass
@@ -150,6 +151,7 @@ class Generator:
         for code, current in LegacyProvince.objects.values_list("code", "current_province_id"):
             self.legacy_codes[current].append(code)
         self.tax_serial: dict[str, int] = {}
+        self.birth_dates: dict[int, dt.date] = {}
         self.cccd_serial: dict[str, int] = {}
 
     # -- identifiers -----------------------------------------------------------------------
@@ -206,7 +208,28 @@ class Generator:
             since = (
                 established if status == Status.ACTIVE else _date_between(rng, established, AS_OF)
             )
-            orgs.append(Org(0, kind, province, commune, commune_name, established, status, since))
+            episode = None
+            if (
+                status == Status.ACTIVE
+                and established < dt.date(2023, 1, 1)
+                and rng.random() < 0.05
+            ):
+                stop = _date_between(rng, established, dt.date(2024, 1, 1))
+                episode = (stop, stop + dt.timedelta(days=rng.randint(90, 360)))
+                since = episode[1]
+            orgs.append(
+                Org(
+                    0,
+                    kind,
+                    province,
+                    commune,
+                    commune_name,
+                    established,
+                    status,
+                    since,
+                    episode=episode,
+                )
+            )
         self._place_showcases(orgs)
         orgs.sort(key=lambda o: o.province)  # person ids then come in province blocks
         first = next_id(Organisation)
@@ -344,8 +367,8 @@ class Generator:
                 f"{rng.randint(1, 999)}/QĐ-UBND",
                 self.now,
             )
-        elif org.established < dt.date(2023, 1, 1) and rng.random() < 0.05:
-            stop = _date_between(rng, org.established, dt.date(2024, 1, 1))
+        elif org.episode:
+            stop, resume = org.episode
             yield (
                 org.id,
                 Status.SUSPENDED,
@@ -354,14 +377,7 @@ class Generator:
                 "",
                 self.now,
             )
-            yield (
-                org.id,
-                Status.ACTIVE,
-                stop + dt.timedelta(days=rng.randint(90, 360)),
-                "Hoạt động trở lại",
-                "",
-                self.now,
-            )
+            yield (org.id, Status.ACTIVE, resume, "Hoạt động trở lại", "", self.now)
 
     @staticmethod
     def _reason(status: str) -> str:
@@ -386,6 +402,7 @@ class Generator:
                 continue
             if org.province != province:
                 province, province_first = org.province, person_id
+                self.birth_dates = {}
             org_first, chosen, active = person_id, set(), 0
             legacy_codes = self.legacy_codes[org.province]
             communes = self.communes[org.province]
@@ -417,6 +434,7 @@ class Generator:
         commune = org.commune if rng.random() < 0.7 else rng.choice(communes)[0]
         cccd = self.cccd(rng.choice(legacy_codes), gender, year)
         phone = f"09{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.7 else ""
+        self.birth_dates[pk] = birth
         return (
             pk,
             cccd,
@@ -442,7 +460,12 @@ class Generator:
             )[0]
         else:
             kind = MemberKind.OFFICIAL
-        joined = _date_between(rng, org.established, AS_OF)
+        birth = self.birth_dates[person]
+        try:
+            adult = birth.replace(year=birth.year + 18)
+        except ValueError:  # 29 February
+            adult = dt.date(birth.year + 18, 3, 1)
+        joined = _date_between(rng, max(org.established, adult), AS_OF)
         left = None
         if rng.random() < 0.04 and joined < AS_OF:
             left = _date_between(rng, joined + dt.timedelta(days=1), AS_OF)
@@ -579,7 +602,7 @@ SHOWCASES = [
 
 def _write_member_counts(orgs: list[Org]) -> None:
     """The active member counts, fixed after memberships were drawn (one UPDATE per batch)."""
-    pairs = [(o.members, o.id) for o in orgs if o.members]
+    pairs = [(o.members, o.id) for o in orgs]
     table = connection.ops.quote_name(Organisation._meta.db_table)
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET members_count = %s WHERE id = %s", pairs)
@@ -666,6 +689,8 @@ def clear_registry() -> None:
                 for m in (Membership, StatusChange, Person, Organisation)
             )
             with connection.cursor() as cursor:
+                # Deferred foreign-key checks pending in this transaction would block TRUNCATE.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("UPDATE core_user SET organisation_id = NULL, person_id = NULL")
                 cursor.execute(f"TRUNCATE {tables} CASCADE")
         else:
@@ -684,10 +709,11 @@ def generate(
     replace: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Result:
+    generator = Generator(SCALES[scale], seed, province, progress)
     if Organisation.objects.exists():
         if not replace:
             raise RegistryNotEmpty(
                 "Cơ sở dữ liệu đã có tổ chức; dùng --replace để thay toàn bộ bằng dữ liệu mẫu."
             )
         clear_registry()
-    return Generator(SCALES[scale], seed, province, progress).run()
+    return generator.run()

@@ -29,6 +29,12 @@ ORGANISATION_FIELDS = frozenset(
 )
 
 
+# Roles that may record personal data (a member's own contact details come with issue #3).
+PERSON_WRITERS = frozenset(
+    {Role.SYSTEM_ADMIN, Role.CENTRAL_OFFICER, Role.PROVINCIAL_OFFICER, Role.COOPERATIVE_MANAGER}
+)
+
+
 class StaleEdit(Exception):
     """The edit was based on an older version of the record."""
 
@@ -127,7 +133,13 @@ def update_organisation(
         organisation.tax_code = None
     _check_address(organisation)
     organisation.refresh_keys()
-    organisation.version = F("version") + 1
+    if (
+        actor is not None
+        and organisation.province_id != old_province
+        and not _may_create_in(actor, organisation.province_id)
+    ):
+        raise PermissionDenied(_("Bạn không có quyền chuyển tổ chức sang tỉnh/thành phố này."))
+    organisation.version = expected_version + 1  # the row is locked and was at that version
     _clean_and_save(organisation)
     organisation.refresh_from_db()
     record(actor, "update", organisation, before, snapshot(organisation))
@@ -180,6 +192,8 @@ def change_status(
 
 @transaction.atomic
 def create_person(actor: Any, cccd: str | None, full_name: str, **fields: Any) -> Person:
+    if actor is not None and not (actor.is_superuser or actor.role in PERSON_WRITERS):
+        raise PermissionDenied(_("Bạn không có quyền thêm cá nhân."))
     person = Person(full_name=(full_name or "").strip(), **fields)
     if cccd:
         decoded = decode_cccd(cccd)
@@ -197,6 +211,16 @@ def create_person(actor: Any, cccd: str | None, full_name: str, **fields: Any) -
     _clean_and_save(person)
     record(actor, "create", person, None, snapshot(person))
     return person
+
+
+def _age_on(person: Person, day: dt.date) -> int:
+    """Exact age when the birth date is known; by birth year otherwise (CCCD gives the year)."""
+    if person.birth_date:
+        born = person.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    if person.birth_year:
+        return day.year - person.birth_year
+    return 18  # unknown: the registering officer vouches for it
 
 
 @transaction.atomic
@@ -223,7 +247,7 @@ def add_membership(
             raise ValidationError(_("Chỉ liên hiệp HTX mới có thành viên là hợp tác xã."))
         if member_organisation.kind != OrganisationKind.COOPERATIVE:
             raise ValidationError(_("Thành viên của liên hiệp HTX phải là hợp tác xã."))
-    if person is not None and person.birth_year and joined_on.year - person.birth_year < 18:
+    if person is not None and _age_on(person, joined_on) < 18:
         raise ValidationError({"person": _("Thành viên là cá nhân phải đủ 18 tuổi khi gia nhập.")})
     if kind == MemberKind.ASSOCIATE and capital_contributed:
         raise ValidationError(
