@@ -153,5 +153,4 @@ REGISTRY_PAGE_SIZE = 50
 REGISTRY_COUNT_LIMIT = 10_000
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "htxso" / "static"]
-FORMS_URLFIELD_ASSUME_HTTPS = True
 FORMAT_MODULE_PATH = ["htxso.formats"]

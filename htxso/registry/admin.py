@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Membership, Organisation, Person, StatusChange
 
@@ -25,6 +26,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_select_related = ("province",)
     inlines = [ReadOnlyStatusInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_change_permission(self, request, obj=None):
         return False
