@@ -102,24 +102,18 @@ def _write_member_counts(orgs: list[Org]) -> None:
 
 
 def clear_registry() -> None:
-    """Remove every organisation, person and membership (the generator's --replace)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            tables = ", ".join(
-                connection.ops.quote_name(m._meta.db_table)
-                for m in (Membership, StatusChange, Person, Organisation)
-            )
-            with connection.cursor() as cursor:
-                # Deferred foreign-key checks pending in this transaction would block TRUNCATE.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("UPDATE core_user SET organisation_id = NULL, person_id = NULL")
-                cursor.execute(f"TRUNCATE {tables} CASCADE")
-        else:
-            from htxso.core.models import User
+    """Remove every organisation, person and membership (the generator's --replace).
 
-            User.objects.update(organisation=None, person=None)
-            for model in (Membership, StatusChange, Person, Organisation):
-                model.objects.all()._raw_delete(model.objects.db)
+    Users and the audit log stay. Plain DELETEs, not TRUNCATE: on PostgreSQL a TRUNCATE of
+    these tables needs CASCADE (users point at organisations and people), which would empty
+    the user table and, through it, the audit log.
+    """
+    from htxso.core.models import User
+
+    with transaction.atomic():
+        User.objects.exclude(organisation=None, person=None).update(organisation=None, person=None)
+        for model in (Membership, StatusChange, Person, Organisation):
+            model.objects.all()._raw_delete(model.objects.db)
         stats.refresh()
 
 

@@ -391,3 +391,22 @@ def test_small_scale_where_every_member_of_a_group_left(demo_db):
 def test_members_count_when_every_member_left(demo_db):
     _two_member_groups()
     assert member_count_mismatches() == []
+
+
+def test_replace_keeps_users_and_the_audit_log(demo_db):
+    """--replace empties the registry only: logins and the audit trail survive it."""
+    from htxso.core.models import AuditEntry, User
+    from htxso.core.roles import Role
+
+    organisation = Organisation.objects.filter(kind="cooperative").first()
+    manager = User.objects.create_user(
+        "quanly.test", role=Role.COOPERATIVE_MANAGER, organisation=organisation
+    )
+    entries = AuditEntry.objects.count()
+    assert entries > 0
+    clear_registry()
+    assert Organisation.objects.count() == 0
+    assert Membership.objects.count() == 0
+    manager.refresh_from_db()
+    assert manager.organisation_id is None
+    assert AuditEntry.objects.count() == entries
