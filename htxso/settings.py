@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "ninja",  # serves Swagger UI from its own static files, not a CDN
     "htxso.core",
     "htxso.registry",
 ]
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "htxso.core.api.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,3 +156,21 @@ REGISTRY_COUNT_LIMIT = 10_000
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "htxso" / "static"]
 FORMAT_MODULE_PATH = ["htxso.formats"]
+
+# Cache: Redis when REDIS_URL is set (production, shared by all workers: API throttling needs
+# that), otherwise per-process memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# API rate limits (django-ninja throttling), per client IP / per user.
+API_RATE_ANONYMOUS = os.environ.get("API_RATE_ANONYMOUS", "120/min")
+API_RATE_AUTHENTICATED = os.environ.get("API_RATE_AUTHENTICATED", "1200/min")
+API_PAGE_SIZE = 100
+API_MAX_PAGE_SIZE = 500

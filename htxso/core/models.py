@@ -191,3 +191,37 @@ class LegacyCommune(models.Model):
     @property
     def is_split(self) -> bool:
         return self.successors.count() > 1
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 hash of the secret is stored; revoked, never deleted."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa API")
+        verbose_name_plural = _("khóa API")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+
+class Tombstone(models.Model):
+    """A deleted record, so systems that sync with `updated_since` also learn of deletions."""
+
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "deleted_at", "id"], name="tombstone_sync")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id} deleted {self.deleted_at:%Y-%m-%d}"

@@ -114,7 +114,7 @@ class Organisation(models.Model):
     members_count = models.PositiveIntegerField(_("số thành viên"), default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -145,6 +145,7 @@ class Organisation(models.Model):
             models.Index(fields=["name_key", "id"], name="org_name_key"),
             models.Index(fields=["established_on", "id"], name="org_established"),
             models.Index(fields=["members_count", "id"], name="org_members"),
+            models.Index(fields=["updated_at", "id"], name="org_sync"),
         ]
 
     def __str__(self) -> str:
@@ -244,6 +245,7 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("cá nhân")
         verbose_name_plural = _("cá nhân")
+        indexes = [models.Index(fields=["updated_at", "id"], name="person_sync")]
         constraints = [
             models.UniqueConstraint(
                 fields=["cccd"],
@@ -352,6 +354,7 @@ class Membership(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "kind"], name="membership_org_kind"),
+            models.Index(fields=["updated_at", "id"], name="membership_sync"),
             models.Index(
                 fields=["member_organisation"],
                 condition=Q(member_organisation__isnull=False),

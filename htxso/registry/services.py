@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from htxso.core.audit import record, snapshot
 from htxso.core.cccd import decode_cccd
+from htxso.core.models import Tombstone
 from htxso.core.mst import normalise_tax_code
 from htxso.core.roles import Role
 
@@ -59,6 +60,16 @@ def _clean_and_save(obj, **save_kwargs) -> None:
         raise ValidationError(_("Dữ liệu vi phạm ràng buộc của cơ sở dữ liệu: %s") % exc) from exc
 
 
+def _tax_code_or_none(value: str | None) -> str | None:
+    """The normal form of a tax code, None when blank; errors are reported on the field."""
+    if not value:
+        return None
+    try:
+        return normalise_tax_code(value)
+    except ValidationError as exc:
+        raise ValidationError({"tax_code": exc.error_list}) from None
+
+
 def _check_not_future(day: dt.date, label: str) -> None:
     if day > dt.date.today():
         raise ValidationError({label: _("Ngày không được ở tương lai.")})
@@ -70,10 +81,7 @@ def create_organisation(actor: Any, **fields: Any) -> Organisation:
     if unknown:
         raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
     organisation = Organisation(**fields)
-    if organisation.tax_code:
-        organisation.tax_code = normalise_tax_code(organisation.tax_code)
-    else:
-        organisation.tax_code = None
+    organisation.tax_code = _tax_code_or_none(organisation.tax_code)
     organisation.status = Status.ACTIVE
     organisation.status_since = organisation.established_on
     _check_address(organisation)
@@ -127,10 +135,7 @@ def update_organisation(
     old_province = organisation.province_id
     for name, value in changes.items():
         setattr(organisation, name, value)
-    if organisation.tax_code:
-        organisation.tax_code = normalise_tax_code(organisation.tax_code)
-    else:
-        organisation.tax_code = None
+    organisation.tax_code = _tax_code_or_none(organisation.tax_code)
     _check_address(organisation)
     organisation.refresh_keys()
     if (
@@ -285,3 +290,22 @@ def end_membership(actor: Any, membership_id: int, left_on: dt.date) -> Membersh
     record(actor, "end", membership, before, snapshot(membership))
     stats.refresh([membership.province_id])
     return membership
+
+
+@transaction.atomic
+def delete_membership(actor: Any, membership_id: int) -> None:
+    """Remove a membership entered by mistake (ending one is `end_membership`).
+
+    A tombstone tells systems that sync with `updated_since` that the row is gone.
+    """
+    membership = Membership.objects.select_for_update().get(pk=membership_id)
+    _require_editable(actor, membership.organisation)
+    before = snapshot(membership)
+    record(actor, "delete", membership, before, None)
+    Tombstone.objects.create(object_type=Membership._meta.label_lower, object_id=str(membership.pk))
+    if membership.left_on is None:
+        Organisation.objects.filter(pk=membership.organisation_id).update(
+            members_count=F("members_count") - 1
+        )
+    membership.delete()
+    stats.refresh([membership.province_id])

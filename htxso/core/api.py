@@ -1,0 +1,223 @@
+"""The REST API `/api/v1/`: one NinjaAPI, its authentication, throttling and error shape.
+
+Every error, whatever raised it, answers with the same JSON:
+
+    {"code": "validation_error",
+     "message": {"vi": "…", "en": "…"},
+     "errors": [{"field": "tax_code", "message": {"vi": "…", "en": "…"}}]}
+
+Vietnamese strings are the msgids of the translation catalogue, so the English text is the
+catalogue's translation of the same message (API requests run with Vietnamese active).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext_noop
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from . import tokens
+
+PYDANTIC_MESSAGES = {
+    "missing": gettext_noop("Thiếu trường bắt buộc."),
+    "string_too_long": gettext_noop("Chuỗi quá dài."),
+    "string_too_short": gettext_noop("Chuỗi quá ngắn."),
+    "int_parsing": gettext_noop("Phải là số nguyên."),
+    "int_type": gettext_noop("Phải là số nguyên."),
+    "date_from_datetime_parsing": gettext_noop("Ngày không hợp lệ (định dạng YYYY-MM-DD)."),
+    "date_parsing": gettext_noop("Ngày không hợp lệ (định dạng YYYY-MM-DD)."),
+    "datetime_parsing": gettext_noop("Thời điểm không hợp lệ (định dạng ISO 8601)."),
+    "datetime_from_date_parsing": gettext_noop("Thời điểm không hợp lệ (định dạng ISO 8601)."),
+    "literal_error": gettext_noop("Giá trị không nằm trong danh sách cho phép."),
+    "enum": gettext_noop("Giá trị không nằm trong danh sách cho phép."),
+    "bool_parsing": gettext_noop("Phải là true hoặc false."),
+    "greater_than_equal": gettext_noop("Giá trị quá nhỏ."),
+    "less_than_equal": gettext_noop("Giá trị quá lớn."),
+    "json_invalid": gettext_noop("Nội dung JSON không hợp lệ."),
+    "model_attributes_type": gettext_noop("Nội dung phải là một đối tượng JSON."),
+    "dict_type": gettext_noop("Nội dung phải là một đối tượng JSON."),
+    "extra_forbidden": gettext_noop("Trường không được phép."),
+}
+GENERIC_INVALID = gettext_noop("Giá trị không hợp lệ.")
+
+
+def bilingual(message: Any, params: dict | None = None) -> dict[str, str]:
+    """{"vi": …, "en": …} for a Vietnamese msgid (optionally with %-parameters)."""
+    template = str(message)
+    out = {}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            text = translation.gettext(template)
+        try:
+            out[language] = text % params if params else text
+        except (KeyError, TypeError, ValueError):
+            out[language] = text
+    return out
+
+
+def error_body(code: str, message: str, errors: list[dict] | None = None) -> dict:
+    return {"code": code, "message": bilingual(message), "errors": errors or []}
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer htx_…`. A wrong token is a 401, never a silent fall-back."""
+
+    openapi_description = "Khóa API cá nhân (htx_…), cấp trong trang tài khoản hoặc bằng lệnh."
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = tokens.authenticate(token)
+        if user is None:
+            raise AuthenticationError(
+                401, gettext_noop("Khóa API không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
+            )
+        request.user = user
+        return user
+
+
+def anonymous(request: HttpRequest):
+    """Reads of public data need no login; writes declare their own auth."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return None  # a bearer header that TokenAuth did not accept never becomes anonymous
+    return request.user if request.user.is_authenticated else AnonymousUser()
+
+
+WRITE_AUTH: list[Callable[..., Any]] = [TokenAuth(), django_auth]
+READ_AUTH: list[Callable[..., Any]] = [TokenAuth(), django_auth, anonymous]
+
+api = NinjaAPI(
+    title="HTX Số API",
+    version="1",
+    description=(
+        "API của cơ sở dữ liệu chuyên ngành về kinh tế tập thể (HTX Số). Lỗi luôn có dạng "
+        "`{code, message: {vi, en}, errors: [{field, message}]}`."
+    ),
+    urls_namespace="api",
+    auth=READ_AUTH,
+    throttle=[
+        AnonRateThrottle(settings.API_RATE_ANONYMOUS),
+        AuthRateThrottle(settings.API_RATE_AUTHENTICATED),
+    ],
+)
+
+
+def _respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _ninja_invalid(request, exc: NinjaValidationError):
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        errors.append(
+            {
+                "field": ".".join(location),
+                "message": bilingual(PYDANTIC_MESSAGES.get(error.get("type", ""), GENERIC_INVALID)),
+            }
+        )
+    return _respond(
+        request, 422, error_body("validation_error", gettext_noop("Dữ liệu không hợp lệ."), errors)
+    )
+
+
+@api.exception_handler(ValidationError)
+def _django_invalid(request, exc: ValidationError):
+    errors = []
+    if hasattr(exc, "error_dict"):
+        for field, field_errors in exc.error_dict.items():
+            for error in field_errors:
+                errors.append(
+                    {
+                        "field": "" if field == "__all__" else field,
+                        "message": bilingual(error.message, error.params),
+                    }
+                )
+    else:
+        for error in exc.error_list:
+            errors.append({"field": "", "message": bilingual(error.message, error.params)})
+    body = error_body("validation_error", gettext_noop("Dữ liệu không hợp lệ."), errors)
+    if len(errors) == 1:
+        body["message"] = errors[0]["message"]
+    return _respond(request, 422, body)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc: PermissionDenied):
+    message = str(exc) or gettext_noop("Bạn không có quyền thực hiện thao tác này.")
+    return _respond(request, 403, error_body("forbidden", message))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _respond(
+        request, 404, error_body("not_found", gettext_noop("Không tìm thấy đối tượng."))
+    )
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _does_not_exist(request, exc):
+    return _not_found(request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc: AuthenticationError):
+    message = (
+        str(exc.message)
+        if getattr(exc, "message", None)
+        else gettext_noop("Cần đăng nhập hoặc khóa API.")
+    )
+    if message in ("Unauthorized", ""):
+        message = gettext_noop("Cần đăng nhập hoặc khóa API.")
+    return _respond(request, 401, error_body("unauthenticated", message))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    codes = {
+        401: ("unauthenticated", gettext_noop("Cần đăng nhập hoặc khóa API.")),
+        403: ("forbidden", gettext_noop("Bạn không có quyền thực hiện thao tác này.")),
+        404: ("not_found", gettext_noop("Không tìm thấy đối tượng.")),
+        405: ("method_not_allowed", gettext_noop("Phương thức không được hỗ trợ.")),
+        409: ("conflict", str(exc.message)),
+        429: ("rate_limited", gettext_noop("Quá nhiều yêu cầu; vui lòng thử lại sau.")),
+    }
+    code, message = codes.get(exc.status_code, ("error", str(exc.message)))
+    response = _respond(request, exc.status_code, error_body(code, message))
+    if exc.status_code == 429:
+        response["Retry-After"] = "60"
+    return response
+
+
+class ApiLanguageMiddleware:
+    """API requests run in Vietnamese: messages are then catalogue ids, and `bilingual`
+    gives both languages whatever the client's Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            translation.activate("vi")
+        return self.get_response(request)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc: Exception):
+    """Last resort: logged with its traceback, answered in the one error shape."""
+    import logging
+
+    logging.getLogger("htxso.api").exception("Unhandled API error", exc_info=exc)
+    return _respond(
+        request,
+        500,
+        error_body("server_error", gettext_noop("Lỗi hệ thống; xin vui lòng thử lại sau.")),
+    )

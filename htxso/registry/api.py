@@ -1,0 +1,309 @@
+"""Registry operations of the REST API. Reads start from `visible_to`, lists use the pages'
+filter (`OrganisationFilter`) and keyset cursors, writes call `services`."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_noop
+from ninja import Query, Router
+from ninja.errors import HttpError
+
+from htxso.core.api import WRITE_AUTH
+from htxso.core.models import Commune, Province, Tombstone
+from htxso.core.pagination import InvalidCursor, KeysetPage, keyset_paginate
+from htxso.core.personal import mask, reveal
+
+from . import services
+from .filters import SORTS, OrganisationFilter
+from .models import Membership, Organisation, Person
+from .schemas import (
+    CommuneOut,
+    Error,
+    MembershipEnd,
+    MembershipIn,
+    MembershipOut,
+    OrganisationCreate,
+    OrganisationOut,
+    OrganisationPatch,
+    OrganisationPut,
+    Page,
+    PersonIn,
+    PersonOut,
+    ProvinceOut,
+    StatusChangeIn,
+    StatusChangeOut,
+    TombstoneOut,
+)
+
+router = Router(tags=["registry"])
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
+
+
+def _limit(limit: int | None) -> int:
+    return max(1, min(limit or settings.API_PAGE_SIZE, settings.API_MAX_PAGE_SIZE))
+
+
+def _page(queryset: QuerySet, field: str, descending: bool, cursor: str | None, limit: int | None):
+    try:
+        page: KeysetPage = keyset_paginate(queryset, field, descending, cursor, _limit(limit))
+    except InvalidCursor:
+        raise ValidationError({"cursor": gettext_noop("Con trỏ trang không hợp lệ.")}) from None
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+def _since(queryset: QuerySet, updated_since: dt.datetime | None) -> QuerySet:
+    return queryset.filter(updated_at__gte=updated_since) if updated_since else queryset
+
+
+# -- reference data -----------------------------------------------------------------------------
+
+
+@router.get("/provinces", response={200: list[ProvinceOut], **ERRORS})
+def list_provinces(request: HttpRequest):
+    return Province.objects.all()
+
+
+@router.get("/communes", response={200: list[CommuneOut], **ERRORS})
+def list_communes(request: HttpRequest, province: str = Query(..., min_length=2, max_length=2)):
+    return Commune.objects.filter(province_id=province).order_by("code")
+
+
+# -- organisations ---------------------------------------------------------------------------
+
+
+@router.get("/organisations", response={200: Page[OrganisationOut], **ERRORS})
+def list_organisations(
+    request: HttpRequest,
+    cursor: str | None = None,
+    limit: int | None = Query(None, ge=1, le=500),
+    updated_since: dt.datetime | None = None,
+):
+    """The registry list: the pages' filters (`q`, `province`, `commune`, `kind`, `sector`,
+    `status`, `agricultural`, `sort`) as query parameters. With `updated_since` the order is
+    (updated_at, id), for incremental sync."""
+    form = OrganisationFilter(request.GET)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())  # keeps message ids and parameters
+    queryset = form.filter(Organisation.objects.visible_to(request.user))
+    if updated_since:
+        return _page(_since(queryset, updated_since), "updated_at", False, cursor, limit)
+    field, descending, _label = SORTS[form.sort_key]
+    return _page(queryset, field, descending, cursor, limit)
+
+
+@router.get("/organisations/{int:pk}", response={200: OrganisationOut, **ERRORS})
+def get_organisation(request: HttpRequest, pk: int):
+    return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+
+
+def _organisation_fields(payload) -> dict:
+    data = payload.dict(exclude_unset=True)
+    data.pop("version", None)
+    for code in ("province", "commune"):
+        if f"{code}_code" in data:
+            data[f"{code}_id"] = data.pop(f"{code}_code")
+    for text in (
+        "name_en",
+        "short_name",
+        "vsic_code",
+        "street",
+        "legacy_address",
+        "legal_representative",
+        "phone",
+        "email",
+        "website",
+        "agricultural_type",
+        "classification",
+    ):
+        if text in data and data[text] is None:
+            data[text] = ""
+    return data
+
+
+def _check_codes(data: dict) -> None:
+    if data.get("province_id") and not Province.objects.filter(code=data["province_id"]).exists():
+        raise ValidationError({"province_code": gettext_noop("Mã tỉnh/thành phố không tồn tại.")})
+    if data.get("commune_id") and not Commune.objects.filter(code=data["commune_id"]).exists():
+        raise ValidationError({"commune_code": gettext_noop("Mã xã/phường không tồn tại.")})
+
+
+@router.post("/organisations", auth=WRITE_AUTH, response={201: OrganisationOut, **ERRORS})
+def create_organisation(request: HttpRequest, payload: OrganisationCreate):
+    data = _organisation_fields(payload)
+    _check_codes(data)
+    return 201, services.create_organisation(request.user, **data)
+
+
+def _update(request: HttpRequest, pk: int, payload: OrganisationPatch | OrganisationPut):
+    get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    data = _organisation_fields(payload)
+    _check_codes(data)
+    try:
+        return services.update_organisation(request.user, pk, payload.version, **data)
+    except services.StaleEdit as exc:
+        raise HttpError(409, str(exc)) from None
+
+
+@router.put("/organisations/{int:pk}", auth=WRITE_AUTH, response={200: OrganisationOut, **ERRORS})
+def put_organisation(request: HttpRequest, pk: int, payload: OrganisationPut):
+    """Replace the writable fields; `version` must be the one read (else 409)."""
+    return _update(request, pk, payload)
+
+
+@router.patch("/organisations/{int:pk}", auth=WRITE_AUTH, response={200: OrganisationOut, **ERRORS})
+def patch_organisation(request: HttpRequest, pk: int, payload: OrganisationPatch):
+    """Change some fields; `version` must be the one read (else 409, nothing written)."""
+    return _update(request, pk, payload)
+
+
+@router.get(
+    "/organisations/{int:pk}/status-history", response={200: list[StatusChangeOut], **ERRORS}
+)
+def status_history(request: HttpRequest, pk: int):
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    return organisation.status_history.all()
+
+
+@router.post(
+    "/organisations/{int:pk}/status-history",
+    auth=WRITE_AUTH,
+    response={201: StatusChangeOut, **ERRORS},
+)
+def change_status(request: HttpRequest, pk: int, payload: StatusChangeIn):
+    get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    return 201, services.change_status(request.user, pk, **payload.dict())
+
+
+# -- people (personal data: masked unless revealed) ---------------------------------------------
+
+
+def _person_out(person: Person, revealed: bool) -> dict:
+    return {
+        "id": person.pk,
+        "full_name": person.full_name,
+        "gender": person.gender,
+        "birth_year": person.birth_year,
+        "province_code": person.province_id,
+        "cccd": person.cccd if revealed else mask(person.cccd),
+        "birth_date": person.birth_date if revealed else None,
+        "phone": person.phone if revealed else (mask(person.phone, 2, 2) or ""),
+        "address": person.address if revealed else ("***" if person.address else ""),
+        "masked": not revealed,
+    }
+
+
+@router.get("/people", auth=WRITE_AUTH, response={200: Page[PersonOut], **ERRORS})
+def list_people(
+    request: HttpRequest,
+    organisation: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = Query(None, ge=1, le=500),
+    updated_since: dt.datetime | None = None,
+):
+    queryset = Person.objects.visible_to(request.user)
+    if organisation:
+        queryset = queryset.filter(memberships__organisation_id=organisation)
+    page = _page(
+        _since(queryset, updated_since),
+        "updated_at" if updated_since else "id",
+        False,
+        cursor,
+        limit,
+    )
+    page["items"] = [_person_out(p, revealed=False) for p in page["items"]]
+    return page
+
+
+@router.get("/people/{int:pk}", auth=WRITE_AUTH, response={200: PersonOut, **ERRORS})
+def get_person(request: HttpRequest, pk: int, reveal_data: bool = Query(False, alias="reveal")):
+    """`?reveal=true` shows the full CCCD, birth date, phone and address to the roles that
+    need them; each reveal is written to the audit log."""
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    if reveal_data:
+        reveal(request.user, person)
+    return _person_out(person, revealed=reveal_data)
+
+
+@router.post("/people", auth=WRITE_AUTH, response={201: PersonOut, **ERRORS})
+def create_person(request: HttpRequest, payload: PersonIn):
+    data = payload.dict()
+    data["province_id"] = data.pop("province_code")
+    _check_codes(data)
+    person = services.create_person(request.user, **data)
+    return 201, _person_out(person, revealed=False)
+
+
+# -- memberships --------------------------------------------------------------------------------
+
+
+@router.get("/memberships", auth=WRITE_AUTH, response={200: Page[MembershipOut], **ERRORS})
+def list_memberships(
+    request: HttpRequest,
+    organisation: int | None = None,
+    person: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = Query(None, ge=1, le=500),
+    updated_since: dt.datetime | None = None,
+):
+    queryset = Membership.objects.visible_to(request.user)
+    if organisation:
+        queryset = queryset.filter(organisation_id=organisation)
+    if person:
+        queryset = queryset.filter(person_id=person)
+    return _page(
+        _since(queryset, updated_since),
+        "updated_at" if updated_since else "id",
+        False,
+        cursor,
+        limit,
+    )
+
+
+@router.post("/memberships", auth=WRITE_AUTH, response={201: MembershipOut, **ERRORS})
+def add_membership(request: HttpRequest, payload: MembershipIn):
+    get_object_or_404(Organisation.objects.visible_to(request.user), pk=payload.organisation_id)
+    person = member = None
+    if payload.person_id is not None:
+        person = get_object_or_404(Person.objects.visible_to(request.user), pk=payload.person_id)
+    if payload.member_organisation_id is not None:
+        member = get_object_or_404(Organisation, pk=payload.member_organisation_id)
+    return 201, services.add_membership(
+        request.user,
+        payload.organisation_id,
+        payload.kind,
+        payload.joined_on,
+        person=person,
+        member_organisation=member,
+        capital_contributed=payload.capital_contributed,
+    )
+
+
+@router.post("/memberships/{int:pk}/end", auth=WRITE_AUTH, response={200: MembershipOut, **ERRORS})
+def end_membership(request: HttpRequest, pk: int, payload: MembershipEnd):
+    get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
+    return services.end_membership(request.user, pk, payload.left_on)
+
+
+@router.delete("/memberships/{int:pk}", auth=WRITE_AUTH, response={204: None, **ERRORS})
+def delete_membership(request: HttpRequest, pk: int):
+    """For an entry made by mistake; leaves a tombstone for synchronising systems."""
+    get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
+    services.delete_membership(request.user, pk)
+    return 204, None
+
+
+@router.get("/tombstones", response={200: Page[TombstoneOut], **ERRORS})
+def list_tombstones(
+    request: HttpRequest,
+    since: dt.datetime,
+    cursor: str | None = None,
+    limit: int | None = Query(None, ge=1, le=500),
+):
+    """Deleted records since a time (ids only), for systems that sync with `updated_since`."""
+    return _page(
+        Tombstone.objects.filter(deleted_at__gte=since), "deleted_at", False, cursor, limit
+    )

@@ -1,0 +1,204 @@
+"""API schemas of the registry (pydantic v2 through django-ninja)."""
+
+import datetime as dt
+from typing import Generic, Literal, TypeVar
+
+from ninja import Field, Schema
+
+from .choices import (
+    AgriculturalType,
+    Classification,
+    Gender,
+    MemberKind,
+    OrganisationKind,
+    Sector,
+    Status,
+)
+
+# The code lists are the models' TextChoices (str enums): the API accepts exactly their values.
+Kind = OrganisationKind
+StatusCode = Status
+MemberKindCode = MemberKind
+SectorCode = Sector
+AgriCode = AgriculturalType | Literal[""]
+ClassCode = Classification | Literal[""]
+GenderCode = Gender | Literal[""]
+
+T = TypeVar("T")
+
+
+class Page(Schema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(None, description="Truyền vào `cursor` để lấy trang sau.")
+
+
+class ProvinceOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    division_type: str
+
+
+class CommuneOut(Schema):
+    code: str
+    name: str
+    division_type: str
+    province_code: str = Field(alias="province_id")
+
+
+class OrganisationFields(Schema):
+    """What a client may write (all of it optional, for PATCH)."""
+
+    tax_code: str | None = Field(None, max_length=20)
+    name: str | None = Field(None, min_length=1, max_length=255)
+    name_en: str | None = Field(None, max_length=255)
+    short_name: str | None = Field(None, max_length=120)
+    sector: SectorCode | None = None
+    vsic_code: str | None = Field(None, max_length=5)
+    is_agricultural: bool | None = None
+    agricultural_type: AgriCode | None = None
+    province_code: str | None = Field(None, min_length=2, max_length=2)
+    commune_code: str | None = Field(None, min_length=5, max_length=5)
+    street: str | None = Field(None, max_length=255)
+    legacy_address: str | None = Field(None, max_length=400)
+    established_on: dt.date | None = None
+    registered_on: dt.date | None = None
+    charter_capital: int | None = Field(None, ge=0, le=10**15)
+    legal_representative: str | None = Field(None, max_length=120)
+    phone: str | None = Field(None, max_length=20)
+    email: str | None = Field(None, max_length=254)
+    website: str | None = Field(None, max_length=200)
+    is_high_tech: bool | None = None
+    in_value_chain: bool | None = None
+    classification: ClassCode | None = None
+
+
+class OrganisationCreate(OrganisationFields):
+    kind: Kind
+    name: str = Field(min_length=1, max_length=255)
+    sector: SectorCode
+    province_code: str = Field(min_length=2, max_length=2)
+    established_on: dt.date
+
+
+class OrganisationPatch(OrganisationFields):
+    version: int = Field(ge=1, description="Phiên bản đã đọc; sai phiên bản → 409.")
+
+
+class OrganisationPut(OrganisationCreate):
+    version: int = Field(ge=1, description="Phiên bản đã đọc; sai phiên bản → 409.")
+
+
+class OrganisationOut(Schema):
+    id: int
+    kind: str
+    tax_code: str | None
+    name: str
+    name_en: str
+    short_name: str
+    sector: str
+    vsic_code: str
+    is_agricultural: bool
+    agricultural_type: str
+    province_code: str = Field(alias="province_id")
+    commune_code: str | None = Field(alias="commune_id")
+    street: str
+    legacy_address: str
+    established_on: dt.date
+    registered_on: dt.date | None
+    charter_capital: int | None
+    status: str
+    status_since: dt.date
+    legal_representative: str
+    phone: str
+    email: str
+    website: str
+    is_high_tech: bool
+    in_value_chain: bool
+    classification: str
+    members_count: int
+    version: int
+    updated_at: dt.datetime
+
+
+class StatusChangeIn(Schema):
+    status: StatusCode
+    effective_on: dt.date
+    reason: str = Field("", max_length=255)
+    document_no: str = Field("", max_length=60)
+
+
+class StatusChangeOut(Schema):
+    id: int
+    status: str
+    effective_on: dt.date
+    reason: str
+    document_no: str
+    recorded_at: dt.datetime
+
+
+class PersonIn(Schema):
+    cccd: str | None = Field(None, max_length=20)
+    full_name: str = Field(min_length=1, max_length=120)
+    gender: GenderCode = ""
+    birth_year: int | None = Field(None, ge=1900, le=2100)
+    birth_date: dt.date | None = None
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    province_code: str | None = Field(None, min_length=2, max_length=2)
+    address: str = Field("", max_length=255)
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+    gender: str
+    birth_year: int | None
+    cccd: str | None
+    birth_date: dt.date | None
+    phone: str
+    address: str
+    province_code: str | None
+    masked: bool = Field(description="Dữ liệu cá nhân đã được che; xem đầy đủ bằng `?reveal=true`.")
+
+
+class MembershipIn(Schema):
+    organisation_id: int
+    person_id: int | None = None
+    member_organisation_id: int | None = None
+    kind: MemberKindCode
+    joined_on: dt.date
+    capital_contributed: int = Field(0, ge=0, le=10**15)
+
+
+class MembershipEnd(Schema):
+    left_on: dt.date
+
+
+class MembershipOut(Schema):
+    id: int
+    organisation_id: int
+    person_id: int | None
+    member_organisation_id: int | None
+    kind: str
+    joined_on: dt.date
+    left_on: dt.date | None
+    capital_contributed: int
+    updated_at: dt.datetime
+
+
+class TombstoneOut(Schema):
+    object_type: str
+    object_id: str
+    deleted_at: dt.datetime
+
+
+class ErrorDetail(Schema):
+    field: str
+    message: dict[str, str]
+
+
+class Error(Schema):
+    code: str
+    message: dict[str, str]
+    errors: list[ErrorDetail]
