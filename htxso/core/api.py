@@ -90,6 +90,26 @@ def anonymous(request: HttpRequest):
     return request.user if request.user.is_authenticated else AnonymousUser()
 
 
+class AnonymousThrottle(AnonRateThrottle):
+    """Per client IP, for requests without a signed-in user (`anonymous()` returns an
+    AnonymousUser as `request.auth`, which ninja's stock class takes for a login)."""
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        if getattr(request.auth, "is_authenticated", False):  # type: ignore[attr-defined]
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class UserThrottle(AuthRateThrottle):
+    """Per signed-in user; anonymous requests are the other class's business."""
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:  # type: ignore[override]
+        auth: Any = getattr(request, "auth", None)
+        if not getattr(auth, "is_authenticated", False):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": f"user:{auth.pk}"}
+
+
 WRITE_AUTH: list[Callable[..., Any]] = [TokenAuth(), django_auth]
 READ_AUTH: list[Callable[..., Any]] = [TokenAuth(), django_auth, anonymous]
 
@@ -103,8 +123,8 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=READ_AUTH,
     throttle=[
-        AnonRateThrottle(settings.API_RATE_ANONYMOUS),
-        AuthRateThrottle(settings.API_RATE_AUTHENTICATED),
+        AnonymousThrottle(settings.API_RATE_ANONYMOUS),
+        UserThrottle(settings.API_RATE_AUTHENTICATED),
     ],
 )
 
@@ -183,6 +203,7 @@ def _unauthenticated(request, exc: AuthenticationError):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     codes = {
+        400: ("bad_request", gettext_noop("Nội dung yêu cầu không đọc được (JSON không hợp lệ).")),
         401: ("unauthenticated", gettext_noop("Cần đăng nhập hoặc khóa API.")),
         403: ("forbidden", gettext_noop("Bạn không có quyền thực hiện thao tác này.")),
         404: ("not_found", gettext_noop("Không tìm thấy đối tượng.")),

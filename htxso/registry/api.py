@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
 from ninja import Query, Router
+from ninja import Status as Reply
 from ninja.errors import HttpError
 
 from htxso.core.api import WRITE_AUTH
@@ -135,7 +136,7 @@ def _check_codes(data: dict) -> None:
 def create_organisation(request: HttpRequest, payload: OrganisationCreate):
     data = _organisation_fields(payload)
     _check_codes(data)
-    return 201, services.create_organisation(request.user, **data)
+    return Reply(201, services.create_organisation(request.user, **data))
 
 
 def _update(request: HttpRequest, pk: int, payload: OrganisationPatch | OrganisationPut):
@@ -175,7 +176,7 @@ def status_history(request: HttpRequest, pk: int):
 )
 def change_status(request: HttpRequest, pk: int, payload: StatusChangeIn):
     get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
-    return 201, services.change_status(request.user, pk, **payload.dict())
+    return Reply(201, services.change_status(request.user, pk, **payload.dict()))
 
 
 # -- people (personal data: masked unless revealed) ---------------------------------------------
@@ -234,7 +235,7 @@ def create_person(request: HttpRequest, payload: PersonIn):
     data["province_id"] = data.pop("province_code")
     _check_codes(data)
     person = services.create_person(request.user, **data)
-    return 201, _person_out(person, revealed=False)
+    return Reply(201, _person_out(person, revealed=False))
 
 
 # -- memberships --------------------------------------------------------------------------------
@@ -271,7 +272,7 @@ def add_membership(request: HttpRequest, payload: MembershipIn):
         person = get_object_or_404(Person.objects.visible_to(request.user), pk=payload.person_id)
     if payload.member_organisation_id is not None:
         member = get_object_or_404(Organisation, pk=payload.member_organisation_id)
-    return 201, services.add_membership(
+    membership = services.add_membership(
         request.user,
         payload.organisation_id,
         payload.kind,
@@ -280,6 +281,7 @@ def add_membership(request: HttpRequest, payload: MembershipIn):
         member_organisation=member,
         capital_contributed=payload.capital_contributed,
     )
+    return Reply(201, membership)
 
 
 @router.post("/memberships/{int:pk}/end", auth=WRITE_AUTH, response={200: MembershipOut, **ERRORS})
@@ -293,7 +295,7 @@ def delete_membership(request: HttpRequest, pk: int):
     """For an entry made by mistake; leaves a tombstone for synchronising systems."""
     get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
     services.delete_membership(request.user, pk)
-    return 204, None
+    return Reply(204, None)
 
 
 @router.get("/tombstones", response={200: Page[TombstoneOut], **ERRORS})
