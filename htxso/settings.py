@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "htxso.urls"
+ROOT_URLCONF = os.environ.get("ROOT_URLCONF", "htxso.urls")
 WSGI_APPLICATION = "htxso.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"

@@ -50,6 +50,19 @@ class OrganisationQuerySet(models.QuerySet):
         return self.none()
 
 
+def can_create_organisations(user, province_id: str | None = None) -> bool:
+    """System admins anywhere; a provincial officer in their own province."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
+        return True
+    return (
+        user.role == Role.PROVINCIAL_OFFICER
+        and bool(user.province_id)
+        and province_id in (None, user.province_id)
+    )
+
+
 class Organisation(models.Model):
     kind = models.CharField(_("loại hình"), max_length=24, choices=OrganisationKind.choices)
     tax_code = models.CharField(

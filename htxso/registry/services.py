@@ -21,7 +21,7 @@ from htxso.core.roles import Role
 
 from . import stats
 from .choices import MemberKind, OrganisationKind, Status
-from .models import Membership, Organisation, Person, StatusChange
+from .models import Membership, Organisation, Person, StatusChange, can_create_organisations
 
 ORGANISATION_FIELDS = frozenset(
     f.name
@@ -85,7 +85,7 @@ def create_organisation(actor: Any, **fields: Any) -> Organisation:
     organisation.status = Status.ACTIVE
     organisation.status_since = organisation.established_on
     _check_address(organisation)
-    if actor is not None and not _may_create_in(actor, organisation.province_id):
+    if actor is not None and not can_create_organisations(actor, organisation.province_id):
         raise PermissionDenied(_("Bạn không có quyền tạo tổ chức ở tỉnh/thành phố này."))
     organisation.refresh_keys()
     if organisation.established_on:
@@ -101,12 +101,6 @@ def create_organisation(actor: Any, **fields: Any) -> Organisation:
     record(actor, "create", organisation, None, snapshot(organisation))
     stats.refresh([organisation.province_id])
     return organisation
-
-
-def _may_create_in(actor: Any, province_id: str | None) -> bool:
-    if actor.is_superuser or actor.role == Role.SYSTEM_ADMIN:
-        return True
-    return actor.role == Role.PROVINCIAL_OFFICER and actor.province_id == province_id
 
 
 def _check_address(organisation: Organisation) -> None:
@@ -141,7 +135,7 @@ def update_organisation(
     if (
         actor is not None
         and organisation.province_id != old_province
-        and not _may_create_in(actor, organisation.province_id)
+        and not can_create_organisations(actor, organisation.province_id)
     ):
         raise PermissionDenied(_("Bạn không có quyền chuyển tổ chức sang tỉnh/thành phố này."))
     organisation.version = expected_version + 1  # the row is locked and was at that version

@@ -14,7 +14,7 @@ from htxso.core.pagination import InvalidCursor, keyset_paginate
 from . import stats
 from .choices import MemberKind, OrganisationKind, Status
 from .filters import SORTS, OrganisationFilter
-from .models import Membership, Organisation, RegistryAggregate
+from .models import Membership, Organisation, RegistryAggregate, can_create_organisations
 
 LIST_COLUMNS = (
     "id",
@@ -81,6 +81,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {
+        "can_create": can_create_organisations(request.user),
         "form": form,
         "page": page,
         "total": total,
@@ -119,7 +120,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("member_organisation")
         .order_by("member_organisation__name_key")
     )
+    user = request.user
+    can_edit = Organisation.objects.editable_by(user).filter(pk=pk).exists()
     context = {
+        "can_edit": can_edit,
+        "can_see_members": can_edit
+        or Membership.objects.visible_to(user).filter(organisation=organisation).exists(),
+        "can_see_history": can_edit or getattr(user, "is_national", False),
         "organisation": organisation,
         "history": organisation.status_history.all(),
         "member_counts": member_counts,

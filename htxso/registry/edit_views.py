@@ -1,0 +1,226 @@
+"""Editing pages of the registry: forms validate, services write (with audit), and a refused
+change says why in Vietnamese without losing what the user typed."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from htxso.core.models import AuditEntry
+from htxso.core.pagination import InvalidCursor, keyset_paginate
+from htxso.core.personal import mask
+from htxso.core.roles import Role
+
+from . import services
+from .choices import OrganisationKind
+from .forms import EndMembershipForm, MembershipForm, OrganisationForm, StatusChangeForm
+from .models import Membership, Organisation, Person, can_create_organisations
+
+
+def _editable(request: HttpRequest, pk: int) -> Organisation:
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    if not Organisation.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied(_("Bạn không có quyền thay đổi tổ chức này."))
+    return organisation
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors on the form's fields (or on the form when no field matches)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field.removesuffix("_id")
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.error_list)
+
+
+def _render_form(request, template, context, form) -> HttpResponse:
+    status = 422 if request.method == "POST" and form.errors else 200
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    if not can_create_organisations(request.user):
+        raise PermissionDenied(_("Bạn không có quyền tạo tổ chức."))
+    initial = {"province": getattr(request.user, "province_id", None) or ""}
+    form = OrganisationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.create_organisation(request.user, **form.service_fields())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo tổ chức %(name)s.") % {"name": organisation.name})
+            return redirect(organisation)
+    return _render_form(request, "registry/organisation_form.html", {"creating": True}, form)
+
+
+@login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _editable(request, pk)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.get("version") or 0
+        try:
+            services.update_organisation(request.user, pk, version, **form.service_fields())
+        except services.StaleEdit as exc:
+            form.add_error(None, str(exc))
+            return render(
+                request,
+                "registry/organisation_form.html",
+                {"form": form, "organisation": organisation},
+                status=409,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("registry:organisation", pk=pk)
+    return _render_form(
+        request, "registry/organisation_form.html", {"organisation": organisation}, form
+    )
+
+
+@login_required
+def status_change(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _editable(request, pk)
+    form = StatusChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_status(request.user, pk, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận thay đổi tình trạng."))
+            return redirect(organisation)
+    return _render_form(request, "registry/status_form.html", {"organisation": organisation}, form)
+
+
+def _member_person(request, form: MembershipForm) -> Person | None:
+    data = form.cleaned_data
+    if not data.get("cccd"):
+        return None
+    from htxso.core.cccd import decode_cccd
+
+    number = decode_cccd(data["cccd"]).number
+    person = Person.objects.filter(cccd=number).first()
+    if person is None:
+        if not data.get("full_name"):
+            raise ValidationError(
+                {"full_name": _("Chưa có cá nhân với số CCCD này: hãy nhập họ và tên.")}
+            )
+        person = services.create_person(
+            request.user, number, data["full_name"], province_id=form.organisation.province_id
+        )
+    return person
+
+
+@login_required
+def members(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members of one organisation: personal data masked; adding and ending for editors."""
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    visible = Membership.objects.visible_to(request.user).filter(organisation=organisation)
+    if (
+        not visible.exists()
+        and not Organisation.objects.editable_by(request.user).filter(pk=pk).exists()
+    ):
+        raise PermissionDenied(_("Bạn không có quyền xem danh sách thành viên của tổ chức này."))
+    can_edit = Organisation.objects.editable_by(request.user).filter(pk=pk).exists()
+    form = MembershipForm(request.POST or None)
+    form.organisation = organisation
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Bạn không có quyền thay đổi tổ chức này."))
+        if form.is_valid():
+            try:
+                data = form.cleaned_data
+                member_org = None
+                if data.get("member_tax_code"):
+                    member_org = Organisation.objects.filter(
+                        tax_code=data["member_tax_code"].strip()
+                    ).first()
+                    if member_org is None:
+                        raise ValidationError(
+                            {"member_tax_code": _("Không có tổ chức với mã số thuế này.")}
+                        )
+                services.add_membership(
+                    request.user,
+                    pk,
+                    data["kind"],
+                    data["joined_on"],
+                    person=_member_person(request, form),
+                    member_organisation=member_org,
+                    capital_contributed=data.get("capital_contributed") or 0,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Đã thêm thành viên."))
+                return redirect("registry:members", pk=pk)
+    rows = visible.filter(left_on__isnull=True).select_related("person", "member_organisation")
+    try:
+        page = keyset_paginate(rows, "id", False, request.GET.get("cursor") or None, 50)
+    except InvalidCursor:
+        page = keyset_paginate(rows, "id", False, None, 50)
+    for membership in page.items:
+        if membership.person:
+            membership.masked_cccd = mask(membership.person.cccd)
+    context = {
+        "organisation": organisation,
+        "page": page,
+        "can_edit": can_edit,
+        "end_form": EndMembershipForm(),
+    }
+    return _render_form(request, "registry/members.html", context, form)
+
+
+@login_required
+@require_POST
+def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
+    form = EndMembershipForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Ngày chấm dứt không hợp lệ."))
+    else:
+        try:
+            services.end_membership(request.user, pk, form.cleaned_data["left_on"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã chấm dứt tư cách thành viên."))
+    return redirect("registry:members", pk=membership.organisation_id)
+
+
+@login_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organisation's audit trail (its own changes and its memberships'), newest first."""
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    user: Any = request.user
+    national = user.is_superuser or user.role in {Role.SYSTEM_ADMIN, Role.CENTRAL_OFFICER}
+    if not national and not Organisation.objects.editable_by(user).filter(pk=pk).exists():
+        raise PermissionDenied(_("Bạn không có quyền xem lịch sử thay đổi của tổ chức này."))
+    entries = (
+        AuditEntry.objects.filter(
+            Q(object_type="registry.organisation", object_id=str(pk))
+            | Q(object_type="registry.membership", after__organisation=pk)
+            | Q(object_type="registry.membership", before__organisation=pk)
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:200]
+    )
+    return render(
+        request,
+        "registry/history.html",
+        {
+            "organisation": organisation,
+            "entries": entries,
+            "is_union": organisation.kind == OrganisationKind.COOPERATIVE_UNION,
+        },
+    )

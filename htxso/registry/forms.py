@@ -1,0 +1,144 @@
+"""Forms of the registry's editing pages. They validate input; the services write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from htxso.core.units import commune_names, province_names
+
+from .choices import MemberKind, Status
+from .models import Organisation
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+EDITABLE = [
+    "kind",
+    "tax_code",
+    "name",
+    "name_en",
+    "short_name",
+    "sector",
+    "vsic_code",
+    "is_agricultural",
+    "agricultural_type",
+    "street",
+    "legacy_address",
+    "established_on",
+    "registered_on",
+    "charter_capital",
+    "legal_representative",
+    "phone",
+    "email",
+    "website",
+    "is_high_tech",
+    "in_value_chain",
+    "classification",
+]
+
+
+def style(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget (the templates render fields one by one)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif not isinstance(widget, forms.HiddenInput):
+            widget.attrs.setdefault("class", "form-control")
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class OrganisationForm(forms.ModelForm):
+    province = forms.ChoiceField(label=_("Tỉnh/thành phố"))
+    commune = forms.ChoiceField(label=_("Xã/phường"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Organisation
+        fields = EDITABLE
+        widgets = {"established_on": DATE, "registered_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        province = self.data.get("province") or self.instance.province_id or ""
+        choices = {
+            "province": [("", "—"), *province_names()],
+            "commune": [("", "—"), *(commune_names(province) if province else ())],
+        }
+        for name, values in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = values
+        if self.instance.pk:
+            self.initial.setdefault("province", self.instance.province_id)
+            self.initial.setdefault("commune", self.instance.commune_id or "")
+            self.initial.setdefault("version", self.instance.version)
+        self.fields["tax_code"].validators = []  # the service normalises and validates it
+        style(self)
+
+    def _post_clean(self):
+        """Model-level checks (uniqueness, constraints) are the service's, with its messages."""
+
+    def service_fields(self) -> dict:
+        data = {name: self.cleaned_data.get(name) for name in EDITABLE}
+        for text in (
+            "name_en",
+            "short_name",
+            "vsic_code",
+            "street",
+            "legacy_address",
+            "legal_representative",
+            "phone",
+            "email",
+            "website",
+            "agricultural_type",
+            "classification",
+        ):
+            data[text] = data[text] or ""
+        data["province_id"] = self.cleaned_data["province"]
+        data["commune_id"] = self.cleaned_data.get("commune") or None
+        return data
+
+
+class StatusChangeForm(StyledForm):
+    status = forms.ChoiceField(label=_("Tình trạng mới"), choices=Status.choices)
+    effective_on = forms.DateField(label=_("Ngày hiệu lực"), widget=DATE)
+    reason = forms.CharField(label=_("Lý do"), max_length=255, required=False)
+    document_no = forms.CharField(label=_("Số văn bản"), max_length=60, required=False)
+
+
+class MembershipForm(StyledForm):
+    """A member is a person found (or recorded) by CCCD, or — for a union — an HTX by tax code."""
+
+    cccd = forms.CharField(label=_("Số CCCD của thành viên"), max_length=20, required=False)
+    full_name = forms.CharField(
+        label=_("Họ và tên (khi cá nhân chưa có trong cơ sở dữ liệu)"),
+        max_length=120,
+        required=False,
+    )
+    member_tax_code = forms.CharField(
+        label=_("Mã số thuế của HTX thành viên (với liên hiệp HTX)"), max_length=20, required=False
+    )
+    kind = forms.ChoiceField(label=_("Loại thành viên"), choices=MemberKind.choices)
+    joined_on = forms.DateField(label=_("Ngày gia nhập"), widget=DATE)
+    capital_contributed = forms.IntegerField(
+        label=_("Vốn góp (đồng)"), min_value=0, max_value=10**15, required=False
+    )
+
+    organisation: Organisation  # set by the view: the organisation a member joins
+
+    def clean(self):
+        data = super().clean() or {}
+        if bool(data.get("cccd")) == bool(data.get("member_tax_code")):
+            raise forms.ValidationError(
+                _("Nhập số CCCD của cá nhân hoặc mã số thuế của HTX thành viên (một trong hai).")
+            )
+        return data
+
+
+class EndMembershipForm(StyledForm):
+    left_on = forms.DateField(label=_("Ngày chấm dứt"), widget=DATE)
