@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE = 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format install serve data lock vendor bench-search clean
+.PHONY: demo test lint format install serve data lock vendor bench-search bench-api clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ vendor:
 
 bench-search: install
 	$(PY) bench/search.py
+
+# Needs wrk (apt-get install wrk), a benchmark-only tool: demo and test never use it.
+bench-api: install
+	$(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

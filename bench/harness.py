@@ -95,9 +95,15 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(
-    database_url: str, workers: int, wsgi: str = "htxso.wsgi:application"
+    database_url: str,
+    workers: int,
+    wsgi: str = "htxso.wsgi:application",
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """A production server (gunicorn, DEBUG off) on a free loopback port; yields its base URL."""
+    """A production server (gunicorn, DEBUG off) on a free loopback port; yields its base URL.
+
+    `env` adds to (or overrides) the server's environment, e.g. ROOT_URLCONF or API rates.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -108,6 +114,7 @@ def gunicorn(
         "DB_CONN_MAX_AGE": "600",
         "PYTHONPATH": str(ROOT),
         "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+        **(env or {}),
     }
     subprocess.run(
         [sys.executable, "-m", "htxso.cli", "collectstatic", "--noinput", "-v", "0"],
