@@ -213,12 +213,37 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.name})"
 
 
+class TombstoneQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TombstoneQuerySet":
+        """The same scope as the deleted rows had (memberships: see Membership.visible_to)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_national:
+            return self.all()
+        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
+            return self.filter(province_id=user.province_id)
+        if user.role == Role.COOPERATIVE_MANAGER and user.organisation_id:
+            return self.filter(organisation_id=user.organisation_id)
+        if user.role == Role.MEMBER and user.person_id:
+            return self.filter(person_id=user.person_id)
+        return self.none()
+
+
 class Tombstone(models.Model):
-    """A deleted record, so systems that sync with `updated_since` also learn of deletions."""
+    """A deleted record, so systems that sync with `updated_since` also learn of deletions.
+
+    It keeps the deleted row's scope (province, organisation, person ids) so it is shown
+    only to those who could see the row itself.
+    """
 
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     deleted_at = models.DateTimeField(auto_now_add=True)
+    province_id = models.CharField(max_length=2, blank=True, db_index=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True)
+
+    objects = TombstoneQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["object_type", "deleted_at", "id"], name="tombstone_sync")]

@@ -4,7 +4,7 @@ filter (`OrganisationFilter`) and keyset cursors, writes call `services`."""
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -14,6 +14,7 @@ from ninja import Status as Reply
 from ninja.errors import HttpError
 
 from htxso.core.api import WRITE_AUTH
+from htxso.core.cccd import decode_cccd
 from htxso.core.models import Commune, Province, Tombstone
 from htxso.core.pagination import InvalidCursor, KeysetPage, keyset_paginate
 from htxso.core.personal import mask, reveal
@@ -266,9 +267,16 @@ def list_memberships(
 
 @router.post("/memberships", auth=WRITE_AUTH, response={201: MembershipOut, **ERRORS})
 def add_membership(request: HttpRequest, payload: MembershipIn):
+    """The member is a person (`person_cccd`, as on the page, or the id of a person the user
+    can see) or, for a union, an HTX (`member_organisation_id`)."""
     get_object_or_404(Organisation.objects.visible_to(request.user), pk=payload.organisation_id)
+    if not Organisation.objects.editable_by(request.user).filter(pk=payload.organisation_id):
+        raise PermissionDenied(gettext_noop("Bạn không có quyền thay đổi tổ chức này."))
     person = member = None
-    if payload.person_id is not None:
+    if payload.person_cccd:
+        number = decode_cccd(payload.person_cccd).number
+        person = get_object_or_404(Person, cccd=number)
+    elif payload.person_id is not None:
         person = get_object_or_404(Person.objects.visible_to(request.user), pk=payload.person_id)
     if payload.member_organisation_id is not None:
         member = get_object_or_404(Organisation, pk=payload.member_organisation_id)
@@ -298,7 +306,7 @@ def delete_membership(request: HttpRequest, pk: int):
     return Reply(204, None)
 
 
-@router.get("/tombstones", response={200: Page[TombstoneOut], **ERRORS})
+@router.get("/tombstones", auth=WRITE_AUTH, response={200: Page[TombstoneOut], **ERRORS})
 def list_tombstones(
     request: HttpRequest,
     since: dt.datetime,
@@ -306,6 +314,5 @@ def list_tombstones(
     limit: int | None = Query(None, ge=1, le=500),
 ):
     """Deleted records since a time (ids only), for systems that sync with `updated_since`."""
-    return _page(
-        Tombstone.objects.filter(deleted_at__gte=since), "deleted_at", False, cursor, limit
-    )
+    tombstones = Tombstone.objects.visible_to(request.user).filter(deleted_at__gte=since)
+    return _page(tombstones, "deleted_at", False, cursor, limit)

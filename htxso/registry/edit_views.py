@@ -127,12 +127,10 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
     """Members of one organisation: personal data masked; adding and ending for editors."""
     organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
     visible = Membership.objects.visible_to(request.user).filter(organisation=organisation)
-    if (
-        not visible.exists()
-        and not Organisation.objects.editable_by(request.user).filter(pk=pk).exists()
-    ):
-        raise PermissionDenied(_("Bạn không có quyền xem danh sách thành viên của tổ chức này."))
     can_edit = Organisation.objects.editable_by(request.user).filter(pk=pk).exists()
+    national = getattr(request.user, "is_national", False)
+    if not (national or can_edit or visible.exists()):
+        raise PermissionDenied(_("Bạn không có quyền xem danh sách thành viên của tổ chức này."))
     form = MembershipForm(request.POST or None)
     form.organisation = organisation
     if request.method == "POST":

@@ -164,6 +164,7 @@ class PersonOut(Schema):
 
 class MembershipIn(Schema):
     organisation_id: int
+    person_cccd: str | None = Field(None, max_length=20, description="Số CCCD của thành viên.")
     person_id: int | None = None
     member_organisation_id: int | None = None
     kind: MemberKindCode

@@ -31,9 +31,7 @@ ORGANISATION_FIELDS = frozenset(
 
 
 # Roles that may record personal data (a member's own contact details come with issue #3).
-PERSON_WRITERS = frozenset(
-    {Role.SYSTEM_ADMIN, Role.CENTRAL_OFFICER, Role.PROVINCIAL_OFFICER, Role.COOPERATIVE_MANAGER}
-)
+PERSON_WRITERS = frozenset({Role.SYSTEM_ADMIN, Role.PROVINCIAL_OFFICER, Role.COOPERATIVE_MANAGER})
 
 
 class StaleEdit(Exception):
@@ -296,7 +294,13 @@ def delete_membership(actor: Any, membership_id: int) -> None:
     _require_editable(actor, membership.organisation)
     before = snapshot(membership)
     record(actor, "delete", membership, before, None)
-    Tombstone.objects.create(object_type=Membership._meta.label_lower, object_id=str(membership.pk))
+    Tombstone.objects.create(
+        object_type=Membership._meta.label_lower,
+        object_id=str(membership.pk),
+        province_id=membership.province_id,
+        organisation_id=membership.organisation_id,
+        person_id=membership.person_id,
+    )
     if membership.left_on is None:
         Organisation.objects.filter(pk=membership.organisation_id).update(
             members_count=F("members_count") - 1

@@ -492,12 +492,16 @@ def test_membership_lifecycle(client, officer_19):
     organisation.refresh_from_db()
     assert organisation.members_count == 0
 
-    tombstones = client.get(f"{BASE}/tombstones", {"since": before.isoformat()}).json()
+    tombstones = client.get(f"{BASE}/tombstones", {"since": before.isoformat()}, **headers).json()
+    # Tombstones are scoped like the deleted rows: anonymous callers get none.
+    assert client.get(f"{BASE}/tombstones", {"since": before.isoformat()}).status_code == 401
     assert {"object_type": "registry.membership", "object_id": str(second.pk)} in [
         {k: t[k] for k in ("object_type", "object_id")} for t in tombstones["items"]
     ]
     later = client.get(
-        f"{BASE}/tombstones", {"since": (timezone.now() + dt.timedelta(hours=1)).isoformat()}
+        f"{BASE}/tombstones",
+        {"since": (timezone.now() + dt.timedelta(hours=1)).isoformat()},
+        **headers,
     ).json()
     assert later["items"] == []
     assert Tombstone.objects.count() == 1

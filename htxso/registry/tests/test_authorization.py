@@ -1,0 +1,790 @@
+"""Who may do what: an authorization matrix over every page and every API operation.
+
+1. The matrix below is DATA: for each endpoint (page route name × method, or API method × path
+   template) and each role, the expected outcome on a target in the user's own scope (province
+   19, Thái Nguyên: the manager's cooperative, the member's own record) and on one in another
+   province (01, Hà Nội). `test_every_endpoint_has_a_matrix_entry` walks the URL resolver and
+   the OpenAPI document, so a new endpoint without a row fails the suite by name.
+   Expectations follow DESIGN.md's roles table; where the code disagrees the cell is a
+   `Design(expected, reason)` and the case is a strict xfail (fix the code, then drop it).
+2. Two simultaneous edits of one organisation on PostgreSQL: exactly one wins (optimistic lock).
+3. Every write reachable from the API leaves an audit entry tied to the response's X-Request-ID.
+
+The users and the records they act on are made once per module (user creation hashes a
+password); each test's transaction is rolled back on top of them.
+"""
+
+import datetime as dt
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from htxso.core.api import api as ninja_api
+from htxso.core.models import AuditEntry, Tombstone, User
+from htxso.core.roles import Role
+from htxso.core.tokens import issue_token
+from htxso.registry import services
+from htxso.registry.models import Membership, Organisation
+
+from .conftest import make_user
+from .factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PersonFactory,
+    valid_cccd,
+    valid_tax_code,
+)
+from .test_api import bearer, create_payload
+
+# -- outcomes -------------------------------------------------------------------------------------
+
+OK = "2xx"  # allowed (a page may answer with a redirect); lists: the target is among the items
+HIDDEN = "2xx-hidden"  # a list that answers, without the target in it
+U = "401"  # not signed in
+F = "403"  # signed in, not allowed
+N = "404"  # not in the user's scope (or does not exist)
+L = "login"  # a page that needs a session redirects an anonymous visitor to the login page
+
+
+@dataclass(frozen=True)
+class Design:
+    """DESIGN.md expects `expected`; the code does otherwise today (strict xfail)."""
+
+    expected: str
+    reason: str
+
+
+ROLES = (
+    "anonymous",
+    "public",
+    "system_admin",
+    "central_officer",
+    "provincial_officer",
+    "alliance_adviser",
+    "cooperative_manager",
+    "member",
+)
+TARGETS = ("own", "other")
+Cell = str | Design
+Row = list[tuple[Cell, Cell]]
+
+# Reasons for cells where the code contradicts DESIGN.md go here, as Design(expected, reason)
+# cells (strict xfail). None today.
+
+# -- the matrix: API operations (method + path template) -----------------------------------------
+# Each row lists, in ROLES order, (outcome on the own target, outcome on the other target):
+#   anonymous, public, system_admin, central_officer, provincial_officer, alliance_adviser,
+#   cooperative_manager, member
+EVERYONE: Row = [(OK, OK)] * 8
+# Personal-data lists (people / memberships of the target organisation).
+SCOPED_LIST: Row = [
+    (U, U),
+    (HIDDEN, HIDDEN),
+    (OK, OK),
+    (OK, OK),
+    (OK, HIDDEN),
+    (HIDDEN, HIDDEN),
+    (OK, HIDDEN),
+    (OK, HIDDEN),
+]
+# Changes to an organisation (editable_by): admin all, officer own province, manager own.
+ORGANISATION_WRITE: Row = [
+    (U, U),
+    (F, F),
+    (OK, OK),
+    (F, F),
+    (OK, F),
+    (F, F),
+    (OK, F),
+    (F, F),
+]
+# Ending / deleting a membership: scoped read first (404), then editable_by (403).
+MEMBERSHIP_WRITE: Row = [
+    (U, U),
+    (N, N),
+    (OK, OK),
+    (F, F),
+    (OK, N),
+    (N, N),
+    (OK, N),
+    (F, N),
+]
+
+API_MATRIX: dict[str, Row] = {
+    "GET /api/v1/provinces": EVERYONE,
+    "GET /api/v1/communes": EVERYONE,
+    "GET /api/v1/organisations": EVERYONE,
+    "POST /api/v1/organisations": [
+        (U, U),
+        (F, F),
+        (OK, OK),
+        (F, F),
+        (OK, F),  # only in the officer's own province
+        (F, F),
+        (F, F),  # a manager edits their cooperative, does not register new ones
+        (F, F),
+    ],
+    "GET /api/v1/organisations/{pk}": EVERYONE,
+    "PUT /api/v1/organisations/{pk}": ORGANISATION_WRITE,
+    "PATCH /api/v1/organisations/{pk}": ORGANISATION_WRITE,
+    "GET /api/v1/organisations/{pk}/status-history": EVERYONE,
+    "POST /api/v1/organisations/{pk}/status-history": ORGANISATION_WRITE,
+    "GET /api/v1/people": SCOPED_LIST,
+    "POST /api/v1/people": [
+        (U, U),
+        (F, F),
+        (OK, OK),
+        (F, F),
+        (OK, OK),  # a member may live in another province than their cooperative
+        (F, F),
+        (OK, OK),
+        (F, F),
+    ],
+    "GET /api/v1/people/{pk}": [
+        (U, U),
+        (N, N),
+        (OK, OK),
+        (OK, OK),
+        (OK, N),
+        (N, N),
+        (OK, N),
+        (OK, N),
+    ],
+    "GET /api/v1/memberships": SCOPED_LIST,
+    # The person added is a registered adult of the target's province with no membership yet.
+    # The organisation is public, so a user who may not change it gets 403 (not 404).
+    "POST /api/v1/memberships": [
+        (U, U),
+        (F, F),
+        (OK, OK),
+        (F, F),
+        (OK, F),
+        (F, F),
+        (OK, F),
+        (F, F),
+    ],
+    "POST /api/v1/memberships/{pk}/end": MEMBERSHIP_WRITE,
+    "DELETE /api/v1/memberships/{pk}": MEMBERSHIP_WRITE,
+    # The target: the tombstone of the own / other province's membership, deleted just before.
+    "GET /api/v1/tombstones": [
+        (U, U),
+        (HIDDEN, HIDDEN),
+        (OK, OK),
+        (OK, OK),
+        (OK, HIDDEN),
+        (HIDDEN, HIDDEN),
+        (OK, HIDDEN),
+        (OK, HIDDEN),
+    ],
+}
+
+# Variants of an enumerated operation whose rules differ (not endpoints of their own).
+API_VARIANTS: dict[str, Row] = {
+    # Unmasking personal data: the roles that need it, each reveal logged (core/personal.py).
+    "GET /api/v1/people/{pk}?reveal=true": [
+        (U, U),
+        (N, N),
+        (OK, OK),
+        (F, F),  # sees masked data, does not need the full CCCD
+        (OK, N),
+        (N, N),
+        (OK, N),
+        (OK, N),
+    ],
+}
+
+# -- the matrix: pages (route name → method → row) -----------------------------------------------
+
+# Editing pages (edit_views.py): `_editable` = visible_to (404) then editable_by (403).
+PAGE_EDIT: Row = [(L, L), *ORGANISATION_WRITE[1:]]
+
+PAGE_MATRIX: dict[str, dict[str, Row]] = {
+    "home": {"GET": EVERYONE},
+    "registry:list": {"GET": EVERYONE},
+    "registry:organisation": {"GET": EVERYONE},  # registry fields are public
+    "registry:province": {"GET": EVERYONE},
+    "registry:commune-options": {"GET": EVERYONE},
+    # GET: the empty form (no target); POST: an HTX in the own / other province.
+    "registry:create": {
+        "GET": [(L, L), (F, F), (OK, OK), (F, F), (OK, OK), (F, F), (F, F), (F, F)],
+        "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (F, F), (F, F)],
+    },
+    "registry:edit": {"GET": PAGE_EDIT, "POST": PAGE_EDIT},
+    "registry:status": {"GET": PAGE_EDIT, "POST": PAGE_EDIT},
+    # GET: members in the user's scope (a member sees their own row); POST adds by CCCD.
+    "registry:members": {
+        "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, F), (F, F), (OK, F), (OK, F)],
+        "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (OK, F), (F, F)],
+    },
+    "registry:membership-end": {"POST": [(L, L), *MEMBERSHIP_WRITE[1:]]},
+    # The audit trail: national roles and the organisation's editors.
+    "registry:history": {
+        "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, F), (F, F), (OK, F), (F, F)],
+    },
+}
+
+# -- enumeration ----------------------------------------------------------------------------------
+
+SKIPPED_PREFIXES = ("admin/", "i18n/", "accounts/", "static/", "media/")
+API_NAMESPACE = ninja_api.urls_namespace
+API_OWN_ROUTES = {"openapi-json", "openapi-view", "api-root"}  # tested as public below
+
+
+def _walk(patterns, prefix: str = "", namespace: str = ""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).lstrip("^")
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(p for p in (namespace, pattern.namespace) if p)
+            yield from _walk(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            yield route, namespace, pattern.name
+
+
+def _template(route: str) -> str:
+    """'api/v1/organisations/<int:pk>' → '/api/v1/organisations/{pk}' (OpenAPI's spelling)."""
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route).rstrip("$")
+
+
+def enumerate_endpoints() -> tuple[set[str], set[str], set[str]]:
+    """(page route names, API 'METHOD /path' keys, API routes the OpenAPI document lacks)."""
+    pages: set[str] = set()
+    api_routes: set[str] = set()
+    for route, namespace, name in _walk(get_resolver().url_patterns):
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if namespace.split(":")[0] == API_NAMESPACE:
+            if name not in API_OWN_ROUTES:
+                api_routes.add(_template(route))
+            continue
+        pages.add(f"{namespace}:{name}" if namespace and name else (name or route))
+    schema = ninja_api.get_openapi_schema()
+    operations = {
+        f"{method.upper()} {path}"
+        for path, methods in schema["paths"].items()
+        for method in methods
+        if method in {"get", "post", "put", "patch", "delete", "head", "options"}
+    }
+    undocumented = api_routes - set(schema["paths"])
+    return pages, operations, undocumented
+
+
+def _difference_message(kind: str, found: set[str], matrix: set[str]) -> str:
+    lines = []
+    for key in sorted(found - matrix):
+        lines.append(f"{kind} without a matrix entry (add one to {__name__}): {key}")
+    for key in sorted(matrix - found):
+        lines.append(f"{kind} in the matrix that no longer exists: {key}")
+    return "\n".join(lines)
+
+
+def test_every_endpoint_has_a_matrix_entry():
+    pages, operations, undocumented = enumerate_endpoints()
+    assert not undocumented, f"API routes missing from the OpenAPI document: {undocumented}"
+    message = "\n".join(
+        m
+        for m in (
+            _difference_message("page route", pages, set(PAGE_MATRIX)),
+            _difference_message("API operation", operations, set(API_MATRIX)),
+        )
+        if m
+    )
+    assert pages == set(PAGE_MATRIX) and operations == set(API_MATRIX), message
+    # Every matrix cell has a way to be exercised.
+    assert set(API_MATRIX) | set(API_VARIANTS) == set(API_CALLS)
+    assert {key.split("?")[0] for key in API_VARIANTS} <= set(API_MATRIX)
+    assert {(name, method) for name, rows in PAGE_MATRIX.items() for method in rows} <= set(
+        PAGE_CALLS
+    )
+    for rows in [*API_MATRIX.values(), *API_VARIANTS.values()] + [
+        row for methods in PAGE_MATRIX.values() for row in methods.values()
+    ]:
+        assert len(rows) == len(ROLES)
+
+
+def test_the_api_documents_itself_publicly(client, db):
+    assert client.get(reverse("api:openapi-json")).status_code == 200
+    assert client.get(reverse("api:openapi-view")).status_code == 200
+    # ninja's root view only exists to compute the prefix; it answers 404 to everyone.
+    assert client.get(reverse("api:api-root")).status_code == 404
+
+
+# -- the world the requests act on ----------------------------------------------------------------
+
+
+@dataclass
+class World:
+    province: dict[str, str]
+    organisation: dict[str, Organisation]
+    member_person: dict[str, Any]  # an active member of `organisation[target]`
+    fresh_person: dict[str, Any]  # a registered adult of the province, member of nothing
+    membership: dict[str, Membership]
+    users: dict[str, User | None]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        last_audit = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        province = {"own": "19", "other": "01"}
+        organisation = {t: OrganisationFactory(province_id=p) for t, p in province.items()}
+        member_person = {t: PersonFactory(province_id=p) for t, p in province.items()}
+        fresh_person = {t: PersonFactory(province_id=p) for t, p in province.items()}
+        membership = {
+            t: MembershipFactory(organisation=organisation[t], person=member_person[t])
+            for t in TARGETS
+        }
+        users: dict[str, User | None] = {
+            "anonymous": None,
+            "public": make_user("mx-cong-chung", Role.PUBLIC),
+            "system_admin": make_user("mx-quan-tri", Role.SYSTEM_ADMIN),
+            "central_officer": make_user("mx-trung-uong", Role.CENTRAL_OFFICER),
+            "provincial_officer": make_user("mx-can-bo-19", Role.PROVINCIAL_OFFICER, "19"),
+            "alliance_adviser": make_user("mx-tu-van-19", Role.ALLIANCE_ADVISER, "19"),
+            "cooperative_manager": make_user(
+                "mx-quan-ly-19", Role.COOPERATIVE_MANAGER, "19", organisation=organisation["own"]
+            ),
+            "member": make_user("mx-thanh-vien-19", Role.MEMBER, "19", person=member_person["own"]),
+        }
+        tokens = {role: issue_token(None, u, "t") for role, u in users.items() if u is not None}
+        made = World(province, organisation, member_person, fresh_person, membership, users, tokens)
+    yield made
+    with django_db_blocker.unblock():
+        from htxso.registry.generator import clear_registry
+
+        AuditEntry.objects.filter(id__gt=last_audit).delete()
+        clear_registry()
+        User.objects.filter(username__startswith="mx-").delete()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_buckets():
+    """Hundreds of requests from one address: every test starts with empty throttle buckets."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# -- how each endpoint is exercised ---------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    path: str
+    params: dict | None = None  # query string
+    body: dict | None = None  # JSON
+    listed: tuple[str, str] | None = None  # (field, value) of the target among `items`
+    form: bool = False  # send `body` form-encoded (pages) rather than as JSON
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+def _put_body(organisation: Organisation) -> dict:
+    current = Organisation.objects.get(pk=organisation.pk)
+    return {
+        "version": current.version,
+        "kind": current.kind,
+        "name": f"{current.name} (sửa)",
+        "tax_code": current.tax_code,
+        "sector": current.sector,
+        "province_code": current.province_id,
+        "established_on": current.established_on.isoformat(),
+    }
+
+
+def _org_form(organisation: Organisation | None = None, province: str = "19") -> dict:
+    """The organisation form of the editing pages, filled in validly."""
+    if organisation is None:
+        return {
+            "kind": "cooperative",
+            "name": "HTX Trang Phân Quyền",
+            "tax_code": valid_tax_code(),
+            "sector": "A",
+            "province": province,
+            "established_on": "2016-05-01",
+            "is_agricultural": "on",
+        }
+    current = Organisation.objects.get(pk=organisation.pk)
+    return {
+        "kind": current.kind,
+        "name": f"{current.name} (sửa trên trang)",
+        "tax_code": current.tax_code,
+        "sector": current.sector,
+        "province": current.province_id,
+        "established_on": current.established_on.isoformat(),
+        "is_agricultural": "on" if current.is_agricultural else "",
+        "version": current.version,
+    }
+
+
+def _tombstones(w: World, t: str) -> Call:
+    membership = w.membership[t]
+    since = (timezone.now() - dt.timedelta(minutes=5)).isoformat()
+    services.delete_membership(None, membership.pk)
+    return Call("/api/v1/tombstones", {"since": since}, listed=("object_id", str(membership.pk)))
+
+
+Builder = Callable[[World, str], Call]
+API_CALLS: dict[str, Builder] = {
+    "GET /api/v1/provinces": lambda w, t: Call("/api/v1/provinces"),
+    "GET /api/v1/communes": lambda w, t: Call("/api/v1/communes", {"province": w.province[t]}),
+    "GET /api/v1/organisations": lambda w, t: Call(
+        "/api/v1/organisations",
+        {"province": w.province[t]},
+        listed=("id", str(w.organisation[t].pk)),
+    ),
+    "POST /api/v1/organisations": lambda w, t: Call(
+        "/api/v1/organisations", body=create_payload(province_code=w.province[t])
+    ),
+    "GET /api/v1/organisations/{pk}": lambda w, t: Call(
+        f"/api/v1/organisations/{w.organisation[t].pk}"
+    ),
+    "PUT /api/v1/organisations/{pk}": lambda w, t: Call(
+        f"/api/v1/organisations/{w.organisation[t].pk}", body=_put_body(w.organisation[t])
+    ),
+    "PATCH /api/v1/organisations/{pk}": lambda w, t: Call(
+        f"/api/v1/organisations/{w.organisation[t].pk}",
+        body={
+            "version": Organisation.objects.get(pk=w.organisation[t].pk).version,
+            "name": "Tên đã sửa qua API",
+        },
+    ),
+    "GET /api/v1/organisations/{pk}/status-history": lambda w, t: Call(
+        f"/api/v1/organisations/{w.organisation[t].pk}/status-history"
+    ),
+    "POST /api/v1/organisations/{pk}/status-history": lambda w, t: Call(
+        f"/api/v1/organisations/{w.organisation[t].pk}/status-history",
+        body={"status": "suspended", "effective_on": _today(), "reason": "Thử phân quyền"},
+    ),
+    "GET /api/v1/people": lambda w, t: Call(
+        "/api/v1/people",
+        {"organisation": w.organisation[t].pk},
+        listed=("id", str(w.member_person[t].pk)),
+    ),
+    "POST /api/v1/people": lambda w, t: Call(
+        "/api/v1/people",
+        body={
+            "cccd": valid_cccd(),
+            "full_name": "Lê Văn Phân Quyền",
+            "province_code": w.province[t],
+        },
+    ),
+    "GET /api/v1/people/{pk}": lambda w, t: Call(f"/api/v1/people/{w.member_person[t].pk}"),
+    "GET /api/v1/people/{pk}?reveal=true": lambda w, t: Call(
+        f"/api/v1/people/{w.member_person[t].pk}", {"reveal": "true"}
+    ),
+    "GET /api/v1/memberships": lambda w, t: Call(
+        "/api/v1/memberships",
+        {"organisation": w.organisation[t].pk},
+        listed=("id", str(w.membership[t].pk)),
+    ),
+    "POST /api/v1/memberships": lambda w, t: Call(
+        "/api/v1/memberships",
+        body={
+            "organisation_id": w.organisation[t].pk,
+            "person_cccd": w.fresh_person[t].cccd,
+            "kind": "official",
+            "joined_on": "2021-01-04",
+        },
+    ),
+    "POST /api/v1/memberships/{pk}/end": lambda w, t: Call(
+        f"/api/v1/memberships/{w.membership[t].pk}/end", body={"left_on": _today()}
+    ),
+    "DELETE /api/v1/memberships/{pk}": lambda w, t: Call(
+        f"/api/v1/memberships/{w.membership[t].pk}"
+    ),
+    "GET /api/v1/tombstones": _tombstones,
+}
+
+
+def _page(name: str, *args, body: dict | None = None) -> Call:
+    return Call(reverse(name, args=args), body=body, form=body is not None)
+
+
+PAGE_CALLS: dict[tuple[str, str], Builder] = {
+    ("home", "GET"): lambda w, t: Call(reverse("home")),
+    ("registry:list", "GET"): lambda w, t: Call(
+        reverse("registry:list"), {"province": w.province[t]}
+    ),
+    ("registry:organisation", "GET"): lambda w, t: Call(
+        reverse("registry:organisation", args=[w.organisation[t].pk])
+    ),
+    ("registry:province", "GET"): lambda w, t: Call(
+        reverse("registry:province", args=[w.province[t]])
+    ),
+    ("registry:commune-options", "GET"): lambda w, t: Call(
+        reverse("registry:commune-options"), {"province": w.province[t]}
+    ),
+    ("registry:create", "GET"): lambda w, t: _page("registry:create"),
+    ("registry:create", "POST"): lambda w, t: _page(
+        "registry:create", body=_org_form(province=w.province[t])
+    ),
+    ("registry:edit", "GET"): lambda w, t: _page("registry:edit", w.organisation[t].pk),
+    ("registry:edit", "POST"): lambda w, t: _page(
+        "registry:edit", w.organisation[t].pk, body=_org_form(w.organisation[t])
+    ),
+    ("registry:status", "GET"): lambda w, t: _page("registry:status", w.organisation[t].pk),
+    ("registry:status", "POST"): lambda w, t: _page(
+        "registry:status",
+        w.organisation[t].pk,
+        body={"status": "suspended", "effective_on": _today(), "reason": "Thử phân quyền"},
+    ),
+    ("registry:members", "GET"): lambda w, t: _page("registry:members", w.organisation[t].pk),
+    ("registry:members", "POST"): lambda w, t: _page(
+        "registry:members",
+        w.organisation[t].pk,
+        body={"cccd": w.fresh_person[t].cccd, "kind": "official", "joined_on": "2021-01-04"},
+    ),
+    ("registry:membership-end", "POST"): lambda w, t: _page(
+        "registry:membership-end", w.membership[t].pk, body={"left_on": _today()}
+    ),
+    ("registry:history", "GET"): lambda w, t: _page("registry:history", w.organisation[t].pk),
+}
+
+
+def _cases(matrix: dict[str, Row], kind: str):
+    for key, row in matrix.items():
+        for role, cells in zip(ROLES, row, strict=True):
+            for target, cell in zip(TARGETS, cells, strict=True):
+                marks = []
+                if isinstance(cell, Design):
+                    marks.append(pytest.mark.xfail(strict=True, reason=cell.reason))
+                    cell = cell.expected
+                yield pytest.param(
+                    kind, key, role, target, cell, marks=marks, id=f"{key}|{role}|{target}"
+                )
+
+
+def _page_cases():
+    for name, methods in PAGE_MATRIX.items():
+        for method, row in methods.items():
+            yield from _cases({f"{method} {name}": row}, "page")
+
+
+def _request(client, method: str, call: Call, headers: dict):
+    send = getattr(client, method.lower())
+    if method == "GET":
+        return send(call.path, call.params or {}, **headers)
+    path = call.path
+    if call.params:
+        from urllib.parse import urlencode
+
+        path = f"{path}?{urlencode(call.params)}"
+    if call.body is None:
+        return send(path, **headers)
+    if call.form:
+        return send(path, call.body, **headers)
+    return send(path, call.body, content_type="application/json", **headers)
+
+
+def _to_login(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def _assert_outcome(response, expected: str, call: Call, method: str) -> None:
+    status = response.status_code
+    detail = f"{status} {response.get('Location', '')} {response.content[:300]!r}"
+    if method != "GET":
+        # A write that is allowed leaves its audit entry; a refused one writes nothing.
+        written = AuditEntry.objects.filter(request_id=response["X-Request-ID"]).exists()
+        assert written == (expected == OK), (
+            f"expected {expected}, audit written={written}: {detail}"
+        )
+    if expected == L:
+        assert _to_login(response), f"expected a redirect to the login page, got {detail}"
+    elif expected in (OK, HIDDEN):
+        redirected = call.form and status == 302 and not _to_login(response)
+        assert 200 <= status < 300 or redirected, f"expected {expected}, got {detail}"
+        if call.listed is not None:
+            name, value = call.listed
+            values = {str(item[name]) for item in response.json()["items"]}
+            listed = value in values
+            assert listed == (expected == OK), (
+                f"target {name}={value} {'missing from' if expected == OK else 'leaked into'} "
+                f"the list ({len(values)} items)"
+            )
+        else:
+            assert expected == OK, "HIDDEN only makes sense for a list"
+    else:
+        assert status == int(expected), f"expected {expected}, got {detail}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "role", "target", "expected"),
+    [*_cases(API_MATRIX, "api"), *_cases(API_VARIANTS, "api"), *_page_cases()],
+)
+def test_authorization_matrix(client, db, world, kind, key, role, target, expected):
+    method = key.split(" ", 1)[0]
+    if kind == "api":
+        call = API_CALLS[key](world, target)
+        user = world.users[role]
+        headers = bearer(world.tokens[role]) if user is not None else {}
+    else:
+        name = key.split(" ", 1)[1]
+        call = PAGE_CALLS[(name, method)](world, target)
+        user = world.users[role]
+        if user is not None:
+            client.force_login(user)
+        headers = {}
+    response = _request(client, method, call, headers)
+    _assert_outcome(response, expected, call, method)
+
+
+# -- 2. simultaneous edits (PostgreSQL row locks) -----------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
+def test_simultaneous_edits_one_wins(transactional_db):
+    from django.db import connections
+
+    from htxso.core.units import load_units
+
+    load_units()  # transactional tests start from flushed tables
+    organisation = OrganisationFactory(province_id="19")
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes: dict[str, object] = {}
+
+    def edit(name: str) -> None:
+        try:
+            version = Organisation.objects.get(pk=organisation.pk).version
+            barrier.wait()
+            services.update_organisation(None, organisation.pk, version, name=name)
+            outcomes[name] = "ok"
+        except Exception as exc:  # collected and asserted below
+            outcomes[name] = exc
+        finally:
+            connections.close_all()
+
+    names = ("HTX Người sửa thứ nhất", "HTX Người sửa thứ hai")
+    threads = [threading.Thread(target=edit, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    winners = [name for name, outcome in outcomes.items() if outcome == "ok"]
+    losers = [outcome for outcome in outcomes.values() if outcome != "ok"]
+    assert len(winners) == 1, outcomes
+    assert len(losers) == 1 and isinstance(losers[0], services.StaleEdit), outcomes
+    organisation.refresh_from_db()
+    assert organisation.name == winners[0]
+    assert organisation.version == 2
+    updates = AuditEntry.objects.filter(
+        action="update", object_type="registry.organisation", object_id=str(organisation.pk)
+    )
+    assert updates.count() == 1
+    assert updates.get().after["name"] == winners[0]
+
+
+# -- 3. every API write leaves an audit entry tied to the request ---------------------------------
+
+
+def _audited(response, actor: User, action: str, object_type: str, object_id) -> None:
+    request_id = response["X-Request-ID"]
+    assert request_id
+    entries = list(AuditEntry.objects.filter(request_id=request_id))
+    assert len(entries) == 1, [(e.action, e.object_type, e.object_id) for e in entries]
+    [entry] = entries
+    assert (entry.actor, entry.action, entry.object_type, entry.object_id) == (
+        actor,
+        action,
+        object_type,
+        str(object_id),
+    )
+
+
+def test_api_writes_are_audited_with_the_request_id(client, db, world):
+    officer = world.users["provincial_officer"]
+    headers = bearer(world.tokens["provincial_officer"])
+    json = {"content_type": "application/json", **headers}
+
+    created = client.post("/api/v1/organisations", create_payload(), **json)
+    assert created.status_code == 201, created.content
+    org_id = created.json()["id"]
+    _audited(created, officer, "create", "registry.organisation", org_id)
+
+    patched = client.patch(
+        f"/api/v1/organisations/{org_id}", {"version": 1, "name": "HTX Đã sửa một phần"}, **json
+    )
+    assert patched.status_code == 200, patched.content
+    _audited(patched, officer, "update", "registry.organisation", org_id)
+
+    put = client.put(
+        f"/api/v1/organisations/{org_id}",
+        _put_body(Organisation.objects.get(pk=org_id)),
+        **json,
+    )
+    assert put.status_code == 200, put.content
+    _audited(put, officer, "update", "registry.organisation", org_id)
+
+    status = client.post(
+        f"/api/v1/organisations/{org_id}/status-history",
+        {"status": "suspended", "effective_on": _today()},
+        **json,
+    )
+    assert status.status_code == 201, status.content
+    _audited(status, officer, "change_status", "registry.organisation", org_id)
+
+    person = client.post(
+        "/api/v1/people",
+        {"cccd": valid_cccd(), "full_name": "Phạm Thị Nhật Ký", "province_code": "19"},
+        **json,
+    )
+    assert person.status_code == 201, person.content
+    person_id = person.json()["id"]
+    _audited(person, officer, "create", "registry.person", person_id)
+
+    added = client.post(
+        "/api/v1/memberships",
+        {
+            "organisation_id": org_id,
+            "person_id": person_id,
+            "kind": "official",
+            "joined_on": "2020-02-03",
+        },
+        **json,
+    )
+    assert added.status_code == 201, added.content
+    membership_id = added.json()["id"]
+    _audited(added, officer, "create", "registry.membership", membership_id)
+
+    ended = client.post(f"/api/v1/memberships/{membership_id}/end", {"left_on": _today()}, **json)
+    assert ended.status_code == 200, ended.content
+    _audited(ended, officer, "end", "registry.membership", membership_id)
+
+    deleted = client.delete(f"/api/v1/memberships/{membership_id}", **headers)
+    assert deleted.status_code == 204, deleted.content
+    _audited(deleted, officer, "delete", "registry.membership", membership_id)
+    assert Tombstone.objects.filter(object_id=str(membership_id)).exists()
+
+
+def test_a_client_request_id_is_kept_in_the_audit_log(client, db, world):
+    """A caller's own X-Request-ID (8–64 ASCII characters) ties its log to ours."""
+    headers = bearer(world.tokens["system_admin"])
+    response = client.post(
+        "/api/v1/organisations",
+        create_payload(province_code="01"),
+        content_type="application/json",
+        headers={"X-Request-ID": "ben-goi-0001"},
+        **headers,
+    )
+    assert response.status_code == 201, response.content
+    assert response["X-Request-ID"] == "ben-goi-0001"
+    _audited(
+        response,
+        world.users["system_admin"],
+        "create",
+        "registry.organisation",
+        response.json()["id"],
+    )
