@@ -13,6 +13,7 @@ catalogue's translation of the same message (API requests run with Vietnamese ac
 from collections.abc import Callable
 from typing import Any
 
+import pydantic_core
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, django_auth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
@@ -113,7 +115,19 @@ class UserThrottle(AuthRateThrottle):
 WRITE_AUTH: list[Callable[..., Any]] = [TokenAuth(), django_auth]
 READ_AUTH: list[Callable[..., Any]] = [TokenAuth(), django_auth, anonymous]
 
+
+class JSONRenderer(BaseRenderer):
+    """JSON through pydantic-core's serialiser (already a dependency): dates and decimals
+    without a Python `default()` call per value."""
+
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return pydantic_core.to_json(data)
+
+
 api = NinjaAPI(
+    renderer=JSONRenderer(),
     title="HTX Số API",
     version="1",
     description=(

@@ -53,10 +53,18 @@ def _after(field: str, value: Any, pk: Any, descending: bool) -> Q:
     )
 
 
+def _key(row: Any, field: str, pk_name: str) -> tuple[Any, Any]:
+    """(sort value, primary key) of a model instance or of a values() dict."""
+    if isinstance(row, dict):
+        return row[field], row[pk_name]
+    return getattr(row, field), row.pk
+
+
 def keyset_paginate(
     queryset: QuerySet, field: str, descending: bool, cursor: str | None, size: int
 ) -> KeysetPage:
     model_field = queryset.model._meta.get_field(field)
+    pk_name = queryset.model._meta.pk.attname
     direction = "next"
     if cursor:
         raw, raw_pk, direction = _decode(cursor)
@@ -82,6 +90,6 @@ def keyset_paginate(
     more_before = bool(cursor) if not backwards else has_more
     return KeysetPage(
         items=rows,
-        next_cursor=_encode(getattr(last, field), last.pk, "next") if more_after else None,
-        previous_cursor=_encode(getattr(first, field), first.pk, "prev") if more_before else None,
+        next_cursor=_encode(*_key(last, field, pk_name), "next") if more_after else None,
+        previous_cursor=_encode(*_key(first, field, pk_name), "prev") if more_before else None,
     )

@@ -90,11 +90,22 @@ def list_organisations(
     form = OrganisationFilter(request.GET)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())  # keeps message ids and parameters
-    queryset = form.filter(Organisation.objects.visible_to(request.user))
+    # values(): a page of plain rows; model instances cost more than the query itself.
+    visible = Organisation.objects.visible_to(request.user)
+    queryset = form.filter(visible).values(*ORGANISATION_COLUMNS)
     if updated_since:
-        return _page(_since(queryset, updated_since), "updated_at", False, cursor, limit)
-    field, descending, _label = SORTS[form.sort_key]
-    return _page(queryset, field, descending, cursor, limit)
+        page = _page(_since(queryset, updated_since), "updated_at", False, cursor, limit)
+    else:
+        field, descending, _label = SORTS[form.sort_key]
+        page = _page(queryset, field, descending, cursor, limit)
+    return page
+
+
+# The columns the output needs (and the sort keys): not the long search key.
+ORGANISATION_COLUMNS = tuple(
+    {str(field.validation_alias or name) for name, field in OrganisationOut.model_fields.items()}
+    | {"name_key", "established_on", "members_count"}
+)
 
 
 @router.get("/organisations/{int:pk}", response={200: OrganisationOut, **ERRORS})
