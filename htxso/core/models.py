@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .roles import NATIONAL_ROLES, Role
+from .roles import NATIONAL_ROLES, Role, personal_scope
 
 
 class User(AbstractUser):
@@ -216,17 +216,7 @@ class ApiToken(models.Model):
 class TombstoneQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TombstoneQuerySet":
         """The same scope as the deleted rows had (memberships: see Membership.visible_to)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_national:
-            return self.all()
-        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
-            return self.filter(province_id=user.province_id)
-        if user.role == Role.COOPERATIVE_MANAGER and user.organisation_id:
-            return self.filter(organisation_id=user.organisation_id)
-        if user.role == Role.MEMBER and user.person_id:
-            return self.filter(person_id=user.person_id)
-        return self.none()
+        return personal_scope(self, user)
 
 
 class Tombstone(models.Model):

@@ -119,21 +119,6 @@ def _organisation_fields(payload) -> dict:
     for code in ("province", "commune"):
         if f"{code}_code" in data:
             data[f"{code}_id"] = data.pop(f"{code}_code")
-    for text in (
-        "name_en",
-        "short_name",
-        "vsic_code",
-        "street",
-        "legacy_address",
-        "legal_representative",
-        "phone",
-        "email",
-        "website",
-        "agricultural_type",
-        "classification",
-    ):
-        if text in data and data[text] is None:
-            data[text] = ""
     return data
 
 

@@ -85,20 +85,6 @@ class OrganisationForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in EDITABLE}
-        for text in (
-            "name_en",
-            "short_name",
-            "vsic_code",
-            "street",
-            "legacy_address",
-            "legal_representative",
-            "phone",
-            "email",
-            "website",
-            "agricultural_type",
-            "classification",
-        ):
-            data[text] = data[text] or ""
         data["province_id"] = self.cleaned_data["province"]
         data["commune_id"] = self.cleaned_data.get("commune") or None
         return data

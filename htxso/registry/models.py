@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from htxso.core.cccd import validate_cccd
 from htxso.core.mst import validate_tax_code
-from htxso.core.roles import Role
+from htxso.core.roles import Role, personal_scope
 from htxso.core.text import search_key
 
 from .choices import (
@@ -277,17 +277,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(left_on__isnull=True)
 
     def visible_to(self, user) -> "MembershipQuerySet":
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_national:
-            return self.all()
-        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
-            return self.filter(province_id=user.province_id)
-        if user.role == Role.COOPERATIVE_MANAGER and user.organisation_id:
-            return self.filter(organisation_id=user.organisation_id)
-        if user.role == Role.MEMBER and user.person_id:
-            return self.filter(person_id=user.person_id)
-        return self.none()
+        return personal_scope(self, user)
 
 
 class Membership(models.Model):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import CharField, F
 from django.utils.translation import gettext as _
 
 from htxso.core.audit import record, snapshot
@@ -58,6 +58,13 @@ def _clean_and_save(obj, **save_kwargs) -> None:
         raise ValidationError(_("Dữ liệu vi phạm ràng buộc của cơ sở dữ liệu: %s") % exc) from exc
 
 
+def _blank_text(obj) -> None:
+    """Optional text left out (None) is stored as "", the empty value of a text column."""
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, CharField) and not field.null and getattr(obj, field.attname) is None:
+            setattr(obj, field.attname, "")
+
+
 def _tax_code_or_none(value: str | None) -> str | None:
     """The normal form of a tax code, None when blank; errors are reported on the field."""
     if not value:
@@ -80,6 +87,7 @@ def create_organisation(actor: Any, **fields: Any) -> Organisation:
         raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
     organisation = Organisation(**fields)
     organisation.tax_code = _tax_code_or_none(organisation.tax_code)
+    _blank_text(organisation)
     organisation.status = Status.ACTIVE
     organisation.status_since = organisation.established_on
     _check_address(organisation)
@@ -128,6 +136,7 @@ def update_organisation(
     for name, value in changes.items():
         setattr(organisation, name, value)
     organisation.tax_code = _tax_code_or_none(organisation.tax_code)
+    _blank_text(organisation)
     _check_address(organisation)
     organisation.refresh_keys()
     if (
