@@ -38,6 +38,7 @@ from .schemas import (
     ProvinceOut,
     StatusChangeIn,
     StatusChangeOut,
+    SyncTime,
     TombstoneOut,
 )
 
@@ -82,7 +83,7 @@ def list_organisations(
     request: HttpRequest,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-    updated_since: dt.datetime | None = None,
+    updated_since: SyncTime | None = None,
 ):
     """The registry list: the pages' filters (`q`, `province`, `commune`, `kind`, `sector`,
     `status`, `agricultural`, `sort`) as query parameters. With `updated_since` the order is
@@ -200,7 +201,7 @@ def list_people(
     organisation: int | None = None,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-    updated_since: dt.datetime | None = None,
+    updated_since: SyncTime | None = None,
 ):
     queryset = Person.objects.visible_to(request.user)
     if organisation:
@@ -245,7 +246,7 @@ def list_memberships(
     person: int | None = None,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-    updated_since: dt.datetime | None = None,
+    updated_since: SyncTime | None = None,
 ):
     queryset = Membership.objects.visible_to(request.user)
     if organisation:
@@ -305,7 +306,7 @@ def delete_membership(request: HttpRequest, pk: int):
 @router.get("/tombstones", auth=WRITE_AUTH, response={200: Page[TombstoneOut], **ERRORS})
 def list_tombstones(
     request: HttpRequest,
-    since: dt.datetime,
+    since: SyncTime,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
 ):

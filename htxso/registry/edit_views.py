@@ -19,7 +19,13 @@ from htxso.core.roles import Role
 
 from . import services
 from .choices import OrganisationKind
-from .forms import EndMembershipForm, MembershipForm, OrganisationForm, StatusChangeForm
+from .forms import (
+    ContactForm,
+    EndMembershipForm,
+    MembershipForm,
+    OrganisationForm,
+    StatusChangeForm,
+)
 from .models import Membership, Organisation, Person, can_create_organisations
 
 
@@ -222,3 +228,25 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             "is_union": organisation.kind == OrganisationKind.COOPERATIVE_UNION,
         },
     )
+
+
+@login_required
+def my_contact(request: HttpRequest) -> HttpResponse:
+    """A member keeps their own contact details up to date (DESIGN: member changes own contact)."""
+    person_id = getattr(request.user, "person_id", None)
+    if not person_id:
+        raise PermissionDenied(_("Tài khoản của bạn chưa gắn với một cá nhân trong cơ sở dữ liệu."))
+    person = get_object_or_404(Person, pk=person_id)
+    form = ContactForm(
+        request.POST or None,
+        initial={"phone": person.phone, "email": person.email, "address": person.address},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person_contact(request.user, person_id, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thông tin liên hệ."))
+            return redirect("my-contact")
+    return _render_form(request, "registry/contact_form.html", {"person": person}, form)

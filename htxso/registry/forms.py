@@ -128,3 +128,9 @@ class MembershipForm(StyledForm):
 
 class EndMembershipForm(StyledForm):
     left_on = forms.DateField(label=_("Ngày chấm dứt"), widget=DATE)
+
+
+class ContactForm(StyledForm):
+    phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=255, required=False)

@@ -1,10 +1,10 @@
 """API schemas of the registry (pydantic v2 through django-ninja)."""
 
 import datetime as dt
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from .choices import (
     AgriculturalType,
@@ -26,6 +26,19 @@ ClassCode = Classification | Literal[""]
 GenderCode = Gender | Literal[""]
 
 T = TypeVar("T")
+
+
+def _plausible_time(value: dt.datetime) -> dt.datetime:
+    """A sync time PostgreSQL can store: offsets within ±14 h, years 1900–9999."""
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > dt.timedelta(hours=14):
+        raise ValueError("time zone offset out of range")
+    if value.year < 1900:
+        raise ValueError("year out of range")
+    return value
+
+
+SyncTime = Annotated[dt.datetime, AfterValidator(_plausible_time)]
 
 
 class Page(Schema, Generic[T]):

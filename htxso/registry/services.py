@@ -316,3 +316,24 @@ def delete_membership(actor: Any, membership_id: int) -> None:
         )
     membership.delete()
     stats.refresh([membership.province_id])
+
+
+@transaction.atomic
+def update_person_contact(actor: Any, person_id: int, **contact: str) -> Person:
+    """A person's own contact details (phone, email, address): the person themself, or a user
+    who may record people and sees this person."""
+    person = Person.objects.select_for_update().get(pk=person_id)
+    own = getattr(actor, "person_id", None) == person_id
+    if actor is not None and not own:
+        may_write = actor.is_superuser or actor.role in PERSON_WRITERS
+        if not may_write or not Person.objects.visible_to(actor).filter(pk=person_id).exists():
+            raise PermissionDenied(_("Bạn không có quyền sửa thông tin liên hệ của người này."))
+    unknown = set(contact) - {"phone", "email", "address"}
+    if unknown:
+        raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
+    before = snapshot(person)
+    for name, value in contact.items():
+        setattr(person, name, (value or "").strip())
+    _clean_and_save(person)
+    record(actor, "update_contact", person, before, snapshot(person))
+    return person

@@ -585,16 +585,33 @@ def test_anonymous_clients_do_not_share_one_bucket(client, db, auth_throttle_of_
 def test_no_server_errors_on_generated_requests(db, officer_19, mode):
     """Every operation, with a valid token, on valid (positive) and invalid (negative) input."""
     import schemathesis
-    from hypothesis import HealthCheck, given
-    from hypothesis import settings as hypothesis_settings
-    from ninja.throttling import BaseThrottle
-    from schemathesis.checks import not_a_server_error
 
     from htxso.wsgi import application
 
     organisation = OrganisationFactory(province_id="19")
     MembershipFactory(organisation=organisation, person=PersonFactory(province_id="19"))
     headers = {"Authorization": f"Bearer {issue_token(None, officer_19, 'schemathesis')}"}
+
+    # Called as a WSGI app, Django closes the database connection at each request's end,
+    # which on PostgreSQL would close the test's transaction; Django's own test client
+    # disconnects these handlers in the same way.
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        _run_schemathesis(schemathesis, application, headers, mode)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _run_schemathesis(schemathesis, application, headers, mode):
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+    from ninja.throttling import BaseThrottle
+    from schemathesis.checks import not_a_server_error
 
     schema = schemathesis.openapi.from_wsgi(f"{BASE}/openapi.json", application)
     throttles = [t for t in ninja_api.throttle if isinstance(t, BaseThrottle)]
