@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from htxso.core.models import AuditEntry
 from htxso.core.pagination import InvalidCursor, keyset_paginate
-from htxso.core.personal import mask
+from htxso.core.personal import mask, may_reveal, reveal
 from htxso.core.roles import Role
 
 from . import services
@@ -250,3 +250,35 @@ def my_contact(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đã lưu thông tin liên hệ."))
             return redirect("my-contact")
     return _render_form(request, "registry/contact_form.html", {"person": person}, form)
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person in the user's scope: personal data masked; POST reveals it (logged) to the
+    roles that need it. Shows the person's memberships and change history."""
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    revealed = False
+    if request.method == "POST":
+        reveal(request.user, person)  # PermissionDenied for roles that do not need it
+        revealed = True
+    memberships = (
+        Membership.objects.visible_to(request.user)
+        .filter(person=person)
+        .select_related("organisation")
+        .order_by("-joined_on")[:100]
+    )
+    entries = (
+        AuditEntry.objects.filter(object_type="registry.person", object_id=str(pk))
+        .select_related("actor")
+        .order_by("-at", "-id")[:100]
+    )
+    context = {
+        "person": person,
+        "revealed": revealed,
+        "may_reveal": may_reveal(request.user),
+        "cccd": person.cccd if revealed else mask(person.cccd),
+        "phone": person.phone if revealed else mask(person.phone, 2, 2),
+        "memberships": memberships,
+        "entries": entries,
+    }
+    return render(request, "registry/person.html", context)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/status/", edit_views.status_change, name="status"),
     path("<int:pk>/members/", edit_views.members, name="members"),
     path("<int:pk>/history/", edit_views.history, name="history"),
+    path("people/<int:pk>/", edit_views.person, name="person"),
     path("memberships/<int:pk>/end/", edit_views.membership_end, name="membership-end"),
 ]

@@ -225,6 +225,11 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
         "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (OK, F), (F, F)],
     },
     "registry:membership-end": {"POST": [(L, L), *MEMBERSHIP_WRITE[1:]]},
+    # A person (personal data, masked): GET in the user's scope; POST reveals it, logged.
+    "registry:person": {
+        "GET": [(L, L), (N, N), (OK, OK), (OK, OK), (OK, N), (N, N), (OK, N), (OK, N)],
+        "POST": [(L, L), (N, N), (OK, OK), (F, F), (OK, N), (N, N), (OK, N), (OK, N)],
+    },
     # The audit trail: national roles and the organisation's editors.
     "registry:history": {
         "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, F), (F, F), (OK, F), (F, F)],
@@ -549,6 +554,10 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
         "registry:membership-end", w.membership[t].pk, body={"left_on": _today()}
     ),
     ("registry:history", "GET"): lambda w, t: _page("registry:history", w.organisation[t].pk),
+    ("registry:person", "GET"): lambda w, t: _page("registry:person", w.member_person[t].pk),
+    ("registry:person", "POST"): lambda w, t: _page(
+        "registry:person", w.member_person[t].pk, body={"reveal": "1"}
+    ),
 }
 
 

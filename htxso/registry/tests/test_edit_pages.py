@@ -225,3 +225,31 @@ def test_history_is_not_for_everyone(client, db):
     organisation = OrganisationFactory(province_id="19")
     client.force_login(make_user("tu-van", "alliance_adviser"))
     assert client.get(reverse("registry:history", args=[organisation.pk])).status_code == 403
+
+
+def test_person_page_masks_until_an_explicit_logged_reveal(client, officer):
+    from .factories import MembershipFactory, PersonFactory
+
+    person = PersonFactory(province_id="19", phone="0987654321")
+    MembershipFactory(organisation=OrganisationFactory(province_id="19"), person=person)
+    url = reverse("registry:person", args=[person.pk])
+    page = client.get(url).content.decode()
+    assert person.cccd not in page and "0987654321" not in page
+    assert person.cccd[:3] + "*" in page
+    assert not AuditEntry.objects.filter(action="reveal").exists()
+    page = client.post(url, {"reveal": "1"}).content.decode()
+    assert person.cccd in page and "0987654321" in page
+    entry = AuditEntry.objects.get(action="reveal", object_id=str(person.pk))
+    assert entry.actor == officer
+
+
+def test_central_officer_sees_masked_person_but_cannot_reveal(client, db):
+    from .factories import MembershipFactory, PersonFactory
+
+    person = PersonFactory(province_id="19")
+    MembershipFactory(organisation=OrganisationFactory(province_id="19"), person=person)
+    client.force_login(make_user("trung-uong", "central_officer"))
+    url = reverse("registry:person", args=[person.pk])
+    assert person.cccd not in client.get(url).content.decode()
+    assert client.post(url, {"reveal": "1"}).status_code == 403
+    assert not AuditEntry.objects.filter(action="reveal").exists()
