@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .audit import record
 from .models import User
 from .roles import Role
 
@@ -58,10 +59,11 @@ def create_demo_users() -> list[tuple[str, str, str]]:
     ]
     created = []
     for username, role, extra, label in specs:
-        user, _ = User.objects.update_or_create(
+        user, new = User.objects.update_or_create(
             username=username, defaults={"role": role, "first_name": label, **extra}
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+        record(None, "create" if new else "reset_demo_user", user, None, {"role": str(role)})
         created.append((username, str(role.label), label))
     return created

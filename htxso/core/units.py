@@ -11,13 +11,13 @@ names agree and otherwise by name inside the province.
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
 
-from .models import Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province
+from .models import AuditEntry, Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province
 from .text import search_key
 
 
@@ -239,7 +239,7 @@ def load_units() -> LoadResult:
         batch_size=2000,
     )
     transaction.on_commit(_forget_cached_units)
-    return LoadResult(
+    result = LoadResult(
         provinces=len(provinces),
         communes=len(communes),
         legacy_provinces=len(legacy_provinces),
@@ -249,3 +249,11 @@ def load_units() -> LoadResult:
             1 for c in legacy_communes.values() if not c.current_commune_id
         ),
     )
+    AuditEntry.objects.create(  # reference data written by a command: one entry per run
+        action="load_units",
+        object_type="core.units",
+        object_id="*",
+        object_repr="Đơn vị hành chính",
+        after=asdict(result),
+    )
+    return result
