@@ -31,7 +31,9 @@ def _encode(value: Any, pk: Any, direction: str) -> str:
 def _decode(token: str) -> tuple[Any, Any, str]:
     try:
         padded = token + "=" * (-len(token) % 4)
-        value, pk, direction = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        # validate=True: stray characters are an error, not silently dropped.
+        raw = base64.b64decode(padded.encode(), altchars=b"-_", validate=True)
+        value, pk, direction = json.loads(raw)
     except (ValueError, TypeError) as exc:
         raise InvalidCursor(token) from exc
     if direction not in ("next", "prev") or value is None:
