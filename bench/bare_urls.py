@@ -13,41 +13,19 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
 from htxso.registry.models import Organisation
+from htxso.registry.schemas import OrganisationOut
 from htxso.urls import urlpatterns as product_urlpatterns
 
-# The columns of OrganisationOut, under the same names.
-FIELDS = (
-    "id",
-    "kind",
-    "tax_code",
-    "name",
-    "name_en",
-    "short_name",
-    "sector",
-    "vsic_code",
-    "is_agricultural",
-    "agricultural_type",
-    "province_id",
-    "commune_id",
-    "street",
-    "legacy_address",
-    "established_on",
-    "registered_on",
-    "charter_capital",
-    "status",
-    "status_since",
-    "legal_representative",
-    "phone",
-    "email",
-    "website",
-    "is_high_tech",
-    "in_value_chain",
-    "classification",
-    "members_count",
-    "version",
-    "updated_at",
+# The columns of OrganisationOut (read from the schema, so the two cannot drift apart), and
+# the output names of those the schema renames.
+FIELDS = tuple(
+    str(field.validation_alias or name) for name, field in OrganisationOut.model_fields.items()
 )
-RENAMED = {"province_id": "province_code", "commune_id": "commune_code"}
+RENAMED = {
+    str(field.validation_alias): name
+    for name, field in OrganisationOut.model_fields.items()
+    if field.validation_alias
+}
 
 
 def _out(row: dict) -> dict:
