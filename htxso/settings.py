@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files, not a CDN
     "htxso.core",
     "htxso.registry",
+    "htxso.exchange",
 ]
 
 MIDDLEWARE = [
@@ -168,9 +169,37 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Job progress and heartbeats are read by other processes (the web server, the CLI, workers):
+# Redis when there is one, otherwise files under var/.
+CACHES["jobs"] = (
+    {**CACHES["default"], "KEY_PREFIX": "jobs"}
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "jobs"),
+    }
+)
 
 # API rate limits (django-ninja throttling), per client IP / per user.
 API_RATE_ANONYMOUS = os.environ.get("API_RATE_ANONYMOUS", "120/min")
 API_RATE_AUTHENTICATED = os.environ.get("API_RATE_AUTHENTICATED", "1200/min")
 API_PAGE_SIZE = 100
 API_MAX_PAGE_SIZE = 500
+
+# Uploaded files (import jobs keep their file: the dry run, the commit and a re-run read it).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"  # never served publicly: files are read by the jobs only
+
+# Background jobs (imports). "celery": a Celery worker on CELERY_BROKER_URL (production);
+# "thread": a thread in the web process (the embedded default); "inline": in the request
+# (tests). A running job beats every JOB_HEARTBEAT seconds; one silent for JOB_STALE seconds
+# (its worker was killed) is marked failed, and nothing it wrote survives (one transaction).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "celery" if CELERY_BROKER_URL else "thread")
+JOB_HEARTBEAT = float(os.environ.get("JOB_HEARTBEAT", "5"))
+JOB_STALE = float(os.environ.get("JOB_STALE", "60"))
+CELERY_TASK_ACKS_LATE = False  # a killed import is reported failed and re-run by a person
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024**3)))
+IMPORT_MAX_ISSUES = int(os.environ.get("IMPORT_MAX_ISSUES", "20000"))

@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/contact/", registry_edit_views.my_contact, name="my-contact"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("registry/", include("htxso.registry.urls")),
+    path("exchange/", include("htxso.exchange.urls")),
     path("api/v1/", api.urls),
 ]

@@ -138,8 +138,11 @@ def commune_names(province: str) -> tuple[tuple[str, str], ...]:
 
 
 def _forget_cached_units() -> None:
+    from . import addresses
+
     province_names.cache_clear()
     commune_names.cache_clear()
+    addresses.forget()
 
 
 @transaction.atomic

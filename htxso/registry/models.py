@@ -250,6 +250,13 @@ class Person(models.Model):
         db_index=False,
     )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    legacy_address = models.CharField(
+        _("địa chỉ cũ (trước 7/2025)"),
+        max_length=400,
+        blank=True,
+        db_default="",  # bulk writers (generator COPY) may leave it out
+        help_text=_("Địa chỉ gốc theo đơn vị hành chính cũ, giữ lại khi đã chuyển đổi."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -202,15 +202,10 @@ def create_person(actor: Any, cccd: str | None, full_name: str, **fields: Any) -
         raise PermissionDenied(_("Bạn không có quyền thêm cá nhân."))
     person = Person(full_name=(full_name or "").strip(), **fields)
     if cccd:
-        decoded = decode_cccd(cccd)
-        if person.gender and person.gender != decoded.gender:
-            raise ValidationError({"gender": _("Giới tính không khớp với số CCCD.")})
-        if person.birth_year and person.birth_year != decoded.birth_year:
-            raise ValidationError({"birth_year": _("Năm sinh không khớp với số CCCD.")})
-        person.cccd, person.gender, person.birth_year = (
-            decoded.number,
-            decoded.gender,
-            decoded.birth_year,
+        person.cccd, person.gender, person.birth_year = check_identity(
+            cccd,
+            person.gender,
+            person.birth_year or (person.birth_date.year if person.birth_date else None),
         )
     else:
         person.cccd = None
@@ -219,14 +214,67 @@ def create_person(actor: Any, cccd: str | None, full_name: str, **fields: Any) -
     return person
 
 
-def _age_on(person: Person, day: dt.date) -> int:
+MEMBER_KINDS = frozenset(MemberKind.values)
+
+
+def check_identity(
+    cccd: str, gender: str | None = None, birth_year: int | None = None
+) -> tuple[str, str, int]:
+    """A CCCD number checked against the gender and birth year given with it:
+    (number, gender, birth year), or ValidationError keyed by field."""
+    try:
+        decoded = decode_cccd(cccd)
+    except ValidationError as exc:
+        raise ValidationError({"cccd": exc.error_list}) from None
+    if gender and gender != decoded.gender:
+        raise ValidationError({"gender": _("Giới tính không khớp với số CCCD.")})
+    if birth_year and birth_year != decoded.birth_year:
+        raise ValidationError({"birth_year": _("Năm sinh không khớp với số CCCD.")})
+    return decoded.number, decoded.gender, decoded.birth_year
+
+
+def age_on(birth_date: dt.date | None, birth_year: int | None, day: dt.date) -> int:
     """Exact age when the birth date is known; by birth year otherwise (CCCD gives the year)."""
-    if person.birth_date:
-        born = person.birth_date
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-    if person.birth_year:
-        return day.year - person.birth_year
+    if birth_date:
+        return (
+            day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+        )
+    if birth_year:
+        return day.year - birth_year
     return 18  # unknown: the registering officer vouches for it
+
+
+def check_membership(
+    organisation_kind: str,
+    established_on: dt.date,
+    kind: str,
+    joined_on: dt.date,
+    capital_contributed: int = 0,
+    member_age: int | None = None,
+    member_organisation_kind: str | None = None,
+) -> None:
+    """The rules of a new membership (Law on Cooperatives 2023), shared by the page service and
+    the bulk import; ValidationError keyed by field."""
+    _check_not_future(joined_on, "joined_on")
+    if joined_on < established_on:
+        raise ValidationError(
+            {"joined_on": _("Ngày gia nhập không được trước ngày thành lập tổ chức.")}
+        )
+    if organisation_kind == OrganisationKind.HOUSEHOLD_BUSINESS:
+        raise ValidationError(_("Hộ kinh doanh không có thành viên."))
+    if member_organisation_kind is not None:
+        if organisation_kind != OrganisationKind.COOPERATIVE_UNION:
+            raise ValidationError(_("Chỉ liên hiệp HTX mới có thành viên là hợp tác xã."))
+        if member_organisation_kind != OrganisationKind.COOPERATIVE:
+            raise ValidationError(_("Thành viên của liên hiệp HTX phải là hợp tác xã."))
+    if member_age is not None and member_age < 18:
+        raise ValidationError({"person": _("Thành viên là cá nhân phải đủ 18 tuổi khi gia nhập.")})
+    if kind not in MEMBER_KINDS:
+        raise ValidationError({"kind": _("Loại thành viên không hợp lệ.")})
+    if kind == MemberKind.ASSOCIATE and capital_contributed:
+        raise ValidationError(
+            {"capital_contributed": _("Thành viên liên kết không góp vốn không có vốn góp.")}
+        )
 
 
 @transaction.atomic
@@ -241,24 +289,17 @@ def add_membership(
 ) -> Membership:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     _require_editable(actor, organisation)
-    _check_not_future(joined_on, "joined_on")
-    if joined_on < organisation.established_on:
-        raise ValidationError(
-            {"joined_on": _("Ngày gia nhập không được trước ngày thành lập tổ chức.")}
-        )
-    if organisation.kind == OrganisationKind.HOUSEHOLD_BUSINESS:
-        raise ValidationError(_("Hộ kinh doanh không có thành viên."))
-    if member_organisation is not None:
-        if organisation.kind != OrganisationKind.COOPERATIVE_UNION:
-            raise ValidationError(_("Chỉ liên hiệp HTX mới có thành viên là hợp tác xã."))
-        if member_organisation.kind != OrganisationKind.COOPERATIVE:
-            raise ValidationError(_("Thành viên của liên hiệp HTX phải là hợp tác xã."))
-    if person is not None and _age_on(person, joined_on) < 18:
-        raise ValidationError({"person": _("Thành viên là cá nhân phải đủ 18 tuổi khi gia nhập.")})
-    if kind == MemberKind.ASSOCIATE and capital_contributed:
-        raise ValidationError(
-            {"capital_contributed": _("Thành viên liên kết không góp vốn không có vốn góp.")}
-        )
+    check_membership(
+        organisation.kind,
+        organisation.established_on,
+        kind,
+        joined_on,
+        capital_contributed,
+        member_age=None
+        if person is None
+        else age_on(person.birth_date, person.birth_year, joined_on),
+        member_organisation_kind=None if member_organisation is None else member_organisation.kind,
+    )
     membership = Membership(
         organisation=organisation,
         person=person,
@@ -337,3 +378,237 @@ def update_person_contact(actor: Any, person_id: int, **contact: str) -> Person:
     _clean_and_save(person)
     record(actor, "update_contact", person, before, snapshot(person))
     return person
+
+
+# -- bulk import of people and memberships -------------------------------------------------------
+#
+# An import first streams its checked rows into a temporary table (`exchange.importers` owns the
+# reading and the row-by-row rules above); these functions are the write path for those rows.
+# They run inside the import's transaction, on PostgreSQL and SQLite alike (plain SQL with
+# UPDATE … FROM), and write set-based: millions of rows cost a few statements, not a service
+# call each. The staging contract:
+#
+#   member_stage(row_no, cccd, full_name, gender, birth_year, birth_date, phone, email,
+#                province_id, commune_id, address, legacy_address,
+#                org_id, org_province, kind, joined_on, capital)
+#   member_first(cccd, first_row)    -- the row that defines each person (first occurrence)
+#
+# A NULL person field means "not given in the file": an update leaves the stored value.
+
+MEMBER_STAGE = "member_stage"
+MEMBER_FIRST = "member_first"
+PERSON_IMPORT_FIELDS = (
+    "full_name",
+    "gender",
+    "birth_year",
+    "birth_date",
+    "phone",
+    "email",
+    "province_id",
+    "commune_id",
+    "address",
+    "legacy_address",
+)
+MEMBERSHIP_IMPORT_FIELDS = (
+    ("kind", "kind"),
+    ("joined_on", "joined_on"),
+    ("capital_contributed", "capital"),
+)
+
+
+def _person_changes_sql(table: str = "p") -> tuple[str, str]:
+    """SET list and "differs" condition for updating people from their defining rows."""
+    sets = ", ".join(f"{f} = COALESCE(r.{f}, registry_person.{f})" for f in PERSON_IMPORT_FIELDS)
+    differs = " OR ".join(
+        f"COALESCE(r.{f}, {table}.{f}) IS DISTINCT FROM {table}.{f}" for f in PERSON_IMPORT_FIELDS
+    )
+    return sets, f"({differs})"
+
+
+def member_import_counts(cursor, strategy: str) -> dict[str, dict[str, int]]:
+    """What writing the staged rows would do: created / updated / unchanged per model."""
+    _sets, differs = _person_changes_sql()
+    cursor.execute(
+        f"""SELECT COUNT(*),
+                   SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN p.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END)
+            FROM {MEMBER_FIRST} f JOIN {MEMBER_STAGE} r ON r.row_no = f.first_row
+            LEFT JOIN registry_person p ON p.cccd = f.cccd"""
+    )
+    people, people_new, people_changed = (v or 0 for v in cursor.fetchone())
+    cursor.execute(
+        f"""SELECT COUNT(*),
+                   SUM(CASE WHEN m.id IS NULL THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN m.id IS NOT NULL AND (m.kind <> r.kind
+                        OR m.joined_on <> r.joined_on OR m.capital_contributed <> r.capital)
+                       THEN 1 ELSE 0 END)
+            FROM {MEMBER_STAGE} r
+            LEFT JOIN registry_person p ON p.cccd = r.cccd
+            LEFT JOIN registry_membership m ON m.person_id = p.id
+                 AND m.organisation_id = r.org_id AND m.left_on IS NULL"""
+    )
+    members, members_new, members_changed = (v or 0 for v in cursor.fetchone())
+    creating = strategy != "update"
+    updating = strategy != "create"
+    return {
+        "people": {
+            "created": people_new if creating else 0,
+            "updated": people_changed if updating else 0,
+            "unchanged": people
+            - people_new
+            - people_changed
+            + (people_changed if not updating else 0),
+        },
+        "memberships": {
+            "created": members_new if creating else 0,
+            "updated": members_changed if updating else 0,
+            "unchanged": members
+            - members_new
+            - members_changed
+            + (members_changed if not updating else 0),
+        },
+    }
+
+
+def _audit_updates(actor: Any, cursor, sql: str, object_type: str, fields: tuple[str, ...]) -> int:
+    """One audit entry per updated record, before/after of the fields that change (streamed)."""
+    from htxso.core.audit import request_id_var
+    from htxso.core.models import AuditEntry
+
+    cursor.execute(sql)
+    actor_id = getattr(actor, "pk", None)
+    request_id = request_id_var.get()
+    written = 0
+    while True:
+        rows = cursor.fetchmany(2000)
+        if not rows:
+            return written
+        entries = []
+        for row in rows:
+            pk, label, values = row[0], row[1], row[2:]
+            old, new = values[: len(fields)], values[len(fields) :]
+            before = {
+                f: o for f, o, n in zip(fields, old, new, strict=True) if n is not None and o != n
+            }
+            after = {
+                f: n for f, o, n in zip(fields, old, new, strict=True) if n is not None and o != n
+            }
+            if before or after:
+                entries.append(
+                    AuditEntry(
+                        actor_id=actor_id,
+                        request_id=request_id,
+                        action="import_update",
+                        object_type=object_type,
+                        object_id=str(pk),
+                        object_repr=str(label)[:255],
+                        before=before,
+                        after=after,
+                    )
+                )
+        AuditEntry.objects.bulk_create(entries, batch_size=2000)
+        written += len(entries)
+
+
+def import_memberships(actor: Any, strategy: str, source: Any) -> dict[str, dict[str, int]]:
+    """Write the staged people and memberships (see the contract above); return the counts.
+
+    Must run inside the import's transaction: the caller rolls everything back on any error.
+    `source` is the import (a model instance) the audit entry points to.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    if actor is not None and not (actor.is_superuser or actor.role in PERSON_WRITERS):
+        raise PermissionDenied(_("Bạn không có quyền thêm cá nhân."))
+    now = timezone.now()
+    creating, updating = strategy != "update", strategy != "create"
+    sets, differs = _person_changes_sql()
+    in_place = _person_changes_sql("registry_person")[1]
+    with connection.cursor() as cursor:
+        counts = member_import_counts(cursor, strategy)
+        if updating and counts["people"]["updated"]:
+            columns = ", ".join(f"p.{f}" for f in PERSON_IMPORT_FIELDS)
+            given = ", ".join(f"r.{f}" for f in PERSON_IMPORT_FIELDS)
+            _audit_updates(
+                actor,
+                cursor,
+                f"""SELECT p.id, p.full_name, {columns}, {given}
+                    FROM {MEMBER_FIRST} f JOIN {MEMBER_STAGE} r ON r.row_no = f.first_row
+                    JOIN registry_person p ON p.cccd = f.cccd WHERE {differs}""",
+                Person._meta.label_lower,
+                PERSON_IMPORT_FIELDS,
+            )
+            cursor.execute(
+                f"""UPDATE registry_person SET {sets}, updated_at = %s
+                    FROM {MEMBER_FIRST} f JOIN {MEMBER_STAGE} r ON r.row_no = f.first_row
+                    WHERE registry_person.cccd = f.cccd AND {in_place}""",
+                [now],
+            )
+        if creating and counts["people"]["created"]:
+            cursor.execute(
+                f"""INSERT INTO registry_person (cccd, {", ".join(PERSON_IMPORT_FIELDS)},
+                        created_at, updated_at)
+                    SELECT f.cccd, r.full_name, r.gender, r.birth_year, r.birth_date,
+                           COALESCE(r.phone, ''), COALESCE(r.email, ''), r.province_id,
+                           r.commune_id, COALESCE(r.address, ''), COALESCE(r.legacy_address, ''),
+                           %s, %s
+                    FROM {MEMBER_FIRST} f JOIN {MEMBER_STAGE} r ON r.row_no = f.first_row
+                    WHERE NOT EXISTS (SELECT 1 FROM registry_person p WHERE p.cccd = f.cccd)
+                    ORDER BY f.first_row""",
+                [now, now],
+            )
+        membership_differs = (
+            "m.kind <> r.kind OR m.joined_on <> r.joined_on OR m.capital_contributed <> r.capital"
+        )
+        if updating and counts["memberships"]["updated"]:
+            fields = tuple(f for f, _c in MEMBERSHIP_IMPORT_FIELDS)
+            _audit_updates(
+                actor,
+                cursor,
+                f"""SELECT m.id, p.full_name, m.kind, m.joined_on, m.capital_contributed,
+                           r.kind, r.joined_on, r.capital
+                    FROM {MEMBER_STAGE} r JOIN registry_person p ON p.cccd = r.cccd
+                    JOIN registry_membership m ON m.person_id = p.id
+                         AND m.organisation_id = r.org_id AND m.left_on IS NULL
+                    WHERE {membership_differs}""",
+                Membership._meta.label_lower,
+                fields,
+            )
+            cursor.execute(
+                f"""UPDATE registry_membership SET kind = r.kind, joined_on = r.joined_on,
+                        capital_contributed = r.capital, updated_at = %s
+                    FROM {MEMBER_STAGE} r JOIN registry_person p ON p.cccd = r.cccd
+                    WHERE registry_membership.person_id = p.id
+                      AND registry_membership.organisation_id = r.org_id
+                      AND registry_membership.left_on IS NULL
+                      AND (registry_membership.kind <> r.kind
+                           OR registry_membership.joined_on <> r.joined_on
+                           OR registry_membership.capital_contributed <> r.capital)""",
+                [now],
+            )
+        if creating and counts["memberships"]["created"]:
+            cursor.execute(
+                f"""INSERT INTO registry_membership (organisation_id, person_id, kind, joined_on,
+                        capital_contributed, province_id, created_at, updated_at)
+                    SELECT r.org_id, p.id, r.kind, r.joined_on, r.capital, r.org_province, %s, %s
+                    FROM {MEMBER_STAGE} r JOIN registry_person p ON p.cccd = r.cccd
+                    WHERE NOT EXISTS (SELECT 1 FROM registry_membership m
+                        WHERE m.person_id = p.id AND m.organisation_id = r.org_id
+                          AND m.left_on IS NULL)
+                    ORDER BY r.row_no""",
+                [now, now],
+            )
+            cursor.execute(
+                f"""UPDATE registry_organisation SET members_count = (
+                        SELECT COUNT(*) FROM registry_membership m
+                        WHERE m.organisation_id = registry_organisation.id
+                          AND m.left_on IS NULL)
+                    WHERE id IN (SELECT DISTINCT org_id FROM {MEMBER_STAGE})"""
+            )
+        cursor.execute(f"SELECT DISTINCT org_province FROM {MEMBER_STAGE}")
+        provinces = [row[0] for row in cursor.fetchall()]
+    if any(c["created"] or c["updated"] for c in counts.values()):  # a re-import is a no-op
+        record(actor, "import", source, None, counts)
+        stats.refresh(provinces)
+    return counts

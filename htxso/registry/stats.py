@@ -4,7 +4,9 @@ A change to one organisation re-aggregates only its province (a few thousand row
 never the national tables.
 """
 
-from collections.abc import Iterable
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -12,9 +14,36 @@ from django.db.models import Count, Sum
 
 from .models import Organisation, RegistryAggregate
 
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[set[str]]:
+    """Collect the provinces that writes inside the block touch and refresh them once at the
+    end (an import of thousands of rows re-aggregates each province once, not per row)."""
+    if getattr(_deferred, "provinces", None) is not None:  # nested: the outer block refreshes
+        yield _deferred.provinces
+        return
+    _deferred.provinces = set()
+    try:
+        yield _deferred.provinces
+        provinces = _deferred.provinces
+    finally:
+        _deferred.provinces = None
+    if provinces:
+        refresh(provinces)
+
+
+def refresh(provinces: Iterable[str] | None = None) -> None:
+    pending = getattr(_deferred, "provinces", None)
+    if pending is not None and provinces is not None:
+        pending.update(provinces)
+        return
+    _refresh(provinces)
+
 
 @transaction.atomic
-def refresh(provinces: Iterable[str] | None = None) -> None:
+def _refresh(provinces: Iterable[str] | None = None) -> None:
     orgs = Organisation.objects.all()
     aggregates = RegistryAggregate.objects.all()
     if provinces is not None:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from htxso.core.api import api as ninja_api
 from htxso.core.models import AuditEntry, Tombstone, User
 from htxso.core.roles import Role
 from htxso.core.tokens import issue_token
+from htxso.exchange.models import ImportJob
 from htxso.registry import services
 from htxso.registry.models import Membership, Organisation
 
@@ -206,6 +208,9 @@ API_VARIANTS: dict[str, Row] = {
 # Editing pages (edit_views.py): `_editable` = visible_to (404) then editable_by (403).
 PAGE_EDIT: Row = [(L, L), *ORGANISATION_WRITE[1:]]
 
+IMPORTERS: Row = [(L, L), (F, F), (OK, OK), (F, F), (OK, OK), (F, F), (OK, OK), (F, F)]
+IMPORT_JOB: Row = [(L, L), (N, N), (OK, OK), (N, N), (OK, OK), (N, N), (N, N), (N, N)]
+
 PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "home": {"GET": EVERYONE},
     "registry:list": {"GET": EVERYONE},
@@ -233,6 +238,20 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     # The audit trail: national roles and the organisation's editors.
     "registry:history": {
         "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, F), (F, F), (OK, F), (F, F)],
+    },
+    # Imports: the roles that write the registry; a job is its uploader's (and the admin's).
+    "exchange:index": {"GET": IMPORTERS},
+    "exchange:job": {"GET": IMPORT_JOB},
+    "exchange:job-progress": {"GET": IMPORT_JOB},
+    "exchange:job-report": {"GET": IMPORT_JOB},
+    # POST-only (their owner rules are in exchange/tests/test_views.py): GET is refused.
+    "exchange:job-commit": {"GET": [(L, L), *[("405", "405")] * 7]},
+    "exchange:job-rerun": {"GET": [(L, L), *[("405", "405")] * 7]},
+    "exchange:template": {"GET": EVERYONE},
+    "exchange:export-organisations": {"GET": EVERYONE},  # the public registry
+    # Personal data: the roles with a personal scope (rows outside it are not exported).
+    "exchange:export-members": {
+        "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (OK, OK), (OK, OK)]
     },
 }
 
@@ -333,6 +352,7 @@ class World:
     membership: dict[str, Membership]
     users: dict[str, User | None]
     tokens: dict[str, str] = field(default_factory=dict)
+    job: Any = None  # an import job uploaded by the provincial officer
 
 
 @pytest.fixture(scope="module")
@@ -361,11 +381,22 @@ def world(django_db_setup, django_db_blocker):
         }
         tokens = {role: issue_token(None, u, "t") for role, u in users.items() if u is not None}
         made = World(province, organisation, member_person, fresh_person, membership, users, tokens)
+        made.job = ImportJob(
+            kind="members",
+            strategy="upsert",
+            filename="mx.csv",
+            sha256="-",
+            created_by=users["provincial_officer"],
+            status="invalid",
+        )
+        made.job.file.save("mx.csv", ContentFile(b"a,b\n1,2\n"))
     yield made
     with django_db_blocker.unblock():
         from htxso.registry.generator import clear_registry
 
         AuditEntry.objects.filter(id__gt=last_audit).delete()
+        made.job.file.delete(save=False)
+        made.job.delete()
         clear_registry()
         User.objects.filter(username__startswith="mx-").delete()
 
@@ -558,6 +589,19 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("registry:person", "POST"): lambda w, t: _page(
         "registry:person", w.member_person[t].pk, body={"reveal": "1"}
     ),
+    ("exchange:index", "GET"): lambda w, t: _page("exchange:index"),
+    ("exchange:job", "GET"): lambda w, t: _page("exchange:job", w.job.pk),
+    ("exchange:job-progress", "GET"): lambda w, t: _page("exchange:job-progress", w.job.pk),
+    ("exchange:job-report", "GET"): lambda w, t: _page("exchange:job-report", w.job.pk),
+    ("exchange:job-commit", "GET"): lambda w, t: _page("exchange:job-commit", w.job.pk),
+    ("exchange:job-rerun", "GET"): lambda w, t: _page("exchange:job-rerun", w.job.pk),
+    ("exchange:template", "GET"): lambda w, t: _page("exchange:template", "members"),
+    ("exchange:export-organisations", "GET"): lambda w, t: Call(
+        reverse("exchange:export-organisations", args=["csv"]), {"province": w.province[t]}
+    ),
+    ("exchange:export-members", "GET"): lambda w, t: Call(
+        reverse("exchange:export-members", args=["csv"]), {"province": w.province[t]}
+    ),
 }
 
 
@@ -602,7 +646,8 @@ def _to_login(response) -> bool:
 
 def _assert_outcome(response, expected: str, call: Call, method: str) -> None:
     status = response.status_code
-    detail = f"{status} {response.get('Location', '')} {response.content[:300]!r}"
+    body = b"<streamed>" if response.streaming else response.content[:300]
+    detail = f"{status} {response.get('Location', '')} {body!r}"
     if method != "GET":
         # A write that is allowed leaves its audit entry; a refused one writes nothing.
         written = AuditEntry.objects.filter(request_id=response["X-Request-ID"]).exists()

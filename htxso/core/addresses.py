@@ -1,0 +1,197 @@
+"""Addresses typed by people: current units found by name, pre-2025 addresses converted.
+
+Files from provinces name units loosely ("TP Thái Nguyên", "xa tan cuong", "Tỉnh Bắc Kạn").
+Current names are matched on their search key with the unit type dropped. A three-level
+address from before 1/7/2025 (commune, district, province) is parsed by `vietnamadminunits`
+(tolerant of types, case and missing diacritics) and mapped to today's commune through our
+`LegacyCommune` table. An old commune that was split among several new ones cannot be placed
+without more detail: that is an error naming the candidates, never a guess.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
+
+from .models import Commune, LegacyCommune, Province
+from .text import search_key
+
+_TYPES = re.compile(
+    r"^(tinh|thanh pho|tp|xa|phuong|thi tran|tt|dac khu|quan|huyen|thi xa|tx|q|h|p)\s+"
+)
+
+
+class AddressError(ValueError):
+    """An address that cannot be placed; the message is Vietnamese (the active language)."""
+
+
+@dataclass(frozen=True)
+class Place:
+    province_id: str
+    commune_id: str | None
+    legacy_text: str = ""  # the original pre-2025 address, kept on the record
+    converted_to: str = ""  # "Xã Tân Cương, Tỉnh Thái Nguyên" when converted
+
+
+def unit_key(name: str) -> str:
+    """The search key of a unit name without its type word ("TP Thái Nguyên" → "thai nguyen")."""
+    key = search_key(name)
+    return _TYPES.sub("", key, count=1) or key
+
+
+@lru_cache(maxsize=1)
+def _provinces() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for code, name, short in Province.objects.values_list("code", "name", "short_name"):
+        for text in (name, short, code):
+            index[unit_key(text)] = code
+    return index
+
+
+def _accented_key(name: str) -> str:
+    """Lower-case NFC name without its type word, keeping diacritics ("Văn Lăng" ≠ "Văn Lang")."""
+    text = " ".join(unicodedata.normalize("NFC", name).lower().split())
+    plain = search_key(text)
+    stripped = unit_key(text)
+    if stripped != plain:  # drop as many words as the type word had
+        text = " ".join(text.split(" ")[len(plain.split(" ")) - len(stripped.split(" ")) :])
+    return text
+
+
+@lru_cache(maxsize=64)
+def _communes(province: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(accented name → codes, unaccented key → codes) of one province's communes."""
+    accented: dict[str, list[str]] = {}
+    plain: dict[str, list[str]] = {}
+    for code, name in Commune.objects.filter(province_id=province).values_list("code", "name"):
+        for index, keys in (
+            (accented, (_accented_key(name), " ".join(name.lower().split()))),
+            (plain, (unit_key(name), search_key(name), code)),
+        ):
+            for key in keys:
+                index.setdefault(key, [])
+                if code not in index[key]:
+                    index[key].append(code)
+    return accented, plain
+
+
+@lru_cache(maxsize=1)
+def _commune_labels() -> dict[str, str]:
+    return dict(Commune.objects.values_list("code", "name"))
+
+
+@lru_cache(maxsize=1)
+def _province_labels() -> dict[str, str]:
+    return dict(Province.objects.values_list("code", "name"))
+
+
+def forget() -> None:
+    """Drop the cached unit indexes (after `load_units`)."""
+    for cached in (
+        _provinces,
+        _communes,
+        _commune_labels,
+        _province_labels,
+        _legacy,
+        resolve_current,
+    ):
+        cached.cache_clear()
+
+
+def province_code(name: str) -> str | None:
+    return _provinces().get(unit_key(name)) if name else None
+
+
+@lru_cache(maxsize=100_000)
+def resolve_current(province: str, commune: str = "") -> Place:
+    code = province_code(province)
+    if code is None:
+        raise AddressError(
+            _("Không tìm thấy tỉnh/thành phố “%s” (34 đơn vị hiện hành).") % province
+        )
+    if not commune:
+        return Place(code, None)
+    accented, plain = _communes(code)
+    codes = (
+        accented.get(" ".join(unicodedata.normalize("NFC", commune).lower().split()))
+        or accented.get(_accented_key(commune))
+        or plain.get(search_key(commune))
+        or plain.get(unit_key(commune))
+    )
+    if not codes:
+        raise AddressError(
+            _("Không tìm thấy xã/phường “%(commune)s” thuộc %(province)s.")
+            % {"commune": commune, "province": province}
+        )
+    if len(codes) > 1:
+        labels = _commune_labels()
+        raise AddressError(
+            _(
+                "Tên xã/phường “%(commune)s” ứng với nhiều đơn vị (%(names)s); "
+                "hãy ghi đúng tên có dấu."
+            )
+            % {"commune": commune, "names": ", ".join(labels.get(c, c) for c in codes)}
+        )
+    return Place(code, codes[0])
+
+
+@lru_cache(maxsize=50_000)
+def _legacy(text: str) -> tuple[str | None, str | None, tuple[str, ...], str]:
+    """Parse one legacy address: (new province, default commune, successors, old label)."""
+    import vietnamadminunits
+
+    try:
+        parsed = vietnamadminunits.parse_address(text, mode="LEGACY", level=3, keep_street=False)
+    except (ValueError, KeyError, AttributeError):
+        return None, None, (), ""
+    if not parsed.ward_code:
+        return None, None, (), ""
+    legacy = (
+        LegacyCommune.objects.filter(code=parsed.ward_code)
+        .select_related("current_commune")
+        .first()
+    )
+    if legacy is None or legacy.current_commune is None:
+        return None, None, (), ""
+    successors = tuple(sorted(legacy.successors.values_list("code", flat=True)))
+    label = ", ".join(p for p in (parsed.ward, parsed.district, parsed.province) if p)
+    return legacy.current_commune.province_id, legacy.current_commune_id, successors, label
+
+
+def convert_legacy(province: str, district: str, commune: str, hint: str = "") -> Place:
+    """Place a pre-2025 address (commune, district, province) in today's units.
+
+    `hint` is an optional current commune name that picks among the successors of a split
+    commune.
+    """
+    original = ", ".join(p for p in (commune, district, province) if p)
+    if not commune:
+        raise AddressError(_("Địa chỉ cũ “%s” thiếu xã/phường/thị trấn.") % original)
+    new_province, default, successors, label = _legacy(original)
+    if new_province is None:
+        raise AddressError(
+            _("Không xác định được đơn vị hành chính cũ “%s” (xã, huyện, tỉnh trước 7/2025).")
+            % original
+        )
+    labels = _commune_labels()
+    chosen = default
+    if len(successors) > 1:
+        picked = [code for code in successors if unit_key(labels.get(code, "")) == unit_key(hint)]
+        if not picked:
+            raise AddressError(
+                _(
+                    "Xã cũ “%(old)s” đã được chia cho nhiều xã/phường mới (%(new)s); "
+                    "hãy ghi xã/phường mới."
+                )
+                % {"old": label, "new": ", ".join(labels.get(c, c) for c in successors)}
+            )
+        chosen = picked[0]
+    province_name = _province_labels().get(new_province, "")
+    return Place(
+        new_province,
+        chosen,
+        legacy_text=original,
+        converted_to=f"{labels.get(chosen or '', '')}, {province_name}".strip(", "),
+    )

@@ -1,0 +1,40 @@
+"""The upload form of an import."""
+
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from htxso.registry.forms import StyledForm
+
+from .layouts import MEMBERS, ORGANISATIONS
+from .models import Strategy
+
+EXTENSIONS = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
+
+
+class ImportForm(StyledForm):
+    kind = forms.ChoiceField(
+        label=_("Loại dữ liệu"),
+        choices=[
+            (ORGANISATIONS, _("Tổ chức")),
+            (MEMBERS, _("Thành viên (cá nhân và tư cách thành viên)")),
+        ],
+    )
+    strategy = forms.ChoiceField(
+        label=_("Cách ghi"), choices=Strategy.choices, initial=Strategy.UPSERT
+    )
+    file = forms.FileField(label=_("Tệp XLSX hoặc CSV"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in EXTENSIONS:
+            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Tệp quá lớn (tối đa %(mb)s MB).") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("Tệp trống."))
+        return upload

@@ -1,0 +1,677 @@
+"""Reading a file into the registry: every row checked, every finding reported, all or nothing.
+
+`run(job, commit, progress)` opens the job's file, checks each row with the registry's own
+rules and, when asked to commit and nothing is wrong, writes — always inside one transaction
+that is rolled back on any error, on a dry run, or when the process dies.
+
+- Organisations go row by row through the page services (`create_organisation`,
+  `update_organisation`, `change_status`): a file can hold at most a few hundred thousand, and
+  the services are the rules. Each row runs in a savepoint so one bad row is reported and the
+  others still checked.
+- People and memberships (millions) are checked row by row in Python with the services' rule
+  functions (`check_identity`, `check_membership`, `age_on`), streamed into a temporary table,
+  checked set-wise in SQL (duplicates in the file, against the database), and written by
+  `services.import_memberships` in a few statements.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from htxso.core import addresses
+from htxso.core.bulk import write_rows
+from htxso.core.mst import normalise_tax_code
+from htxso.registry import services, stats
+from htxso.registry.choices import Sector
+from htxso.registry.models import Organisation
+
+from .layouts import LAYOUTS, MEMBERS, Column, Layout
+from .models import ImportJob, Severity
+from .sources import open_table
+
+Progress = Callable[[str, float], None]
+ROW_LEVEL = ""  # an issue about the whole row, not one column
+
+
+class Aborted(Exception):
+    """The file cannot be imported at all (missing columns, unreadable)."""
+
+
+@dataclass
+class Finding:
+    row: int
+    column: str
+    value: str
+    message: str
+    severity: str = Severity.ERROR
+
+
+@dataclass
+class Report:
+    """What a run found. Findings beyond the cap are counted, not kept."""
+
+    cap: int = field(default_factory=lambda: settings.IMPORT_MAX_ISSUES)
+    findings: list[Finding] = field(default_factory=list)
+    total: int = 0
+    rows: int = 0
+    error_rows: int = 0
+    summary: dict[str, Any] = field(default_factory=dict)
+    encoding: str = ""
+    _last_error_row: int = -1
+
+    def add(
+        self, row: int, column: Column | str, value: Any, message: Any, severity=Severity.ERROR
+    ):
+        header = str(column.header) if isinstance(column, Column) else column
+        self.total += 1
+        if severity == Severity.ERROR and row != self._last_error_row:
+            self.error_rows += 1
+            self._last_error_row = row
+        if len(self.findings) < self.cap:
+            text = "" if value is None else str(value)
+            self.findings.append(Finding(row, header, text[:400], str(message)[:600], severity))
+
+    @property
+    def has_errors(self) -> bool:
+        return self.error_rows > 0
+
+
+def _messages(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) pairs of a ValidationError ("" for messages about the whole row)."""
+    if hasattr(exc, "error_dict"):
+        return [
+            ("" if name == "__all__" else name, message)
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [("", message) for message in exc.messages]
+
+
+# --- reading rows --------------------------------------------------------------------------------
+
+
+def _digits(value: Any, width: int) -> str:
+    """A code typed into a number cell lost its leading zeros: put them back."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return str(int(value)).zfill(width)
+    return str(value).strip()
+
+
+CODE_WIDTHS = {"cccd": 12, "tax_code": 10, "organisation_tax_code": 10, "phone": 10}
+
+
+class RowReader:
+    """Turns a file's cells into {column key: value}, reporting each cell that does not parse."""
+
+    def __init__(self, layout: Layout, headers: list[Any], report: Report) -> None:
+        self.layout, self.report = layout, report
+        self.mapping, unknown = layout.match_headers(headers)
+        for header in unknown:
+            report.add(1, header, header, _("Cột không được nhận dạng, bỏ qua."), Severity.WARNING)
+        present = {c.key for c in self.mapping.values()}
+        missing = [c for c in layout.columns if c.required and c.key not in present]
+        if not any(k in present for k in layout.keys):
+            missing.extend(c for c in layout.columns if c.key == layout.keys[0])
+        if missing:
+            for column in missing:
+                report.add(1, column, "", _("Thiếu cột bắt buộc “%s”.") % column.header)
+            raise Aborted(_("Tệp thiếu cột bắt buộc; hãy dùng tệp mẫu."))
+        self.required = [c for c in self.mapping.values() if c.required]
+        self.raw: dict[str, Any] = {}  # the last row's cells as the file has them, for the report
+        self.items = [
+            (position, column, CODE_WIDTHS.get(column.key))
+            for position, column in self.mapping.items()
+        ]
+
+    def read(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        self.raw = {}
+        ok = True
+        for position, column, width in self.items:
+            raw = cells[position] if position < len(cells) else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            self.raw[column.key] = raw
+            if width:
+                raw = _digits(raw, width)
+            try:
+                values[column.key] = column.parse(raw)
+            except ValidationError as exc:
+                self.report.add(number, column, raw, exc.messages[0])
+                ok = False
+                values[column.key] = None  # reported: not "missing" as well
+        for column in self.required:
+            if column.key not in values or values[column.key] == "":
+                self.report.add(number, column, "", _("Thiếu giá trị bắt buộc."))
+                ok = False
+        return values if ok else None
+
+    def column(self, key: str) -> Column:
+        return self.layout.column(key)
+
+
+def _place(
+    reader: RowReader, number: int, values: dict[str, Any], report: Report
+) -> addresses.Place | None:
+    """The row's address in current units (converted from a legacy address when needed)."""
+    province = values.get("province")
+    if not province:
+        return None
+    district, commune = values.get("legacy_district", ""), values.get("commune", "")
+    try:
+        if district:
+            place = addresses.convert_legacy(province, district, commune)
+            report.add(
+                number,
+                reader.column("commune"),
+                place.legacy_text,
+                _("Địa chỉ cũ “%(old)s” → “%(new)s”.")
+                % {"old": place.legacy_text, "new": place.converted_to},
+                Severity.CONVERSION,
+            )
+            return place
+        return addresses.resolve_current(province, commune)
+    except addresses.AddressError as exc:
+        column = reader.column("commune" if commune else "province")
+        report.add(number, column, ", ".join(p for p in (commune, district, province) if p), exc)
+        return addresses.Place("", None)  # reported; the caller skips the row
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+# The file's "province" and "commune" columns hold names, placed by `_place` into the ids.
+ORGANISATION_FIELDS = (services.ORGANISATION_FIELDS - {"province", "commune"}) | {
+    "province_id",
+    "commune_id",
+}
+
+
+def _organisation_fields(values: dict[str, Any], place: addresses.Place | None) -> dict[str, Any]:
+    fields = {k: v for k, v in values.items() if k in ORGANISATION_FIELDS}
+    if place is not None:
+        fields["province_id"], fields["commune_id"] = place.province_id, place.commune_id
+        if place.legacy_text:
+            fields["legacy_address"] = ", ".join(
+                p for p in (values.get("street"), place.legacy_text) if p
+            )
+    if "sector" in values:
+        fields["is_agricultural"] = values["sector"] == Sector.A or bool(
+            values.get("agricultural_type")
+        )
+    return fields
+
+
+def _import_organisations(
+    job: ImportJob,
+    rows: Iterable[tuple[int, list[Any]]],
+    reader: RowReader,
+    report: Report,
+    tick: Callable[[], None],
+) -> None:
+    actor, strategy = job.created_by, job.strategy
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "status_changes": 0}
+    seen: dict[str, int] = {}
+    tax_column = reader.column("tax_code")
+    for number, cells in rows:
+        report.rows += 1
+        tick()
+        values = reader.read(number, cells)
+        if values is None:
+            continue
+        place = _place(reader, number, values, report)
+        if place is not None and not place.province_id:
+            continue
+        tax_code = None
+        if values.get("tax_code"):
+            try:
+                tax_code = normalise_tax_code(values["tax_code"])
+            except ValidationError as exc:
+                report.add(number, tax_column, values["tax_code"], exc.messages[0])
+                continue
+            values["tax_code"] = tax_code
+            if tax_code in seen:
+                report.add(
+                    number,
+                    tax_column,
+                    tax_code,
+                    _("Trùng mã số thuế với dòng %s của tệp.") % seen[tax_code],
+                )
+                continue
+            seen[tax_code] = number
+        existing = Organisation.objects.filter(tax_code=tax_code).first() if tax_code else None
+        if existing is not None and strategy == "create":
+            report.add(
+                number,
+                tax_column,
+                tax_code,
+                _("Mã số thuế đã có trong cơ sở dữ liệu (%s); chọn cách ghi có cập nhật.")
+                % existing.name,
+            )
+            continue
+        if existing is None and strategy == "update":
+            report.add(
+                number,
+                tax_column,
+                tax_code or "",
+                _("Không tìm thấy tổ chức có mã số thuế này để cập nhật."),
+            )
+            continue
+        try:
+            with transaction.atomic():
+                outcome = _write_organisation(actor, existing, values, place)
+        except ValidationError as exc:
+            for name, message in _messages(exc):
+                column = next((c for c in reader.layout.columns if c.key == name), None)
+                report.add(number, column or ROW_LEVEL, reader.raw.get(name, ""), message)
+            continue
+        except PermissionDenied as exc:
+            report.add(number, ROW_LEVEL, "", exc)
+            continue
+        for name in outcome:
+            counts[name] += 1
+    report.summary["organisations"] = counts
+
+
+def _write_organisation(
+    actor: Any, existing: Organisation | None, values: dict[str, Any], place: addresses.Place | None
+) -> list[str]:
+    fields = _organisation_fields(values, place)
+    status, since = values.get("status"), values.get("status_since")
+    if existing is None:
+        missing = [k for k in ("kind", "name", "sector", "established_on") if k not in fields]
+        if place is None:
+            missing.append("province")
+        if missing:
+            raise ValidationError({k: _("Thiếu giá trị bắt buộc.") for k in missing})
+        organisation = services.create_organisation(actor, **fields)
+        outcome = ["created"]
+    else:
+        organisation = existing
+        changes = {k: v for k, v in fields.items() if getattr(existing, k) != v}
+        if changes:
+            organisation = services.update_organisation(
+                actor, existing.pk, existing.version, **changes
+            )
+            outcome = ["updated"]
+        else:
+            outcome = ["unchanged"]
+    if status and status != organisation.status:
+        if since is None:
+            if existing is not None:
+                raise ValidationError({"status_since": _("Thiếu ngày của tình trạng mới.")})
+            since = organisation.established_on
+        services.change_status(actor, organisation.pk, status, since)
+        outcome = [o for o in outcome if o != "unchanged"] or ["updated"]
+        outcome.append("status_changes")
+    elif status is None and existing is None and since is not None:
+        raise ValidationError({"status": _("Ghi ngày tình trạng nhưng thiếu tình trạng.")})
+    return outcome
+
+
+# --- people and memberships --------------------------------------------------------------------
+
+STAGE_COLUMNS = (
+    ("row_no", "integer"),
+    ("cccd", "varchar(12)"),
+    ("full_name", "varchar(120)"),
+    ("gender", "varchar(8)"),
+    ("birth_year", "integer"),
+    ("birth_date", "date"),
+    ("phone", "varchar(20)"),
+    ("email", "varchar(254)"),
+    ("province_id", "varchar(2)"),
+    ("commune_id", "varchar(5)"),
+    ("address", "varchar(255)"),
+    ("legacy_address", "varchar(400)"),
+    ("org_id", "bigint"),
+    ("org_province", "varchar(2)"),
+    ("kind", "varchar(20)"),
+    ("joined_on", "date"),
+    ("capital", "bigint"),
+)
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    id: int
+    kind: str
+    province_id: str
+    established_on: dt.date
+
+
+@lru_cache(maxsize=300_000)
+def _tax_code(value: str) -> str:
+    return normalise_tax_code(value)
+
+
+class Organisations:
+    """The organisations an actor may add members to, by tax code and by id (one query)."""
+
+    def __init__(self, actor: Any) -> None:
+        scope = (
+            Organisation.objects.all() if actor is None else Organisation.objects.editable_by(actor)
+        )
+        self.by_id: dict[int, OrgInfo] = {}
+        self.by_tax: dict[str, OrgInfo] = {}
+        for pk, tax, kind, province, established in scope.values_list(
+            "id", "tax_code", "kind", "province_id", "established_on"
+        ).iterator(chunk_size=20_000):
+            info = OrgInfo(pk, kind, province, established)
+            self.by_id[pk] = info
+            if tax:
+                self.by_tax[tax] = info
+        self._outside: dict[Any, bool] = {}
+
+    def find(self, tax_code: str | None, org_id: Any) -> OrgInfo:
+        info = None
+        if tax_code:
+            try:
+                tax_code = _tax_code(tax_code)
+            except ValidationError as exc:
+                raise ValidationError({"organisation_tax_code": exc.messages}) from None
+            info = self.by_tax.get(tax_code)
+            key: Any = ("tax", tax_code)
+            lookup: dict[str, Any] = {"tax_code": tax_code}
+            field_name = "organisation_tax_code"
+        else:
+            try:
+                number = int(str(org_id).strip())
+            except ValueError:
+                raise ValidationError({"organisation_id": _("Mã tổ chức phải là số.")}) from None
+            info = self.by_id.get(number)
+            key, lookup, field_name = ("id", number), {"pk": number}, "organisation_id"
+        if info is not None:
+            if org_id not in (None, "") and tax_code and str(info.id) != str(org_id).strip():
+                raise ValidationError(
+                    {"organisation_id": _("Mã tổ chức không khớp với mã số thuế.")}
+                )
+            return info
+        if key not in self._outside:
+            self._outside[key] = Organisation.objects.filter(**lookup).exists()
+        if self._outside[key]:
+            raise ValidationError({field_name: _("Bạn không có quyền thay đổi tổ chức này.")})
+        raise ValidationError({field_name: _("Không tìm thấy tổ chức trong cơ sở dữ liệu.")})
+
+
+class Stage:
+    """The temporary table rows are streamed into (dropped with the transaction's end)."""
+
+    def __init__(self) -> None:
+        self.table = services.MEMBER_STAGE
+        columns = ", ".join(f"{name} {sql_type}" for name, sql_type in STAGE_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {services.MEMBER_FIRST}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({columns})")
+        self.batch: list[tuple] = []
+        self.count = 0
+
+    def add(self, row: tuple) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= 20_000:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            self.count += write_rows(self.table, [c for c, _t in STAGE_COLUMNS], self.batch)
+            self.batch = []
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {services.MEMBER_FIRST}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _member_row(
+    number: int, values: dict[str, Any], place: addresses.Place | None, orgs: Organisations
+) -> tuple:
+    """Check one member row with the services' rules; the staged tuple or ValidationError."""
+    org = orgs.find(values.get("organisation_tax_code"), values.get("organisation_id"))
+    birth_date = values.get("birth_date")
+    cccd, gender, birth_year = services.check_identity(
+        values["cccd"], values.get("gender"), birth_date.year if birth_date else None
+    )
+    full_name = values["full_name"]
+    if len(full_name) > 120:
+        raise ValidationError({"full_name": _("Dài quá %(limit)s ký tự.") % {"limit": 120}})
+    email = values.get("email")
+    if email and not _EMAIL.match(email):
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ValidationError({"email": exc.messages}) from None
+    phone = values.get("phone")
+    if phone and len(phone) > 20:
+        raise ValidationError({"phone": _("Dài quá %(limit)s ký tự.") % {"limit": 20}})
+    joined_on, kind = values["joined_on"], values["member_kind"]
+    capital = values.get("capital_contributed") or 0
+    services.check_membership(
+        org.kind,
+        org.established_on,
+        kind,
+        joined_on,
+        capital,
+        member_age=services.age_on(birth_date, birth_year, joined_on),
+    )
+    street = values.get("street")
+    legacy = None
+    if place is not None and place.legacy_text:
+        legacy = ", ".join(p for p in (street, place.legacy_text) if p)
+    return (
+        number,
+        cccd,
+        full_name,
+        gender,
+        birth_year,
+        birth_date,
+        phone,
+        email,
+        place.province_id if place else None,
+        place.commune_id if place else None,
+        street,
+        legacy,
+        org.id,
+        org.province_id,
+        kind,
+        joined_on,
+        capital,
+    )
+
+
+MEMBER_FIELD_COLUMNS = {
+    "cccd": "cccd",
+    "gender": "gender",
+    "birth_year": "birth_date",
+    "birth_date": "birth_date",
+    "person": "birth_date",
+    "joined_on": "joined_on",
+    "kind": "member_kind",
+    "capital_contributed": "capital_contributed",
+    "organisation_tax_code": "organisation_tax_code",
+    "organisation_id": "organisation_id",
+    "full_name": "full_name",
+    "email": "email",
+    "phone": "phone",
+}
+
+
+def _import_members(
+    job: ImportJob,
+    rows: Iterable[tuple[int, list[Any]]],
+    reader: RowReader,
+    report: Report,
+    tick: Callable[[], None],
+    commit: bool,
+) -> None:
+    orgs = Organisations(job.created_by)
+    stage = Stage()
+    layout = reader.layout
+    for number, cells in rows:
+        report.rows += 1
+        tick()
+        values = reader.read(number, cells)
+        if values is None:
+            continue
+        place = _place(reader, number, values, report)
+        if place is not None and not place.province_id:
+            continue
+        try:
+            stage.add(_member_row(number, values, place, orgs))
+        except ValidationError as exc:
+            for name, message in _messages(exc):
+                key = MEMBER_FIELD_COLUMNS.get(name)
+                column = layout.column(key) if key else ROW_LEVEL
+                report.add(number, column, reader.raw.get(key or "", ""), message)
+    stage.flush()
+    _check_staged(job, reader, report)
+    if report.has_errors:
+        stage.drop()
+        return
+    if commit:
+        report.summary.update(services.import_memberships(job.created_by, job.strategy, job))
+    else:
+        with connection.cursor() as cursor:
+            report.summary.update(services.member_import_counts(cursor, job.strategy))
+    stage.drop()
+
+
+def _split(message: str) -> tuple[str, str]:
+    before, _sep, after = message.partition("%s")
+    return before, after
+
+
+def _check_staged(job: ImportJob, reader: RowReader, report: Report) -> None:
+    """Set-wise checks of the staged rows: duplicates in the file and against the database."""
+    stage, first = services.MEMBER_STAGE, services.MEMBER_FIRST
+    checks: list[tuple[str, str, str]] = []  # (column key, message with %s = other row, SQL)
+    checks.append(
+        (
+            "full_name",
+            _("Cùng số CCCD với dòng %s nhưng khác họ tên hoặc ngày sinh."),
+            f"""SELECT r.row_no, r.full_name, f.first_row FROM {stage} r
+                JOIN {first} f ON f.cccd = r.cccd JOIN {stage} r0 ON r0.row_no = f.first_row
+                WHERE r.row_no <> f.first_row AND (r.full_name <> r0.full_name
+                      OR r.birth_date IS DISTINCT FROM r0.birth_date)""",
+        )
+    )
+    checks.append(
+        (
+            "cccd",
+            _("Trùng với dòng %s: cùng người, cùng tổ chức."),
+            f"""SELECT r.row_no, r.cccd, d.first_row FROM {stage} r JOIN (
+                    SELECT cccd, org_id, MIN(row_no) AS first_row FROM {stage}
+                    GROUP BY cccd, org_id HAVING COUNT(*) > 1) d
+                ON d.cccd = r.cccd AND d.org_id = r.org_id WHERE r.row_no <> d.first_row""",
+        )
+    )
+    if job.strategy == "create":
+        checks.append(
+            (
+                "cccd",
+                _("Người này đã là thành viên của tổ chức (có trong cơ sở dữ liệu)%s."),
+                f"""SELECT r.row_no, r.cccd, '' FROM {stage} r
+                    JOIN registry_person p ON p.cccd = r.cccd
+                    JOIN registry_membership m ON m.person_id = p.id
+                         AND m.organisation_id = r.org_id AND m.left_on IS NULL""",
+            )
+        )
+    if job.strategy == "update":
+        checks.append(
+            (
+                "cccd",
+                _("Không có tư cách thành viên này trong cơ sở dữ liệu để cập nhật%s."),
+                f"""SELECT r.row_no, r.cccd, '' FROM {stage} r
+                    WHERE NOT EXISTS (SELECT 1 FROM registry_person p
+                        JOIN registry_membership m ON m.person_id = p.id
+                        WHERE p.cccd = r.cccd AND m.organisation_id = r.org_id
+                          AND m.left_on IS NULL)""",
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE INDEX {stage}_cccd ON {stage} (cccd, org_id, row_no)")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {first} AS "
+            f"SELECT cccd, MIN(row_no) AS first_row FROM {stage} GROUP BY cccd"
+        )
+        cursor.execute(f"CREATE INDEX {first}_row ON {first} (first_row)")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {stage}")
+            cursor.execute(f"ANALYZE {first}")
+        found: list[tuple[int, str, str, str]] = []
+        for key, message, sql in checks:
+            cursor.execute(sql + " ORDER BY 1")
+            before, after = _split(message)
+            while True:
+                batch = cursor.fetchmany(5000)
+                if not batch:
+                    break
+                found.extend(
+                    (row, key, value, f"{before}{other}{after}") for row, value, other in batch
+                )
+                if len(found) > 2 * report.cap:
+                    break
+    for row, key, value, message in sorted(found):  # by row: add() counts each row once
+        report.add(row, reader.column(key), value, message)
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def run(
+    job: ImportJob,
+    commit: bool,
+    progress: Progress | None = None,
+    on_success: Callable[[Report], None] | None = None,
+) -> Report:
+    """Check (and when `commit`, write) the job's file. Nothing is written unless the whole
+    file is clean and `commit` is set. `on_success` runs inside the transaction just before a
+    successful commit (the job's status lands with its rows)."""
+    report = Report()
+    layout = LAYOUTS[job.kind]
+    table = open_table(job.file.path, job.filename)
+    report.encoding = table.encoding
+    counter = [0]
+
+    def tick() -> None:
+        counter[0] += 1
+        if progress is not None and counter[0] % 2000 == 0:
+            progress("read", table.position())
+
+    try:
+        reader = RowReader(layout, table.headers, report)
+    except Aborted:
+        close = getattr(table.rows, "close", None)
+        if close is not None:
+            close()
+        return report
+    with transaction.atomic(), stats.deferred() as touched_provinces:
+        if job.kind == MEMBERS:
+            _import_members(job, table.rows, reader, report, tick, commit)
+        else:
+            _import_organisations(job, table.rows, reader, report, tick)
+        if report.rows == 0:
+            report.add(1, ROW_LEVEL, "", _("Tệp không có dòng dữ liệu nào."))
+        if progress is not None:
+            progress("write" if commit else "check", 1.0)
+        if not commit or report.has_errors:
+            # Nothing lands, so there is nothing to re-aggregate; and a marked transaction
+            # runs no more queries (the deferred refresh would raise on the way out).
+            touched_provinces.clear()
+            transaction.set_rollback(True)
+        elif on_success is not None:
+            on_success(report)
+    return report

@@ -1,0 +1,116 @@
+"""`htxso import FILE`: check a file (--dry-run) or check and write it, with a progress bar."""
+
+import hashlib
+import sys
+import time
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+
+from htxso.exchange import jobs
+from htxso.exchange.layouts import LAYOUTS, MEMBERS, ORGANISATIONS
+from htxso.exchange.models import ImportIssue, ImportJob, JobStatus, Severity, Strategy
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Command(BaseCommand):
+    help = "Nhập tổ chức hoặc thành viên từ tệp XLSX/CSV (kiểm tra trước; tất cả hoặc không gì)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--kind", choices=list(LAYOUTS), default=None)
+        parser.add_argument("--strategy", choices=Strategy.values, default=Strategy.UPSERT)
+        parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+        parser.add_argument("--user", help="tên đăng nhập người thực hiện (mặc định: hệ thống)")
+        parser.add_argument("--show", type=int, default=20, help="số lỗi in ra")
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"Không tìm thấy tệp {path}")
+        kind = options["kind"] or (MEMBERS if "thanh" in path.name.lower() else ORGANISATIONS)
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"Không có người dùng {options['user']}")
+        with open(path, "rb") as handle:
+            job = ImportJob(
+                kind=kind,
+                strategy=options["strategy"],
+                filename=path.name,
+                sha256=sha256(path),
+                size=path.stat().st_size,
+                created_by=user,
+            )
+            job.file.save(path.name, File(handle), save=False)
+        job.save()
+        started = time.monotonic()
+        bar = ProgressBar(job.pk, self.stderr)
+        bar.start()
+        try:
+            job.commit_requested = not options["dry_run"]
+            job.save(update_fields=["commit_requested"])
+            status = jobs.execute(job.pk)
+        finally:
+            bar.stop()
+        job.refresh_from_db()
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"Lượt nhập #{job.pk} ({job.get_kind_display()}, {job.encoding}): "
+            f"{job.get_status_display()} — {job.rows:,} dòng, {job.error_rows:,} dòng lỗi, "
+            f"{job.issues_total:,} ghi chú, {seconds:.1f} s"
+        )
+        for model, counts in job.summary.items():
+            self.stdout.write(f"  {model}: {counts}")
+        if job.message:
+            self.stdout.write(job.message)
+        issues = ImportIssue.objects.filter(job=job).order_by("row", "id")
+        for issue in issues.filter(severity=Severity.ERROR)[: options["show"]]:
+            self.stdout.write(
+                f"  dòng {issue.row} [{issue.column}] {issue.value!r}: {issue.message}"
+            )
+        if status not in (JobStatus.DONE, JobStatus.VALID):
+            sys.exit(1)
+
+
+class ProgressBar:
+    """Draws the job's progress (read from the jobs cache, as a page would) on stderr."""
+
+    def __init__(self, job_id: int, out) -> None:
+        import threading
+
+        self.job_id, self.out = job_id, out
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> None:
+        if sys.stderr.isatty():
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+            self.out.write("\n")
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.5):
+            state = jobs.progress_of(self.job_id)
+            fraction = float(state.get("fraction", 0))
+            filled = int(fraction * 30)
+            self.out.write(
+                f"\r{state.get('phase', '…'):>6} [{'#' * filled}{'.' * (30 - filled)}] "
+                f"{fraction:6.1%}",
+                ending="",
+            )
+            self.out.flush()

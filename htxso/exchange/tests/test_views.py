@@ -1,0 +1,142 @@
+"""The import pages: upload → dry-run report → commit, with the owner rules."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from htxso.core.cccd import encode_cccd
+from htxso.core.models import AuditEntry
+from htxso.exchange.layouts import MEMBER_LAYOUT
+from htxso.exchange.models import ImportJob, JobStatus
+from htxso.registry.models import Membership, Person
+from htxso.registry.tests.conftest import make_user
+from htxso.registry.tests.factories import OrganisationFactory
+
+
+@pytest.fixture(autouse=True)
+def _inline_jobs(settings, tmp_path):
+    settings.JOBS_BACKEND = "inline"
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _file(tax_code: str, rows: int = 3, bad_row: int | None = None) -> SimpleUploadedFile:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    keys = [c.key for c in MEMBER_LAYOUT.columns]
+    writer.writerow([str(c.header) for c in MEMBER_LAYOUT.columns])
+    for i in range(rows):
+        row = dict.fromkeys(keys, "")
+        row.update(
+            organisation_tax_code=tax_code,
+            cccd="12345" if i == bad_row else encode_cccd("19", "male", 1980, 900 + i),
+            full_name=f"Lê Văn Tâm {i}",
+            member_kind="Thành viên chính thức",
+            joined_on="01/06/2020",
+        )
+        writer.writerow([row[k] for k in keys])
+    return SimpleUploadedFile("thanh-vien.csv", out.getvalue().encode("utf-8-sig"), "text/csv")
+
+
+def test_upload_reports_then_commit_writes(client, officer_19):
+    organisation = OrganisationFactory(province_id="19")
+    client.force_login(officer_19)
+    response = client.post(
+        reverse("exchange:index"),
+        {"kind": "members", "strategy": "upsert", "file": _file(organisation.tax_code)},
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "exchange:job", args=[job.pk]
+    )
+    assert job.status == JobStatus.VALID and job.encoding == "utf-8-sig"
+    assert Person.objects.count() == 0  # a dry run writes nothing
+    page = client.get(reverse("exchange:job", args=[job.pk])).content.decode()
+    assert "Ghi vào cơ sở dữ liệu" in page
+    client.post(reverse("exchange:job-commit", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.committed_at is not None
+    assert Membership.objects.filter(organisation=organisation).count() == 3
+    assert AuditEntry.objects.filter(action="import", actor=officer_19).count() == 1
+    client.post(reverse("exchange:job-commit", args=[job.pk]))  # a second click: refused
+    assert Membership.objects.count() == 3
+
+
+def test_a_bad_row_is_shown_and_commit_refused(client, officer_19):
+    organisation = OrganisationFactory(province_id="19")
+    client.force_login(officer_19)
+    client.post(
+        reverse("exchange:index"),
+        {"kind": "members", "strategy": "upsert", "file": _file(organisation.tax_code, bad_row=1)},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.INVALID and job.error_rows == 1
+    page = client.get(reverse("exchange:job", args=[job.pk])).content.decode()
+    assert "Số CCCD phải gồm đúng 12 chữ số." in page and "<td>3</td>" in page
+    assert "commit-button" not in page
+    client.post(reverse("exchange:job-commit", args=[job.pk]))
+    assert Person.objects.count() == 0
+    report = client.get(reverse("exchange:job-report", args=[job.pk]))
+    assert report.status_code == 200 and report.content[:2] == b"PK"
+
+
+def test_only_the_uploader_commits(client, officer_19):
+    organisation = OrganisationFactory(province_id="19")
+    client.force_login(officer_19)
+    client.post(
+        reverse("exchange:index"),
+        {"kind": "members", "strategy": "upsert", "file": _file(organisation.tax_code)},
+    )
+    job = ImportJob.objects.get()
+    other = make_user("can-bo-khac", "provincial_officer", "19")
+    client.force_login(other)
+    assert client.post(reverse("exchange:job-commit", args=[job.pk])).status_code == 404
+    admin = make_user("quan-tri-khac", "system_admin")
+    client.force_login(admin)
+    assert client.get(reverse("exchange:job", args=[job.pk])).status_code == 200
+    assert client.post(reverse("exchange:job-commit", args=[job.pk])).status_code == 403
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("danh-sach.xls", b"\xd0\xcf\x11\xe0", "Chỉ nhận tệp .xlsx hoặc .csv."),
+        ("danh-sach.pdf", b"%PDF-1.4", "Chỉ nhận tệp .xlsx hoặc .csv."),
+        ("trong.csv", b"", "Tập tin được gửi là rỗng."),
+    ],
+)
+def test_bad_uploads_are_refused_in_vietnamese(client, officer_19, name, content, message):
+    client.force_login(officer_19)
+    response = client.post(
+        reverse("exchange:index"),
+        {"kind": "members", "strategy": "upsert", "file": SimpleUploadedFile(name, content)},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_failed_job_can_be_rerun(client, officer_19, monkeypatch):
+    from htxso.exchange import importers
+
+    organisation = OrganisationFactory(province_id="19")
+    client.force_login(officer_19)
+    real_run = importers.run
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("htxso.exchange.jobs.run", crash)
+    client.post(
+        reverse("exchange:index"),
+        {"kind": "members", "strategy": "upsert", "file": _file(organisation.tax_code)},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.FAILED and "không có dữ liệu nào được ghi" in job.message
+    monkeypatch.setattr("htxso.exchange.jobs.run", real_run)
+    client.post(reverse("exchange:job-rerun", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.VALID and job.attempts == 2

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import export_views, views
+
+app_name = "exchange"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/progress/", views.job_progress, name="job-progress"),
+    path("jobs/<int:pk>/commit/", views.job_commit, name="job-commit"),
+    path("jobs/<int:pk>/rerun/", views.job_rerun, name="job-rerun"),
+    path("jobs/<int:pk>/report.xlsx", views.job_report, name="job-report"),
+    path("templates/<str:kind>.xlsx", export_views.template_download, name="template"),
+    path(
+        "export/organisations.<str:fmt>",
+        export_views.export_organisations,
+        name="export-organisations",
+    ),
+    path("export/members.<str:fmt>", export_views.export_members, name="export-members"),
+]

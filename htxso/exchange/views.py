@@ -1,0 +1,148 @@
+"""Import pages: upload, the dry-run report with a live progress bar, commit, re-run."""
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from htxso.core.models import User
+from htxso.core.roles import Role
+
+from . import jobs
+from .forms import ImportForm
+from .layouts import LAYOUTS
+from .models import ImportIssue, ImportJob, JobStatus, Severity
+
+IMPORTING_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.PROVINCIAL_OFFICER, Role.COOPERATIVE_MANAGER})
+SHOWN_ISSUES = 500
+
+
+def may_import(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or user.role in IMPORTING_ROLES)
+    )
+
+
+def _require_importer(request: HttpRequest) -> None:
+    if not may_import(request.user):
+        raise PermissionDenied(_("Vai trò của bạn không được nhập dữ liệu vào sổ đăng ký."))
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _require_importer(request)
+    jobs.reap()
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        user = request.user
+        assert isinstance(user, User)  # login_required
+        job = ImportJob(
+            kind=form.cleaned_data["kind"],
+            strategy=form.cleaned_data["strategy"],
+            filename=upload.name[:255],
+            sha256=digest.hexdigest(),
+            size=upload.size,
+            created_by=user,
+        )
+        job.file.save(upload.name, upload, save=False)
+        job.save()
+        jobs.submit(job, commit=False)
+        return redirect("exchange:job", pk=job.pk)
+    recent = ImportJob.objects.visible_to(request.user).select_related("created_by")[:30]
+    return render(
+        request,
+        "exchange/index.html",
+        {"form": form, "jobs": recent, "layouts": LAYOUTS},
+        status=400 if form.errors else 200,
+    )
+
+
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    jobs.reap()
+    job = _job(request, pk)
+    issues = ImportIssue.objects.filter(job=job)
+    shown = list(issues.exclude(severity=Severity.CONVERSION)[:SHOWN_ISSUES])
+    conversions = list(issues.filter(severity=Severity.CONVERSION)[:SHOWN_ISSUES])
+    return render(
+        request,
+        "exchange/job.html",
+        {
+            "job": job,
+            "issues": shown,
+            "conversions": conversions,
+            "shown_limit": SHOWN_ISSUES,
+            "progress": jobs.progress_of(job.pk),
+            "may_edit": ImportJob.objects.editable_by(request.user).filter(pk=pk).exists(),
+        },
+    )
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment a running job's page polls; a finished job reloads the page."""
+    jobs.reap()
+    job = _job(request, pk)
+    response = render(
+        request, "exchange/_progress.html", {"job": job, "progress": jobs.progress_of(job.pk)}
+    )
+    if not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _editable_job(request: HttpRequest, pk: int) -> ImportJob:
+    job = _job(request, pk)
+    if not ImportJob.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied(_("Chỉ người tải tệp lên mới được ghi hoặc chạy lại lượt nhập."))
+    return job
+
+
+@login_required
+@require_POST
+def job_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _editable_job(request, pk)
+    if job.status != JobStatus.VALID:
+        messages.error(request, _("Chỉ ghi được lượt nhập đã kiểm tra xong và không có lỗi."))
+        return redirect("exchange:job", pk=pk)
+    jobs.submit(job, commit=True)
+    return redirect("exchange:job", pk=pk)
+
+
+@login_required
+@require_POST
+def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _editable_job(request, pk)
+    if job.status != JobStatus.FAILED:
+        messages.error(request, _("Chỉ chạy lại được lượt nhập bị thất bại."))
+        return redirect("exchange:job", pk=pk)
+    jobs.submit(job, commit=job.commit_requested)
+    return redirect("exchange:job", pk=pk)
+
+
+@login_required
+def job_report(request: HttpRequest, pk: int) -> HttpResponse:
+    from .workbooks import report_workbook
+
+    job = _job(request, pk)
+    issues = ImportIssue.objects.filter(job=job).order_by("row", "id").iterator(chunk_size=5000)
+    response = HttpResponse(
+        report_workbook(job, issues),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-nhap-{job.pk}.xlsx"'
+    return response

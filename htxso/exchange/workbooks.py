@@ -1,0 +1,371 @@
+"""Excel workbooks: the import templates, the validation report of an import, and streamed
+exports.
+
+- `template_workbook(layout)`: what a province downloads to fill in. Built from the same
+  `Layout` the importer reads, so its header row always maps every column back.
+- `report_workbook(job, issues)`: the findings of an import run, written in write-only mode.
+- `stream_xlsx(headers, rows, sheet_title)`: an export as an iterator of bytes for a
+  `StreamingHttpResponse`.
+
+Text is never left for Excel to interpret: a value starting with "=" is written as text (not
+a formula) and characters XML cannot hold are dropped, so what a user typed into a name cannot
+run in the workbook of whoever opens the export.
+"""
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .layouts import Column, Layout
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Sheet names are part of the file format (the importer reads the first sheet): not translated.
+DATA_SHEET = "Dữ liệu"
+GUIDE_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+REPORT_SHEET = "Báo cáo"
+
+TEMPLATE_ROWS = 5000  # rows 2..TEMPLATE_ROWS carry the text format and the dropdowns
+# Codes whose leading zeros matter: their cells are text ("@"), never numbers.
+CODE_KEYS = frozenset(
+    {"cccd", "tax_code", "organisation_tax_code", "phone", "vsic_code", "organisation_id"}
+)
+TEXT_FORMAT = "@"
+AUTHOR = "HTX Số"
+
+CHUNK = 64 * 1024  # bytes per piece of a streamed workbook
+SPOOL = 16 * 1024 * 1024  # a workbook smaller than this never touches the disk
+MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header row included: longer exports continue on
+# further sheets ("Dữ liệu (2)", …), each with the header row
+
+BOLD = Font(bold=True)
+EXAMPLE_FONT = Font(italic=True, color="666666")
+
+
+def _text(value: Any) -> Any:
+    """A cell value as written: lazy text forced, illegal characters dropped."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if not isinstance(value, str):
+        value = str(value)
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _needs_text_cell(value: Any) -> bool:
+    """openpyxl would store this string as a formula or an error code."""
+    return (
+        isinstance(value, str)
+        and len(value) > 1
+        and (value.startswith("=") or value in ERROR_CODES)
+    )
+
+
+# --- the import template -------------------------------------------------------------------
+
+
+def header_text(column: Column) -> str:
+    """The template's header of a column: required columns end with " *"."""
+    return f"{column.header} *" if column.required else str(column.header)
+
+
+def _lists(wb: Workbook, columns: Sequence[Column]) -> dict[str, str]:
+    """Write each distinct dropdown list into a column of the hidden sheet; column key →
+    the absolute range holding its values (Excel caps inline lists at 255 characters)."""
+    sheet = wb.create_sheet(LISTS_SHEET)
+    sheet.sheet_state = "hidden"
+    ranges: dict[str, str] = {}
+    written: dict[tuple[str, ...], str] = {}
+    for column in columns:
+        values = tuple(column.dropdown_values())
+        if not values:
+            continue
+        if values not in written:
+            index = len(written) + 1
+            letter = get_column_letter(index)
+            sheet.cell(row=1, column=index, value=str(column.header)).font = BOLD
+            for row, value in enumerate(values, start=2):
+                sheet.cell(row=row, column=index, value=value)
+            sheet.column_dimensions[letter].width = max(12, min(80, max(map(len, values))))
+            written[values] = (
+                f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+            )
+        ranges[column.key] = written[values]
+    return ranges
+
+
+def _dropdown(column: Column, source: str, letter: str) -> DataValidation:
+    if column.dropdown == "province":
+        # Old province names are accepted too (legacy addresses): warn, don't refuse.
+        style = "warning"
+        error = _(
+            "Tỉnh/thành phố không có trong danh sách 34 đơn vị hiện hành. "
+            "Chỉ giữ giá trị này nếu đó là tỉnh cũ của địa chỉ cũ."
+        )
+    else:
+        style = "stop"
+        error = _("Hãy chọn một giá trị trong danh sách của cột này.")
+    validation = DataValidation(
+        type="list",
+        formula1=source,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle=style,
+        errorTitle=_("Giá trị không hợp lệ")[:32],
+        error=error[:255],
+    )
+    validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+    return validation
+
+
+def _data_sheet(sheet: Worksheet, layout: Layout, lists: dict[str, str]) -> None:
+    for index, column in enumerate(layout.columns, start=1):
+        letter = get_column_letter(index)
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = column.width
+        if column.key in CODE_KEYS:
+            dimension.number_format = TEXT_FORMAT  # cells typed later are text too
+        cell = sheet.cell(row=1, column=index, value=header_text(column))
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if column.note:
+            cell.comment = Comment(str(column.note), AUTHOR, height=120, width=260)
+        example = str(column.example) if column.example not in (None, "") else None
+        sample = sheet.cell(row=2, column=index, value=example)
+        sample.font = EXAMPLE_FONT
+        if column.key in CODE_KEYS:
+            sample.number_format = TEXT_FORMAT
+        if column.key in lists:
+            sheet.add_data_validation(_dropdown(column, lists[column.key], letter))
+    sheet.freeze_panes = "A2"
+
+
+def _guide_sheet(sheet: Worksheet, layout: Layout) -> None:
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 10
+    sheet.column_dimensions["C"].width = 60
+    sheet.column_dimensions["D"].width = 80
+    sheet.append([str(layout.title)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    lines = [
+        *layout.instructions,
+        _("Dòng 2 của trang “%s” là dòng ví dụ: hãy ghi đè hoặc xóa dòng này trước khi nhập.")
+        % DATA_SHEET,
+    ]
+    for number, line in enumerate(lines, start=1):
+        sheet.append([f"{number}. {line}"])
+    sheet.append([])
+    sheet.append([_("Cột"), _("Bắt buộc"), _("Ghi chú"), _("Giá trị cho phép")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+    wrap = Alignment(wrap_text=True, vertical="top")
+    yes, no = _("Có"), _("Không")
+    for column in layout.columns:
+        sheet.append(
+            [
+                str(column.header),
+                yes if column.required else no,
+                str(column.note or ""),
+                "; ".join(column.dropdown_values()),
+            ]
+        )
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = wrap
+
+
+def template_workbook(layout: Layout) -> bytes:
+    """The import template of a layout as XLSX bytes: the data sheet first (the importer reads
+    the first sheet), then the instructions, then the hidden dropdown lists."""
+    wb = Workbook()
+    data = wb.active
+    assert data is not None
+    data.title = DATA_SHEET
+    guide = wb.create_sheet(GUIDE_SHEET)
+    lists = _lists(wb, layout.columns)
+    _data_sheet(data, layout, lists)
+    _guide_sheet(guide, layout)
+    wb.active = 0
+    wb.properties.title = str(layout.title)
+    wb.properties.creator = AUTHOR
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --- write-only sheets: the report and the exports -----------------------------------------------
+
+
+def _cell(sheet: Any, value: Any, font: Font | None = None) -> Any:
+    """A value for `WriteOnlyWorksheet.append`: plain, or a cell when it needs a style or must
+    be kept as text."""
+    value = _text(value)
+    if font is None and not _needs_text_cell(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if _needs_text_cell(value):
+        cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    return [_cell(sheet, v) for v in values]
+
+
+def _flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """{"people": {"created": 12}} → ("people.created", 12)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, list | tuple):
+        yield prefix, ", ".join(str(v) for v in data)
+    else:
+        yield prefix, data
+
+
+def report_workbook(job: Any, issues: Iterable[Any]) -> bytes:
+    """The validation report of an import job: a few summary lines, then one row per finding.
+
+    Written in write-only mode: `issues` (a query set's iterator is best) is read once, row by
+    row, so a report of tens of thousands of findings stays small in memory.
+    """
+    from .models import Severity
+
+    severities = {value: str(label) for value, label in Severity.choices}
+    wb = Workbook(write_only=True)
+    sheet: Any = wb.create_sheet(REPORT_SHEET)
+    for letter, width in zip("ABCDE", (22, 28, 30, 18, 80), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.append([_cell(sheet, _("Báo cáo kiểm tra tệp nhập"), Font(bold=True, size=14))])
+    summary: list[tuple[Any, Any]] = [
+        (_("Tệp"), job.filename),
+        (_("Loại dữ liệu"), job.get_kind_display()),
+        (_("Tình trạng"), job.get_status_display()),
+        (_("Số dòng"), job.rows),
+        (_("Số dòng lỗi"), job.error_rows),
+        (_("Tổng số phát hiện"), job.issues_total),
+        *_flatten(job.summary or {}),
+    ]
+    for label, value in summary:
+        sheet.append([_cell(sheet, label, BOLD), _cell(sheet, value)])
+    cap = settings.IMPORT_MAX_ISSUES
+    if job.issues_total > cap:
+        sheet.append([_cell(sheet, _("Chỉ liệt kê %(cap)s phát hiện đầu tiên.") % {"cap": cap})])
+    sheet.append([])
+    headers = [_("Dòng"), _("Cột"), _("Giá trị"), _("Mức độ"), _("Nội dung")]
+    sheet.append([_cell(sheet, h, BOLD) for h in headers])
+    for issue in issues:
+        sheet.append(
+            _row(
+                sheet,
+                (
+                    issue.row,
+                    issue.column,
+                    issue.value,
+                    severities.get(issue.severity, issue.severity),
+                    issue.message,
+                ),
+            )
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _data_sheet_for(wb: Workbook, title: str, number: int, headers: Sequence[Any], widths) -> Any:
+    name = title if number == 1 else f"{title[:24]} ({number})"
+    sheet: Any = wb.create_sheet(name[:31])
+    for index, width in enumerate(widths or (), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([_cell(sheet, h, BOLD) for h in headers])
+    return sheet
+
+
+def write_xlsx(
+    target: Any,
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    sheet_title: str = DATA_SHEET,
+    widths: Sequence[int] | None = None,
+) -> int:
+    """Write a header row and rows into a write-only workbook saved to `target` (a path or a
+    seekable binary file); the number of data rows written."""
+    wb = Workbook(write_only=True)
+    try:
+        number = 1
+        sheet = _data_sheet_for(wb, sheet_title, number, headers, widths)
+        in_sheet = count = 0
+        for row in rows:
+            if in_sheet >= MAX_SHEET_ROWS - 1:
+                number += 1
+                sheet = _data_sheet_for(wb, sheet_title, number, headers, widths)
+                in_sheet = 0
+            sheet.append(_row(sheet, row))
+            in_sheet += 1
+            count += 1
+        wb.save(target)
+    except BaseException:
+        _discard(wb)
+        raise
+    return count
+
+
+def _discard(wb: Workbook) -> None:
+    """Close and delete the temporary files of an unfinished write-only workbook (openpyxl only
+    removes them when it saves, or when the process exits)."""
+    for sheet in wb.worksheets:
+        rows, writer = getattr(sheet, "_rows", None), getattr(sheet, "_writer", None)
+        try:
+            if rows is not None:
+                rows.close()
+            if writer is not None:
+                writer.close()
+                if os.path.exists(writer.out):
+                    writer.cleanup()
+        except Exception:
+            pass  # never hide the error that brought us here
+
+
+def stream_xlsx(
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    sheet_title: str = DATA_SHEET,
+    widths: Sequence[int] | None = None,
+) -> Iterator[bytes]:
+    """An XLSX export as 64 KB pieces for a `StreamingHttpResponse`.
+
+    openpyxl cannot stream to a socket: an XLSX is a ZIP archive whose directory is written
+    last. So the rows are first written one by one into a write-only workbook (openpyxl keeps
+    each sheet in its own temporary file, memory stays flat however many rows), the workbook is
+    saved into a temporary file (in memory up to 16 MB, on disk beyond), and that file is then
+    yielded in 64 KB chunks. The first byte therefore leaves only once every row is written.
+    Nothing happens until the iterator is first advanced; closing it early closes `rows`.
+    """
+    try:
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL) as handle:
+            write_xlsx(handle, headers, rows, sheet_title, widths)
+            handle.seek(0)
+            while chunk := handle.read(CHUNK):
+                yield chunk
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
