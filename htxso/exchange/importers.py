@@ -16,7 +16,7 @@ that is rolled back on any error, on a dry run, or when the process dies.
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -160,6 +160,17 @@ class RowReader:
     def column(self, key: str) -> Column:
         return self.layout.column(key)
 
+    def report_errors(
+        self, number: int, exc: ValidationError, aliases: dict[str, str] | None = None
+    ) -> None:
+        """A service's ValidationError on the row: each message under its file column (the
+        service's field name, or its alias), or on the whole row when no column matches."""
+        keys = {c.key for c in self.layout.columns}
+        for name, message in _messages(exc):
+            key = (aliases or {}).get(name, name)
+            column = self.layout.column(key) if key in keys else ROW_LEVEL
+            self.report.add(number, column, self.raw.get(key, ""), message)
+
 
 def _place(
     reader: RowReader, number: int, values: dict[str, Any], report: Report
@@ -186,6 +197,25 @@ def _place(
         column = reader.column("commune" if commune else "province")
         report.add(number, column, ", ".join(p for p in (commune, district, province) if p), exc)
         return addresses.Place("", None)  # reported; the caller skips the row
+
+
+def _checked_rows(
+    rows: Iterable[tuple[int, list[Any]]],
+    reader: RowReader,
+    report: Report,
+    tick: Callable[[], None],
+) -> Iterator[tuple[int, dict[str, Any], addresses.Place | None]]:
+    """The rows whose cells parse and whose address places: (number, values, place)."""
+    for number, cells in rows:
+        report.rows += 1
+        tick()
+        values = reader.read(number, cells)
+        if values is None:
+            continue
+        place = _place(reader, number, values, report)
+        if place is not None and not place.province_id:
+            continue
+        yield number, values, place
 
 
 # --- organisations ------------------------------------------------------------------------------
@@ -223,15 +253,7 @@ def _import_organisations(
     counts = {"created": 0, "updated": 0, "unchanged": 0, "status_changes": 0}
     seen: dict[str, int] = {}
     tax_column = reader.column("tax_code")
-    for number, cells in rows:
-        report.rows += 1
-        tick()
-        values = reader.read(number, cells)
-        if values is None:
-            continue
-        place = _place(reader, number, values, report)
-        if place is not None and not place.province_id:
-            continue
+    for number, values, place in _checked_rows(rows, reader, report, tick):
         tax_code = None
         if values.get("tax_code"):
             try:
@@ -271,9 +293,7 @@ def _import_organisations(
             with transaction.atomic():
                 outcome = _write_organisation(actor, existing, values, place)
         except ValidationError as exc:
-            for name, message in _messages(exc):
-                column = next((c for c in reader.layout.columns if c.key == name), None)
-                report.add(number, column or ROW_LEVEL, reader.raw.get(name, ""), message)
+            reader.report_errors(number, exc)
             continue
         except PermissionDenied as exc:
             report.add(number, ROW_LEVEL, "", exc)
@@ -492,21 +512,8 @@ def _member_row(
     )
 
 
-MEMBER_FIELD_COLUMNS = {
-    "cccd": "cccd",
-    "gender": "gender",
-    "birth_year": "birth_date",
-    "birth_date": "birth_date",
-    "person": "birth_date",
-    "joined_on": "joined_on",
-    "kind": "member_kind",
-    "capital_contributed": "capital_contributed",
-    "organisation_tax_code": "organisation_tax_code",
-    "organisation_id": "organisation_id",
-    "full_name": "full_name",
-    "email": "email",
-    "phone": "phone",
-}
+# Service field names that differ from the member file's column keys.
+MEMBER_FIELD_ALIASES = {"birth_year": "birth_date", "person": "birth_date", "kind": "member_kind"}
 
 
 def _import_members(
@@ -519,23 +526,11 @@ def _import_members(
 ) -> None:
     orgs = Organisations(job.created_by)
     stage = Stage()
-    layout = reader.layout
-    for number, cells in rows:
-        report.rows += 1
-        tick()
-        values = reader.read(number, cells)
-        if values is None:
-            continue
-        place = _place(reader, number, values, report)
-        if place is not None and not place.province_id:
-            continue
+    for number, values, place in _checked_rows(rows, reader, report, tick):
         try:
             stage.add(_member_row(number, values, place, orgs))
         except ValidationError as exc:
-            for name, message in _messages(exc):
-                key = MEMBER_FIELD_COLUMNS.get(name)
-                column = layout.column(key) if key else ROW_LEVEL
-                report.add(number, column, reader.raw.get(key or "", ""), message)
+            reader.report_errors(number, exc, MEMBER_FIELD_ALIASES)
     stage.flush()
     _check_staged(job, reader, report)
     if report.has_errors:
