@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "htxso.core",
     "htxso.registry",
     "htxso.exchange",
+    "htxso.reporting",
 ]
 
 MIDDLEWARE = [

@@ -5,12 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund --ignore-scripts
 dest=htxso/static/vendor
-rm -rf "$dest" && mkdir -p "$dest/bootstrap" "$dest/htmx"
+rm -rf "$dest" && mkdir -p "$dest/bootstrap" "$dest/htmx" "$dest/echarts"
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map "$dest/bootstrap/"
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map "$dest/bootstrap/"
 cp node_modules/bootstrap/LICENSE "$dest/bootstrap/LICENSE"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest/htmx/"
 cp node_modules/htmx.org/LICENSE "$dest/htmx/LICENSE"
-for pkg in bootstrap htmx.org; do
+cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE "$dest/echarts/"
+if [ -f node_modules/echarts/NOTICE ]; then cp node_modules/echarts/NOTICE "$dest/echarts/"; fi
+# echarts.min.js bundles zrender (BSD-3-Clause) and parts of d3 (BSD-3-Clause): keep their notices too.
+cp node_modules/zrender/LICENSE "$dest/echarts/LICENSE-zrender"
+if [ -f node_modules/echarts/licenses/LICENSE-d3 ]; then cp node_modules/echarts/licenses/LICENSE-d3 "$dest/echarts/"; fi
+for pkg in bootstrap htmx.org echarts zrender; do
   node -e "const p=require('./node_modules/$pkg/package.json');console.log(p.name+' '+p.version)"
 done > "$dest/VERSIONS"

@@ -11,10 +11,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.dispatch import Signal
 
 from .models import Organisation, RegistryAggregate
 
 _deferred = threading.local()
+
+# Sent inside the refreshing transaction with `provinces` (a list of codes, or None for all):
+# other apps (reporting's cube) update what they derive from the registry in the same commit.
+refreshed = Signal()
 
 
 @contextlib.contextmanager
@@ -68,6 +73,7 @@ def _refresh(provinces: Iterable[str] | None = None) -> None:
     ]
     aggregates.delete()
     RegistryAggregate.objects.bulk_create(fresh, batch_size=1000)
+    refreshed.send(sender=RegistryAggregate, provinces=codes if provinces is not None else None)
 
 
 def summarise(rows: Iterable[RegistryAggregate]) -> dict:

@@ -9,6 +9,7 @@ lets a person join a second organisation of the same province without any lookup
 import time
 from collections.abc import Callable
 
+from django.apps import apps
 from django.db import connection, transaction
 
 from htxso.core.bulk import next_id, reset_sequences, write_rows
@@ -112,6 +113,10 @@ def clear_registry() -> None:
 
     with transaction.atomic():
         User.objects.exclude(organisation=None, person=None).update(organisation=None, person=None)
+        if apps.is_installed("htxso.reporting"):  # reports point at organisations
+            apps.get_model("reporting", "Report").objects.all()._raw_delete(
+                Organisation.objects.db
+            )
         for model in (Membership, StatusChange, Person, Organisation):
             model.objects.all()._raw_delete(model.objects.db)
         stats.refresh()

@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand
+
+from htxso.core.models import AuditEntry
+from htxso.reporting.generator import generate_history
+from htxso.reporting.models import Report
+
+
+class Command(BaseCommand):
+    help = (
+        "Sinh lịch sử báo cáo đã duyệt (báo cáo năm của HTX, liên hiệp HTX; báo cáo 6 tháng "
+        "của tỉnh) và dựng lại số liệu các kỳ đã qua — dữ liệu minh họa, thay toàn bộ báo cáo."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--years", type=int, default=10)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="không làm gì nếu đã có báo cáo"
+        )
+
+    def handle(self, *args, **options):
+        if options["if_empty"] and Report.objects.exists():
+            self.stdout.write("Đã có báo cáo: bỏ qua.")
+            return
+        result = generate_history(
+            options["years"], options["seed"], progress=lambda m: self.stdout.write(m)
+        )
+        AuditEntry.objects.create(
+            action="generate_reports",
+            object_type="reporting.report",
+            object_id=f"years={options['years']} seed={options['seed']}",
+            object_repr="generate_reports",
+            after={"reports": result.reports, "summaries": result.summaries},
+        )
+        self.stdout.write(
+            f"Báo cáo năm: {result.reports:,}; báo cáo tỉnh: {result.summaries:,}; "
+            f"ô số liệu: {result.cells:,}"
+        )

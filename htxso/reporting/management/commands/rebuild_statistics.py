@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from htxso.reporting import statistics
+from htxso.reporting.periods import Period
+
+
+class Command(BaseCommand):
+    help = (
+        "Dựng lại khối số liệu: các chỉ tiêu từ báo cáo đã duyệt, và số liệu sổ đăng ký của "
+        "các kỳ 6 tháng đã qua (tính lại theo lịch sử đến cuối kỳ)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", action="append", default=[], help="kỳ 6 tháng, vd 2025S1")
+        parser.add_argument("--reports", action="store_true", help="dựng lại chỉ tiêu báo cáo")
+
+    def handle(self, *args, **options):
+        try:
+            periods = [Period.parse(code) for code in options["period"]]
+        except ValidationError as exc:
+            raise CommandError(exc.messages[0]) from exc
+        for period in periods:
+            if period.half is None:
+                raise CommandError(f"{period.code}: số liệu sổ đăng ký tính theo kỳ 6 tháng.")
+            with transaction.atomic():
+                cells = statistics.rebuild_registry_period(period)
+            self.stdout.write(f"Kỳ {period.code}: {cells:,} ô")
+        if options["reports"] or not periods:
+            self.stdout.write(f"Chỉ tiêu báo cáo: {statistics.rebuild_reports():,} ô")

@@ -1,0 +1,315 @@
+"""Statistical reporting: report forms as versioned data, reports and their review, the
+indicator catalogue, sourced targets, the pre-aggregated cube and released periods.
+
+Reads start from `Report.objects.visible_to(user)`; writes go through `reporting.services`
+(reports) and `reporting.cube` (the cube, called by the services in their transaction).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from htxso.core.roles import Role
+
+from .periods import validate_code
+
+TOTAL = "_T"  # SDMX's code for "all" in a disaggregation
+NATIONAL = "VN"  # the area code of the whole country
+
+
+class Periodicity(models.TextChoices):
+    YEAR = "year", _("Hằng năm")
+    HALF = "half", _("6 tháng")
+
+
+class Respondent(models.TextChoices):
+    ORGANISATION = "organisation", _("Tổ chức kinh tế tập thể")
+    PROVINCE = "province", _("Tỉnh/thành phố")
+
+
+class ReportForm(models.Model):
+    """A periodic report (e.g. the yearly HTX report); its fields and rules are in versions."""
+
+    code = models.SlugField(_("mã biểu mẫu"), max_length=40, unique=True)
+    name = models.CharField(_("tên biểu mẫu"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    periodicity = models.CharField(_("kỳ báo cáo"), max_length=8, choices=Periodicity.choices)
+    respondent = models.CharField(_("đơn vị báo cáo"), max_length=16, choices=Respondent.choices)
+    organisation_kinds = models.JSONField(_("loại hình báo cáo"), default=list, blank=True)
+    deadline_days = models.PositiveSmallIntegerField(
+        _("hạn nộp (số ngày sau khi hết kỳ)"),
+        help_text=_("15 nghĩa là ngày 15/01 đối với báo cáo năm."),
+    )
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("biểu mẫu báo cáo")
+        verbose_name_plural = _("biểu mẫu báo cáo")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FormVersion(models.Model):
+    """The fields, validation rules and outlier checks of a form from a period on.
+
+    `definition` = {"fields": [...], "rules": [...], "outliers": {...}}; see `definitions.py`.
+    A new version is data (`services.add_form_version`); reports keep the version they began.
+    """
+
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("phiên bản"))
+    valid_from = models.CharField(_("áp dụng từ kỳ"), max_length=7, validators=[validate_code])
+    definition = models.JSONField(_("định nghĩa"))
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["form_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "number"], name="form_version_unique"),
+            models.UniqueConstraint(fields=["form", "valid_from"], name="form_version_from"),
+        ]
+        verbose_name = _("phiên bản biểu mẫu")
+        verbose_name_plural = _("phiên bản biểu mẫu")
+
+    def __str__(self) -> str:
+        return f"{self.form.code} v{self.number} ({self.valid_from})"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã nộp, chờ duyệt")
+    RETURNED = "returned", _("Bị trả lại")
+    APPROVED = "approved", _("Đã duyệt")
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportQuerySet":
+        """National roles all; a provincial officer their province; a manager their
+        organisation's reports. Reports carry business figures: not public."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_national:
+            return self.all()
+        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
+            return self.filter(province_id=user.province_id)
+        if user.role == Role.COOPERATIVE_MANAGER and user.organisation_id:
+            return self.filter(organisation_id=user.organisation_id)
+        return self.none()
+
+    def editable_by(self, user) -> "ReportQuerySet":
+        """Who may fill in (drafts and returned reports): the organisation's manager or its
+        province's officer; a province's summary, its officer; the system admin anything."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        open_ = self.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
+        if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
+            return open_
+        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
+            return open_.filter(province_id=user.province_id)
+        if user.role == Role.COOPERATIVE_MANAGER and user.organisation_id:
+            return open_.filter(organisation_id=user.organisation_id)
+        return self.none()
+
+    def reviewable_by(self, user) -> "ReportQuerySet":
+        """A province reviews its organisations' reports; central officers review the
+        provinces' summaries; the system admin both."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
+            return self.all()
+        if user.role == Role.CENTRAL_OFFICER:
+            return self.filter(organisation__isnull=True)
+        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
+            return self.filter(province_id=user.province_id, organisation__isnull=False)
+        return self.none()
+
+
+class Report(models.Model):
+    """One respondent's report for one period of one form."""
+
+    form = models.ForeignKey(ReportForm, on_delete=models.PROTECT, related_name="reports")
+    form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("kỳ báo cáo"), max_length=7, validators=[validate_code])
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("tổ chức"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    # The organisation's current province (kept when it moves), or the reporting province.
+    province = models.ForeignKey(
+        "core.Province", verbose_name=_("tỉnh/thành phố"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    values = models.JSONField(_("số liệu"), default=dict, blank=True)
+    flags = models.JSONField(_("cảnh báo cho người duyệt"), default=list, blank=True)
+    comment = models.TextField(_("ý kiến của người duyệt"), blank=True)
+    # What approval added to the cube (dimensions and measures), subtracted when reopened.
+    contribution = models.JSONField(default=dict, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period", "id"]
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form", "period", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="report_one_per_organisation",
+                violation_error_message=_("Tổ chức đã có báo cáo cho kỳ này."),
+            ),
+            models.UniqueConstraint(
+                fields=["form", "period", "province"],
+                condition=Q(organisation__isnull=True),
+                name="report_one_per_province",
+                violation_error_message=_("Tỉnh đã có báo cáo tổng hợp cho kỳ này."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["form", "period", "province", "status"], name="report_completeness"),
+            models.Index(fields=["organisation", "form", "period"], name="report_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.organisation or self.province
+        return f"{self.form.code} {self.period} — {who}"
+
+
+class Source(models.TextChoices):
+    REGISTRY = "registry", _("Sổ đăng ký HTX Số")
+    REPORT = "report", _("Báo cáo định kỳ")
+    DERIVED = "derived", _("Tính từ chỉ tiêu khác")
+
+
+class Indicator(models.Model):
+    """An indicator of the catalogue: what it measures, how, in what unit, from what source.
+
+    `measure` is data: {"registry": "count" | "sum:members_count" | "count_if:is_high_tech"…},
+    {"report": "<form code>", "measure": "sum:<field>" | "count_if:<field>" | "count"}, or
+    {"ratio": ["<numerator>", "<denominator>"], "scale": 100}. See `cube.py`.
+    """
+
+    code = models.SlugField(_("mã chỉ tiêu"), max_length=40, unique=True)
+    name = models.CharField(_("tên chỉ tiêu"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
+    definition = models.TextField(_("khái niệm"))
+    definition_en = models.TextField(_("khái niệm (tiếng Anh)"), blank=True)
+    formula = models.CharField(_("cách tính"), max_length=300)
+    unit = models.CharField(_("đơn vị tính"), max_length=20)
+    source = models.CharField(_("nguồn số liệu"), max_length=12, choices=Source.choices)
+    measure = models.JSONField(_("phép tính"))
+    disaggregations = models.JSONField(_("phân tổ"), default=list)
+    periodicity = models.CharField(_("kỳ"), max_length=8, choices=Periodicity.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_published = models.BooleanField(_("công bố"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("chỉ tiêu thống kê")
+        verbose_name_plural = _("chỉ tiêu thống kê")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """A target with its source document: national (area VN) or a province's."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
+    kind = models.CharField(_("loại hình"), max_length=24, default=TOTAL)
+    area = models.CharField(_("địa bàn"), max_length=2, default=NATIONAL)  # VN or a province
+    year = models.PositiveSmallIntegerField(_("năm mục tiêu"))
+    value = models.FloatField(_("giá trị mục tiêu"))
+    comparison = models.CharField(_("so sánh"), max_length=2, default=">=")
+    label = models.CharField(_("mục tiêu"), max_length=200)
+    label_en = models.CharField(_("mục tiêu (tiếng Anh)"), max_length=200, blank=True)
+    source_document = models.CharField(_("văn bản nguồn"), max_length=300)
+    baseline_year = models.PositiveSmallIntegerField(_("năm gốc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["area", "year", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "kind", "area", "year"], name="target_unique"
+            )
+        ]
+        verbose_name = _("mục tiêu")
+        verbose_name_plural = _("mục tiêu")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.year})"
+
+
+class IndicatorCell(models.Model):
+    """One pre-aggregated figure: indicator × period × area × kind × sector × status.
+
+    Totals are `_T`. Stored roll-ups: all, by kind, by sector, by status, by kind × status,
+    for each province and for the nation (`VN`). Writers apply deltas (`cube.apply`).
+    """
+
+    indicator = models.CharField(max_length=40)
+    period = models.CharField(max_length=7)
+    area = models.CharField(max_length=2)
+    kind = models.CharField(max_length=24, default=TOTAL)
+    sector = models.CharField(max_length=2, default=TOTAL)
+    status = models.CharField(max_length=16, default=TOTAL)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "area", "kind", "sector", "status"],
+                name="cell_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["area", "period"], name="cell_area_period"),
+            models.Index(fields=["period", "kind", "sector", "status"], name="cell_map"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period} {self.area}: {self.value}"
+
+
+class Release(models.Model):
+    """A period whose figures are published: the public sees released periods only."""
+
+    period = models.CharField(_("kỳ"), max_length=7, unique=True, validators=[validate_code])
+    released_at = models.DateTimeField(_("công bố lúc"), auto_now_add=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-period"]
+        verbose_name = _("kỳ số liệu đã công bố")
+        verbose_name_plural = _("kỳ số liệu đã công bố")
+
+    def __str__(self) -> str:
+        return self.period

@@ -1,0 +1,101 @@
+"""Keeping the cube true: the registry's running half-year by deltas, past periods and
+reports by rebuilds (`htxso rebuild_statistics`).
+
+`on_registry_refresh` runs inside every registry write's transaction (the registry's
+`stats.refreshed` signal): it re-counts only the provinces the write touched, for the running
+half-year, and applies the differences to those provinces' cells and to the nation's.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from . import cube, measures
+from .models import NATIONAL, IndicatorCell, Report, ReportStatus, Source
+from .periods import HALF, Period
+
+
+def running_period(today: dt.date | None = None) -> Period:
+    return Period.containing(today or dt.date.today(), HALF)
+
+
+def registry_codes() -> list[str]:
+    return [i.code for i in measures.indicators(Source.REGISTRY)]
+
+
+@transaction.atomic
+def refresh_registry(provinces: Iterable[str] | None, today: dt.date | None = None) -> int:
+    """Re-count the running half-year for `provinces` (None: all) and apply the deltas."""
+    codes = registry_codes()
+    if not codes:
+        return 0
+    period = running_period(today).code
+    started = IndicatorCell.objects.filter(
+        period=period, area=NATIONAL, indicator__in=codes
+    ).exists()
+    if provinces is None or not started:  # a new half-year (or everything): count it whole
+        cells = measures.registry_cells(period, None, None)
+        cube.replace(period, codes, cells)
+        return len(cells)
+    wanted = sorted(set(provinces))
+    fresh = {k: v for k, v in measures.registry_cells(period, wanted, None).items() if k[2] != NATIONAL}
+    old = cube.stored(period, codes, wanted)
+    deltas: dict[cube.Key, int] = {}
+    for key in fresh.keys() | old.keys():
+        delta = fresh.get(key, 0) - old.get(key, 0)
+        if delta:
+            deltas[key] = deltas.get(key, 0) + delta
+            national = (key[0], key[1], NATIONAL, key[3], key[4], key[5])
+            deltas[national] = deltas.get(national, 0) + delta
+    cube.apply(deltas)
+    # A cell that fell to zero is not kept (absent means zero).
+    IndicatorCell.objects.filter(period=period, indicator__in=codes, value=0).delete()
+    return len(deltas)
+
+
+def on_registry_refresh(sender, provinces=None, **kwargs) -> None:
+    refresh_registry(provinces)
+
+
+def rebuild_registry_period(period: Period, today: dt.date | None = None) -> int:
+    """Reconstruct a half-year's registry figures as they stood at its end (from the dated
+    history); the running half-year is counted live."""
+    today = today or dt.date.today()
+    if period.periodicity != HALF:
+        raise ValueError("registry figures are half-yearly")
+    if period.end >= today:
+        return refresh_registry(None, today)
+    cells = measures.registry_cells(period.code, None, period.end)
+    cube.replace(period.code, registry_codes(), cells)
+    return len(cells)
+
+
+def rebuild_reports() -> int:
+    """Recompute every report indicator from the approved reports, replacing what the deltas
+    built (the check that deltas are exact). A report counts where its organisation stood when
+    it was approved (its stored contribution: a 2023 report stays in the 2023 province after a
+    move); one without a stored contribution (bulk-loaded) gets it computed now."""
+    specs = measures.indicators(Source.REPORT)
+    codes = [i.code for i in specs]
+    with transaction.atomic():
+        IndicatorCell.objects.filter(indicator__in=codes).delete()
+        approved = (
+            Report.objects.filter(status=ReportStatus.APPROVED)
+            .select_related("form", "organisation")
+            .iterator(chunk_size=5000)
+        )
+        total: dict[cube.Key, int] = {}
+        for report in approved:
+            c = report.contribution
+            if not c:
+                area, dims = measures.report_dims(report)
+                c = {
+                    "area": area,
+                    "dims": dims,
+                    "measures": measures.report_measures(report.form.code, report.values, specs),
+                }
+                Report.objects.filter(pk=report.pk).update(contribution=c)
+            cube.add(total, cube.rollup(report.period, c["area"], c["dims"], c["measures"]))
+        cube.apply(total)
+    return len(total)
