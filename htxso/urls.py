@@ -6,6 +6,7 @@ from htxso.core.api import api
 from htxso.registry import edit_views as registry_edit_views
 from htxso.registry import views as registry_views
 from htxso.registry.api import router as registry_api
+from htxso.reporting.urls import statistics_patterns
 
 api.add_router("/", registry_api)
 
@@ -19,5 +20,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("registry/", include("htxso.registry.urls")),
     path("exchange/", include("htxso.exchange.urls")),
+    path("reporting/", include("htxso.reporting.urls")),
+    path("statistics/", include(statistics_patterns)),
     path("api/v1/", api.urls),
 ]

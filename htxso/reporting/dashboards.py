@@ -1,0 +1,307 @@
+"""Dashboard panels read from the cube: headline cards against targets, trends, the map and
+the ranking of provinces. One area (`VN` or a province) costs two indexed queries.
+
+Who sees what: national roles, and a provincial officer for their own province, see live
+figures; everyone else sees released periods only (`visible_periods`).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from htxso.core.models import Province
+from htxso.core.roles import Role
+from htxso.registry.choices import OrganisationKind
+
+from .models import NATIONAL, TOTAL, Indicator, IndicatorCell, Release, Source, Target
+from .periods import Period
+
+UNITS = {
+    "org": (_("tổ chức"), "organisations"),
+    "person": (_("người"), "persons"),
+    "report": (_("báo cáo"), "reports"),
+    "mvnd": (_("triệu đồng"), "million VND"),
+    "kvnd_month": (_("nghìn đồng/tháng"), "thousand VND/month"),
+    "percent": ("%", "%"),
+}
+KINDS = [k for k, _label in OrganisationKind.choices]
+MAP_INDICATORS = ("organisations", "members", "revenue", "workers", "value_chain_share")
+
+
+def unit_label(code: str) -> str:
+    vi, en = UNITS.get(code, (code, code))
+    return en if (get_language() or "vi").startswith("en") else str(vi)
+
+
+def sees_live(user: Any, area: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_national:
+        return True
+    return user.role == Role.PROVINCIAL_OFFICER and bool(user.province_id) and user.province_id == area
+
+
+def released_periods() -> set[str]:
+    """Released codes, a released year releasing its two half-years."""
+    out: set[str] = set()
+    for code in Release.objects.values_list("period", flat=True):
+        out.add(code)
+        out.update(p.code for p in Period.parse(code).halves())
+    return out
+
+
+def visible_periods(user: Any, area: str) -> set[str] | None:
+    """None: every period (live); otherwise the released ones."""
+    return None if sees_live(user, area) else released_periods()
+
+
+@dataclass
+class Catalogue:
+    indicators: dict[str, Indicator]
+
+    @classmethod
+    def load(cls) -> "Catalogue":
+        return cls({i.code: i for i in Indicator.objects.all()})
+
+    def name(self, code: str) -> str:
+        i = self.indicators[code]
+        return i.name_en if (get_language() or "vi").startswith("en") and i.name_en else i.name
+
+
+Cells = dict[tuple[str, str, str], float]  # (indicator, period, kind) -> value
+
+
+def _derive(cells: Cells, catalogue: Catalogue) -> None:
+    """Add ratio indicators computed from their stored numerator and denominator."""
+    for code, ind in catalogue.indicators.items():
+        if ind.source != Source.DERIVED:
+            continue
+        num, den = ind.measure["ratio"]
+        scale = ind.measure.get("scale", 1)
+        for (code_, period, kind), value in list(cells.items()):
+            if code_ != den or not value:
+                continue
+            top = cells.get((num, period, kind), 0)
+            cells[(code, period, kind)] = round(top * scale / value, 1)
+
+
+def area_cells(area: str, periods: set[str] | None, catalogue: Catalogue) -> Cells:
+    """All cells of one area, by kind (sector and status totals), derived ratios added."""
+    rows = IndicatorCell.objects.filter(area=area, sector=TOTAL, status=TOTAL).values_list(
+        "indicator", "period", "kind", "value"
+    )
+    cells: Cells = {}
+    for indicator, period, kind, value in rows:
+        if periods is None or period in periods:
+            cells[(indicator, period, kind)] = value
+    _derive(cells, catalogue)
+    return cells
+
+
+def _series(cells: Cells, code: str, kind: str, periods: list[str]) -> list[float | None]:
+    return [cells.get((code, p, kind)) for p in periods]
+
+
+def _periods(cells: Cells, half: bool) -> list[str]:
+    found = {p for (_c, p, _k) in cells if ("S" in p) == half}
+    return sorted(found, key=Period.parse)
+
+
+def _year_points(cells: Cells, code: str, kind: str) -> list[tuple[float, float]]:
+    """(year, value) points for a projection: a half-yearly stock at the end of each year
+    (S2), the latest half-year counting as its fraction of the year."""
+    points: dict[int, tuple[float, float]] = {}
+    for (c, p, k), value in cells.items():
+        if c != code or k != kind:
+            continue
+        period = Period.parse(p)
+        x = period.year + (0.5 if period.half == 1 else 1.0 if period.half == 2 else 1.0)
+        if period.year not in points or points[period.year][0] < x:
+            points[period.year] = (x, value)
+    return sorted(points.values())[-6:]
+
+
+def project(points: list[tuple[float, float]], year: int) -> float | None:
+    """Least-squares line through the points, read at the end of `year`."""
+    if len(points) < 2:
+        return None
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    if not sxx:
+        return None
+    slope = sum((x - mx) * (y - my) for x, y in points) / sxx
+    return my + slope * (year + 1.0 - mx)
+
+
+def _latest(cells: Cells, code: str, kind: str) -> tuple[str, float] | None:
+    found = [(Period.parse(p), v) for (c, p, k), v in cells.items() if c == code and k == kind]
+    if not found:
+        return None
+    period, value = max(found, key=lambda item: item[0])
+    return period.code, value
+
+
+def _meets(value: float, target: Target) -> bool:
+    return value > target.value if target.comparison == ">" else value >= target.value
+
+
+def cards(cells: Cells, targets: Iterable[Target], catalogue: Catalogue) -> list[dict]:
+    en = (get_language() or "vi").startswith("en")
+    out = []
+    for target in targets:
+        code, kind = target.indicator.code, target.kind
+        latest = _latest(cells, code, kind)
+        value = latest[1] if latest else None
+        points = _year_points(cells, code, kind)
+        projection = project(points, target.year)
+        previous = None
+        if latest:
+            previous = cells.get((code, Period.parse(latest[0]).previous().code, kind))
+        out.append(
+            {
+                "label": (target.label_en if en and target.label_en else target.label),
+                "indicator": catalogue.name(code),
+                "code": code,
+                "kind": kind,
+                "unit": unit_label(target.indicator.unit),
+                "period": latest[0] if latest else None,
+                "value": value,
+                "previous": previous,
+                "change": (value - previous) if value is not None and previous is not None else None,
+                "target": target.value,
+                "target_year": target.year,
+                "comparison": target.comparison,
+                "achieved": round(100 * value / target.value, 1)
+                if value is not None and target.value
+                else None,
+                "met": value is not None and _meets(value, target),
+                "projection": round(projection, 1) if projection is not None else None,
+                "on_track": projection is not None and _meets(projection, target),
+                "source": target.source_document,
+                "spark": [v for _x, v in points],
+            }
+        )
+    return out
+
+
+def trends(cells: Cells, catalogue: Catalogue) -> list[dict]:
+    halves, years = _periods(cells, half=True), _periods(cells, half=False)
+    kind_labels = dict(OrganisationKind.choices)
+
+    def by_kind(code: str) -> dict:
+        return {
+            "id": f"trend-{code}",
+            "title": catalogue.name(code) + " " + _("theo loại hình"),
+            "unit": unit_label(catalogue.indicators[code].unit),
+            "periods": halves,
+            "series": [
+                {"name": str(kind_labels[k]), "data": _series(cells, code, k, halves)}
+                for k in KINDS
+                if any(v is not None for v in _series(cells, code, k, halves))
+            ],
+        }
+
+    def pair(chart_id: str, title: str, codes: tuple[str, ...]) -> dict:
+        return {
+            "id": chart_id,
+            "title": title,
+            "unit": " / ".join(unit_label(catalogue.indicators[c].unit) for c in codes),
+            "periods": years,
+            "series": [
+                {"name": catalogue.name(c), "data": _series(cells, c, TOTAL, years)} for c in codes
+            ],
+        }
+
+    charts = [by_kind("organisations"), by_kind("members")]
+    if years:
+        charts.append(pair("trend-business", _("Doanh thu và lợi nhuận"), ("revenue", "profit")))
+        charts.append(pair("trend-workers", _("Lao động và thu nhập"), ("workers", "avg_income")))
+    return charts
+
+
+def map_data(indicator: str, periods: set[str] | None, catalogue: Catalogue) -> dict:
+    """The latest visible period of one indicator for the 34 provinces (one query)."""
+    ind = catalogue.indicators.get(indicator)
+    if ind is None:
+        return {}
+    codes = [indicator] if ind.source != Source.DERIVED else list(ind.measure["ratio"])
+    rows = IndicatorCell.objects.filter(
+        indicator__in=codes, kind=TOTAL, sector=TOTAL, status=TOTAL
+    ).values_list("indicator", "period", "area", "value")
+    by_period: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for code, period, area, value in rows:
+        if area != NATIONAL and (periods is None or period in periods):
+            by_period[period][area][code] = value
+    if not by_period:
+        return {"indicator": indicator, "name": catalogue.name(indicator), "values": []}
+    period = max(by_period, key=Period.parse)
+    names = dict(Province.objects.values_list("code", "name"))
+    values = []
+    for area, got in by_period[period].items():
+        if ind.source == Source.DERIVED:
+            num, den = ind.measure["ratio"]
+            if not got.get(den):
+                continue
+            value = round(got.get(num, 0) * ind.measure.get("scale", 1) / got[den], 1)
+        else:
+            value = got.get(indicator, 0)
+        values.append({"code": area, "name": names.get(area, area), "value": value})
+    values.sort(key=lambda v: -v["value"])
+    return {
+        "indicator": indicator,
+        "name": catalogue.name(indicator),
+        "unit": unit_label(ind.unit),
+        "period": period,
+        "values": values,
+    }
+
+
+def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations") -> dict:
+    """Everything one dashboard shows."""
+    catalogue = Catalogue.load()
+    periods = visible_periods(user, area)
+    cells = area_cells(area, periods, catalogue)
+    targets = (
+        Target.objects.filter(area=area).select_related("indicator").order_by("year", "id")
+    )
+    headline = []
+    for code, kind in (
+        ("organisations", TOTAL),
+        ("organisations", "cooperative"),
+        ("members", TOTAL),
+        ("workers", TOTAL),
+        ("revenue", TOTAL),
+        ("avg_income", TOTAL),
+    ):
+        latest = _latest(cells, code, kind)
+        if code not in catalogue.indicators:
+            continue
+        headline.append(
+            {
+                "code": code,
+                "kind": kind,
+                "name": catalogue.name(code)
+                + (f" — {OrganisationKind(kind).label}" if kind != TOTAL else ""),
+                "unit": unit_label(catalogue.indicators[code].unit),
+                "period": latest[0] if latest else None,
+                "value": latest[1] if latest else None,
+                "spark": [v for _x, v in _year_points(cells, code, kind)],
+            }
+        )
+    return {
+        "area": area,
+        "live": periods is None,
+        "generated": dt.datetime.now().isoformat(timespec="seconds"),
+        "headline": headline,
+        "cards": cards(cells, targets, catalogue),
+        "trends": trends(cells, catalogue),
+        # The map compares provinces: live only for those who see every province live.
+        "map": map_data(map_indicator, visible_periods(user, "*"), catalogue),
+    }

@@ -1,0 +1,253 @@
+"""Statistics pages: national and provincial dashboards, the indicator catalogue, releases,
+and the downloads (each chart's table as XLSX, the cube as XLSX, SDMX-ML 2.1 and SDMX-CSV).
+
+Everyone may look; what they see is the live cube (national roles; a provincial officer in
+their province) or the released periods only (`dashboards.visible_periods`).
+"""
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from htxso.core.models import Province
+from htxso.exchange.workbooks import stream_xlsx
+from htxso.registry.choices import OrganisationKind, Sector, Status
+
+from . import dashboards, sdmx, services
+from .models import NATIONAL, TOTAL, Indicator, IndicatorCell, Release, Source, Target
+from .periods import Period
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _map_indicator(request: HttpRequest) -> str:
+    wanted = request.GET.get("map", "organisations")
+    return wanted if wanted in dashboards.MAP_INDICATORS else "organisations"
+
+
+def dashboard(request: HttpRequest, code: str = NATIONAL) -> HttpResponse:
+    province = None
+    if code != NATIONAL:
+        province = get_object_or_404(Province, code=code)
+    data = dashboards.panel(request.user, code, _map_indicator(request))
+    catalogue = dashboards.Catalogue.load()
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "data": data,
+            "province": province,
+            "provinces": Province.objects.all(),
+            "map_choices": [(c, catalogue.name(c)) for c in dashboards.MAP_INDICATORS],
+            "map_indicator": data["map"].get("indicator"),
+            "may_release": services.may_release(request.user),
+        },
+    )
+
+
+def province_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    return dashboard(request, code)
+
+
+def _chart_table(data: dict, chart: str) -> tuple[str, list[str], list[list[Any]]]:
+    """The table behind one chart of a panel: (title, headers, rows)."""
+    if chart == "cards":
+        headers = [_("Mục tiêu"), _("Chỉ tiêu"), _("Kỳ"), _("Giá trị"), _("Mục tiêu"),
+                   _("Năm"), _("% đạt"), _("Dự báo năm mục tiêu"), _("Nguồn")]  # fmt: skip
+        rows = [
+            [c["label"], c["indicator"], c["period"], c["value"], c["target"], c["target_year"],
+             c["achieved"], c["projection"], c["source"]]  # fmt: skip
+            for c in data["cards"]
+        ]
+        return _("Tiến độ mục tiêu"), headers, rows
+    if chart in ("map", "ranking"):
+        m = data["map"]
+        headers = [_("Mã tỉnh"), _("Tỉnh/thành phố"), f"{m.get('name', '')} ({m.get('unit', '')})"]
+        return (
+            f"{m.get('name', '')} {m.get('period', '')}",
+            headers,
+            [[v["code"], v["name"], v["value"]] for v in m.get("values", [])],
+        )
+    for trend in data["trends"]:
+        if trend["id"] == chart:
+            headers = [_("Kỳ"), *[s["name"] for s in trend["series"]]]
+            rows = [
+                [period, *[s["data"][i] for s in trend["series"]]]
+                for i, period in enumerate(trend["periods"])
+            ]
+            return trend["title"], headers, rows
+    raise Http404(_("Không có biểu đồ này."))
+
+
+def chart_xlsx(request: HttpRequest, chart: str) -> HttpResponse:
+    area = request.GET.get("area", NATIONAL)
+    if area != NATIONAL and not Province.objects.filter(code=area).exists():
+        raise Http404(_("Không có tỉnh/thành phố này."))
+    data = dashboards.panel(request.user, area, _map_indicator(request))
+    title, headers, rows = _chart_table(data, chart)
+    wb = Workbook()
+    sheet: Any = wb.active
+    sheet.title = _("Số liệu")
+    sheet.append([title])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    sheet.append([])
+    sheet.append([_("Nguồn: HTX Số"), "" if data["live"] else _("(số liệu đã công bố)")])
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{chart}-{area}.xlsx"'
+    return response
+
+
+def indicators(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "reporting/indicators.html",
+        {
+            "indicators": Indicator.objects.filter(is_published=True),
+            "targets": Target.objects.select_related("indicator").order_by("area", "year", "id"),
+            "units": {code: dashboards.unit_label(code) for code in dashboards.UNITS},
+            "provinces": dict(Province.objects.values_list("code", "name")),
+        },
+    )
+
+
+def releases(request: HttpRequest) -> HttpResponse:
+    """The published periods; a central officer publishes one (POST)."""
+    if request.method == "POST":
+        if not services.may_release(request.user):
+            raise PermissionDenied(_("Chỉ cán bộ trung ương được công bố số liệu."))
+        try:
+            services.release(request.user, request.POST.get("period", ""), request.POST.get("note", ""))
+            messages.success(request, _("Đã công bố số liệu kỳ %s.") % request.POST["period"])
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        return redirect("statistics:releases")
+    return render(
+        request,
+        "reporting/releases.html",
+        {"releases": Release.objects.all(), "may_release": services.may_release(request.user)},
+    )
+
+
+# -- the cube as data ----------------------------------------------------------------------
+
+
+def _codes(choices) -> tuple[sdmx.Code, ...]:
+    return (
+        sdmx.Code(TOTAL, "Tổng số", "Total"),
+        *(sdmx.Code(str(value), str(label), str(value)) for value, label in choices),
+    )
+
+
+def structure() -> sdmx.Structure:
+    published = Indicator.objects.filter(is_published=True).exclude(source=Source.DERIVED)
+    areas = [sdmx.Code(NATIONAL, "Việt Nam", "Viet Nam")] + [
+        sdmx.Code(code, name, name) for code, name in Province.objects.values_list("code", "name")
+    ]
+    return sdmx.Structure(
+        name_vi="Chỉ tiêu thống kê kinh tế tập thể",
+        name_en="Collective economy statistical indicators",
+        dimensions=(
+            sdmx.Dimension(
+                "INDICATOR",
+                "Chỉ tiêu",
+                "Indicator",
+                tuple(sdmx.Code(i.code, i.name, i.name_en) for i in published),
+            ),
+            sdmx.Dimension("REF_AREA", "Địa bàn", "Reference area", tuple(areas)),
+            sdmx.Dimension("ORG_KIND", "Loại hình", "Kind", _codes(OrganisationKind.choices)),
+            sdmx.Dimension("SECTOR", "Ngành VSIC", "VSIC section", _codes(Sector.choices)),
+            sdmx.Dimension("STATUS", "Tình trạng", "Status", _codes(Status.choices)),
+        ),
+        units=tuple(sdmx.Code(code, str(vi), en) for code, (vi, en) in dashboards.UNITS.items()),
+    )
+
+
+def observations(user: Any) -> Iterator[dict[str, Any]]:
+    """The cube's published cells the user may see, sorted by series key then time."""
+    published = dict(
+        Indicator.objects.filter(is_published=True)
+        .exclude(source=Source.DERIVED)
+        .values_list("code", "unit")
+    )
+    periods = dashboards.visible_periods(user, "*")
+    cells = (
+        IndicatorCell.objects.filter(indicator__in=list(published))
+        .order_by("indicator", "area", "kind", "sector", "status", "period")
+        .values_list("indicator", "area", "kind", "sector", "status", "period", "value")
+    )
+    if periods is not None:
+        cells = cells.filter(period__in=sorted(periods))
+    for indicator, area, kind, sector, status, period, value in cells.iterator(chunk_size=5000):
+        yield {
+            "INDICATOR": indicator,
+            "REF_AREA": area,
+            "ORG_KIND": kind,
+            "SECTOR": sector,
+            "STATUS": status,
+            "TIME_PERIOD": period,
+            "OBS_VALUE": value,
+            "UNIT_MEASURE": published[indicator],
+        }
+
+
+def _download(content, content_type: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def sdmx_structure(request: HttpRequest) -> StreamingHttpResponse:
+    return _download(
+        sdmx.structure_message(structure(), timezone.now()),
+        "application/xml; charset=utf-8",
+        "htxso-structure.xml",
+    )
+
+
+def sdmx_data(request: HttpRequest) -> StreamingHttpResponse:
+    return _download(
+        sdmx.generic_data_message(structure(), observations(request.user), timezone.now()),
+        "application/xml; charset=utf-8",
+        "htxso-data.xml",
+    )
+
+
+def sdmx_csv(request: HttpRequest) -> StreamingHttpResponse:
+    return _download(
+        sdmx.sdmx_csv(structure(), observations(request.user)),
+        "text/csv; charset=utf-8",
+        "htxso-data.csv",
+    )
+
+
+def export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
+    names = dict(Indicator.objects.values_list("code", "name"))
+    provinces = dict(Province.objects.values_list("code", "name"))
+    provinces[NATIONAL] = _("Toàn quốc")
+    headers = [_("Mã chỉ tiêu"), _("Chỉ tiêu"), _("Mã địa bàn"), _("Địa bàn"), _("Loại hình"),
+               _("Ngành"), _("Tình trạng"), _("Kỳ"), _("Giá trị"), _("Đơn vị")]  # fmt: skip
+    rows = (
+        [o["INDICATOR"], names.get(o["INDICATOR"], ""), o["REF_AREA"],
+         provinces.get(o["REF_AREA"], ""), o["ORG_KIND"], o["SECTOR"], o["STATUS"],
+         o["TIME_PERIOD"], o["OBS_VALUE"], dashboards.unit_label(o["UNIT_MEASURE"])]  # fmt: skip
+        for o in observations(request.user)
+    )
+    return _download(stream_xlsx(headers, rows, widths=[18, 40, 8, 24, 18, 8, 14, 8, 14, 16]),
+                     XLSX, f"htxso-chi-tieu-{timezone.localdate():%Y%m%d}.xlsx")  # fmt: skip
+
+
+def period_label(code: str) -> str:
+    return Period.parse(code).label

@@ -1,0 +1,237 @@
+"""Report pages: the list, opening a report, filling it in, submitting, reviewing, and who is
+still to report. Forms are read from the form version; services write (with audit); a
+refused action says why in Vietnamese and keeps what was typed."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from htxso.core.roles import Role
+from htxso.registry.models import Organisation
+
+from . import completeness, services
+from .definitions import Definition, localised
+from .models import Report, ReportForm, ReportStatus
+from .periods import Period
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = Report.objects.visible_to(request.user).select_related("form", "organisation")
+    status = request.GET.get("status", "")
+    if status in ReportStatus.values:
+        reports = reports.filter(status=status)
+    form_code = request.GET.get("form", "")
+    if form_code:
+        reports = reports.filter(form__code=form_code)
+    period = request.GET.get("period", "").strip()
+    if period:
+        reports = reports.filter(period=period.upper())
+    page = Paginator(reports.order_by("-period", "province_id", "id"), 50).get_page(
+        request.GET.get("page")
+    )
+    user = request.user
+    openable = []
+    if getattr(user, "role", None) == Role.COOPERATIVE_MANAGER and user.organisation_id:
+        org = user.organisation
+        for form in ReportForm.objects.filter(is_active=True, respondent="organisation"):
+            if org.kind in form.organisation_kinds:
+                openable.append(form)
+    return render(
+        request,
+        "reporting/list.html",
+        {
+            "page": page,
+            "forms": ReportForm.objects.filter(is_active=True),
+            "statuses": ReportStatus.choices,
+            "openable": openable,
+            "may_open_province": getattr(user, "role", None) == Role.PROVINCIAL_OFFICER,
+            "filters": {"status": status, "form": form_code, "period": period},
+        },
+        status=200,
+    )
+
+
+@login_required
+@require_POST
+def report_open(request: HttpRequest) -> HttpResponse:
+    form = get_object_or_404(ReportForm, code=request.POST.get("form", ""))
+    organisation = None
+    org_id = _int(request.POST.get("organisation"))
+    if org_id is not None:
+        organisation = get_object_or_404(Organisation, pk=org_id)
+    try:
+        report = services.open_report(
+            request.user,
+            form,
+            request.POST.get("period", ""),
+            organisation=organisation,
+            province_id=request.POST.get("province") or None,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("reporting:list")
+    messages.success(request, _("Đã lập báo cáo; hãy nhập số liệu rồi nộp."))
+    return redirect("reporting:report", pk=report.pk)
+
+
+def _fields(report: Report, raw: dict[str, Any], errors: dict[str, list[str]]) -> list[dict]:
+    definition = Definition(report.form_version.definition)
+    previous = services.previous_values(report) or {}
+    rows = []
+    for field in definition.fields:
+        value = raw.get(field.key, report.values.get(field.key))
+        rows.append(
+            {
+                "key": field.key,
+                "label": field.title,
+                "unit": field.unit,
+                "type": field.type,
+                "required": field.required,
+                "value": "" if value is None else value,
+                "previous": previous.get(field.key),
+                "errors": errors.get(field.key, []),
+            }
+        )
+    return rows
+
+
+def _flags(report: Report) -> list[dict]:
+    return [{**f, "message": localised({"vi": f["vi"], "en": f["en"]})} for f in report.flags]
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(
+        Report.objects.visible_to(request.user).select_related(
+            "form", "form_version", "organisation", "province"
+        ),
+        pk=pk,
+    )
+    editable = Report.objects.editable_by(request.user).filter(pk=pk).exists()
+    reviewable = Report.objects.reviewable_by(request.user).filter(pk=pk).exists()
+    raw: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        version = _int(request.POST.get("version"))
+        raw = {k: request.POST.get(k, "") for k in Definition(report.form_version.definition).by_key}
+        try:
+            if action in ("save", "submit"):
+                if not editable:
+                    raise PermissionDenied(_("Bạn không có quyền sửa báo cáo này."))
+                report = services.save_values(request.user, pk, raw, version)
+                if action == "submit":
+                    report = services.submit(request.user, pk, report.version)
+                    messages.success(request, _("Đã nộp báo cáo."))
+                else:
+                    messages.success(request, _("Đã lưu."))
+            elif action == "approve":
+                services.approve(request.user, pk, version)
+                messages.success(request, _("Đã duyệt báo cáo."))
+            elif action == "return":
+                services.return_report(request.user, pk, request.POST.get("comment", ""), version)
+                messages.success(request, _("Đã trả lại báo cáo."))
+            else:
+                raise Http404
+            return redirect("reporting:report", pk=pk)
+        except services.StaleReport as exc:
+            errors["__all__"] = [str(exc)]
+            status = 409
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = {k: list(v.messages if hasattr(v, "messages") else v) for k, v in exc.message_dict.items()}
+            else:
+                errors = {"__all__": list(exc.messages)}
+            status = 422
+        report.refresh_from_db()
+    return render(
+        request,
+        "reporting/report.html",
+        {
+            "report": report,
+            "period": Period.parse(report.period),
+            "fields": _fields(report, raw, errors),
+            "form_errors": errors.get("__all__", []),
+            "flags": _flags(report),
+            "editable": editable,
+            "reviewable": reviewable and report.status in (
+                ReportStatus.SUBMITTED,
+                ReportStatus.APPROVED,
+            ),
+            "comment": request.POST.get("comment", "") if request.method == "POST" else "",
+        },
+        status=status,
+    )
+
+
+def _may_follow(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_national or user.role == Role.PROVINCIAL_OFFICER)
+    )
+
+
+@login_required
+def completeness_view(request: HttpRequest) -> HttpResponse:
+    """Received / expected per province and the organisations still to report."""
+    if not _may_follow(request.user):
+        raise PermissionDenied(_("Trang này dành cho cán bộ theo dõi báo cáo."))
+    forms = list(ReportForm.objects.filter(is_active=True))
+    form = next((f for f in forms if f.code == request.GET.get("form")), forms[0] if forms else None)
+    if form is None:
+        raise Http404(_("Chưa có biểu mẫu báo cáo."))
+    try:
+        period = Period.parse(request.GET.get("period") or _default_period(form))
+        if period.periodicity != form.periodicity:
+            raise ValidationError(_("Kỳ báo cáo không đúng chu kỳ của biểu mẫu."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        period = Period.parse(_default_period(form))
+    user = request.user
+    own = None if user.is_national else [user.province_id]
+    rows = completeness.table(form, period, own)
+    province = request.GET.get("province") or (user.province_id if own else "")
+    missing_page = None
+    if province and (own is None or province in own):
+        missing_page = Paginator(completeness.missing(form, period, province), 100).get_page(
+            request.GET.get("page")
+        )
+    return render(
+        request,
+        "reporting/completeness.html",
+        {
+            "forms": forms,
+            "form": form,
+            "period": period,
+            "deadline": period.deadline(form.deadline_days),
+            "rows": rows,
+            "summary": completeness.summary(rows),
+            "province": province,
+            "missing": missing_page,
+        },
+    )
+
+
+def _default_period(form: ReportForm) -> str:
+    import datetime as dt
+
+    today = dt.date.today()
+    current = Period.containing(today, form.periodicity)
+    return current.previous().code
