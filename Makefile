@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE = 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format install serve data lock vendor bench-search bench-api clean
+.PHONY: demo test lint format install serve data lock vendor bench-search bench-api bench-dashboard clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,8 @@ data: install
 	$(PY) -m htxso.cli migrate --noinput -v 0
 	$(PY) -m htxso.cli load_units
 	$(PY) -m htxso.cli generate --scale demo --seed 1 --if-empty
+	$(PY) -m htxso.cli load_reporting
+	$(PY) -m htxso.cli generate_reports --years 10 --seed 1 --if-empty
 	$(PY) -m htxso.cli demo_users
 
 demo: data
@@ -54,6 +56,9 @@ bench-search: install
 # Needs wrk (apt-get install wrk), a benchmark-only tool: demo and test never use it.
 bench-api: install
 	$(PY) bench/api.py
+
+bench-dashboard: install
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -155,10 +155,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             errors["__all__"] = [str(exc)]
             status = 409
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                errors = {k: list(v.messages if hasattr(v, "messages") else v) for k, v in exc.message_dict.items()}
-            else:
-                errors = {"__all__": list(exc.messages)}
+            errors = (
+                dict(exc.message_dict)
+                if hasattr(exc, "error_dict")
+                else {"__all__": list(exc.messages)}
+            )
             status = 422
         report.refresh_from_db()
     return render(
@@ -169,6 +170,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "period": Period.parse(report.period),
             "fields": _fields(report, raw, errors),
             "form_errors": errors.get("__all__", []),
+            "comment_errors": errors.get("comment", []),
             "flags": _flags(report),
             "editable": editable,
             "reviewable": reviewable and report.status in (

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -34,6 +35,8 @@ from htxso.core.roles import Role
 from htxso.core.tokens import issue_token
 from htxso.exchange.models import ImportJob
 from htxso.registry import services
+from htxso.reporting import services as reporting_services
+from htxso.reporting.models import Report, ReportForm
 from htxso.registry.models import Membership, Organisation
 
 from .conftest import make_user
@@ -253,6 +256,34 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "exchange:export-members": {
         "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (OK, OK), (OK, OK)]
     },
+    # Statistics: public pages; what differs by role is live vs released figures
+    # (reporting/tests/test_dashboards.py). Publishing a period: central officers.
+    "statistics:dashboard": {"GET": EVERYONE},
+    "statistics:province": {"GET": EVERYONE},
+    "statistics:chart-xlsx": {"GET": EVERYONE},
+    "statistics:indicators": {"GET": EVERYONE},
+    "statistics:releases": {
+        "GET": EVERYONE,
+        "POST": [(F, F), (F, F), (OK, OK), (OK, OK), (F, F), (F, F), (F, F), (F, F)],
+    },
+    "statistics:export-xlsx": {"GET": EVERYONE},
+    "statistics:sdmx-structure": {"GET": EVERYONE},
+    "statistics:sdmx-data": {"GET": EVERYONE},
+    "statistics:sdmx-csv": {"GET": EVERYONE},
+    # Reports carry business figures: the organisation, its province and national roles.
+    "reporting:list": {"GET": [(L, L), *[(OK, OK)] * 7]},  # each sees only their scope
+    # Opening the 2024 report of the target HTX: who may fill it in.
+    "reporting:open": {
+        "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (OK, F), (F, F)]
+    },
+    "reporting:report": {
+        "GET": [(L, L), (N, N), (OK, OK), (OK, OK), (OK, N), (N, N), (OK, N), (N, N)],
+        # Saving values: visible_to (404), then editable_by (403).
+        "POST": [(L, L), (N, N), (OK, OK), (F, F), (OK, N), (N, N), (OK, N), (N, N)],
+    },
+    "reporting:completeness": {
+        "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (F, F), (F, F)]
+    },
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
@@ -353,6 +384,7 @@ class World:
     users: dict[str, User | None]
     tokens: dict[str, str] = field(default_factory=dict)
     job: Any = None  # an import job uploaded by the provincial officer
+    report: dict[str, Any] = field(default_factory=dict)  # a 2025 draft of `organisation[t]`
 
 
 @pytest.fixture(scope="module")
@@ -390,11 +422,18 @@ def world(django_db_setup, django_db_blocker):
             status="invalid",
         )
         made.job.file.save("mx.csv", ContentFile(b"a,b\n1,2\n"))
+        call_command("load_reporting", verbosity=0)
+        annual = ReportForm.objects.get(code="htx-annual")
+        made.report = {
+            t: reporting_services.open_report(None, annual, "2025", organisation[t])
+            for t in TARGETS
+        }
     yield made
     with django_db_blocker.unblock():
         from htxso.registry.generator import clear_registry
 
         AuditEntry.objects.filter(id__gt=last_audit).delete()
+        Report.objects.all().delete()
         made.job.file.delete(save=False)
         made.job.delete()
         clear_registry()
@@ -601,6 +640,35 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ),
     ("exchange:export-members", "GET"): lambda w, t: Call(
         reverse("exchange:export-members", args=["csv"]), {"province": w.province[t]}
+    ),
+    ("statistics:dashboard", "GET"): lambda w, t: _page("statistics:dashboard"),
+    ("statistics:province", "GET"): lambda w, t: _page("statistics:province", w.province[t]),
+    ("statistics:chart-xlsx", "GET"): lambda w, t: Call(
+        reverse("statistics:chart-xlsx", args=["trend-organisations"]), {"area": w.province[t]}
+    ),
+    ("statistics:indicators", "GET"): lambda w, t: _page("statistics:indicators"),
+    ("statistics:releases", "GET"): lambda w, t: _page("statistics:releases"),
+    ("statistics:releases", "POST"): lambda w, t: _page(
+        "statistics:releases", body={"period": "2024" if t == "own" else "2023S1"}
+    ),
+    ("statistics:export-xlsx", "GET"): lambda w, t: _page("statistics:export-xlsx"),
+    ("statistics:sdmx-structure", "GET"): lambda w, t: _page("statistics:sdmx-structure"),
+    ("statistics:sdmx-data", "GET"): lambda w, t: _page("statistics:sdmx-data"),
+    ("statistics:sdmx-csv", "GET"): lambda w, t: _page("statistics:sdmx-csv"),
+    ("reporting:list", "GET"): lambda w, t: _page("reporting:list"),
+    ("reporting:open", "POST"): lambda w, t: _page(
+        "reporting:open",
+        body={"form": "htx-annual", "period": "2024", "organisation": w.organisation[t].pk},
+    ),
+    ("reporting:report", "GET"): lambda w, t: _page("reporting:report", w.report[t].pk),
+    ("reporting:report", "POST"): lambda w, t: _page(
+        "reporting:report",
+        w.report[t].pk,
+        body={"action": "save", "version": w.report[t].version, "workers": "1.250"},
+    ),
+    ("reporting:completeness", "GET"): lambda w, t: Call(
+        reverse("reporting:completeness"),
+        {"form": "htx-annual", "period": "2025", "province": w.province[t]},
     ),
 }
 
