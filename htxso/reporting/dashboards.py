@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import get_language
@@ -43,7 +44,9 @@ def sees_live(user: Any, area: str) -> bool:
         return False
     if user.is_national:
         return True
-    return user.role == Role.PROVINCIAL_OFFICER and bool(user.province_id) and user.province_id == area
+    return (
+        user.role == Role.PROVINCIAL_OFFICER and bool(user.province_id) and user.province_id == area
+    )
 
 
 def released_periods() -> set[str]:
@@ -73,7 +76,26 @@ class Catalogue:
         return i.name_en if (get_language() or "vi").startswith("en") and i.name_en else i.name
 
 
-Cells = dict[tuple[str, str, str], float]  # (indicator, period, kind) -> value
+@lru_cache(maxsize=1024)
+def _period(code: str) -> Period:
+    return Period.parse(code)
+
+
+class Cells(dict[tuple[str, str, str], float]):
+    """(indicator, period, kind) -> value, each series indexed once (on first use, after the
+    derived ratios are added): a panel reads ~20 series of one area's ~2,000 cells."""
+
+    _index: dict[tuple[str, str], list[tuple[Period, float]]] | None = None
+
+    def series(self, code: str, kind: str) -> list[tuple[Period, float]]:
+        if self._index is None:
+            index: dict[tuple[str, str], list[tuple[Period, float]]] = defaultdict(list)
+            for (c, p, k), value in self.items():
+                index[(c, k)].append((_period(p), value))
+            for points in index.values():
+                points.sort(key=lambda item: item[0])
+            self._index = dict(index)
+        return self._index.get((code, kind), [])
 
 
 def _derive(cells: Cells, catalogue: Catalogue) -> None:
@@ -95,7 +117,7 @@ def area_cells(area: str, periods: set[str] | None, catalogue: Catalogue) -> Cel
     rows = IndicatorCell.objects.filter(area=area, sector=TOTAL, status=TOTAL).values_list(
         "indicator", "period", "kind", "value"
     )
-    cells: Cells = {}
+    cells = Cells()
     for indicator, period, kind, value in rows:
         if periods is None or period in periods:
             cells[(indicator, period, kind)] = value
@@ -109,18 +131,15 @@ def _series(cells: Cells, code: str, kind: str, periods: list[str]) -> list[floa
 
 def _periods(cells: Cells, half: bool) -> list[str]:
     found = {p for (_c, p, _k) in cells if ("S" in p) == half}
-    return sorted(found, key=Period.parse)
+    return sorted(found, key=_period)
 
 
 def _year_points(cells: Cells, code: str, kind: str) -> list[tuple[float, float]]:
-    """(year, value) points for a projection: a half-yearly stock at the end of each year
-    (S2), the latest half-year counting as its fraction of the year."""
+    """(time, value) points for a projection, the last of each year: a yearly figure and a
+    half-yearly stock at the end of the year (S2), the latest half-year at mid-year."""
     points: dict[int, tuple[float, float]] = {}
-    for (c, p, k), value in cells.items():
-        if c != code or k != kind:
-            continue
-        period = Period.parse(p)
-        x = period.year + (0.5 if period.half == 1 else 1.0 if period.half == 2 else 1.0)
+    for period, value in cells.series(code, kind):
+        x = period.year + (0.5 if period.half == 1 else 1.0)
         if period.year not in points or points[period.year][0] < x:
             points[period.year] = (x, value)
     return sorted(points.values())[-6:]
@@ -141,11 +160,8 @@ def project(points: list[tuple[float, float]], year: int) -> float | None:
 
 
 def _latest(cells: Cells, code: str, kind: str) -> tuple[str, float] | None:
-    found = [(Period.parse(p), v) for (c, p, k), v in cells.items() if c == code and k == kind]
-    if not found:
-        return None
-    period, value = max(found, key=lambda item: item[0])
-    return period.code, value
+    points = cells.series(code, kind)
+    return (points[-1][0].code, points[-1][1]) if points else None
 
 
 def _meets(value: float, target: Target) -> bool:
@@ -163,7 +179,7 @@ def cards(cells: Cells, targets: Iterable[Target], catalogue: Catalogue) -> list
         projection = project(points, target.year)
         previous = None
         if latest:
-            previous = cells.get((code, Period.parse(latest[0]).previous().code, kind))
+            previous = cells.get((code, _period(latest[0]).previous().code, kind))
         out.append(
             {
                 "label": (target.label_en if en and target.label_en else target.label),
@@ -174,7 +190,9 @@ def cards(cells: Cells, targets: Iterable[Target], catalogue: Catalogue) -> list
                 "period": latest[0] if latest else None,
                 "value": value,
                 "previous": previous,
-                "change": (value - previous) if value is not None and previous is not None else None,
+                "change": (value - previous)
+                if value is not None and previous is not None
+                else None,
                 "target": target.value,
                 "target_year": target.year,
                 "comparison": target.comparison,
@@ -236,24 +254,24 @@ def map_data(indicator: str, periods: set[str] | None, catalogue: Catalogue) -> 
         indicator__in=codes, kind=TOTAL, sector=TOTAL, status=TOTAL
     ).values_list("indicator", "period", "area", "value")
     by_period: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    for code, period, area, value in rows:
+    for code, period, area, stored in rows:
         if area != NATIONAL and (periods is None or period in periods):
-            by_period[period][area][code] = value
+            by_period[period][area][code] = stored
     if not by_period:
         return {"indicator": indicator, "name": catalogue.name(indicator), "values": []}
-    period = max(by_period, key=Period.parse)
+    period = max(by_period, key=_period)
     names = dict(Province.objects.values_list("code", "name"))
-    values = []
+    values: list[dict[str, Any]] = []
     for area, got in by_period[period].items():
         if ind.source == Source.DERIVED:
             num, den = ind.measure["ratio"]
             if not got.get(den):
                 continue
-            value = round(got.get(num, 0) * ind.measure.get("scale", 1) / got[den], 1)
+            value: float = round(got.get(num, 0) * ind.measure.get("scale", 1) / got[den], 1)
         else:
             value = got.get(indicator, 0)
         values.append({"code": area, "name": names.get(area, area), "value": value})
-    values.sort(key=lambda v: -v["value"])
+    values.sort(key=lambda v: -float(v["value"]))
     return {
         "indicator": indicator,
         "name": catalogue.name(indicator),
@@ -268,9 +286,7 @@ def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations")
     catalogue = Catalogue.load()
     periods = visible_periods(user, area)
     cells = area_cells(area, periods, catalogue)
-    targets = (
-        Target.objects.filter(area=area).select_related("indicator").order_by("year", "id")
-    )
+    targets = Target.objects.filter(area=area).select_related("indicator").order_by("year", "id")
     headline = []
     for code, kind in (
         ("organisations", TOTAL),
@@ -300,6 +316,9 @@ def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations")
         "live": periods is None,
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
         "headline": headline,
+        "map_choices": [
+            (c, catalogue.name(c)) for c in MAP_INDICATORS if c in catalogue.indicators
+        ],
         "cards": cards(cells, targets, catalogue),
         "trends": trends(cells, catalogue),
         # The map compares provinces: live only for those who see every province live.

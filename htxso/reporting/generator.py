@@ -119,29 +119,36 @@ def generate_history(
                 now,
             )
 
-        def annual_rows() -> Iterator[tuple]:
-            orgs = (
-                Organisation.objects.filter(kind__in=annual.organisation_kinds)
-                .order_by("pk")
-                .values_list(
-                    "pk",
-                    "kind",
-                    "province_id",
-                    "sector",
-                    "status",
-                    "members_count",
-                    "charter_capital",
-                    "is_high_tech",
-                    "in_value_chain",
-                    "established_on",
-                    "status_since",
-                )
+        # Everything the rows need is read before the COPY starts: psycopg cannot run another
+        # query on the connection while a COPY FROM STDIN is open (it would wait forever).
+        orgs = list(
+            Organisation.objects.filter(kind__in=annual.organisation_kinds)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "kind",
+                "province_id",
+                "sector",
+                "status",
+                "members_count",
+                "charter_capital",
+                "is_high_tech",
+                "in_value_chain",
+                "established_on",
+                "status_since",
             )
+        )
+        years_ = [Period(year) for year in range(last - years + 1, last + 1)]
+        halves = span(Period(last - years + 1, 1), Period(last, 2))
+        annual_versions = {p: version_for(annual, p) for p in years_}
+        summary_versions = {p: version_for(summary, p) for p in halves}
+        provinces = list(Province.objects.values_list("code", flat=True))
+
+        def annual_rows() -> Iterator[tuple]:
             closed = {str(s) for s in CLOSED_STATUSES}
-            for year in range(last - years + 1, last + 1):
-                period = Period(year)
-                version = version_for(annual, period)
-                for org in orgs.iterator(chunk_size=5000):
+            for period in years_:
+                version, year = annual_versions[period], period.year
+                for org in orgs:
                     established, since = org[9], org[10]
                     if established > period.end or (org[4] in closed and since < period.start):
                         continue
@@ -163,9 +170,8 @@ def generate_history(
                 progress(f"  báo cáo năm {year}: {result.reports:,}")
 
         def summary_rows() -> Iterator[tuple]:
-            provinces = list(Province.objects.values_list("code", flat=True))
-            for period in span(Period(last - years + 1, 1), Period(last, 2)):
-                version = version_for(summary, period)
+            for period in halves:
+                version = summary_versions[period]
                 for code in provinces:
                     rng = random.Random(f"{seed}:{code}:{period.code}")
                     classified = rng.randint(50, 400)

@@ -38,7 +38,6 @@ def dashboard(request: HttpRequest, code: str = NATIONAL) -> HttpResponse:
     if code != NATIONAL:
         province = get_object_or_404(Province, code=code)
     data = dashboards.panel(request.user, code, _map_indicator(request))
-    catalogue = dashboards.Catalogue.load()
     return render(
         request,
         "reporting/dashboard.html",
@@ -46,7 +45,7 @@ def dashboard(request: HttpRequest, code: str = NATIONAL) -> HttpResponse:
             "data": data,
             "province": province,
             "provinces": Province.objects.all(),
-            "map_choices": [(c, catalogue.name(c)) for c in dashboards.MAP_INDICATORS],
+            "map_choices": data["map_choices"],
             "map_indicator": data["map"].get("indicator"),
             "may_release": services.may_release(request.user),
         },
@@ -63,8 +62,17 @@ def _chart_table(data: dict, chart: str) -> tuple[str, list[str], list[list[Any]
         headers = [_("Mục tiêu"), _("Chỉ tiêu"), _("Kỳ"), _("Giá trị"), _("Mục tiêu"),
                    _("Năm"), _("% đạt"), _("Dự báo năm mục tiêu"), _("Nguồn")]  # fmt: skip
         rows = [
-            [c["label"], c["indicator"], c["period"], c["value"], c["target"], c["target_year"],
-             c["achieved"], c["projection"], c["source"]]  # fmt: skip
+            [
+                c["label"],
+                c["indicator"],
+                c["period"],
+                c["value"],
+                c["target"],
+                c["target_year"],
+                c["achieved"],
+                c["projection"],
+                c["source"],
+            ]
             for c in data["cards"]
         ]
         return _("Tiến độ mục tiêu"), headers, rows
@@ -128,7 +136,9 @@ def releases(request: HttpRequest) -> HttpResponse:
         if not services.may_release(request.user):
             raise PermissionDenied(_("Chỉ cán bộ trung ương được công bố số liệu."))
         try:
-            services.release(request.user, request.POST.get("period", ""), request.POST.get("note", ""))
+            services.release(
+                request.user, request.POST.get("period", ""), request.POST.get("note", "")
+            )
             messages.success(request, _("Đã công bố số liệu kỳ %s.") % request.POST["period"])
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
@@ -240,9 +250,18 @@ def export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
     headers = [_("Mã chỉ tiêu"), _("Chỉ tiêu"), _("Mã địa bàn"), _("Địa bàn"), _("Loại hình"),
                _("Ngành"), _("Tình trạng"), _("Kỳ"), _("Giá trị"), _("Đơn vị")]  # fmt: skip
     rows = (
-        [o["INDICATOR"], names.get(o["INDICATOR"], ""), o["REF_AREA"],
-         provinces.get(o["REF_AREA"], ""), o["ORG_KIND"], o["SECTOR"], o["STATUS"],
-         o["TIME_PERIOD"], o["OBS_VALUE"], dashboards.unit_label(o["UNIT_MEASURE"])]  # fmt: skip
+        [
+            o["INDICATOR"],
+            names.get(o["INDICATOR"], ""),
+            o["REF_AREA"],
+            provinces.get(o["REF_AREA"], ""),
+            o["ORG_KIND"],
+            o["SECTOR"],
+            o["STATUS"],
+            o["TIME_PERIOD"],
+            o["OBS_VALUE"],
+            dashboards.unit_label(o["UNIT_MEASURE"]),
+        ]
         for o in observations(request.user)
     )
     return _download(stream_xlsx(headers, rows, widths=[18, 40, 8, 24, 18, 8, 14, 8, 14, 16]),

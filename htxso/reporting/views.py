@@ -44,7 +44,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(reports.order_by("-period", "province_id", "id"), 50).get_page(
         request.GET.get("page")
     )
-    user = request.user
+    user: Any = request.user
     openable = []
     if getattr(user, "role", None) == Role.COOPERATIVE_MANAGER and user.organisation_id:
         org = user.organisation
@@ -131,7 +131,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         version = _int(request.POST.get("version"))
-        raw = {k: request.POST.get(k, "") for k in Definition(report.form_version.definition).by_key}
+        raw = {
+            k: request.POST.get(k, "") for k in Definition(report.form_version.definition).by_key
+        }
         try:
             if action in ("save", "submit"):
                 if not editable:
@@ -173,7 +175,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comment_errors": errors.get("comment", []),
             "flags": _flags(report),
             "editable": editable,
-            "reviewable": reviewable and report.status in (
+            "reviewable": reviewable
+            and report.status
+            in (
                 ReportStatus.SUBMITTED,
                 ReportStatus.APPROVED,
             ),
@@ -196,7 +200,9 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
     if not _may_follow(request.user):
         raise PermissionDenied(_("Trang này dành cho cán bộ theo dõi báo cáo."))
     forms = list(ReportForm.objects.filter(is_active=True))
-    form = next((f for f in forms if f.code == request.GET.get("form")), forms[0] if forms else None)
+    form = next(
+        (f for f in forms if f.code == request.GET.get("form")), forms[0] if forms else None
+    )
     if form is None:
         raise Http404(_("Chưa có biểu mẫu báo cáo."))
     try:
@@ -206,7 +212,7 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         period = Period.parse(_default_period(form))
-    user = request.user
+    user: Any = request.user
     own = None if user.is_national else [user.province_id]
     rows = completeness.table(form, period, own)
     province = request.GET.get("province") or (user.province_id if own else "")
