@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportingConfig(AppConfig):
     name = "htxso.reporting"
-    verbose_name = "Báo cáo thống kê"
+    verbose_name = _("Báo cáo thống kê")
 
     def ready(self) -> None:
         from htxso.registry.stats import refreshed

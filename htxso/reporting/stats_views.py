@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -154,9 +154,14 @@ def releases(request: HttpRequest) -> HttpResponse:
 
 
 def _codes(choices) -> tuple[sdmx.Code, ...]:
+    """A code list with its Vietnamese and English names (whatever the request's language)."""
+    with translation.override("vi"):
+        vi = {value: str(label) for value, label in choices}
+    with translation.override("en"):
+        en = {value: str(label) for value, label in choices}
     return (
         sdmx.Code(TOTAL, "Tổng số", "Total"),
-        *(sdmx.Code(str(value), str(label), str(value)) for value, label in choices),
+        *(sdmx.Code(str(value), vi[value], en[value]) for value in vi),
     )
 
 
