@@ -35,9 +35,9 @@ from htxso.core.roles import Role
 from htxso.core.tokens import issue_token
 from htxso.exchange.models import ImportJob
 from htxso.registry import services
+from htxso.registry.models import Membership, Organisation
 from htxso.reporting import services as reporting_services
 from htxso.reporting.models import Report, ReportForm
-from htxso.registry.models import Membership, Organisation
 
 from .conftest import make_user
 from .factories import (

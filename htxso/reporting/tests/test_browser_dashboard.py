@@ -5,8 +5,6 @@ PNG, a chart's table downloads as XLSX, and the public sees released figures onl
 As in registry/tests/test_browser.py, all database work happens before Playwright starts.
 """
 
-import io
-
 import pytest
 from openpyxl import load_workbook
 
@@ -32,9 +30,13 @@ def statistics_world(live_server) -> dict:
     call_command("load_reporting", verbosity=0)
     generate_history(years=3, seed=1)
     make_user("tk-trung-uong", "central_officer")
-    revenue = IndicatorCell.objects.filter(
-        indicator="revenue", area="VN", kind="_T", sector="_T", status="_T"
-    ).order_by("-period").first()
+    revenue = (
+        IndicatorCell.objects.filter(
+            indicator="revenue", area="VN", kind="_T", sector="_T", status="_T"
+        )
+        .order_by("-period")
+        .first()
+    )
     counts = dict(  # the map shows the latest period: the running half-year (live)
         IndicatorCell.objects.filter(
             indicator="organisations",
@@ -96,7 +98,7 @@ def test_dashboard_draws_exports_and_separates_live_from_public(
         with page.expect_download() as download_info:
             page.locator("a[href*='chart/trend-business.xlsx']").click()
         path = download_info.value.path()
-        rows = list(load_workbook(io.BytesIO(open(path, "rb").read())).active.iter_rows(values_only=True))
+        rows = list(load_workbook(path).active.iter_rows(values_only=True))
         row = next(r for r in rows if r and r[0] == statistics_world["revenue_period"])
         assert row[1] == statistics_world["revenue"]
         page.screenshot(path=ARTIFACTS / "statistics-live.png", full_page=True)

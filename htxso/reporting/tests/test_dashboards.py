@@ -36,8 +36,10 @@ def _body(response) -> bytes:
 
 
 def _panel(client, area=NATIONAL):
-    path = reverse("statistics:dashboard") if area == NATIONAL else reverse(
-        "statistics:province", args=[area]
+    path = (
+        reverse("statistics:dashboard")
+        if area == NATIONAL
+        else reverse("statistics:province", args=[area])
     )
     response = client.get(path)
     assert response.status_code == 200
@@ -96,7 +98,9 @@ def test_cards_show_progress_against_sourced_targets(client, reference, central)
         OrganisationFactory(province_id="19")
     client.force_login(central)
     data = _panel(client, "19")
-    card = next(c for c in data["cards"] if c["code"] == "organisations" and c["kind"] == "cooperative")
+    card = next(
+        c for c in data["cards"] if c["code"] == "organisations" and c["kind"] == "cooperative"
+    )
     assert card["target"] == 1000 and card["target_year"] == 2030
     assert card["value"] >= 3
     assert card["achieved"] == round(100 * card["value"] / 1000, 1)
@@ -156,11 +160,11 @@ def test_sdmx_downloads_validate_and_read_back_equal_to_the_cube(
         key = {k: str(v.value) for k, v in obs.key.values.items()}
         dims = ("INDICATOR", "REF_AREA", "ORG_KIND", "SECTOR", "STATUS", "TIME_PERIOD")
         got[tuple(key[d] for d in dims)] = float(obs.value)
-    published = {
-        c: None for c in ("revenue", "organisations", "workers", "members")
-    }
+    published = {c: None for c in ("revenue", "organisations", "workers", "members")}
     expected = {
-        (c.indicator, c.area, c.kind, c.sector, c.status, c.period.replace("S", "-S")): float(c.value)
+        (c.indicator, c.area, c.kind, c.sector, c.status, c.period.replace("S", "-S")): float(
+            c.value
+        )
         for c in IndicatorCell.objects.filter(indicator__in=list(published))
     }
     assert expected and all(got[k] == v for k, v in expected.items())
@@ -189,11 +193,17 @@ def test_export_xlsx_streams_the_visible_cube(client, annual, htx, manager, offi
     sheet = load_workbook(io.BytesIO(_body(response)), read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Mã chỉ tiêu"
-    revenue = [r for r in rows[1:] if r[0] == "revenue" and r[2] == NATIONAL and r[4] == "_T" and r[5] == "_T" and r[6] == "_T"]
+    revenue = [
+        r
+        for r in rows[1:]
+        if r[0] == "revenue" and r[2] == NATIONAL and r[4] == "_T" and r[5] == "_T" and r[6] == "_T"
+    ]
     assert revenue and revenue[0][8] == 1250
 
 
-def test_release_page_refuses_a_running_period_and_other_roles(client, reference, central, officer_19):
+def test_release_page_refuses_a_running_period_and_other_roles(
+    client, reference, central, officer_19
+):
     client.force_login(officer_19)
     assert client.post(reverse("statistics:releases"), {"period": "2024"}).status_code == 403
     client.force_login(central)
@@ -229,7 +239,9 @@ def test_report_page_keeps_typed_input_and_explains_errors(client, annual, htx, 
     report = services.open_report(manager, annual, LAST_YEAR, htx)
     client.force_login(manager)
     url = reverse("reporting:report", args=[report.pk])
-    response = client.post(url, {**good_values(revenue="1,5"), "action": "save", "version": report.version})
+    response = client.post(
+        url, {**good_values(revenue="1,5"), "action": "save", "version": report.version}
+    )
     assert response.status_code == 422
     page = response.content.decode()
     assert "không dùng dấu phẩy" in page and 'value="1,5"' in page
@@ -264,4 +276,9 @@ def test_review_on_the_page_requires_a_comment_to_return(client, annual, htx, ma
     assert response.status_code == 302
     assert Report.objects.get(pk=report.pk).status == ReportStatus.APPROVED
     client.force_login(manager)
-    assert client.post(url, {**good_values(), "action": "save", "version": report.version + 1}).status_code == 403
+    assert (
+        client.post(
+            url, {**good_values(), "action": "save", "version": report.version + 1}
+        ).status_code
+        == 403
+    )
