@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import stats_views, views
+from . import import_views, stats_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("open/", views.report_open, name="open"),
     path("<int:pk>/", views.report_detail, name="report"),
     path("completeness/", views.completeness_view, name="completeness"),
+    path("import/", import_views.import_reports, name="import"),
+    path("import/template.xlsx", import_views.template, name="import-template"),
 ]
 
 statistics_patterns = (

@@ -281,6 +281,9 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
         # Saving values: visible_to (404), then editable_by (403).
         "POST": [(L, L), (N, N), (OK, OK), (F, F), (OK, N), (N, N), (OK, N), (N, N)],
     },
+    # Importing reports: the roles that fill them in (the exchange's importers).
+    "reporting:import": {"GET": IMPORTERS},
+    "reporting:import-template": {"GET": IMPORTERS},
     "reporting:completeness": {
         "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (F, F), (F, F)]
     },
@@ -665,6 +668,10 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
         "reporting:report",
         w.report[t].pk,
         body={"action": "save", "version": w.report[t].version, "workers": "1.250"},
+    ),
+    ("reporting:import", "GET"): lambda w, t: _page("reporting:import"),
+    ("reporting:import-template", "GET"): lambda w, t: Call(
+        reverse("reporting:import-template"), {"form": "htx-annual", "period": "2025"}
     ),
     ("reporting:completeness", "GET"): lambda w, t: Call(
         reverse("reporting:completeness"),

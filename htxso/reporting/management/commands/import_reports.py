@@ -1,0 +1,70 @@
+"""`htxso import_reports FILE --form htx-annual --period 2025 [--dry-run] [--user USERNAME]`:
+check a file of reports (--dry-run) or check and write it, all or nothing; exit code 1 when the
+file has errors."""
+
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from htxso.reporting import importer
+from htxso.reporting.models import ReportForm
+
+
+class Command(BaseCommand):
+    help = (
+        "Nhập báo cáo của các tổ chức cho một biểu mẫu và một kỳ từ tệp XLSX/CSV: mỗi dòng được "
+        "lập, ghi số liệu và nộp như trên trang báo cáo; tệp có lỗi thì không ghi gì."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--form", required=True, help="mã biểu mẫu, ví dụ htx-annual")
+        parser.add_argument("--period", required=True, help="kỳ báo cáo: 2025, 2025S1…")
+        parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+        parser.add_argument("--user", help="tên đăng nhập người thực hiện (mặc định: hệ thống)")
+        parser.add_argument("--show", type=int, default=100, help="số ghi chú in ra")
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"Không tìm thấy tệp {path}")
+        form = ReportForm.objects.filter(code=options["form"]).first()
+        if form is None:
+            codes = ", ".join(ReportForm.objects.values_list("code", flat=True))
+            raise CommandError(f"Không có biểu mẫu {options['form']} (có: {codes})")
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"Không có người dùng {options['user']}")
+        result = importer.run(user, form, options["period"], path, commit=not options["dry_run"])
+        counts = result.counts
+        self.stdout.write(
+            f"{result.filename} ({result.encoding or '—'}): biểu mẫu {form.code}, kỳ "
+            f"{result.period} — {_vi(result.rows)} dòng, {_vi(result.error_rows)} dòng lỗi, "
+            f"{_vi(result.total)} ghi chú"
+        )
+        self.stdout.write(
+            f"  lập mới {counts['created']}, cập nhật {counts['updated']}, "
+            f"không đổi {counts['unchanged']}, nộp {counts['submitted']}"
+        )
+        for finding in result.findings[: options["show"]]:
+            level = "LỖI" if finding.severity == "error" else "lưu ý"
+            column = f" [{finding.column}]" if finding.column else ""
+            value = f" {finding.value!r}" if finding.value else ""
+            self.stdout.write(f"  dòng {finding.row}{column}{value} — {level}: {finding.message}")
+        if len(result.findings) > options["show"]:
+            self.stdout.write(f"  … và {len(result.findings) - options['show']} ghi chú khác")
+        if result.committed:
+            self.stdout.write(f"Đã ghi: {counts['submitted']} báo cáo đã nộp.")
+        elif result.has_errors:
+            self.stdout.write(result.refused or "Có lỗi: không ghi gì.")
+            sys.exit(1)
+        else:
+            self.stdout.write("Kiểm tra xong, không lỗi (chưa ghi: chạy lại không có --dry-run).")
+
+
+def _vi(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
