@@ -147,6 +147,11 @@ def update_organisation(
         raise PermissionDenied(_("Bạn không có quyền chuyển tổ chức sang tỉnh/thành phố này."))
     organisation.version = expected_version + 1  # the row is locked and was at that version
     _clean_and_save(organisation)
+    if organisation.province_id != old_province:
+        # Memberships carry their organisation's province (provincial scoping, figures).
+        Membership.objects.filter(organisation_id=organisation.pk).update(
+            province_id=organisation.province_id
+        )
     organisation.refresh_from_db()
     record(actor, "update", organisation, before, snapshot(organisation))
     stats.refresh({old_province, organisation.province_id})

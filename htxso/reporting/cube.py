@@ -55,13 +55,23 @@ _UPSERT = (
 
 def apply(deltas: Mapping[Key, int]) -> int:
     """Add the deltas to the cells (creating missing ones). Keys are applied in sorted order,
-    so concurrent writers lock the shared national cells in the same order (no deadlock)."""
+    so concurrent writers lock the shared national cells in the same order (no deadlock).
+    A cell that falls to zero is removed (absent means zero, as a rebuild leaves it)."""
     rows = [(*key, value) for key, value in sorted(deltas.items()) if value]
     if not rows:
         return 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(rows), 2000):
-            cursor.executemany(_UPSERT, rows[start : start + 2000])
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 2000):
+                cursor.executemany(_UPSERT, rows[start : start + 2000])
+        lowered = [row for row in rows if row[6] < 0]
+        if lowered:
+            IndicatorCell.objects.filter(
+                indicator__in={r[0] for r in lowered},
+                period__in={r[1] for r in lowered},
+                area__in={r[2] for r in lowered},
+                value=0,
+            ).delete()
     return len(rows)
 
 

@@ -7,12 +7,14 @@ A definition is JSON (`FormVersion.definition`):
                 "message": {"vi", "en"}}],
      "outliers": {"ratio": 3, "min_base": 10, "fields": [...]}}
 Rules are expressions over the field keys (and the respondent's `kind`), evaluated over a
-whitelist of syntax nodes: form data is never code.
+whitelist of syntax nodes and type-checked when the definition is read (text never goes into
+arithmetic, a rule cannot fail at submission): form data is never code.
 """
 
 import ast
 import operator
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +29,11 @@ ERROR = "error"
 WARNING = "warning"
 OUTLIER = "outlier"
 
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-_PLAIN = re.compile(r"^-?\d+$")
+_THOUSANDS = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})+$")
+_PLAIN = re.compile(r"^-?[0-9]+$")
+# No figure of a report comes near this; the cube's 64-bit cells must hold sums of many.
+LIMIT = 10**15
+MAX_EXPRESSION = 500  # characters of one rule (the evaluator recurses over its tree)
 _TRUE = {"1", "true", "có", "co", "x", "yes", "đúng"}
 _FALSE = {"0", "false", "không", "khong", "no", "sai"}
 
@@ -112,7 +117,8 @@ class Field:
 def _boolean(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
-    text = str(raw).strip().lower()
+    # NFC: "có" typed with a combining accent (macOS, some input methods) is still "có".
+    text = unicodedata.normalize("NFC", str(raw)).strip().lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -121,15 +127,26 @@ def _boolean(raw: Any) -> bool:
 
 
 def _integer(raw: Any) -> int:
+    value = _integer_value(raw)
+    if abs(value) >= LIMIT:
+        raise ValidationError(_("Số quá lớn."))
+    return value
+
+
+def _integer_value(raw: Any) -> int:
     if isinstance(raw, bool):
         raise ValidationError(_("Cần một số nguyên."))
     if isinstance(raw, int):
         return raw
     if isinstance(raw, float):
-        if raw.is_integer():
+        if raw.is_integer() and abs(raw) < LIMIT:
             return int(raw)
+        if abs(raw) >= LIMIT:
+            raise ValidationError(_("Số quá lớn."))
         raise ValidationError(_("Cần một số nguyên, không có phần thập phân."))
     text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
+    if len(text) > 25:  # int() of thousands of digits is slow, then refused
+        raise ValidationError(_("Số quá lớn."))
     if _PLAIN.match(text):
         return int(text)
     if _THOUSANDS.match(text):
@@ -143,6 +160,47 @@ def _integer(raw: Any) -> int:
             % {"value": raw}
         )
     raise ValidationError(_("“%(value)s” không phải là một số nguyên.") % {"value": raw})
+
+
+def _check_field(field: "Field") -> None:
+    if not isinstance(field.key, str) or not field.key.isidentifier() or field.key == "kind":
+        raise ValidationError(_("Mã trường “%s” không hợp lệ.") % field.key)
+    if field.type not in (INTEGER, BOOLEAN):
+        raise ValidationError(
+            _("Trường %(key)s có kiểu không hỗ trợ: %(type)s")
+            % {"key": field.key, "type": field.type}
+        )
+    if not isinstance(field.label, Mapping) or not field.label.get("vi"):
+        raise ValidationError(_("Trường %s cần tên tiếng Việt.") % field.key)
+    for bound in (field.min, field.max):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int)):
+            raise ValidationError(_("Giới hạn của trường %s phải là số nguyên.") % field.key)
+    if field.min is not None and field.max is not None and field.min > field.max:
+        raise ValidationError(_("Trường %s có giới hạn dưới lớn hơn giới hạn trên.") % field.key)
+
+
+def _check_rule(rule: "Rule", by_key: Mapping[str, "Field"], types: Mapping[str, str]) -> None:
+    if rule.severity not in (ERROR, WARNING):
+        raise ValidationError(
+            _("Quy tắc %(code)s có mức độ không hợp lệ: %(severity)s")
+            % {"code": rule.code, "severity": rule.severity}
+        )
+    if rule.field and rule.field not in by_key:
+        raise ValidationError(_("Quy tắc %s gắn với trường không có.") % rule.code)
+    if not isinstance(rule.message, Mapping) or not rule.message.get("vi"):
+        raise ValidationError(_("Quy tắc %s cần thông báo tiếng Việt.") % rule.code)
+    if not isinstance(rule.expr, str) or not rule.expr.strip():
+        raise ValidationError(_("Quy tắc %s không có biểu thức.") % rule.code)
+    for expr in filter(None, (rule.expr, rule.when)):
+        if not isinstance(expr, str):
+            raise ValidationError(_("Quy tắc %s: biểu thức phải là chuỗi.") % rule.code)
+        unknown = _names(expr) - set(types)
+        if unknown:
+            raise ValidationError(
+                _("Quy tắc %(code)s dùng trường không có: %(names)s")
+                % {"code": rule.code, "names": ", ".join(sorted(unknown))}
+            )
+        _typed(_parse(expr).body, types, expr)
 
 
 @dataclass(frozen=True)
@@ -162,26 +220,27 @@ class Definition:
         try:
             self.fields = [Field(**f) for f in data["fields"]]
             self.rules = [Rule(**r) for r in data.get("rules", [])]
-        except (KeyError, TypeError) as exc:
+            outliers = data.get("outliers") or {}
+            self.outlier_ratio = float(outliers.get("ratio", 0) or 0)
+            self.outlier_min_base = int(outliers.get("min_base", 0) or 0)
+            self.outlier_fields = list(outliers.get("fields", []))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValidationError(_("Định nghĩa biểu mẫu sai cấu trúc: %s") % exc) from exc
-        outliers = data.get("outliers") or {}
-        self.outlier_ratio = float(outliers.get("ratio", 0) or 0)
-        self.outlier_min_base = int(outliers.get("min_base", 0) or 0)
-        self.outlier_fields = list(outliers.get("fields", []))
+        for field in self.fields:
+            _check_field(field)
         self.by_key = {f.key: f for f in self.fields}
         if len(self.by_key) != len(self.fields):
             raise ValidationError(_("Định nghĩa biểu mẫu có trường trùng mã."))
-        names = set(self.by_key) | {"kind"}
+        types = {f.key: _BOOL if f.type == BOOLEAN else _NUM for f in self.fields}
+        types["kind"] = _STR
         for rule in self.rules:
-            for expr in filter(None, (rule.expr, rule.when)):
-                unknown = _names(expr) - names
-                if unknown:
-                    raise ValidationError(
-                        _("Quy tắc %(code)s dùng trường không có: %(names)s")
-                        % {"code": rule.code, "names": ", ".join(sorted(unknown))}
-                    )
+            _check_rule(rule, self.by_key, types)
+        if len({r.code for r in self.rules}) != len(self.rules):
+            raise ValidationError(_("Định nghĩa biểu mẫu có quy tắc trùng mã."))
         if not set(self.outlier_fields) <= set(self.by_key):
             raise ValidationError(_("Kiểm tra bất thường dùng trường không có."))
+        if any(self.by_key[k].type != INTEGER for k in self.outlier_fields):
+            raise ValidationError(_("Kiểm tra bất thường chỉ áp dụng cho trường số."))
 
     def parse(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """(typed values, errors by field key) of raw input; unknown keys are ignored."""
@@ -244,6 +303,7 @@ class Definition:
             base = max(abs(before), 1)
             if abs(now) > base * self.outlier_ratio or abs(now) * self.outlier_ratio < base:
                 label = self.by_key[key].label
+                ratio = f"{self.outlier_ratio:g}"
                 out.append(
                     {
                         **_finding(
@@ -251,16 +311,23 @@ class Definition:
                             OUTLIER,
                             key,
                             {
-                                "vi": f"{label.get('vi', key)}: {now:,} so với {before:,} kỳ trước "
-                                f"(chênh lệch quá {self.outlier_ratio:g} lần).".replace(",", "."),
-                                "en": f"{label.get('en', key)}: {now:,} against {before:,} in "
-                                f"the previous period (more than {self.outlier_ratio:g}×).",
+                                "vi": f"{label.get('vi', key)}: {_vi_number(now)} so với "
+                                f"{_vi_number(before)} kỳ trước (chênh lệch quá "
+                                f"{ratio.replace('.', ',')} lần).",
+                                "en": f"{label.get('en') or label.get('vi', key)}: {now:,} "
+                                f"against {before:,} in the previous period "
+                                f"(more than {ratio}×).",
                             },
                         ),
                         "previous": before,
                     }
                 )
         return out
+
+
+def _vi_number(value: int) -> str:
+    """1.250.000: Vietnamese thousands separators."""
+    return f"{value:,}".replace(",", ".")
 
 
 def _finding(code: str, severity: str, field: str, message: Mapping[str, str]) -> dict[str, Any]:
@@ -277,10 +344,71 @@ def _names(expr: str) -> set[str]:
     return {n.id for n in ast.walk(_parse(expr)) if isinstance(n, ast.Name)}
 
 
+_NUM, _BOOL, _STR, _TUPLE = "number", "boolean", "text", "list"
+_ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _typed(node: ast.AST, types: Mapping[str, str], expr: str) -> str:
+    """The type of an expression over typed fields, refusing what cannot be evaluated (text
+    in arithmetic, ordering text against a number, `in` over a non-list): a definition that
+    would fail at submission is refused when it is issued."""
+
+    def wrong() -> ValidationError:
+        return ValidationError(_("Biểu thức sai kiểu dữ liệu: %s") % expr)
+
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool):
+            return _BOOL
+        if isinstance(node.value, int | float):
+            return _NUM
+        if isinstance(node.value, str):
+            return _STR
+        raise wrong()
+    if isinstance(node, ast.Name):
+        return types[node.id]
+    if isinstance(node, ast.Tuple):
+        for element in node.elts:
+            if _typed(element, types, expr) == _TUPLE:
+                raise wrong()
+        return _TUPLE
+    if isinstance(node, ast.UnaryOp):
+        operand = _typed(node.operand, types, expr)
+        if isinstance(node.op, ast.Not):
+            return _BOOL
+        if operand != _NUM:
+            raise wrong()
+        return _NUM
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            _typed(value, types, expr)
+        return _BOOL
+    if isinstance(node, ast.BinOp):
+        if _typed(node.left, types, expr) != _NUM or _typed(node.right, types, expr) != _NUM:
+            raise wrong()
+        return _NUM
+    if isinstance(node, ast.Compare):
+        left = _typed(node.left, types, expr)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = _typed(comparator, types, expr)
+            if isinstance(op, ast.In | ast.NotIn):
+                if right != _TUPLE or left == _TUPLE:
+                    raise wrong()
+            elif isinstance(op, _ORDER):
+                if left != right or left not in (_NUM, _STR):
+                    raise wrong()
+            elif {left, right} - {_NUM, _BOOL} and left != right:
+                raise wrong()  # text == number is always false: a mistake
+            left = right
+        return _BOOL
+    raise wrong()
+
+
 def _parse(expr: str) -> ast.Expression:
+    if len(expr) > MAX_EXPRESSION:
+        raise ValidationError(_("Biểu thức quá dài: %s…") % expr[:40])
     try:
         tree = ast.parse(expr, mode="eval")
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise ValidationError(_("Biểu thức sai cú pháp: %s") % expr) from exc
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):

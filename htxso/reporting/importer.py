@@ -141,7 +141,7 @@ def layout_for(
 ) -> Layout:
     """The file's columns: the organisation (tax code or HTX Số id), then one per field of the
     version; `examples` fills the template's example row (values that pass the rules)."""
-    definition = Definition(version.definition)
+    definition = services.definition_of(version)
     period_note = _("Biểu mẫu %(code)s, phiên bản %(number)s (áp dụng từ kỳ %(start)s).") % {
         "code": form.code,
         "number": version.number,
@@ -359,7 +359,7 @@ class _Run:
     ) -> None:
         self.actor, self.form, self.period, self.version = actor, form, period, version
         self.result = result
-        self.definition = Definition(version.definition)
+        self.definition = services.definition_of(version)
         self.layout = layout_for(form, version, period)
         self.headers: dict[str, str] = {}  # column key → the header as the file has it
         self.mapping: dict[int, Column] = {}

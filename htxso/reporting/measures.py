@@ -108,7 +108,9 @@ def registry_rows(
             if status in closed:
                 continue
             dims = {"kind": kind, "sector": sector, "status": status}
-            out.append((province, dims, {c: int(v or 0) for c, v in zip(codes, values, strict=True)}))
+            out.append(
+                (province, dims, {c: int(v or 0) for c, v in zip(codes, values, strict=True)})
+            )
     return out
 
 
@@ -140,7 +142,10 @@ def report_measures(
             value = values.get(spec["sum"])
             if value is None or isinstance(value, bool):
                 continue
-            if "where" in spec and values.get(spec["where"]) in (None, False):
+            # `is`, not `in (None, False)`: an income of 0 is a value (0 == False in Python).
+            if "where" in spec and (
+                values.get(spec["where"]) is None or values.get(spec["where"]) is False
+            ):
                 continue
             if "times" in spec:
                 factor = values.get(spec["times"])

@@ -8,11 +8,17 @@ Reads start from `Report.objects.visible_to(user)`; writes go through `reporting
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from htxso.core.roles import Role
 
 from .periods import validate_code
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
 
 TOTAL = "_T"  # SDMX's code for "all" in a disaggregation
 NATIONAL = "VN"  # the area code of the whole country
@@ -51,6 +57,11 @@ class ReportForm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def title(self) -> str:
+        """The name in the reader's language."""
+        return self.name_en if _english() and self.name_en else self.name
 
 
 class FormVersion(models.Model):
@@ -148,7 +159,10 @@ class Report(models.Model):
     )
     # The organisation's current province (kept when it moves), or the reporting province.
     province = models.ForeignKey(
-        "core.Province", verbose_name=_("tỉnh/thành phố"), on_delete=models.PROTECT, related_name="+"
+        "core.Province",
+        verbose_name=_("tỉnh/thành phố"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status = models.CharField(
         _("tình trạng"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT
@@ -191,7 +205,9 @@ class Report(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["form", "period", "province", "status"], name="report_completeness"),
+            models.Index(
+                fields=["form", "period", "province", "status"], name="report_completeness"
+            ),
             models.Index(fields=["organisation", "form", "period"], name="report_organisation"),
         ]
 
@@ -263,6 +279,10 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.year})"
+
+    @property
+    def title(self) -> str:
+        return self.label_en if _english() and self.label_en else self.label
 
 
 class IndicatorCell(models.Model):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 YEAR = "year"
 HALF = "half"
-_CODE = re.compile(r"^(\d{4})(?:S([12]))?$")
+_CODE = re.compile(r"^([0-9]{4})(?:S([12]))?$")
 
 
 @dataclass(frozen=True, order=True)
@@ -23,7 +23,7 @@ class Period:
 
     @classmethod
     def parse(cls, code: str) -> "Period":
-        match = _CODE.match((code or "").strip().upper())
+        match = _CODE.match(("" if code is None else str(code)).strip().upper())
         if not match or not 1990 <= int(match.group(1)) <= 2100:
             raise ValidationError(
                 _("Kỳ báo cáo “%(code)s” không hợp lệ: dùng dạng 2025 (năm) hoặc 2025S1, 2025S2.")
@@ -75,7 +75,7 @@ class Period:
     def label(self) -> str:
         if self.half is None:
             return _("Năm %(year)s") % {"year": self.year}
-        return _("6 tháng %(half)s/%(year)s") % {
+        return _("6 tháng %(half)s %(year)s") % {
             "half": _("đầu năm") if self.half == 1 else _("cuối năm"),
             "year": self.year,
         }
@@ -86,7 +86,10 @@ class Period:
 
 def span(first: Period, last: Period) -> list[Period]:
     """Every period from `first` to `last` (same periodicity), in order."""
-    out, period = [], first
+    if first.periodicity != last.periodicity:
+        raise ValueError(f"span of a {first.periodicity} and a {last.periodicity}: {first}–{last}")
+    out: list[Period] = []
+    period = first
     while period <= last and len(out) < 1000:
         out.append(period)
         period = period.next()

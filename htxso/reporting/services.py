@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from htxso.core.audit import record, snapshot
+from htxso.core.models import Province
 from htxso.core.roles import Role
 from htxso.registry.choices import CLOSED_STATUSES
 from htxso.registry.models import Organisation
@@ -38,12 +39,30 @@ def _audit_fields(report: Report) -> dict:
 
 
 def _locked(report_id: int, expected_version: int | None) -> Report:
-    report = Report.objects.select_for_update().select_related("form", "organisation").get(
-        pk=report_id
+    # Lock the report row only: a bare FOR UPDATE over the join would also lock the form
+    # (every report of a form would queue behind one another) and the organisation.
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("form", "form_version", "organisation")
+        .get(pk=report_id)
     )
     if expected_version is not None and report.version != expected_version:
         raise StaleReport(report.version)
     return report
+
+
+_parsed: dict[tuple[int, Any], Definition] = {}
+
+
+def definition_of(version: FormVersion) -> Definition:
+    """A version's parsed definition, once per process (versions are never changed: a change
+    is a new version). Keyed by id and creation time, so a rolled-back row is not confused
+    with a later one that got the same id."""
+    key = (version.pk, version.created_at)
+    found = _parsed.get(key)
+    if found is None:
+        found = _parsed[key] = Definition(version.definition)
+    return found
 
 
 def version_for(form: ReportForm, period: Period) -> FormVersion:
@@ -60,17 +79,23 @@ def version_for(form: ReportForm, period: Period) -> FormVersion:
 def add_form_version(
     actor: Any, form: ReportForm, valid_from: str, definition: dict, note: str = ""
 ) -> FormVersion:
-    """A new version of a form, from a period on: data, no code change."""
-    if actor is not None and not (
-        actor.is_superuser or actor.role in (Role.SYSTEM_ADMIN, Role.CENTRAL_OFFICER)
-    ):
+    """A new version of a form, from a period on: data, no code change. It begins after the
+    latest version (numbers and periods go up together)."""
+    if not may_release(actor):  # the same national roles
         raise PermissionDenied(_("Chỉ cán bộ trung ương được ban hành phiên bản biểu mẫu."))
     start = Period.parse(valid_from)
     if start.periodicity != form.periodicity:
         raise ValidationError(_("Kỳ bắt đầu không đúng chu kỳ của biểu mẫu."))
     Definition(definition)  # refuses a malformed definition
     with transaction.atomic():
-        number = (form.versions.order_by("-number").values_list("number", flat=True).first()) or 0
+        ReportForm.objects.select_for_update().filter(pk=form.pk).first()  # one issuer at a time
+        latest = form.versions.order_by("-number").first()
+        if latest is not None and start <= Period.parse(latest.valid_from):
+            raise ValidationError(
+                _("Phiên bản mới phải áp dụng từ sau kỳ %(period)s (phiên bản %(number)s).")
+                % {"period": latest.valid_from, "number": latest.number}
+            )
+        number = latest.number if latest is not None else 0
         version = FormVersion(
             form=form,
             number=number + 1,
@@ -113,7 +138,7 @@ def prefill(version: FormVersion, organisation) -> dict[str, Any]:
         ).count(),
     }
     out = {}
-    for field in Definition(version.definition).fields:
+    for field in definition_of(version).fields:
         if field.prefill in known:
             out[field.key] = known[field.prefill]
     return out
@@ -131,6 +156,8 @@ def open_report(
     """A draft report for a respondent and a period, prefilled from the registry."""
     period = Period.parse(period_code)
     today = today or dt.date.today()
+    if not form.is_active:
+        raise ValidationError(_("Biểu mẫu %s không còn áp dụng.") % form.name)
     if period.periodicity != form.periodicity:
         raise ValidationError({"period": _("Kỳ báo cáo không đúng chu kỳ của biểu mẫu.")})
     if period.start > today:
@@ -138,21 +165,23 @@ def open_report(
     if form.respondent == Respondent.ORGANISATION:
         if organisation is None:
             raise ValidationError(_("Biểu mẫu này do tổ chức kinh tế tập thể báo cáo."))
+        # As stored now: the caller's instance may predate a status change or new members.
+        organisation = Organisation.objects.get(pk=organisation.pk)
         if organisation.kind not in form.organisation_kinds:
             raise ValidationError(
                 _("Loại hình %(kind)s không báo cáo theo biểu mẫu này.")
                 % {"kind": organisation.get_kind_display()}
             )
         if organisation.established_on > period.end:
-            raise ValidationError(
-                {"period": _("Tổ chức chưa thành lập trong kỳ báo cáo này.")}
-            )
+            raise ValidationError({"period": _("Tổ chức chưa thành lập trong kỳ báo cáo này.")})
         if organisation.status in CLOSED_STATUSES and organisation.status_since < period.start:
             raise ValidationError({"period": _("Tổ chức đã chấm dứt hoạt động trước kỳ này.")})
         province_id = organisation.province_id
     else:
         if organisation is not None or not province_id:
             raise ValidationError(_("Biểu mẫu này do tỉnh/thành phố báo cáo."))
+        if not Province.objects.filter(code=province_id).exists():
+            raise ValidationError(_("Không có tỉnh/thành phố mã %s.") % province_id)
     assert province_id is not None
     if not _may_fill(actor, form, organisation, province_id):
         raise PermissionDenied(_("Bạn không có quyền lập báo cáo này."))
@@ -193,7 +222,7 @@ def save_values(
     """Store typed values (Vietnamese number style accepted); wrong input is refused whole."""
     report = _locked(report_id, expected_version)
     _require_editable(actor, report)
-    definition = Definition(report.form_version.definition)
+    definition = definition_of(report.form_version)
     values, errors = definition.parse(raw)
     if errors:
         raise ValidationError(errors)
@@ -202,6 +231,8 @@ def save_values(
     for key, given in raw.items():  # a field cleared on purpose
         if key in definition.by_key and (given is None or str(given).strip() == ""):
             merged.pop(key, None)
+    if merged == report.values:  # nothing changed: no new version, no audit entry
+        return report
     report.values = merged
     report.version += 1
     report.save(update_fields=["values", "version", "updated_at"])
@@ -224,8 +255,8 @@ def previous_values(report: Report) -> dict[str, Any] | None:
 
 
 def findings(report: Report) -> list[dict[str, Any]]:
-    kind = report.organisation.kind if report.organisation_id else ""
-    definition = Definition(report.form_version.definition)
+    kind = report.organisation.kind if report.organisation is not None else ""
+    definition = definition_of(report.form_version)
     return definition.check(report.values, kind, previous_values(report))
 
 
@@ -234,6 +265,14 @@ def submit(actor: Any, report_id: int, expected_version: int | None = None) -> R
     """Errors block the submission; warnings and outliers go to the reviewer as flags."""
     report = _locked(report_id, expected_version)
     _require_editable(actor, report)
+    period = Period.parse(report.period)
+    if period.end >= dt.date.today():
+        raise ValidationError(
+            {
+                "__all__": _("Kỳ báo cáo chưa kết thúc: nộp được từ ngày %(day)s.")
+                % {"day": (period.end + dt.timedelta(days=1)).strftime("%d/%m/%Y")}
+            }
+        )
     found = findings(report)
     errors = [f for f in found if f["severity"] == ERROR]
     if errors:
@@ -261,12 +300,9 @@ def approve(actor: Any, report_id: int, expected_version: int | None = None) -> 
         raise ValidationError(_("Chỉ duyệt được báo cáo đã nộp."))
     before = _audit_fields(report)
     area, dims = measures.report_dims(report)
-    contribution = {
-        "area": area,
-        "dims": dims,
-        "measures": measures.report_measures(report.form.code, report.values),
-    }
-    cube.apply(cube.rollup(report.period, area, dims, contribution["measures"]))
+    figures = measures.report_measures(report.form.code, report.values)
+    contribution = {"area": area, "dims": dims, "measures": figures}
+    cube.apply(cube.rollup(report.period, area, dims, figures))
     report.contribution = contribution
     report.status = ReportStatus.APPROVED
     report.reviewed_at = timezone.now()
@@ -347,6 +383,11 @@ def load_reference(data: dict[str, Any]) -> dict[str, int]:
         counts["forms"] += 1
         for version in item.get("versions", []):
             Definition(version["definition"])
+            if Period.parse(version["valid_from"]).periodicity != form.periodicity:
+                raise ValidationError(
+                    _("Phiên bản %(number)s của %(form)s: kỳ bắt đầu không đúng chu kỳ.")
+                    % {"number": version["number"], "form": form.code}
+                )
             _obj, created = FormVersion.objects.get_or_create(
                 form=form,
                 number=version["number"],

@@ -9,7 +9,7 @@ half-year, and applies the differences to those provinces' cells and to the nati
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from . import cube, measures
 from .models import NATIONAL, IndicatorCell, Report, ReportStatus, Source
@@ -28,19 +28,35 @@ def registry_codes() -> list[str]:
 def refresh_registry(provinces: Iterable[str] | None, today: dt.date | None = None) -> int:
     """Re-count the running half-year for `provinces` (None: all) and apply the deltas."""
     codes = registry_codes()
-    if not codes:
+    if provinces is not None:
+        provinces = sorted(set(provinces))
+    if not codes or provinces == []:
         return 0
     period = running_period(today).code
-    started = IndicatorCell.objects.filter(
-        period=period, area=NATIONAL, indicator__in=codes
-    ).exists()
-    if provinces is None or not started:  # a new half-year (or everything): count it whole
+
+    def started() -> bool:
+        return IndicatorCell.objects.filter(
+            period=period, area=NATIONAL, indicator__in=codes
+        ).exists()
+
+    whole = provinces is None or not started()
+    if whole:
+        _lock_registry_cells(exclusive=True)
+        whole = provinces is None or not started()  # another writer may have begun it
+    else:
+        _lock_registry_cells(exclusive=False)
+    if whole:  # a new half-year (or everything): count it whole
         cells = measures.registry_cells(period, None, None)
         cube.replace(period, codes, cells)
         return len(cells)
-    wanted = sorted(set(provinces))
-    fresh = {k: v for k, v in measures.registry_cells(period, wanted, None).items() if k[2] != NATIONAL}
+    assert provinces is not None
+    wanted = provinces
+    # Lock the provinces' cells first, then count: a writer of the same province that
+    # committed meanwhile is then both in the old cells and in the count.
     old = cube.stored(period, codes, wanted)
+    fresh = {
+        k: v for k, v in measures.registry_cells(period, wanted, None).items() if k[2] != NATIONAL
+    }
     deltas: dict[cube.Key, int] = {}
     for key in fresh.keys() | old.keys():
         delta = fresh.get(key, 0) - old.get(key, 0)
@@ -48,10 +64,23 @@ def refresh_registry(provinces: Iterable[str] | None, today: dt.date | None = No
             deltas[key] = deltas.get(key, 0) + delta
             national = (key[0], key[1], NATIONAL, key[3], key[4], key[5])
             deltas[national] = deltas.get(national, 0) + delta
-    cube.apply(deltas)
-    # A cell that fell to zero is not kept (absent means zero).
-    IndicatorCell.objects.filter(period=period, indicator__in=codes, value=0).delete()
+    cube.apply(deltas)  # a cell that falls to zero is removed (absent means zero)
     return len(deltas)
+
+
+# PostgreSQL advisory lock of the running half-year's registry cells: writers by deltas share
+# it; a whole count (the first write of a half-year, a full refresh) takes it alone, so two
+# first writers do not both insert the half-year, and no delta is computed against cells a
+# whole count is replacing. (SQLite serialises writers by itself.)
+_REGISTRY_LOCK = 0x48545853  # "HTXS"
+
+
+def _lock_registry_cells(exclusive: bool) -> None:
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [_REGISTRY_LOCK])
 
 
 def on_registry_refresh(sender, provinces=None, **kwargs) -> None:

@@ -17,7 +17,7 @@ from htxso.core.roles import Role
 from htxso.registry.models import Organisation
 
 from . import completeness, services
-from .definitions import Definition, localised
+from .definitions import localised
 from .models import Report, ReportForm, ReportStatus
 from .periods import Period
 
@@ -91,7 +91,7 @@ def report_open(request: HttpRequest) -> HttpResponse:
 
 
 def _fields(report: Report, raw: dict[str, Any], errors: dict[str, list[str]]) -> list[dict]:
-    definition = Definition(report.form_version.definition)
+    definition = services.definition_of(report.form_version)
     previous = services.previous_values(report) or {}
     rows = []
     for field in definition.fields:
@@ -132,7 +132,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         version = _int(request.POST.get("version"))
         raw = {
-            k: request.POST.get(k, "") for k in Definition(report.form_version.definition).by_key
+            k: request.POST.get(k, "") for k in services.definition_of(report.form_version).by_key
         }
         try:
             if action in ("save", "submit"):

@@ -114,9 +114,7 @@ def clear_registry() -> None:
     with transaction.atomic():
         User.objects.exclude(organisation=None, person=None).update(organisation=None, person=None)
         if apps.is_installed("htxso.reporting"):  # reports point at organisations
-            apps.get_model("reporting", "Report").objects.all()._raw_delete(
-                Organisation.objects.db
-            )
+            apps.get_model("reporting", "Report").objects.all()._raw_delete(Organisation.objects.db)
         for model in (Membership, StatusChange, Person, Organisation):
             model.objects.all()._raw_delete(model.objects.db)
         stats.refresh()

@@ -5,6 +5,8 @@ PNG, a chart's table downloads as XLSX, and the public sees released figures onl
 As in registry/tests/test_browser.py, all database work happens before Playwright starts.
 """
 
+import io
+
 import pytest
 from openpyxl import load_workbook
 
@@ -98,7 +100,7 @@ def test_dashboard_draws_exports_and_separates_live_from_public(
         with page.expect_download() as download_info:
             page.locator("a[href*='chart/trend-business.xlsx']").click()
         path = download_info.value.path()
-        rows = list(load_workbook(path).active.iter_rows(values_only=True))
+        rows = list(load_workbook(io.BytesIO(path.read_bytes())).active.iter_rows(values_only=True))
         row = next(r for r in rows if r and r[0] == statistics_world["revenue_period"])
         assert row[1] == statistics_world["revenue"]
         page.screenshot(path=ARTIFACTS / "statistics-live.png", full_page=True)
