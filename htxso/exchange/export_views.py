@@ -70,7 +70,7 @@ def _widths(layout_name: str, extra: Sequence[int]) -> list[int]:
 def export_organisations(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The organisation list with the list page's filters (GET parameters); public, like it."""
     return _export(
-        request, fmt, exports.organisation_rows, "to-chuc", _widths(ORGANISATIONS, (10, 10))
+        request, fmt, exports.organisation_rows, "to-chuc", _widths(ORGANISATIONS, (10,))
     )
 
 

@@ -3,8 +3,9 @@
 - `organisation_rows(user, params)`: the organisation list as the list page filters it
   (`visible_to` + `OrganisationFilter`), one row per organisation, every value written the way
   the importer reads it back ("Hợp tác xã", "A - Nông nghiệp…", 15/03/2012, "Có"), so an
-  export re-imports with the template's column matching. Two trailing columns the importer
-  ignores (with a warning): the organisation's id on HTX Số and its member count.
+  export re-imports with the template's column matching: its last layout column is the
+  organisation's id on HTX Số (what a re-import matches on first), then the member count, which
+  the importer ignores (with a warning).
 - `member_rows(user, params)`: memberships of people (personal data) in the user's scope,
   masked unless the user's role may see personal data in full. Roles without any personal
   scope (anonymous, public, alliance adviser) are refused.
@@ -80,6 +81,7 @@ ORGANISATION_FIELDS: dict[str, str | None] = {
     "classification": "classification",
     "status": "status",
     "status_since": "status_since",
+    "organisation_id": "id",
 }
 
 MEMBER_FIELDS: dict[str, str | None] = {
@@ -280,8 +282,6 @@ def organisation_rows(
     else:
         queryset = queryset.order_by("id")
     plan = Plan(ORGANISATION_LAYOUT, ORGANISATION_FIELDS, Places())
-    # The member template's header for an organisation's id: "Mã tổ chức trên HTX Số".
-    plan.extra(str(MEMBER_LAYOUT.column("organisation_id").header), "id", int)
     plan.extra(_("Số thành viên"), "members_count", int)
     entry = _start_audit(
         user,

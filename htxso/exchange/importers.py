@@ -16,10 +16,11 @@ that is rolled back on any error, on a dry run, or when the process dies.
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -85,7 +86,7 @@ class Report:
         return self.error_rows > 0
 
 
-def _messages(exc: ValidationError) -> list[tuple[str, str]]:
+def error_messages(exc: ValidationError) -> list[tuple[str, str]]:
     """(field, message) pairs of a ValidationError ("" for messages about the whole row)."""
     if hasattr(exc, "error_dict"):
         return [
@@ -99,7 +100,7 @@ def _messages(exc: ValidationError) -> list[tuple[str, str]]:
 # --- reading rows --------------------------------------------------------------------------------
 
 
-def _digits(value: Any, width: int) -> str:
+def code_digits(value: Any, width: int) -> str:
     """A code typed into a number cell lost its leading zeros: put them back."""
     if isinstance(value, bool):
         return str(value)
@@ -144,7 +145,7 @@ class RowReader:
                 continue
             self.raw[column.key] = raw
             if width:
-                raw = _digits(raw, width)
+                raw = code_digits(raw, width)
             try:
                 values[column.key] = column.parse(raw)
             except ValidationError as exc:
@@ -166,7 +167,7 @@ class RowReader:
         """A service's ValidationError on the row: each message under its file column (the
         service's field name, or its alias), or on the whole row when no column matches."""
         keys = {c.key for c in self.layout.columns}
-        for name, message in _messages(exc):
+        for name, message in error_messages(exc):
             key = (aliases or {}).get(name, name)
             column = self.layout.column(key) if key in keys else ROW_LEVEL
             self.report.add(number, column, self.raw.get(key, ""), message)
@@ -227,19 +228,184 @@ ORGANISATION_FIELDS = (services.ORGANISATION_FIELDS - {"province", "commune"}) |
 }
 
 
-def _organisation_fields(values: dict[str, Any], place: addresses.Place | None) -> dict[str, Any]:
+def _organisation_fields(
+    values: dict[str, Any], place: addresses.Place | None, existing: Organisation | None = None
+) -> dict[str, Any]:
     fields = {k: v for k, v in values.items() if k in ORGANISATION_FIELDS}
     if place is not None:
-        fields["province_id"], fields["commune_id"] = place.province_id, place.commune_id
+        fields["province_id"] = place.province_id
+        # A blank commune means "no change", like any blank optional cell — except on a row that
+        # moves the organisation to another province: its old commune lies outside the new one.
+        commune_given = bool(values.get("commune") or values.get("legacy_district"))
+        if existing is None or commune_given or place.province_id != existing.province_id:
+            fields["commune_id"] = place.commune_id
         if place.legacy_text:
             fields["legacy_address"] = ", ".join(
                 p for p in (values.get("street"), place.legacy_text) if p
             )
-    if "sector" in values:
-        fields["is_agricultural"] = values["sector"] == Sector.A or bool(
-            values.get("agricultural_type")
-        )
+    # "Agricultural" has no column: it follows the sector and the agricultural type when a row
+    # creates the organisation or changes either; otherwise it stays as stored (the page may have
+    # set it), so re-importing an export changes nothing.
+    sector = values.get("sector") or (existing.sector if existing else None)
+    farming = values.get("agricultural_type") or (existing.agricultural_type if existing else "")
+    if sector and (
+        existing is None or (sector, farming) != (existing.sector, existing.agricultural_type)
+    ):
+        fields["is_agricultural"] = sector == Sector.A or bool(farming)
     return fields
+
+
+def same_name(name: str) -> str:
+    """How names are compared for a row without a code: case and spacing ignored, diacritics
+    kept ("Tổ hợp tác Lúa" and "Tổ hợp tác Lựa" are two names)."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+class Refused(Exception):
+    """The row has been reported and is skipped."""
+
+
+class OrganisationMatcher:
+    """Which organisation each row of a file is about: the one with the row's HTX Số id, else
+    the one with its tax code (an id and a tax code that disagree are refused), else none (a new
+    organisation). A row with neither code whose kind and name are those of an organisation of
+    the same province — in the database or on an earlier row — is an error, never a merge and
+    never a second copy: a cooperative group has no tax code, so its id is what tells a
+    re-import from a new group."""
+
+    def __init__(self, reader: RowReader, report: Report, strategy: str) -> None:
+        self.reader, self.report, self.strategy = reader, report, strategy
+        self.tax_rows: dict[str, int] = {}  # tax code → the first row with it
+        self.organisation_rows: dict[int, int] = {}  # matched organisation → its first row
+        self.name_rows: dict[tuple[str, str, str], int] = {}  # (province, kind, name) → row
+
+    def _refuse(self, number: int, key: str, value: Any, message: str) -> NoReturn:
+        self.report.add(number, self.reader.column(key), value, message)
+        raise Refused
+
+    def match(
+        self, number: int, values: dict[str, Any], place: addresses.Place | None
+    ) -> Organisation | None:
+        """The organisation the row updates (None: it creates one); Refused once reported."""
+        name_key = (
+            place.province_id if place else "",
+            values.get("kind") or "",
+            same_name(values.get("name") or ""),
+        )
+        try:
+            return self._match(number, values, place, name_key)
+        finally:
+            self.name_rows.setdefault(name_key, number)
+
+    def _match(
+        self,
+        number: int,
+        values: dict[str, Any],
+        place: addresses.Place | None,
+        name_key: tuple[str, str, str],
+    ) -> Organisation | None:
+        tax_code = self._tax_code(number, values)
+        org_id = values.get("organisation_id")
+        by_tax = Organisation.objects.filter(tax_code=tax_code).first() if tax_code else None
+        if org_id is None:
+            key, key_value, existing = "tax_code", tax_code, by_tax
+        else:
+            key, key_value = "organisation_id", org_id
+            existing = Organisation.objects.filter(pk=org_id).first()
+            if existing is None:
+                self._refuse(number, key, org_id, _("Không có tổ chức mang mã này trên HTX Số."))
+            # The tax code may be the organisation's, or its first one (no other has it).
+            if tax_code and (
+                (by_tax is not None and by_tax.pk != existing.pk)
+                or (existing.tax_code and existing.tax_code != tax_code)
+            ):
+                self._refuse(number, key, org_id, _("Mã tổ chức không khớp với mã số thuế."))
+        if existing is not None:
+            if existing.pk in self.organisation_rows:
+                self._refuse(
+                    number,
+                    key,
+                    key_value,
+                    _("Cùng tổ chức với dòng %s của tệp.") % self.organisation_rows[existing.pk],
+                )
+            self.organisation_rows[existing.pk] = number
+            if self.strategy == "create":
+                message = (
+                    _("Mã tổ chức này đã có trong cơ sở dữ liệu (%s); chọn cách ghi có cập nhật.")
+                    if org_id is not None
+                    else _("Mã số thuế đã có trong cơ sở dữ liệu (%s); chọn cách ghi có cập nhật.")
+                )
+                self._refuse(number, key, key_value, message % existing.name)
+            return existing
+        if self.strategy == "update":
+            self._refuse(
+                number,
+                "tax_code",
+                tax_code or "",
+                _("Không tìm thấy tổ chức có mã số thuế này để cập nhật.")
+                if tax_code
+                else _(
+                    "Không tìm thấy tổ chức để cập nhật: dòng không có mã tổ chức trên HTX Số "
+                    "hay mã số thuế."
+                ),
+            )
+        if not tax_code and place is not None:
+            self._check_new_name(number, values, place, name_key)
+        return None
+
+    def _tax_code(self, number: int, values: dict[str, Any]) -> str | None:
+        if not values.get("tax_code"):
+            return None
+        try:
+            tax_code = normalise_tax_code(values["tax_code"])
+        except ValidationError as exc:
+            self._refuse(number, "tax_code", values["tax_code"], exc.messages[0])
+        values["tax_code"] = tax_code
+        if tax_code in self.tax_rows:
+            self._refuse(
+                number,
+                "tax_code",
+                tax_code,
+                _("Trùng mã số thuế với dòng %s của tệp.") % self.tax_rows[tax_code],
+            )
+        self.tax_rows[tax_code] = number
+        return tax_code
+
+    def _check_new_name(
+        self,
+        number: int,
+        values: dict[str, Any],
+        place: addresses.Place,
+        name_key: tuple[str, str, str],
+    ) -> None:
+        """A new organisation without a tax code: not one the province already has."""
+        name = values["name"]
+        if name_key in self.name_rows:
+            self._refuse(
+                number,
+                "name",
+                name,
+                _("Trùng tên và loại hình với dòng %s của tệp (cùng tỉnh/thành phố).")
+                % self.name_rows[name_key],
+            )
+        candidates = Organisation.objects.filter(
+            province_id=place.province_id,
+            kind=values["kind"],
+            name_key=Organisation.keys_for(name, "", "")[1],
+        ).order_by("pk")
+        for pk, other in candidates.values_list("pk", "name"):
+            if same_name(other) == name_key[2]:
+                self._refuse(
+                    number,
+                    "name",
+                    name,
+                    _(
+                        "Đã có tổ chức cùng tên và loại hình ở tỉnh/thành phố này (mã tổ chức "
+                        "trên HTX Số: %(id)s); ghi mã này vào cột “%(column)s” để cập nhật tổ "
+                        "chức đó."
+                    )
+                    % {"id": pk, "column": self.reader.column("organisation_id").header},
+                )
 
 
 def _import_organisations(
@@ -249,45 +415,13 @@ def _import_organisations(
     report: Report,
     tick: Callable[[], None],
 ) -> None:
-    actor, strategy = job.created_by, job.strategy
+    actor = job.created_by
     counts = {"created": 0, "updated": 0, "unchanged": 0, "status_changes": 0}
-    seen: dict[str, int] = {}
-    tax_column = reader.column("tax_code")
+    matcher = OrganisationMatcher(reader, report, job.strategy)
     for number, values, place in _checked_rows(rows, reader, report, tick):
-        tax_code = None
-        if values.get("tax_code"):
-            try:
-                tax_code = normalise_tax_code(values["tax_code"])
-            except ValidationError as exc:
-                report.add(number, tax_column, values["tax_code"], exc.messages[0])
-                continue
-            values["tax_code"] = tax_code
-            if tax_code in seen:
-                report.add(
-                    number,
-                    tax_column,
-                    tax_code,
-                    _("Trùng mã số thuế với dòng %s của tệp.") % seen[tax_code],
-                )
-                continue
-            seen[tax_code] = number
-        existing = Organisation.objects.filter(tax_code=tax_code).first() if tax_code else None
-        if existing is not None and strategy == "create":
-            report.add(
-                number,
-                tax_column,
-                tax_code,
-                _("Mã số thuế đã có trong cơ sở dữ liệu (%s); chọn cách ghi có cập nhật.")
-                % existing.name,
-            )
-            continue
-        if existing is None and strategy == "update":
-            report.add(
-                number,
-                tax_column,
-                tax_code or "",
-                _("Không tìm thấy tổ chức có mã số thuế này để cập nhật."),
-            )
+        try:
+            existing = matcher.match(number, values, place)
+        except Refused:
             continue
         try:
             with transaction.atomic():
@@ -306,7 +440,7 @@ def _import_organisations(
 def _write_organisation(
     actor: Any, existing: Organisation | None, values: dict[str, Any], place: addresses.Place | None
 ) -> list[str]:
-    fields = _organisation_fields(values, place)
+    fields = _organisation_fields(values, place, existing)
     status, since = values.get("status"), values.get("status_since")
     if existing is None:
         missing = [k for k in ("kind", "name", "sector", "established_on") if k not in fields]

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.db import close_old_connections, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .importers import Report, run
@@ -94,7 +94,15 @@ def _store_report(job: ImportJob, report: Report) -> None:
 
 
 def execute(job_id: int) -> str:
-    """Run the job's next step (dry run, or commit when requested); return its final status."""
+    """Run the job's next step (dry run, or commit when requested); return its final status.
+
+    Always in the site's language (Vietnamese), whoever asked and wherever it runs (a worker,
+    a thread, or inline in an English request): its findings and messages are stored text."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _execute(job_id)
+
+
+def _execute(job_id: int) -> str:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     commit = job.commit_requested
     job.status = JobStatus.COMMITTING if commit else JobStatus.VALIDATING
@@ -133,8 +141,30 @@ def execute(job_id: int) -> str:
     return job.status
 
 
-def reap(now: float | None = None) -> int:
-    """Mark as failed the running jobs whose worker stopped beating; return how many."""
+_reaped_at: float | None = None  # time.monotonic() of this process's last throttled reap
+_reap_lock = threading.Lock()
+
+
+def _due(every: float) -> bool:
+    """Whether a reap throttled to once per `every` seconds may run now (and claim the slot)."""
+    global _reaped_at
+    with _reap_lock:
+        moment = time.monotonic()
+        if _reaped_at is not None and moment - _reaped_at < every:
+            return False
+        _reaped_at = moment
+        return True
+
+
+def reap(now: float | None = None, every: float | None = None) -> int:
+    """Mark as failed the running jobs whose worker stopped beating; return how many.
+
+    Pages pass `every` (JOB_HEARTBEAT): a job page polls about once a second, and a stale job
+    cannot be told from a live one more often than beats arrive, so each process then looks
+    at most once per `every` seconds (0 when it did not look). Without it (the CLI, tests) it
+    always looks."""
+    if every is not None and not _due(every):
+        return 0
     now = now or time.time()
     failed = 0
     for job in ImportJob.objects.filter(status__in=ACTIVE).only("pk", "started_at"):

@@ -14,7 +14,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -118,6 +121,21 @@ def parse_money(value: Any) -> int:
     return number
 
 
+_ID = re.compile(r"^\d{1,18}$")
+
+
+def parse_id(value: Any) -> int:
+    """An organisation's id on HTX Số: a whole number, typed as text or into a number cell."""
+    if isinstance(value, bool):
+        raise ValidationError(_("Mã tổ chức phải là số."))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not _ID.match(text):
+        raise ValidationError(_("Mã tổ chức phải là số."))
+    return int(text)
+
+
 _TRUE = {"co", "x", "1", "true", "yes", "dung"}
 _FALSE = {"khong", "0", "false", "no", "sai", ""}
 
@@ -211,11 +229,19 @@ class Layout:
         return next(c for c in self.columns if c.key == key)
 
     def match_headers(self, headers: Sequence[Any]) -> tuple[dict[int, Column], list[str]]:
-        """File column index → Column, and the headers nobody recognises."""
+        """File column index → Column, and the headers nobody recognises.
+
+        A header is recognised in the active language (with the key and the aliases), and in
+        every other language of the interface: a template downloaded in English imports too,
+        whatever language the import runs in. The active language wins a clash."""
         index: dict[str, Column] = {}
         for column in self.columns:
             for text in (column.key, str(column.header), *column.aliases):
                 index.setdefault(header_key(text), column)
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                for column in self.columns:
+                    index.setdefault(header_key(_translated(column.header)), column)
         mapping: dict[int, Column] = {}
         unknown: list[str] = []
         taken: set[str] = set()
@@ -230,6 +256,13 @@ class Layout:
             taken.add(found.key)
             mapping[position] = found
         return mapping, unknown
+
+
+def _translated(header: Any) -> str:
+    """A header in the active language: lazy text is rendered, plain text looked up."""
+    if isinstance(header, Promise):
+        return str(header)
+    return translation.gettext(str(header)) if header else ""
 
 
 def _address_columns(required: bool) -> list[Column]:
@@ -273,7 +306,7 @@ def _address_columns(required: bool) -> list[Column]:
 ORGANISATION_LAYOUT = Layout(
     name=ORGANISATIONS,
     title=gettext_lazy("Danh sách tổ chức kinh tế tập thể"),
-    keys=("tax_code",),
+    keys=("tax_code", "organisation_id"),
     columns=[
         Column(
             "tax_code",
@@ -388,13 +421,31 @@ ORGANISATION_LAYOUT = Layout(
             note=gettext_lazy("Bắt buộc khi ghi tình trạng khác tình trạng hiện tại."),
             width=12,
         ),
+        # Last, where exports have always put it: an exported file keeps its column order.
+        Column(
+            "organisation_id",
+            gettext_lazy("Mã tổ chức trên HTX Số"),
+            parse=parse_id,
+            note=gettext_lazy(
+                "Để trống khi thêm mới. Tệp xuất có sẵn mã này; dùng để đối chiếu khi cập nhật, "
+                "nhất là tổ hợp tác chưa có mã số thuế."
+            ),
+            aliases=("ma to chuc", "ma htx so", "id"),
+            width=10,
+        ),
     ],
     instructions=(
         gettext_lazy("Mỗi dòng là một tổ chức; dòng 1 là tiêu đề, đừng đổi tên cột."),
         gettext_lazy("Cột có dấu * là bắt buộc. Ngày ghi dd/mm/yyyy; số tiền ghi bằng đồng."),
         gettext_lazy(
-            "Đối chiếu theo mã số thuế: cùng mã số thuế là cùng tổ chức (cập nhật), "
-            "mã mới là tổ chức mới (thêm mới)."
+            "Đối chiếu theo mã tổ chức trên HTX Số, rồi theo mã số thuế: tổ chức đã có thì "
+            "cập nhật, chưa có thì thêm mới. Dòng không có cả hai mã mà trùng tên và loại hình "
+            "với một tổ chức của cùng tỉnh/thành phố (trong cơ sở dữ liệu hoặc ở dòng trên) bị "
+            "báo lỗi, không thêm bản thứ hai."
+        ),
+        gettext_lazy(
+            "Khi cập nhật, ô để trống là giữ nguyên giá trị đã có; xã/phường để trống cũng vậy, "
+            "trừ khi dòng chuyển tổ chức sang tỉnh/thành phố khác (xã/phường cũ bị bỏ)."
         ),
         gettext_lazy(
             "Địa chỉ cũ (trước 1/7/2025): ghi tỉnh cũ, quận/huyện và xã cũ; hệ thống chuyển "

@@ -1,5 +1,7 @@
 """Import jobs: one uploaded file, its dry run, its commit, and the report of each row."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,22 @@ class JobStatus(models.TextChoices):
 
 
 RUNNING = frozenset({JobStatus.QUEUED, JobStatus.VALIDATING, JobStatus.COMMITTING})
+
+# The keys of `ImportJob.summary` ({"people": {"created": 12, …}, …}) as people read them.
+SUMMARY_LABELS = {
+    ORGANISATIONS: _("Tổ chức"),
+    "people": _("Người"),
+    "memberships": _("Tư cách thành viên"),
+    "created": _("Thêm mới"),
+    "updated": _("Cập nhật"),
+    "unchanged": _("Không đổi"),
+    "status_changes": _("Đổi tình trạng"),
+}
+
+
+def summary_label(key: str) -> str:
+    """The label of a summary key in the active language (an unknown key as it is)."""
+    return str(SUMMARY_LABELS.get(key, key))
 
 
 class ImportJobQuerySet(models.QuerySet):
@@ -85,6 +103,17 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in RUNNING
+
+    def summary_items(self) -> list[tuple[str, list[tuple[str, Any]]]]:
+        """The summary with labels: [("Người", [("Thêm mới", 12), …]), …]."""
+        items = []
+        for model, counts in (self.summary or {}).items():
+            if isinstance(counts, dict):
+                pairs = [(summary_label(name), n) for name, n in counts.items()]
+            else:
+                pairs = [("", counts)]
+            items.append((summary_label(model), pairs))
+        return items
 
 
 class Severity(models.TextChoices):

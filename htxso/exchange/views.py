@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -37,7 +38,7 @@ def _require_importer(request: HttpRequest) -> None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
-    jobs.reap()
+    jobs.reap(every=settings.JOB_HEARTBEAT)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -73,7 +74,7 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    jobs.reap()
+    jobs.reap(every=settings.JOB_HEARTBEAT)
     job = _job(request, pk)
     issues = ImportIssue.objects.filter(job=job)
     shown = list(issues.exclude(severity=Severity.CONVERSION)[:SHOWN_ISSUES])
@@ -95,7 +96,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment a running job's page polls; a finished job reloads the page."""
-    jobs.reap()
+    jobs.reap(every=settings.JOB_HEARTBEAT)
     job = _job(request, pk)
     response = render(
         request, "exchange/_progress.html", {"job": job, "progress": jobs.progress_of(job.pk)}

@@ -230,10 +230,13 @@ def _row(sheet: Any, values: Iterable[Any]) -> list[Any]:
 
 
 def _flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """{"people": {"created": 12}} → ("people.created", 12)."""
+    """{"people": {"created": 12}} → ("Người — Thêm mới", 12): the keys by their labels."""
+    from .models import summary_label
+
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+            label = summary_label(str(key))
+            yield from _flatten(value, f"{prefix} — {label}" if prefix else label)
     elif isinstance(data, list | tuple):
         yield prefix, ", ".join(str(v) for v in data)
     else:

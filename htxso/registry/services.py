@@ -423,9 +423,21 @@ MEMBERSHIP_IMPORT_FIELDS = (
 
 def _person_changes_sql(table: str = "p") -> tuple[str, str]:
     """SET list and "differs" condition for updating people from their defining rows."""
-    sets = ", ".join(f"{f} = COALESCE(r.{f}, registry_person.{f})" for f in PERSON_IMPORT_FIELDS)
+
+    def new_value(f: str, t: str) -> str:
+        # A blank cell keeps the stored value, except the commune of a person who moves to
+        # another province without one: the old commune would lie outside the new province.
+        if f == "commune_id":
+            return (
+                f"CASE WHEN r.province_id IS NOT NULL AND r.commune_id IS NULL "
+                f"AND r.province_id IS DISTINCT FROM {t}.province_id THEN NULL "
+                f"ELSE COALESCE(r.commune_id, {t}.commune_id) END"
+            )
+        return f"COALESCE(r.{f}, {t}.{f})"
+
+    sets = ", ".join(f"{f} = {new_value(f, 'registry_person')}" for f in PERSON_IMPORT_FIELDS)
     differs = " OR ".join(
-        f"COALESCE(r.{f}, {table}.{f}) IS DISTINCT FROM {table}.{f}" for f in PERSON_IMPORT_FIELDS
+        f"{new_value(f, table)} IS DISTINCT FROM {table}.{f}" for f in PERSON_IMPORT_FIELDS
     )
     return sets, f"({differs})"
 

@@ -293,26 +293,6 @@ class Result(exchange_importers.Report):
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _messages(exc: ValidationError) -> list[tuple[str, str]]:
-    """(field, message) pairs of a service's ValidationError ("" for the whole row)."""
-    if hasattr(exc, "error_dict"):
-        return [
-            ("" if name == "__all__" else name, message)
-            for name, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    return [("", message) for message in exc.messages]
-
-
-def _digits(value: Any, width: int) -> str:
-    """A code typed into a number cell lost its leading zeros (and may read as 4.6e9)."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return str(int(value)).zfill(width)
-    return str(value).strip()
-
-
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -430,12 +410,12 @@ class _Run:
         number: int | None = None
         if id_raw is not None:
             try:
-                number = int(_digits(id_raw, 1))
+                number = int(exchange_importers.code_digits(id_raw, 1))
             except ValueError:
                 self.add(row, ORG_ID, id_raw, _("Mã tổ chức trên HTX Số phải là số."))
                 return None, ORG_ID
         if tax_raw is not None:
-            key, shown = TAX_CODE, _digits(tax_raw, 10)
+            key, shown = TAX_CODE, exchange_importers.code_digits(tax_raw, 10)
             try:
                 tax_code = normalise_tax_code(shown)
             except ValidationError as exc:
@@ -553,7 +533,7 @@ class _Run:
                     outcome = outcome or "updated"
                 report = services.submit(self.actor, report.pk, report.version)
         except ValidationError as exc:
-            for name, message in _messages(exc):
+            for name, message in exchange_importers.error_messages(exc):
                 if name in self.definition.by_key:
                     value = raw.get(name, current.get(name, ""))
                     if name in kept:

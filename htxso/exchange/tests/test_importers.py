@@ -295,6 +295,21 @@ def test_member_strategy_update_leaves_unlisted_fields(org, officer_19):
     assert Membership.objects.get(person=person).capital_contributed == 5_000_000
 
 
+def test_member_blank_commune_keeps_it_and_a_province_move_clears_it(org, officer_19):
+    rows = [member(org), member(org)]
+    importers.run(member_job(rows, officer_19), commit=True)
+    kept, moved = (Person.objects.get(cccd=r["cccd"]) for r in rows)
+    assert kept.commune_id is not None and moved.commune_id is not None
+    rows[0]["commune"] = ""  # blank: no change
+    rows[1].update(province="Hà Nội", commune="")  # moved without a commune: cleared
+    report = importers.run(member_job(rows, officer_19), commit=True)
+    assert errors(report) == []
+    assert report.summary["people"] == {"created": 0, "updated": 1, "unchanged": 1}
+    assert Person.objects.get(pk=kept.pk).commune_id == kept.commune_id
+    moved.refresh_from_db()
+    assert (moved.province_id, moved.commune_id) == ("01", None)
+
+
 def test_member_changed_phone_updates_the_person_with_an_audit_entry(org, officer_19):
     rows = [member(org), member(org)]
     importers.run(member_job(rows, officer_19), commit=True)

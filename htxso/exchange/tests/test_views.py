@@ -1,15 +1,20 @@
 """The import pages: upload → dry-run report → commit, with the owner rules."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from htxso.core.cccd import encode_cccd
 from htxso.core.models import AuditEntry
-from htxso.exchange.layouts import MEMBER_LAYOUT
+from htxso.exchange import jobs
+from htxso.exchange.layouts import MEMBER_LAYOUT, ORGANISATION_LAYOUT
 from htxso.exchange.models import ImportJob, JobStatus
 from htxso.registry.models import Membership, Person
 from htxso.registry.tests.conftest import make_user
@@ -140,3 +145,128 @@ def test_a_failed_job_can_be_rerun(client, officer_19, monkeypatch):
     client.post(reverse("exchange:job-rerun", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == JobStatus.VALID and job.attempts == 2
+
+
+# --- the job page: reaping stale jobs, the summary ------------------------------------------
+
+
+def _reap_queries(context) -> int:
+    """How often `jobs.reap` looked for running jobs (by status; a page reads its own job by
+    pk, and marking a stale job failed is an UPDATE)."""
+    return sum(
+        q["sql"].startswith("SELECT") and '"exchange_importjob"."status" IN' in q["sql"]
+        for q in context.captured_queries
+    )
+
+
+@pytest.fixture
+def running_job(officer_19, settings, media, monkeypatch):
+    """A job whose worker died long ago (no heartbeat in the test's own jobs cache), and a
+    fresh reap clock (another test's page may have reaped a moment ago)."""
+    monkeypatch.setattr(jobs, "_reaped_at", None)
+    settings.JOB_STALE = 60
+    job = ImportJob.objects.create(
+        kind="members",
+        strategy="upsert",
+        filename="thanh-vien.csv",
+        file="imports/thanh-vien.csv",
+        sha256="0" * 64,
+        created_by=officer_19,
+        status=JobStatus.VALIDATING,
+        started_at=timezone.now() - dt.timedelta(minutes=10),
+    )
+    return job
+
+
+def test_polls_reap_at_most_once_per_heartbeat(client, officer_19, running_job, settings):
+    settings.JOB_HEARTBEAT = 30
+    client.force_login(officer_19)
+    url = reverse("exchange:job-progress", args=[running_job.pk])
+    with CaptureQueriesContext(connection) as context:
+        first = client.get(url)
+        second = client.get(url)
+    assert _reap_queries(context) == 1
+    assert first.status_code == second.status_code == 200
+    running_job.refresh_from_db()
+    assert running_job.status == JobStatus.FAILED  # the first poll found it stale
+    assert first["HX-Refresh"] == "true"
+    # Once a heartbeat has passed, the next poll looks again.
+    settings.JOB_HEARTBEAT = 0
+    with CaptureQueriesContext(connection) as context:
+        client.get(url)
+    assert _reap_queries(context) == 1
+
+
+def test_the_job_page_and_the_index_share_the_throttle(client, officer_19, running_job, settings):
+    settings.JOB_HEARTBEAT = 30
+    client.force_login(officer_19)
+    with CaptureQueriesContext(connection) as context:
+        client.get(reverse("exchange:index"))
+        client.get(reverse("exchange:job", args=[running_job.pk]))
+        client.get(reverse("exchange:job-progress", args=[running_job.pk]))
+    assert _reap_queries(context) == 1
+
+
+def test_a_throttled_reap_skips_the_query_but_a_plain_one_always_looks(
+    running_job, settings, django_assert_num_queries
+):
+    settings.JOB_HEARTBEAT = 30
+    ImportJob.objects.filter(pk=running_job.pk).update(started_at=timezone.now())
+    assert jobs.reap(every=settings.JOB_HEARTBEAT) == 0  # looked: nothing stale yet
+    ImportJob.objects.filter(pk=running_job.pk).update(
+        started_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    with django_assert_num_queries(0):
+        assert jobs.reap(every=settings.JOB_HEARTBEAT) == 0  # within the heartbeat: no query
+    running_job.refresh_from_db()
+    assert running_job.status == JobStatus.VALIDATING
+    assert jobs.reap() == 1  # the CLI and tests: every call looks
+    assert jobs.reap() == 0
+
+
+def test_the_job_summary_has_labels_not_code_keys(client, officer_19):
+    organisation = OrganisationFactory(province_id="19")
+    client.force_login(officer_19)
+    client.post(
+        reverse("exchange:index"),
+        {"kind": "members", "strategy": "upsert", "file": _file(organisation.tax_code)},
+    )
+    job = ImportJob.objects.get()
+    page = client.get(reverse("exchange:job", args=[job.pk])).content.decode()
+    summary = page[page.index('id="job-summary"') : page.index("</dl>")]
+    assert '<dt class="col-sm-3">Người</dt>' in summary
+    assert "Tư cách thành viên" in summary
+    assert "Thêm mới: 3 · Cập nhật: 0 · Không đổi: 0" in summary
+    for key in ("people", "memberships", "created", "updated", "unchanged"):
+        assert key not in summary
+    with translation.override("en"):
+        english = client.get(reverse("exchange:job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    summary = english.content.decode()
+    summary = summary[summary.index('id="job-summary"') : summary.index("</dl>")]
+    assert "People" in summary and "Created: 3 · Updated: 0 · Unchanged: 0" in summary
+
+
+def test_the_organisation_summary_names_status_changes(client, officer_19):
+    client.force_login(officer_19)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([str(c.header) for c in ORGANISATION_LAYOUT.columns])
+    values = {
+        "kind": "Tổ hợp tác",
+        "name": "Tổ hợp tác Chè Tân Cương",
+        "sector": "A",
+        "province": "Thái Nguyên",
+        "established_on": "15/03/2020",
+        "status": "Tạm ngừng kinh doanh",
+        "status_since": "01/01/2024",
+    }
+    writer.writerow([values.get(c.key, "") for c in ORGANISATION_LAYOUT.columns])
+    upload = SimpleUploadedFile("to-chuc.csv", out.getvalue().encode("utf-8-sig"), "text/csv")
+    client.post(
+        reverse("exchange:index"), {"kind": "organisations", "strategy": "upsert", "file": upload}
+    )
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.VALID
+    page = client.get(reverse("exchange:job", args=[job.pk])).content.decode()
+    assert "Thêm mới: 1 · Cập nhật: 0 · Không đổi: 0 · Đổi tình trạng: 1" in page
+    assert "status_changes" not in page

@@ -265,7 +265,10 @@ def test_report_workbook_lists_summary_and_issues(db):
     assert pairs["Tình trạng"] == str(JobStatus.INVALID.label)
     assert pairs["Số dòng"] == 120 and pairs["Số dòng lỗi"] == 2
     assert pairs["Tổng số phát hiện"] == 3
-    assert pairs["people.created"] == 12 and pairs["memberships.created"] == 15
+    # The summary's keys by their labels, not as code ("people.created").
+    assert pairs["Người — Thêm mới"] == 12 and pairs["Người — Cập nhật"] == 3
+    assert pairs["Tư cách thành viên — Thêm mới"] == 15
+    assert not any("created" in str(label) for label in pairs)
     header_at = rows.index(("Dòng", "Cột", "Giá trị", "Mức độ", "Nội dung"))
     table = rows[header_at + 1 :]
     assert [r[0] for r in table] == [5, 7, 9]
