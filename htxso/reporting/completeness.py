@@ -4,11 +4,11 @@ Expected organisations come from the cube (organisations existing at the period'
 kind), received and approved from one GROUP BY over the period's reports.
 """
 
-import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from htxso.core.models import Province
 from htxso.registry.choices import CLOSED_STATUSES
@@ -72,7 +72,7 @@ def table(form: ReportForm, period: Period, provinces: list[str] | None = None) 
             }
         )
     for row in rows:
-        row["overdue"] = dt.date.today() > deadline and row["missing"] > 0
+        row["overdue"] = timezone.localdate() > deadline and row["missing"] > 0
     return rows
 
 

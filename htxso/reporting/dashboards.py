@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -63,17 +64,38 @@ def visible_periods(user: Any, area: str) -> set[str] | None:
     return None if sees_live(user, area) else released_periods()
 
 
+# A cell of an organisation form's figures built from fewer approved reports than this is
+# one or two cooperatives' own business figures: suppressed for everyone who does not see live
+# data (primary suppression; reports themselves are not public).
+MIN_REPORTS = 3
+
+
 @dataclass
 class Catalogue:
     indicators: dict[str, Indicator]
+    live: bool = True  # False: published indicators only, small cells suppressed
 
     @classmethod
-    def load(cls) -> "Catalogue":
-        return cls({i.code: i for i in Indicator.objects.all()})
+    def load(cls, live: bool = True) -> "Catalogue":
+        return cls({i.code: i for i in Indicator.objects.all()}, live)
 
     def name(self, code: str) -> str:
         i = self.indicators[code]
         return i.name_en if (get_language() or "vi").startswith("en") and i.name_en else i.name
+
+    def shown(self, code: str) -> bool:
+        ind = self.indicators.get(code)
+        return ind is not None and (self.live or ind.is_published)
+
+    def counters(self) -> dict[str, str]:
+        """report indicator -> the indicator counting its form's approved reports."""
+        reports = [i for i in self.indicators.values() if i.source == Source.REPORT]
+        count_of = {i.measure.get("report"): i.code for i in reports if i.measure.get("count")}
+        return {
+            i.code: count_of[i.measure["report"]]
+            for i in reports
+            if i.measure.get("report") in count_of and not i.measure.get("count")
+        }
 
 
 @lru_cache(maxsize=1024)
@@ -113,7 +135,9 @@ def _derive(cells: Cells, catalogue: Catalogue) -> None:
 
 
 def area_cells(area: str, periods: set[str] | None, catalogue: Catalogue) -> Cells:
-    """All cells of one area, by kind (sector and status totals), derived ratios added."""
+    """All cells of one area, by kind (sector and status totals), derived ratios added; for a
+    viewer who does not see live data, small report cells suppressed and unpublished
+    indicators dropped (after deriving: a published average may rest on internal sums)."""
     rows = IndicatorCell.objects.filter(area=area, sector=TOTAL, status=TOTAL).values_list(
         "indicator", "period", "kind", "value"
     )
@@ -121,7 +145,15 @@ def area_cells(area: str, periods: set[str] | None, catalogue: Catalogue) -> Cel
     for indicator, period, kind, value in rows:
         if periods is None or period in periods:
             cells[(indicator, period, kind)] = value
+    if not catalogue.live:
+        counters = catalogue.counters()
+        for key in [k for k in cells if k[0] in counters]:
+            if cells.get((counters[key[0]], key[1], key[2]), 0) < MIN_REPORTS:
+                del cells[key]
     _derive(cells, catalogue)
+    if not catalogue.live:
+        for key in [k for k in cells if not catalogue.shown(k[0])]:
+            del cells[key]
     return cells
 
 
@@ -164,22 +196,48 @@ def _latest(cells: Cells, code: str, kind: str) -> tuple[str, float] | None:
     return (points[-1][0].code, points[-1][1]) if points else None
 
 
+_COMPARE = {
+    ">": lambda v, t: v > t,
+    ">=": lambda v, t: v >= t,
+    "<": lambda v, t: v < t,
+    "<=": lambda v, t: v <= t,
+}
+
+
 def _meets(value: float, target: Target) -> bool:
-    return value > target.value if target.comparison == ">" else value >= target.value
+    return _COMPARE.get(target.comparison, _COMPARE[">="])(value, target.value)
+
+
+def _at_end_of(cells: Cells, code: str, kind: str, year: int) -> tuple[str, float] | None:
+    """The figure at the end of `year`: the year itself, or its second half-year's stock."""
+    found = [(p, v) for p, v in cells.series(code, kind) if p.year == year and p.half != 1]
+    return (found[-1][0].code, found[-1][1]) if found else None
 
 
 def cards(cells: Cells, targets: Iterable[Target], catalogue: Catalogue) -> list[dict]:
+    """One card per target: the figure, % achieved, change from the previous period, and a
+    projection to the target year; once the target year has ended, the figure at its end
+    decides (met or not met), with no projection."""
     en = (get_language() or "vi").startswith("en")
+    this_year = timezone.localdate().year
     out = []
     for target in targets:
         code, kind = target.indicator.code, target.kind
-        latest = _latest(cells, code, kind)
-        value = latest[1] if latest else None
+        if not catalogue.shown(code):
+            continue
+        closed = target.year < this_year
         points = _year_points(cells, code, kind)
-        projection = project(points, target.year)
+        if closed:
+            latest = _at_end_of(cells, code, kind, target.year)
+            projection = None
+        else:
+            latest = _latest(cells, code, kind)
+            projection = project(points, target.year)
+        value = latest[1] if latest else None
         previous = None
         if latest:
             previous = cells.get((code, _period(latest[0]).previous().code, kind))
+        met = value is not None and _meets(value, target)
         out.append(
             {
                 "label": (target.label_en if en and target.label_en else target.label),
@@ -196,12 +254,15 @@ def cards(cells: Cells, targets: Iterable[Target], catalogue: Catalogue) -> list
                 "target": target.value,
                 "target_year": target.year,
                 "comparison": target.comparison,
+                "closed": closed,
                 "achieved": round(100 * value / target.value, 1)
                 if value is not None and target.value
                 else None,
-                "met": value is not None and _meets(value, target),
+                "met": met,
                 "projection": round(projection, 1) if projection is not None else None,
-                "on_track": projection is not None and _meets(projection, target),
+                "on_track": met
+                if closed
+                else projection is not None and _meets(projection, target),
                 "source": target.source_document,
                 "spark": [v for _x, v in points],
             }
@@ -237,21 +298,27 @@ def trends(cells: Cells, catalogue: Catalogue) -> list[dict]:
             ],
         }
 
-    charts = [by_kind("organisations"), by_kind("members")]
-    if years:
-        charts.append(pair("trend-business", _("Doanh thu và lợi nhuận"), ("revenue", "profit")))
-        charts.append(pair("trend-workers", _("Lao động và thu nhập"), ("workers", "avg_income")))
+    charts = [by_kind(code) for code in ("organisations", "members") if catalogue.shown(code)]
+    for chart_id, title, codes in (
+        ("trend-business", _("Doanh thu và lợi nhuận"), ("revenue", "profit")),
+        ("trend-workers", _("Lao động và thu nhập"), ("workers", "avg_income")),
+    ):
+        shown = tuple(c for c in codes if catalogue.shown(c))
+        if years and shown:
+            charts.append(pair(chart_id, title, shown))
     return charts
 
 
 def map_data(indicator: str, periods: set[str] | None, catalogue: Catalogue) -> dict:
     """The latest visible period of one indicator for the 34 provinces (one query)."""
-    ind = catalogue.indicators.get(indicator)
-    if ind is None:
+    if not catalogue.shown(indicator):
         return {}
+    ind = catalogue.indicators[indicator]
     codes = [indicator] if ind.source != Source.DERIVED else list(ind.measure["ratio"])
+    counters = {} if catalogue.live else catalogue.counters()
+    guards = {counters[c] for c in codes if c in counters}
     rows = IndicatorCell.objects.filter(
-        indicator__in=codes, kind=TOTAL, sector=TOTAL, status=TOTAL
+        indicator__in=[*codes, *guards], kind=TOTAL, sector=TOTAL, status=TOTAL
     ).values_list("indicator", "period", "area", "value")
     by_period: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     for code, period, area, stored in rows:
@@ -263,13 +330,17 @@ def map_data(indicator: str, periods: set[str] | None, catalogue: Catalogue) -> 
     names = dict(Province.objects.values_list("code", "name"))
     values: list[dict[str, Any]] = []
     for area, got in by_period[period].items():
+        if any(got.get(counters[c], 0) < MIN_REPORTS for c in codes if c in counters):
+            continue  # one or two cooperatives' figures
         if ind.source == Source.DERIVED:
             num, den = ind.measure["ratio"]
             if not got.get(den):
                 continue
             value: float = round(got.get(num, 0) * ind.measure.get("scale", 1) / got[den], 1)
+        elif indicator in got:
+            value = got[indicator]
         else:
-            value = got.get(indicator, 0)
+            continue
         values.append({"code": area, "name": names.get(area, area), "value": value})
     values.sort(key=lambda v: -float(v["value"]))
     return {
@@ -283,10 +354,12 @@ def map_data(indicator: str, periods: set[str] | None, catalogue: Catalogue) -> 
 
 def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations") -> dict:
     """Everything one dashboard shows."""
-    catalogue = Catalogue.load()
     periods = visible_periods(user, area)
+    catalogue = Catalogue.load(live=periods is None)
     cells = area_cells(area, periods, catalogue)
     targets = Target.objects.filter(area=area).select_related("indicator").order_by("year", "id")
+    map_periods = visible_periods(user, "*")
+    map_catalogue = Catalogue(catalogue.indicators, map_periods is None)
     headline = []
     for code, kind in (
         ("organisations", TOTAL),
@@ -296,9 +369,9 @@ def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations")
         ("revenue", TOTAL),
         ("avg_income", TOTAL),
     ):
-        latest = _latest(cells, code, kind)
-        if code not in catalogue.indicators:
+        if not catalogue.shown(code):
             continue
+        latest = _latest(cells, code, kind)
         headline.append(
             {
                 "code": code,
@@ -316,11 +389,13 @@ def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations")
         "live": periods is None,
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
         "headline": headline,
-        "map_choices": [
-            (c, catalogue.name(c)) for c in MAP_INDICATORS if c in catalogue.indicators
-        ],
+        "map_choices": [(c, catalogue.name(c)) for c in MAP_INDICATORS if catalogue.shown(c)],
         "cards": cards(cells, targets, catalogue),
         "trends": trends(cells, catalogue),
         # The map compares provinces: live only for those who see every province live.
-        "map": map_data(map_indicator, visible_periods(user, "*"), catalogue),
+        "map": map_data(
+            map_indicator if map_catalogue.shown(map_indicator) else "organisations",
+            map_periods,
+            map_catalogue,
+        ),
     }

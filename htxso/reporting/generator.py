@@ -85,7 +85,7 @@ def generate_history(
     progress: Callable[[str], None] = lambda m: None,
 ) -> HistoryResult:
     """Replace all reports and the cube with `years` of approved history up to last year."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     last = today.year - 1
     annual = ReportForm.objects.get(code="htx-annual")
     summary = ReportForm.objects.get(code="province-semiannual")

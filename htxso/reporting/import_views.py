@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -49,11 +50,10 @@ def _forms():
 
 
 def _default_period(form: ReportForm | None) -> str:
-    import datetime as dt
 
     if form is None:
         return ""
-    return Period.containing(dt.date.today(), form.periodicity).previous().code
+    return Period.containing(timezone.localdate(), form.periodicity).previous().code
 
 
 class ReportImportForm(StyledForm):

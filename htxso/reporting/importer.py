@@ -19,7 +19,6 @@ registry (members), is kept. The columns are built from the form version (`layou
 template (`template()`) and the importer cannot disagree.
 """
 
-import datetime as dt
 import random
 import tempfile
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from htxso.core.audit import record
@@ -344,7 +344,7 @@ class _Run:
         self.headers: dict[str, str] = {}  # column key → the header as the file has it
         self.mapping: dict[int, Column] = {}
         self.seen: dict[int, int] = {}  # organisation id → the first row that named it
-        self.today = dt.date.today()
+        self.today = timezone.localdate()
         self.scope = (
             Organisation.objects.all() if actor is None else Organisation.objects.editable_by(actor)
         )

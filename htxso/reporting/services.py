@@ -155,7 +155,7 @@ def open_report(
 ) -> Report:
     """A draft report for a respondent and a period, prefilled from the registry."""
     period = Period.parse(period_code)
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if not form.is_active:
         raise ValidationError(_("Biểu mẫu %s không còn áp dụng.") % form.name)
     if period.periodicity != form.periodicity:
@@ -266,7 +266,7 @@ def submit(actor: Any, report_id: int, expected_version: int | None = None) -> R
     report = _locked(report_id, expected_version)
     _require_editable(actor, report)
     period = Period.parse(report.period)
-    if period.end >= dt.date.today():
+    if period.end >= timezone.localdate():
         raise ValidationError(
             {
                 "__all__": _("Kỳ báo cáo chưa kết thúc: nộp được từ ngày %(day)s.")
@@ -358,7 +358,7 @@ def release(actor: Any, period_code: str, note: str = "") -> Release:
     if not may_release(actor):
         raise PermissionDenied(_("Chỉ cán bộ trung ương được công bố số liệu."))
     period = Period.parse(period_code)
-    if period.end >= dt.date.today():
+    if period.end >= timezone.localdate():
         raise ValidationError(_("Chỉ công bố được kỳ đã kết thúc."))
     obj, created = Release.objects.get_or_create(
         period=period.code,
@@ -367,6 +367,24 @@ def release(actor: Any, period_code: str, note: str = "") -> Release:
     if not created:
         raise ValidationError(_("Kỳ %s đã được công bố.") % period.code)
     record(actor, "release", obj, None, {"period": period.code})
+    return obj
+
+
+def _upsert(model, lookup: dict[str, Any], values: dict[str, Any]):
+    """Create or update one reference row, with an audit entry when something changed (a new
+    target or a changed indicator definition leaves a trail; a re-run leaves none)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        record(None, "load_reference", obj, None, snapshot(obj))
+        return obj
+    before = snapshot(obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    after = snapshot(obj)
+    if after != before:
+        obj.save()
+        record(None, "load_reference", obj, before, after)
     return obj
 
 
@@ -379,7 +397,7 @@ def load_reference(data: dict[str, Any]) -> dict[str, int]:
     counts = {"forms": 0, "versions": 0, "indicators": 0, "targets": 0}
     for item in data.get("forms", []):
         fields = {k: v for k, v in item.items() if k not in ("code", "versions")}
-        form, _created = ReportForm.objects.update_or_create(code=item["code"], defaults=fields)
+        form = _upsert(ReportForm, {"code": item["code"]}, fields)
         counts["forms"] += 1
         for version in item.get("versions", []):
             Definition(version["definition"])
@@ -399,20 +417,23 @@ def load_reference(data: dict[str, Any]) -> dict[str, int]:
             )
             counts["versions"] += created
     for item in data.get("indicators", []):
-        Indicator.objects.update_or_create(
-            code=item["code"], defaults={k: v for k, v in item.items() if k != "code"}
-        )
+        _upsert(Indicator, {"code": item["code"]}, {k: v for k, v in item.items() if k != "code"})
         counts["indicators"] += 1
     for item in data.get("targets", []):
+        if item.get("comparison", ">=") not in (">", ">=", "<", "<="):
+            raise ValidationError(
+                _("Mục tiêu %(label)s: phép so sánh không hợp lệ.") % {"label": item.get("label")}
+            )
         indicator = Indicator.objects.get(code=item["indicator"])
-        Target.objects.update_or_create(
-            indicator=indicator,
-            kind=item["kind"],
-            area=item.get("province") or NATIONAL,
-            year=item["year"],
-            defaults={
-                k: v for k, v in item.items() if k not in ("indicator", "kind", "province", "year")
+        _upsert(
+            Target,
+            {
+                "indicator": indicator,
+                "kind": item["kind"],
+                "area": item.get("province") or NATIONAL,
+                "year": item["year"],
             },
+            {k: v for k, v in item.items() if k not in ("indicator", "kind", "province", "year")},
         )
         counts["targets"] += 1
     return counts

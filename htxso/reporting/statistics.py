@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from . import cube, measures
 from .models import NATIONAL, IndicatorCell, Report, ReportStatus, Source
@@ -17,7 +18,7 @@ from .periods import HALF, Period
 
 
 def running_period(today: dt.date | None = None) -> Period:
-    return Period.containing(today or dt.date.today(), HALF)
+    return Period.containing(today or timezone.localdate(), HALF)
 
 
 def registry_codes() -> list[str]:
@@ -90,7 +91,7 @@ def on_registry_refresh(sender, provinces=None, **kwargs) -> None:
 def rebuild_registry_period(period: Period, today: dt.date | None = None) -> int:
     """Reconstruct a half-year's registry figures as they stood at its end (from the dated
     history); the running half-year is counted live."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if period.periodicity != HALF:
         raise ValueError("registry figures are half-yearly")
     if period.end >= today:
@@ -101,10 +102,13 @@ def rebuild_registry_period(period: Period, today: dt.date | None = None) -> int
 
 
 def rebuild_reports() -> int:
-    """Recompute every report indicator from the approved reports, replacing what the deltas
-    built (the check that deltas are exact). A report counts where its organisation stood when
-    it was approved (its stored contribution: a 2023 report stays in the 2023 province after a
-    move); one without a stored contribution (bulk-loaded) gets it computed now."""
+    """Recompute every report indicator from the approved reports' values, replacing what the
+    deltas built: the check that deltas are exact, and how a changed or new report indicator
+    reaches past periods. A report counts where its organisation stood when it was approved
+    (the area and dimensions of its stored contribution: a 2023 report stays in the 2023
+    province after a move); one without a stored contribution (bulk-loaded) takes its
+    organisation's current ones. Changed contributions are stored (a later reopen subtracts
+    what the cube holds)."""
     specs = measures.indicators(Source.REPORT)
     codes = [i.code for i in specs]
     with transaction.atomic():
@@ -116,15 +120,18 @@ def rebuild_reports() -> int:
         )
         total: dict[cube.Key, int] = {}
         for report in approved:
-            c = report.contribution
-            if not c:
+            stored = report.contribution or {}
+            if stored.get("area"):
+                area, dims = stored["area"], stored["dims"]
+            else:
                 area, dims = measures.report_dims(report)
-                c = {
-                    "area": area,
-                    "dims": dims,
-                    "measures": measures.report_measures(report.form.code, report.values, specs),
-                }
+            c = {
+                "area": area,
+                "dims": dims,
+                "measures": measures.report_measures(report.form.code, report.values, specs),
+            }
+            if c != stored:  # a derived field of the report, not an edit of it: no audit
                 Report.objects.filter(pk=report.pk).update(contribution=c)
-            cube.add(total, cube.rollup(report.period, c["area"], c["dims"], c["measures"]))
+            cube.add(total, cube.rollup(report.period, area, dims, c["measures"]))
         cube.apply(total)
     return len(total)

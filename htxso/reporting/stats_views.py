@@ -202,9 +202,21 @@ def observations(user: Any) -> Iterator[dict[str, Any]]:
         .order_by("indicator", "area", "kind", "sector", "status", "period")
         .values_list("indicator", "area", "kind", "sector", "status", "period", "value")
     )
+    counters: dict[str, str] = {}
+    large: set[tuple] = set()
     if periods is not None:
         cells = cells.filter(period__in=sorted(periods))
+        # Small cells of organisations' report figures are suppressed (dashboards.MIN_REPORTS).
+        counters = dashboards.Catalogue.load(live=False).counters()
+        large = set(
+            IndicatorCell.objects.filter(
+                indicator__in=set(counters.values()), value__gte=dashboards.MIN_REPORTS
+            ).values_list("indicator", "period", "area", "kind", "sector", "status")
+        )
     for indicator, area, kind, sector, status, period, value in cells.iterator(chunk_size=5000):
+        counter = counters.get(indicator)
+        if counter and (counter, period, area, kind, sector, status) not in large:
+            continue
         yield {
             "INDICATOR": indicator,
             "REF_AREA": area,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -135,6 +136,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             k: request.POST.get(k, "") for k in services.definition_of(report.form_version).by_key
         }
         try:
+            if version is None:  # every form of the page carries it: optimistic locking
+                raise ValidationError(_("Thiếu phiên bản của báo cáo; vui lòng tải lại trang."))
             if action in ("save", "submit"):
                 if not editable:
                     raise PermissionDenied(_("Bạn không có quyền sửa báo cáo này."))
@@ -238,8 +241,7 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
 
 
 def _default_period(form: ReportForm) -> str:
-    import datetime as dt
 
-    today = dt.date.today()
+    today = timezone.localdate()
     current = Period.containing(today, form.periodicity)
     return current.previous().code

@@ -37,7 +37,15 @@ from htxso.exchange.models import ImportJob
 from htxso.registry import services
 from htxso.registry.models import Membership, Organisation
 from htxso.reporting import services as reporting_services
-from htxso.reporting.models import Report, ReportForm
+from htxso.reporting.models import (
+    FormVersion,
+    Indicator,
+    IndicatorCell,
+    Release,
+    Report,
+    ReportForm,
+    Target,
+)
 
 from .conftest import make_user
 from .factories import (
@@ -436,7 +444,10 @@ def world(django_db_setup, django_db_blocker):
         from htxso.registry.generator import clear_registry
 
         AuditEntry.objects.filter(id__gt=last_audit).delete()
+        # Leave no reporting data behind for later modules (the module committed it).
         Report.objects.all().delete()
+        for model in (IndicatorCell, Release, Target, Indicator, FormVersion, ReportForm):
+            model.objects.all().delete()
         made.job.file.delete(save=False)
         made.job.delete()
         clear_registry()

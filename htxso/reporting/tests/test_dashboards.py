@@ -64,9 +64,12 @@ def test_an_approved_report_shows_at_once_live_and_only_after_release_publicly(
     client.logout()
     assert _headline(_panel(client), "revenue")["value"] is None  # public: not released
     services.release(central, LAST_YEAR)
+    # One cooperative's figures stay hidden (test_public_figures_of_fewer_than_three_…).
+    assert _headline(_panel(client), "revenue")["value"] is None
+    _htx_reports(2, annual, officer_19, revenue="1.250.000", costs="1.100.000")
     public = _panel(client)
     assert public["live"] is False
-    assert _headline(public, "revenue")["value"] == 1_250_000
+    assert _headline(public, "revenue")["value"] == 3 * 1_250_000
     # The running half-year is not released: the public sees no current registry count.
     assert _headline(public, "organisations")["period"] != statistics.running_period().code
 
@@ -282,3 +285,140 @@ def test_review_on_the_page_requires_a_comment_to_return(client, annual, htx, ma
         ).status_code
         == 403
     )
+
+
+def _htx_reports(count, annual, officer_19, **values):
+    """`count` approved last-year reports of new HTX in Thái Nguyên (filled by the officer)."""
+    for _ in range(count):
+        org = OrganisationFactory(province_id="19")
+        _approved(officer_19, officer_19, annual, org, **values)
+
+
+def test_public_figures_of_fewer_than_three_reports_are_suppressed(
+    client, annual, officer_19, central
+):
+    _htx_reports(2, annual, officer_19)
+    services.release(central, LAST_YEAR)
+    public = _panel(client, "19")
+    assert _headline(public, "revenue")["value"] is None  # two cooperatives' own figures
+    lines = _body(client.get(reverse("statistics:sdmx-csv"))).decode().splitlines()
+    assert not [line for line in lines if line.split(",")[1] == "revenue"]
+    assert [line for line in lines if line.split(",")[1] == "reports_approved"]  # counts stay
+    client.force_login(central)
+    assert _headline(_panel(client, "19"), "revenue")["value"] == 2 * 1250  # live: all
+    client.logout()
+    _htx_reports(1, annual, officer_19)
+    assert _headline(_panel(client, "19"), "revenue")["value"] == 3 * 1250
+    revenue = [
+        line
+        for line in _body(client.get(reverse("statistics:sdmx-csv"))).decode().splitlines()
+        if line.split(",")[1] == "revenue"
+    ]
+    assert revenue and all(
+        int(line.split(",")[7]) >= 3750 for line in revenue if ",_T,_T,_T," in line
+    )
+
+
+def test_unpublished_indicators_are_hidden_from_public_pages(client, annual, officer_19, central):
+    from htxso.reporting.models import Indicator
+
+    _htx_reports(3, annual, officer_19)
+    services.release(central, LAST_YEAR)
+    Indicator.objects.filter(code="revenue").update(is_published=False)
+    public = _panel(client)
+    assert "revenue" not in {h["code"] for h in public["headline"]}
+    business = next(t for t in public["trends"] if t["id"] == "trend-business")
+    assert [s["name"] for s in business["series"]] == ["Lợi nhuận trước thuế"]
+    assert "revenue" not in {code for code, _name in public["map_choices"]}
+    assert (
+        client.get(reverse("statistics:dashboard"), {"map": "revenue"}).context["data"]["map"][
+            "indicator"
+        ]
+        == "organisations"
+    )
+    # The published average income still shows: it rests on internal (unpublished) sums.
+    assert _headline(public, "avg_income")["value"] == 4500
+    client.force_login(central)
+    assert "revenue" in {h["code"] for h in _panel(client)["headline"]}
+
+
+def test_a_target_whose_year_has_ended_is_judged_on_its_figure_at_the_end(
+    client, reference, central
+):
+    from htxso.reporting.models import Indicator, Target
+    from htxso.reporting.periods import Period
+
+    OrganisationFactory(province_id="19")
+    statistics.rebuild_registry_period(Period(int(LAST_YEAR), 2))
+    Target.objects.create(
+        indicator=Indicator.objects.get(code="organisations"),
+        kind="cooperative",
+        area="19",
+        year=int(LAST_YEAR),
+        value=1,
+        comparison="<=",
+        label="Thử: tối đa 1 HTX",
+        source_document="Thử nghiệm",
+    )
+    client.force_login(central)
+    card = next(c for c in _panel(client, "19")["cards"] if c["target_year"] == int(LAST_YEAR))
+    assert card["closed"] and card["period"] == f"{LAST_YEAR}S2" and card["projection"] is None
+    assert card["value"] == 1 and card["met"] is True  # "<=" honoured
+    OrganisationFactory(province_id="19")  # the running half-year moves, the closed card not
+    card = next(c for c in _panel(client, "19")["cards"] if c["target_year"] == int(LAST_YEAR))
+    assert card["value"] == 1 and card["met"] is True
+
+
+def test_rebuild_recomputes_report_indicators_from_the_values(annual, htx, manager, officer_19):
+    from htxso.reporting.models import Indicator
+
+    _approved(manager, officer_19, annual, htx)
+    Indicator.objects.create(
+        code="costs",
+        name="Chi phí",
+        name_en="Costs",
+        definition="Tổng chi phí",
+        formula="Tổng trường costs",
+        unit="mvnd",
+        source="report",
+        measure={"report": "htx-annual", "sum": "costs"},
+        periodicity="year",
+    )
+    statistics.rebuild_reports()
+    cell = IndicatorCell.objects.get(
+        indicator="costs", period=LAST_YEAR, area=NATIONAL, kind="_T", sector="_T", status="_T"
+    )
+    assert cell.value == 1100
+    report = Report.objects.get(organisation=htx)
+    assert report.contribution["measures"]["costs"] == 1100
+    services.return_report(officer_19, report.pk, "Sửa lại")  # reopening subtracts it all
+    assert not IndicatorCell.objects.filter(indicator="costs").exists()
+
+
+def test_a_report_form_post_without_its_version_is_refused(client, annual, htx, manager):
+    report = services.open_report(manager, annual, LAST_YEAR, htx)
+    client.force_login(manager)
+    response = client.post(
+        reverse("reporting:report", args=[report.pk]), {**good_values(), "action": "save"}
+    )
+    assert response.status_code == 422
+    assert Report.objects.get(pk=report.pk).version == report.version
+
+
+def test_reference_changes_leave_an_audit_trail_and_a_rerun_none(reference):
+    from htxso.core.models import AuditEntry
+
+    from .conftest import reference_data
+
+    data = reference_data()
+    before = AuditEntry.objects.filter(action="load_reference").count()
+    services.load_reference(data)
+    assert AuditEntry.objects.filter(action="load_reference").count() == before
+    data["targets"][0]["value"] = 135000
+    services.load_reference(data)
+    entry = AuditEntry.objects.filter(action="load_reference").latest("id")
+    assert entry.object_type == "reporting.target"
+    assert (entry.before, entry.after) == ({"value": 134000}, {"value": 135000})
+    data["targets"][0]["comparison"] = "=>"
+    with pytest.raises(services.ValidationError):
+        services.load_reference(data)
