@@ -358,6 +358,8 @@ def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations")
     catalogue = Catalogue.load(live=periods is None)
     cells = area_cells(area, periods, catalogue)
     targets = Target.objects.filter(area=area).select_related("indicator").order_by("year", "id")
+    counters = catalogue.counters()
+    counters["avg_income"] = counters.get("income_workers", "")  # a ratio of report sums
     map_periods = visible_periods(user, "*")
     map_catalogue = Catalogue(catalogue.indicators, map_periods is None)
     headline = []
@@ -381,6 +383,11 @@ def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations")
                 "unit": unit_label(catalogue.indicators[code].unit),
                 "period": latest[0] if latest else None,
                 "value": latest[1] if latest else None,
+                # How many approved reports a report figure rests on (a year still being
+                # reported shows as partial, not as a fall).
+                "reports": cells.get((counters[code], latest[0], kind))
+                if latest and code in counters
+                else None,
                 "spark": [v for _x, v in _year_points(cells, code, kind)],
             }
         )

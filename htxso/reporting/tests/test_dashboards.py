@@ -70,6 +70,7 @@ def test_an_approved_report_shows_at_once_live_and_only_after_release_publicly(
     public = _panel(client)
     assert public["live"] is False
     assert _headline(public, "revenue")["value"] == 3 * 1_250_000
+    assert _headline(public, "revenue")["reports"] == 3  # what the figure rests on
     # The running half-year is not released: the public sees no current registry count.
     assert _headline(public, "organisations")["period"] != statistics.running_period().code
 
