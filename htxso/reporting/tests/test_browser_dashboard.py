@@ -118,6 +118,7 @@ def test_dashboard_draws_exports_and_separates_live_from_public(
         expect(anonymous.locator("#map")).to_have_attribute("data-ready", "1", timeout=15000)
         # Nothing released yet: the headline cards show no figure.
         expect(anonymous.locator("#headline .value").first).to_have_text("—")
+        expect(anonymous.locator("#map-empty")).to_be_visible()
         anonymous.screenshot(path=ARTIFACTS / "statistics-public.png", full_page=True)
         public.close()
         browser.close()
