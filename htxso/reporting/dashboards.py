@@ -88,14 +88,22 @@ class Catalogue:
         return ind is not None and (self.live or ind.is_published)
 
     def counters(self) -> dict[str, str]:
-        """report indicator -> the indicator counting its form's approved reports."""
+        """report indicator (or a ratio of two) -> the indicator counting its form's approved
+        reports: what a figure rests on, and what small-cell suppression looks at."""
         reports = [i for i in self.indicators.values() if i.source == Source.REPORT]
         count_of = {i.measure.get("report"): i.code for i in reports if i.measure.get("count")}
-        return {
+        guarded = {
             i.code: count_of[i.measure["report"]]
             for i in reports
             if i.measure.get("report") in count_of and not i.measure.get("count")
         }
+        # A ratio of two sums of one form (average income) rests on the same reports.
+        for i in self.indicators.values():
+            if i.source == Source.DERIVED:
+                parts = {guarded.get(code, "") for code in i.measure["ratio"]}
+                if len(parts) == 1 and "" not in parts:
+                    guarded[i.code] = parts.pop()
+        return guarded
 
 
 @lru_cache(maxsize=1024)
@@ -359,7 +367,6 @@ def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations")
     cells = area_cells(area, periods, catalogue)
     targets = Target.objects.filter(area=area).select_related("indicator").order_by("year", "id")
     counters = catalogue.counters()
-    counters["avg_income"] = counters.get("income_workers", "")  # a ratio of report sums
     map_periods = visible_periods(user, "*")
     map_catalogue = Catalogue(catalogue.indicators, map_periods is None)
     headline = []

@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -53,7 +52,7 @@ def _default_period(form: ReportForm | None) -> str:
 
     if form is None:
         return ""
-    return Period.containing(timezone.localdate(), form.periodicity).previous().code
+    return Period.last_ended(form.periodicity).code
 
 
 class ReportImportForm(StyledForm):

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 YEAR = "year"
@@ -37,6 +38,11 @@ class Period:
         if periodicity == YEAR:
             return cls(day.year)
         return cls(day.year, 1 if day.month <= 6 else 2)
+
+    @classmethod
+    def last_ended(cls, periodicity: str, today: dt.date | None = None) -> "Period":
+        """The latest period that has ended (the one being reported on)."""
+        return cls.containing(today or timezone.localdate(), periodicity).previous()
 
     @property
     def code(self) -> str:

@@ -23,7 +23,6 @@ from htxso.registry.choices import OrganisationKind, Sector, Status
 
 from . import dashboards, sdmx, services
 from .models import NATIONAL, TOTAL, Indicator, IndicatorCell, Release, Source, Target
-from .periods import Period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -283,7 +282,3 @@ def export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
     )
     return _download(stream_xlsx(headers, rows, widths=[18, 40, 8, 24, 18, 8, 14, 8, 14, 16]),
                      XLSX, f"htxso-chi-tieu-{timezone.localdate():%Y%m%d}.xlsx")  # fmt: skip
-
-
-def period_label(code: str) -> str:
-    return Period.parse(code).label

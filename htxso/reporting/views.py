@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -209,12 +208,12 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
     if form is None:
         raise Http404(_("Chưa có biểu mẫu báo cáo."))
     try:
-        period = Period.parse(request.GET.get("period") or _default_period(form))
+        period = Period.parse(request.GET.get("period") or Period.last_ended(form.periodicity).code)
         if period.periodicity != form.periodicity:
             raise ValidationError(_("Kỳ báo cáo không đúng chu kỳ của biểu mẫu."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        period = Period.parse(_default_period(form))
+        period = Period.parse(Period.last_ended(form.periodicity).code)
     user: Any = request.user
     own = None if user.is_national else [user.province_id]
     rows = completeness.table(form, period, own)
@@ -238,10 +237,3 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
             "missing": missing_page,
         },
     )
-
-
-def _default_period(form: ReportForm) -> str:
-
-    today = timezone.localdate()
-    current = Period.containing(today, form.periodicity)
-    return current.previous().code

@@ -71,6 +71,7 @@ def test_an_approved_report_shows_at_once_live_and_only_after_release_publicly(
     assert public["live"] is False
     assert _headline(public, "revenue")["value"] == 3 * 1_250_000
     assert _headline(public, "revenue")["reports"] == 3  # what the figure rests on
+    assert _headline(public, "avg_income")["reports"] == 3  # a ratio of the same reports
     # The running half-year is not released: the public sees no current registry count.
     assert _headline(public, "organisations")["period"] != statistics.running_period().code
 
