@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import DEFAULT_URL, ROOT, ensure_database, ensure_dataset, write_result
 
 TARGET_URL = DEFAULT_URL.rsplit("/", 1)[0] + "/htxso_bench_import"
-CSV_PATH = ROOT / "var" / "bench" / "thanh-vien-national-2030.csv"
+CSV_PATH = ROOT / "var" / "bench" / "thanh-vien-8m.csv"
 
 
 def export_source(source_url: str, path: Path, limit: int | None) -> int:
@@ -45,13 +45,14 @@ def export_source(source_url: str, path: Path, limit: int | None) -> int:
         SELECT o.tax_code, CASE WHEN o.tax_code IS NULL THEN o.id END, p.cccd, p.full_name,
                CASE p.gender {genders} END, to_char(p.birth_date, 'DD/MM/YYYY'), p.phone,
                p.email, pr.name, '', c.name, p.address, CASE m.kind {kinds} END,
-               to_char(m.joined_on, 'DD/MM/YYYY'), m.capital_contributed
+               to_char(m.joined_on, 'DD/MM/YYYY'), to_char(m.left_on, 'DD/MM/YYYY'),
+               m.capital_contributed
         FROM registry_membership m
         JOIN registry_person p ON p.id = m.person_id
         JOIN registry_organisation o ON o.id = m.organisation_id
         LEFT JOIN core_province pr ON pr.code = p.province_id
         LEFT JOIN core_commune c ON c.code = p.commune_id
-        WHERE m.person_id IS NOT NULL AND m.left_on IS NULL
+        WHERE m.person_id IS NOT NULL
         ORDER BY m.id {f"LIMIT {limit}" if limit else ""}"""
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
@@ -144,6 +145,7 @@ def run_import(path: Path) -> tuple[float, int, str]:
         "DATABASE_URL": TARGET_URL,
         "DEBUG": "1",
         "JOBS_BACKEND": "inline",
+        "LOG_LEVEL": "INFO",  # core.timing: the steps' durations on stderr
         "HTXSO_VAR_DIR": str(ROOT / "var" / "bench"),
     }
     started = time.perf_counter()
@@ -168,6 +170,9 @@ def run_import(path: Path) -> tuple[float, int, str]:
         text=True,
     )
     seconds = time.perf_counter() - started
+    steps = re.findall(r"^import: (.+): ([\d.]+) s$", proc.stderr, re.MULTILINE)
+    for step, took in steps:
+        print(f"    {step}: {float(took):.1f} s", flush=True)
     found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     rss = int(found.group(1)) if found else 0
     if proc.returncode != 0:
@@ -182,6 +187,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="rows (default: all)")
     args = parser.parse_args()
     ensure_dataset(DEFAULT_URL, "national-2030", 1)
+    from htxso.exchange.layouts import MEMBER_LAYOUT
+
     path = CSV_PATH if not args.limit else CSV_PATH.with_name(f"thanh-vien-{args.limit}.csv")
     if not path.exists():
         print("Writing the import file…", flush=True)
@@ -195,7 +202,7 @@ def main() -> None:
     copies, imports, peaks = [], [], []
     for round_no in range(1, args.rounds + 1):
         empty_target()
-        copies.append(raw_copy(path, 15))
+        copies.append(raw_copy(path, len(MEMBER_LAYOUT.columns)))
         empty_target()
         seconds, rss, line = run_import(path)
         imports.append(seconds)

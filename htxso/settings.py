@@ -204,3 +204,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024**3)))
 IMPORT_MAX_ISSUES = int(os.environ.get("IMPORT_MAX_ISSUES", "20000"))
+# An import creating at least this many memberships drops the member tables' secondary indexes
+# and foreign keys and builds them again after writing (core.bulk.indexes_rebuilt): ~3x faster
+# for a national load, but the tables are locked until the import commits.
+IMPORT_REBUILD_ROWS = int(os.environ.get("IMPORT_REBUILD_ROWS", "1000000"))

@@ -99,6 +99,7 @@ MEMBER_FIELDS: dict[str, str | None] = {
     "street": "person__address",
     "member_kind": "kind",
     "joined_on": "joined_on",
+    "left_on": "left_on",
     "capital_contributed": "capital_contributed",
 }
 PERSONAL_KEYS = ("cccd", "birth_date", "phone", "email", "street")
@@ -352,7 +353,6 @@ def member_rows(user: Any, params: Mapping[str, Any], fmt: str = "csv") -> tuple
         Places(),
         masked=() if revealed else PERSONAL_KEYS,
     )
-    plan.extra(_("Ngày chấm dứt"), "left_on", _date)
     entry = _start_audit(
         user,
         Membership._meta.label_lower,

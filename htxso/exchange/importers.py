@@ -31,15 +31,20 @@ from django.utils.translation import gettext as _
 from htxso.core import addresses
 from htxso.core.bulk import write_rows
 from htxso.core.mst import normalise_tax_code
+from htxso.core.timing import timed
 from htxso.registry import services, stats
 from htxso.registry.choices import Sector
 from htxso.registry.models import Organisation
 
+from . import setwise
 from .layouts import LAYOUTS, MEMBERS, Column, Layout
 from .models import ImportJob, Severity
-from .sources import open_table
+from .sources import Table, open_table
 
 Progress = Callable[[str, float], None]
+# Members from a UTF-8 CSV on PostgreSQL go through the set-wise lane (`setwise`); tests turn
+# it off to hold the two lanes equal.
+SETWISE = True
 ROW_LEVEL = ""  # an issue about the whole row, not one column
 
 
@@ -158,6 +163,18 @@ class RowReader:
                 ok = False
         return values if ok else None
 
+    def cell(self, column: Column, raw: Any) -> tuple[bool, Any]:
+        """What `read` makes of one cell on its own: (acceptable, value); a blank cell is None,
+        acceptable unless the column is required."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return not column.required, None
+        width = CODE_WIDTHS.get(column.key)
+        try:
+            value = column.parse(code_digits(raw, width) if width else raw)
+        except ValidationError:
+            return False, None
+        return not (column.required and value == ""), value
+
     def column(self, key: str) -> Column:
         return self.layout.column(key)
 
@@ -173,31 +190,43 @@ class RowReader:
             self.report.add(number, column, self.raw.get(key, ""), message)
 
 
-def _place(
-    reader: RowReader, number: int, values: dict[str, Any], report: Report
-) -> addresses.Place | None:
-    """The row's address in current units (converted from a legacy address when needed)."""
+def place_of(values: dict[str, Any]) -> addresses.Place | None:
+    """The row's address in current units (converted from a legacy address when the row names
+    a district); None without a province; AddressError when it cannot be placed."""
     province = values.get("province")
     if not province:
         return None
     district, commune = values.get("legacy_district", ""), values.get("commune", "")
+    if district:
+        return addresses.convert_legacy(province, district, commune)
+    return addresses.resolve_current(province, commune)
+
+
+def report_conversion(report: Report, reader: RowReader, number: int, old: str, new: str) -> None:
+    report.add(
+        number,
+        reader.column("commune"),
+        old,
+        _("Địa chỉ cũ “%(old)s” → “%(new)s”.") % {"old": old, "new": new},
+        Severity.CONVERSION,
+    )
+
+
+def _place(
+    reader: RowReader, number: int, values: dict[str, Any], report: Report
+) -> addresses.Place | None:
+    """`place_of`, with the conversion or the error in the report."""
     try:
-        if district:
-            place = addresses.convert_legacy(province, district, commune)
-            report.add(
-                number,
-                reader.column("commune"),
-                place.legacy_text,
-                _("Địa chỉ cũ “%(old)s” → “%(new)s”.")
-                % {"old": place.legacy_text, "new": place.converted_to},
-                Severity.CONVERSION,
-            )
-            return place
-        return addresses.resolve_current(province, commune)
+        place = place_of(values)
     except addresses.AddressError as exc:
+        district, commune = values.get("legacy_district", ""), values.get("commune", "")
         column = reader.column("commune" if commune else "province")
-        report.add(number, column, ", ".join(p for p in (commune, district, province) if p), exc)
+        shown = ", ".join(p for p in (commune, district, values["province"]) if p)
+        report.add(number, column, shown, exc)
         return addresses.Place("", None)  # reported; the caller skips the row
+    if place is not None and place.legacy_text:
+        report_conversion(report, reader, number, place.legacy_text, place.converted_to)
+    return place
 
 
 def _checked_rows(
@@ -493,6 +522,7 @@ STAGE_COLUMNS = (
     ("kind", "varchar(20)"),
     ("joined_on", "date"),
     ("capital", "bigint"),
+    ("left_on", "date"),
 )
 
 
@@ -613,6 +643,7 @@ def _member_row(
         raise ValidationError({"phone": _("Dài quá %(limit)s ký tự.") % {"limit": 20}})
     joined_on, kind = values["joined_on"], values["member_kind"]
     capital = values.get("capital_contributed") or 0
+    left_on = values.get("left_on")
     services.check_membership(
         org.kind,
         org.established_on,
@@ -620,6 +651,7 @@ def _member_row(
         joined_on,
         capital,
         member_age=services.age_on(birth_date, birth_year, joined_on),
+        left_on=left_on,
     )
     street = values.get("street")
     legacy = None
@@ -643,6 +675,7 @@ def _member_row(
         kind,
         joined_on,
         capital,
+        left_on,
     )
 
 
@@ -652,21 +685,32 @@ MEMBER_FIELD_ALIASES = {"birth_year": "birth_date", "person": "birth_date", "kin
 
 def _import_members(
     job: ImportJob,
-    rows: Iterable[tuple[int, list[Any]]],
+    table: Table,
     reader: RowReader,
     report: Report,
     tick: Callable[[], None],
     commit: bool,
+    progress: Progress,
 ) -> None:
     orgs = Organisations(job.created_by)
     stage = Stage()
+    rows: Iterable[tuple[int, list[Any]]] = table.rows
+    lane = None
+    if SETWISE and setwise.available(table, {c.key for c in reader.mapping.values()}):
+        lane = setwise.Lane(reader, orgs, report)
+        others = lane.run(table, progress)
+        if others is not None:
+            rows = others
     for number, values, place in _checked_rows(rows, reader, report, tick):
         try:
             stage.add(_member_row(number, values, place, orgs))
         except ValidationError as exc:
             reader.report_errors(number, exc, MEMBER_FIELD_ALIASES)
     stage.flush()
-    _check_staged(job, reader, report)
+    if lane is not None:
+        lane.drop()
+    with timed("import: duplicates checked"):
+        _check_staged(job, reader, report)
     if report.has_errors:
         stage.drop()
         return
@@ -681,6 +725,12 @@ def _import_members(
 def _split(message: str) -> tuple[str, str]:
     before, _sep, after = message.partition("%s")
     return before, after
+
+
+def _began(table: str) -> str:
+    """What tells two memberships of a person in an organisation apart in a file: none for the
+    active one, the day it began for one that has ended."""
+    return f"CASE WHEN {table}left_on IS NULL THEN NULL ELSE {table}joined_on END"
 
 
 def _check_staged(job: ImportJob, reader: RowReader, report: Report) -> None:
@@ -701,10 +751,13 @@ def _check_staged(job: ImportJob, reader: RowReader, report: Report) -> None:
         (
             "cccd",
             _("Trùng với dòng %s: cùng người, cùng tổ chức."),
+            # Twice the active membership, or twice the one that began on a day (history).
             f"""SELECT r.row_no, r.cccd, d.first_row FROM {stage} r JOIN (
-                    SELECT cccd, org_id, MIN(row_no) AS first_row FROM {stage}
-                    GROUP BY cccd, org_id HAVING COUNT(*) > 1) d
-                ON d.cccd = r.cccd AND d.org_id = r.org_id WHERE r.row_no <> d.first_row""",
+                    SELECT cccd, org_id, {_began("")} AS began, MIN(row_no) AS first_row
+                    FROM {stage} GROUP BY cccd, org_id, {_began("")} HAVING COUNT(*) > 1) d
+                ON d.cccd = r.cccd AND d.org_id = r.org_id
+                   AND d.began IS NOT DISTINCT FROM {_began("r.")}
+                WHERE r.row_no <> d.first_row""",
         )
     )
     if job.strategy == "create":
@@ -714,8 +767,7 @@ def _check_staged(job: ImportJob, reader: RowReader, report: Report) -> None:
                 _("Người này đã là thành viên của tổ chức (có trong cơ sở dữ liệu)%s."),
                 f"""SELECT r.row_no, r.cccd, '' FROM {stage} r
                     JOIN registry_person p ON p.cccd = r.cccd
-                    JOIN registry_membership m ON m.person_id = p.id
-                         AND m.organisation_id = r.org_id AND m.left_on IS NULL""",
+                    JOIN registry_membership m ON {services.membership_match()}""",
             )
         )
     if job.strategy == "update":
@@ -725,9 +777,8 @@ def _check_staged(job: ImportJob, reader: RowReader, report: Report) -> None:
                 _("Không có tư cách thành viên này trong cơ sở dữ liệu để cập nhật%s."),
                 f"""SELECT r.row_no, r.cccd, '' FROM {stage} r
                     WHERE NOT EXISTS (SELECT 1 FROM registry_person p
-                        JOIN registry_membership m ON m.person_id = p.id
-                        WHERE p.cccd = r.cccd AND m.organisation_id = r.org_id
-                          AND m.left_on IS NULL)""",
+                        JOIN registry_membership m ON {services.membership_match()}
+                        WHERE p.cccd = r.cccd)""",
             )
         )
     with connection.cursor() as cursor:
@@ -755,6 +806,10 @@ def _check_staged(job: ImportJob, reader: RowReader, report: Report) -> None:
                     break
     for row, key, value, message in sorted(found):  # by row: add() counts each row once
         report.add(row, reader.column(key), value, message)
+
+
+def _silent(phase: str, fraction: float) -> None:
+    pass
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -789,7 +844,7 @@ def run(
         return report
     with transaction.atomic(), stats.deferred() as touched_provinces:
         if job.kind == MEMBERS:
-            _import_members(job, table.rows, reader, report, tick, commit)
+            _import_members(job, table, reader, report, tick, commit, progress or _silent)
         else:
             _import_organisations(job, table.rows, reader, report, tick)
         if report.rows == 0:

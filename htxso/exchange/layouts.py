@@ -529,6 +529,17 @@ MEMBER_LAYOUT = Layout(
             width=12,
         ),
         Column(
+            "left_on",
+            gettext_lazy("Ngày chấm dứt"),
+            parse=parse_date,
+            note=gettext_lazy(
+                "Để trống khi còn là thành viên. Ghi ngày để chấm dứt tư cách thành viên "
+                "hoặc nhập tư cách đã chấm dứt."
+            ),
+            aliases=("ngay ra khoi", "ngay cham dut tu cach thanh vien"),
+            width=12,
+        ),
+        Column(
             "capital_contributed",
             gettext_lazy("Vốn góp (đồng)"),
             parse=parse_money,

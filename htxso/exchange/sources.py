@@ -47,6 +47,15 @@ class Table:
     encoding: str  # how the bytes were read, plus "+tcvn3" when legacy-font text was converted
     size: int
     position: Callable[[], float] = field(default=lambda: 0.0)  # 0..1 read so far
+    # A UTF-8 CSV whose text needs no conversion: its bytes can go to PostgreSQL's COPY as
+    # they are (the set-wise member import); None for any other file.
+    plain_csv: "PlainCsv | None" = None
+
+
+@dataclass(frozen=True)
+class PlainCsv:
+    path: Path
+    delimiter: str
 
 
 def _tcvn3_table() -> dict[int, str]:
@@ -131,7 +140,7 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _blank(cells: list[Any]) -> bool:
+def blank_row(cells: list[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
@@ -178,7 +187,7 @@ def _read_csv(path: Path, size: int) -> Table:
         try:
             for cells in reader:
                 number += 1
-                if not _blank(cells):
+                if not blank_row(cells):
                     yield number, clean(cells)
         except UnicodeDecodeError as exc:
             raise FileError(
@@ -193,12 +202,14 @@ def _read_csv(path: Path, size: int) -> Table:
             raw.close()
 
     name = byte_encoding if font in (None, byte_encoding) else f"{byte_encoding}+{font}"
+    plain = byte_encoding in (UTF8, UTF8_BOM) and font is None
     return Table(
         clean(headers),
         rows(),
         name,
         size,
         position=lambda: 1.0 if raw.closed or not size else raw.tell() / size,
+        plain_csv=PlainCsv(path, delimiter) if plain else None,
     )
 
 
@@ -227,10 +238,10 @@ def _read_xlsx(path: Path, size: int) -> Table:
         consumed = number
         cells = [_excel_text(v) for v in values]
         if headers is None:
-            if not _blank(cells):
+            if not blank_row(cells):
                 headers, header_row = cells, number
             continue
-        if not _blank(cells):
+        if not blank_row(cells):
             buffered.append((number, cells))
             sample.extend(c for c in cells if isinstance(c, str) and may_be_legacy(c))
         if len(buffered) >= 200:
@@ -254,7 +265,7 @@ def _read_xlsx(path: Path, size: int) -> Table:
             for number, values in enumerate(iterator, start=consumed + 1):
                 seen[0] = number
                 cells = [_excel_text(v) for v in values]
-                if not _blank(cells):
+                if not blank_row(cells):
                     yield number, clean(cells)
         finally:
             book.close()

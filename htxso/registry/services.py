@@ -5,19 +5,23 @@ the user may make the change, validates (Vietnamese messages), writes, records a
 and refreshes the province's aggregates — all in one transaction.
 """
 
+import contextlib
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, F
 from django.utils.translation import gettext as _
 
+from htxso.core import bulk as bulk_writes
 from htxso.core.audit import record, snapshot
 from htxso.core.cccd import decode_cccd
 from htxso.core.models import Tombstone
 from htxso.core.mst import normalise_tax_code
 from htxso.core.roles import Role
+from htxso.core.timing import timed
 
 from . import stats
 from .choices import MemberKind, OrganisationKind, Status
@@ -257,9 +261,11 @@ def check_membership(
     capital_contributed: int = 0,
     member_age: int | None = None,
     member_organisation_kind: str | None = None,
+    left_on: dt.date | None = None,
 ) -> None:
     """The rules of a new membership (Law on Cooperatives 2023), shared by the page service and
-    the bulk import; ValidationError keyed by field."""
+    the bulk import (which may bring one that has already ended: `left_on`); ValidationError
+    keyed by field."""
     _check_not_future(joined_on, "joined_on")
     if joined_on < established_on:
         raise ValidationError(
@@ -280,6 +286,33 @@ def check_membership(
         raise ValidationError(
             {"capital_contributed": _("Thành viên liên kết không góp vốn không có vốn góp.")}
         )
+    if left_on is not None:
+        _check_not_future(left_on, "left_on")
+        if left_on < joined_on:
+            raise ValidationError({"left_on": _("Ngày chấm dứt không được trước ngày gia nhập.")})
+
+
+def membership_passes_sql(
+    organisation_kind: str,
+    established_on: str,
+    kind: str,
+    joined_on: str,
+    capital_contributed: str,
+    member_age: str,
+    left_on: str = "NULL",
+) -> str:
+    """`check_membership` for a person as one SQL predicate over these SQL expressions (and the
+    parameter %(today)s): true exactly when check_membership would pass. The set-wise member
+    import proves rows with it; a row it does not prove goes through check_membership itself.
+    registry/tests/test_membership_sql.py holds the two equal."""
+    kinds = ", ".join(f"'{k}'" for k in sorted(MEMBER_KINDS))
+    return (
+        f"({joined_on} <= %(today)s AND {joined_on} >= {established_on} "
+        f"AND {organisation_kind} <> '{OrganisationKind.HOUSEHOLD_BUSINESS.value}' "
+        f"AND {member_age} >= 18 AND {kind} IN ({kinds}) "
+        f"AND NOT ({kind} = '{MemberKind.ASSOCIATE.value}' AND {capital_contributed} <> 0) "
+        f"AND ({left_on} IS NULL OR ({left_on} <= %(today)s AND {left_on} >= {joined_on})))"
+    )
 
 
 @transaction.atomic
@@ -395,7 +428,7 @@ def update_person_contact(actor: Any, person_id: int, **contact: str) -> Person:
 #
 #   member_stage(row_no, cccd, full_name, gender, birth_year, birth_date, phone, email,
 #                province_id, commune_id, address, legacy_address,
-#                org_id, org_province, kind, joined_on, capital)
+#                org_id, org_province, kind, joined_on, capital, left_on)
 #   member_first(cccd, first_row)    -- the row that defines each person (first occurrence)
 #
 # A NULL person field means "not given in the file": an update leaves the stored value.
@@ -418,7 +451,25 @@ MEMBERSHIP_IMPORT_FIELDS = (
     ("kind", "kind"),
     ("joined_on", "joined_on"),
     ("capital_contributed", "capital"),
+    ("left_on", "left_on"),
 )
+
+
+def membership_match(m: str = "m") -> str:
+    """The stored membership `m` a staged row r (person p) is about: the person's active one in
+    the organisation for a row without an end date; for an ended row (history), the one that
+    began the same day — active (the row ends it) or ended."""
+    return (
+        f"{m}.person_id = p.id AND {m}.organisation_id = r.org_id AND "
+        f"CASE WHEN r.left_on IS NULL THEN {m}.left_on IS NULL "
+        f"ELSE {m}.joined_on = r.joined_on END"
+    )
+
+
+def membership_differs(m: str = "m") -> str:
+    return " OR ".join(
+        f"{m}.{field} IS DISTINCT FROM r.{column}" for field, column in MEMBERSHIP_IMPORT_FIELDS
+    )
 
 
 def _person_changes_sql(table: str = "p") -> tuple[str, str]:
@@ -456,13 +507,11 @@ def member_import_counts(cursor, strategy: str) -> dict[str, dict[str, int]]:
     cursor.execute(
         f"""SELECT COUNT(*),
                    SUM(CASE WHEN m.id IS NULL THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN m.id IS NOT NULL AND (m.kind <> r.kind
-                        OR m.joined_on <> r.joined_on OR m.capital_contributed <> r.capital)
+                   SUM(CASE WHEN m.id IS NOT NULL AND ({membership_differs()})
                        THEN 1 ELSE 0 END)
             FROM {MEMBER_STAGE} r
             LEFT JOIN registry_person p ON p.cccd = r.cccd
-            LEFT JOIN registry_membership m ON m.person_id = p.id
-                 AND m.organisation_id = r.org_id AND m.left_on IS NULL"""
+            LEFT JOIN registry_membership m ON {membership_match()}"""
     )
     members, members_new, members_changed = (v or 0 for v in cursor.fetchone())
     creating = strategy != "update"
@@ -539,11 +588,40 @@ def import_memberships(actor: Any, strategy: str, source: Any) -> dict[str, dict
     if actor is not None and not (actor.is_superuser or actor.role in PERSON_WRITERS):
         raise PermissionDenied(_("Bạn không có quyền thêm cá nhân."))
     now = timezone.now()
+    with timed("import: counted"), connection.cursor() as cursor:
+        counts = member_import_counts(cursor, strategy)
+    bulk = counts["memberships"]["created"] >= settings.IMPORT_REBUILD_ROWS
+    with (
+        timed("import: written" + (" (indexes rebuilt)" if bulk else "")),
+        bulk_writes.indexes_rebuilt("registry_person", "registry_membership")
+        if bulk
+        else contextlib.nullcontext(),
+    ):
+        _write_memberships(actor, strategy, counts, now)
+    with timed("import: member counts and figures"), connection.cursor() as cursor:
+        if counts["memberships"]["created"] or counts["memberships"]["updated"]:
+            cursor.execute(
+                f"""UPDATE registry_organisation SET members_count = (
+                        SELECT COUNT(*) FROM registry_membership m
+                        WHERE m.organisation_id = registry_organisation.id
+                          AND m.left_on IS NULL)
+                    WHERE id IN (SELECT DISTINCT org_id FROM {MEMBER_STAGE})"""
+            )
+        cursor.execute(f"SELECT DISTINCT org_province FROM {MEMBER_STAGE}")
+        provinces = [row[0] for row in cursor.fetchall()]
+        if any(c["created"] or c["updated"] for c in counts.values()):  # a re-import: no-op
+            record(actor, "import", source, None, counts)
+            stats.refresh(provinces)
+    return counts
+
+
+def _write_memberships(actor: Any, strategy: str, counts: dict, now: Any) -> None:
+    from django.db import connection
+
     creating, updating = strategy != "update", strategy != "create"
     sets, differs = _person_changes_sql()
     in_place = _person_changes_sql("registry_person")[1]
     with connection.cursor() as cursor:
-        counts = member_import_counts(cursor, strategy)
         if updating and counts["people"]["updated"]:
             columns = ", ".join(f"p.{f}" for f in PERSON_IMPORT_FIELDS)
             given = ", ".join(f"r.{f}" for f in PERSON_IMPORT_FIELDS)
@@ -575,57 +653,36 @@ def import_memberships(actor: Any, strategy: str, source: Any) -> dict[str, dict
                     ORDER BY f.first_row""",
                 [now, now],
             )
-        membership_differs = (
-            "m.kind <> r.kind OR m.joined_on <> r.joined_on OR m.capital_contributed <> r.capital"
-        )
         if updating and counts["memberships"]["updated"]:
             fields = tuple(f for f, _c in MEMBERSHIP_IMPORT_FIELDS)
             _audit_updates(
                 actor,
                 cursor,
-                f"""SELECT m.id, p.full_name, m.kind, m.joined_on, m.capital_contributed,
-                           r.kind, r.joined_on, r.capital
+                f"""SELECT m.id, p.full_name, {", ".join(f"m.{f}" for f in fields)},
+                           {", ".join(f"r.{c}" for _f, c in MEMBERSHIP_IMPORT_FIELDS)}
                     FROM {MEMBER_STAGE} r JOIN registry_person p ON p.cccd = r.cccd
-                    JOIN registry_membership m ON m.person_id = p.id
-                         AND m.organisation_id = r.org_id AND m.left_on IS NULL
-                    WHERE {membership_differs}""",
+                    JOIN registry_membership m ON {membership_match()}
+                    WHERE {membership_differs()}""",
                 Membership._meta.label_lower,
                 fields,
             )
             cursor.execute(
                 f"""UPDATE registry_membership SET kind = r.kind, joined_on = r.joined_on,
-                        capital_contributed = r.capital, updated_at = %s
+                        capital_contributed = r.capital, left_on = r.left_on, updated_at = %s
                     FROM {MEMBER_STAGE} r JOIN registry_person p ON p.cccd = r.cccd
-                    WHERE registry_membership.person_id = p.id
-                      AND registry_membership.organisation_id = r.org_id
-                      AND registry_membership.left_on IS NULL
-                      AND (registry_membership.kind <> r.kind
-                           OR registry_membership.joined_on <> r.joined_on
-                           OR registry_membership.capital_contributed <> r.capital)""",
+                    WHERE {membership_match("registry_membership")}
+                      AND ({membership_differs("registry_membership")})""",
                 [now],
             )
         if creating and counts["memberships"]["created"]:
             cursor.execute(
                 f"""INSERT INTO registry_membership (organisation_id, person_id, kind, joined_on,
-                        capital_contributed, province_id, created_at, updated_at)
-                    SELECT r.org_id, p.id, r.kind, r.joined_on, r.capital, r.org_province, %s, %s
+                        left_on, capital_contributed, province_id, created_at, updated_at)
+                    SELECT r.org_id, p.id, r.kind, r.joined_on, r.left_on, r.capital,
+                           r.org_province, %s, %s
                     FROM {MEMBER_STAGE} r JOIN registry_person p ON p.cccd = r.cccd
                     WHERE NOT EXISTS (SELECT 1 FROM registry_membership m
-                        WHERE m.person_id = p.id AND m.organisation_id = r.org_id
-                          AND m.left_on IS NULL)
+                        WHERE {membership_match()})
                     ORDER BY r.row_no""",
                 [now, now],
             )
-            cursor.execute(
-                f"""UPDATE registry_organisation SET members_count = (
-                        SELECT COUNT(*) FROM registry_membership m
-                        WHERE m.organisation_id = registry_organisation.id
-                          AND m.left_on IS NULL)
-                    WHERE id IN (SELECT DISTINCT org_id FROM {MEMBER_STAGE})"""
-            )
-        cursor.execute(f"SELECT DISTINCT org_province FROM {MEMBER_STAGE}")
-        provinces = [row[0] for row in cursor.fetchall()]
-    if any(c["created"] or c["updated"] for c in counts.values()):  # a re-import is a no-op
-        record(actor, "import", source, None, counts)
-        stats.refresh(provinces)
-    return counts

@@ -384,6 +384,62 @@ def test_one_person_in_two_organisations(org, officer_19):
     assert set(person.memberships.values_list("organisation_id", flat=True)) == {org.pk, other.pk}
 
 
+def test_member_ended_membership_is_imported_as_history(org, officer_19):
+    rows = [member(org, left_on="31/12/2022"), member(org)]
+    report = importers.run(member_job(rows, officer_19), commit=True)
+    assert errors(report) == []
+    ended = Membership.objects.get(person__cccd=rows[0]["cccd"])
+    assert ended.left_on == dt.date(2022, 12, 31)
+    org.refresh_from_db()
+    assert org.members_count == 1  # only the active one counts
+    again = importers.run(member_job(rows, officer_19), commit=True)
+    assert all_unchanged(again.summary, "people", "memberships")
+
+
+def test_member_end_date_ends_the_active_membership(org, officer_19):
+    rows = [member(org), member(org)]
+    importers.run(member_job(rows, officer_19), commit=True)
+    rows[1]["left_on"] = "30/06/2024"
+    report = importers.run(member_job(rows, officer_19), commit=True)
+    assert report.summary["memberships"] == {"created": 0, "updated": 1, "unchanged": 1}
+    membership = Membership.objects.get(person__cccd=rows[1]["cccd"])
+    assert membership.left_on == dt.date(2024, 6, 30)
+    org.refresh_from_db()
+    assert org.members_count == 1
+    update = AuditEntry.objects.get(action="import_update", object_type="registry.membership")
+    assert (update.before, update.after) == ({"left_on": None}, {"left_on": "2024-06-30"})
+
+
+def test_member_who_left_and_rejoined_has_two_memberships(org, officer_19):
+    before = member(org, joined_on="01/06/2016", left_on="31/12/2018")
+    now = dict(before, joined_on="01/06/2021", left_on="")
+    report = importers.run(member_job([before, now], officer_19), commit=True)
+    assert errors(report) == []
+    stored = Membership.objects.filter(person__cccd=before["cccd"]).order_by("joined_on")
+    assert [(m.joined_on.year, m.left_on) for m in stored] == [
+        (2016, dt.date(2018, 12, 31)),
+        (2021, None),
+    ]
+    twice = importers.run(member_job([before, now, dict(before, phone="")], officer_19), False)
+    assert only_error(twice).message == "Trùng với dòng 2: cùng người, cùng tổ chức."
+
+
+@pytest.mark.parametrize(
+    "left_on, message",
+    [
+        ("31/05/2020", "Ngày chấm dứt không được trước ngày gia nhập."),
+        ("01/01/2999", "Ngày không được ở tương lai."),
+        ("31/13/2020", "Ngày không tồn tại trong lịch."),
+    ],
+)
+def test_member_bad_end_dates(org, officer_19, left_on, message):
+    report = importers.run(member_job([member(org, left_on=left_on)], officer_19), True)
+    finding = only_error(report)
+    assert (finding.column, finding.value) == ("Ngày chấm dứt", left_on)
+    assert message in finding.message
+    assert Membership.objects.count() == 0
+
+
 def test_member_found_by_organisation_id(officer_19):
     group = CooperativeGroupFactory()  # no tax code
     row = member(None, organisation_id=str(group.pk))

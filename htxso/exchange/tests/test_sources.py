@@ -190,12 +190,12 @@ def template_rows_typed_with_vntime() -> tuple[list[list], list[list]]:
     """(what the file holds, what it means): Unicode headers and drop-down choices, typed cells
     in TCVN3."""
     dropdown = "Thành viên chính thức"
-    meant = [row + TYPED_PLACES + [dropdown, "01/06/2015", ""] for row in TYPED]
+    meant = [row + TYPED_PLACES + [dropdown, "01/06/2015", "", ""] for row in TYPED]
     held = [
         [to_tcvn3_surface(c) for c in row[:4]]
         + row[4:8]
         + [to_tcvn3_surface(c) for c in places]
-        + [dropdown, "01/06/2015", ""]
+        + [dropdown, "01/06/2015", "", ""]
         for row, places in zip(TYPED, [TYPED_PLACES] * len(TYPED), strict=True)
     ]
     return held, meant
