@@ -21,6 +21,7 @@ the same staged rows (tested). A file COPY cannot read the way Python's csv modu
 
 import contextlib
 import datetime as dt
+import secrets
 import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -37,7 +38,6 @@ from htxso.registry import services
 
 from .sources import PlainCsv, Table, blank_row
 
-RAW, CHECKED = "member_raw", "member_checked"
 CHUNK = 1 << 20
 # The member layout's columns this lane knows; a layout with any other column is not set-wise.
 SINGLE = ("gender", "birth_date", "member_kind", "joined_on", "left_on", "capital_contributed")
@@ -50,7 +50,6 @@ _WHITE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\
 PARAMS = {
     "white": f"^ | $|  |[{_WHITE}]",
     "email": r"^[^@ ]+@[^@ ]+\.[^@ ]+$",
-    "cccd": "^[0-9]{12}$",
     "blank": "^[ \t\r\n]*$",
 }
 _DELIMITERS = {",": "','", ";": "';'", "\t": "E'\\t'"}
@@ -68,6 +67,11 @@ def _end_mark(data: bytes) -> bool:
     return False
 
 
+def _digits(value: str, count: int) -> str:
+    """SQL: `value` is exactly `count` ASCII digits (cheaper than a regular expression)."""
+    return f"(octet_length({value}) = {count} AND ltrim({value}, '0123456789') = '')"
+
+
 class _Unsuitable(Exception):
     """COPY would not read this file as the csv module does."""
 
@@ -81,20 +85,20 @@ def available(table: Table, mapped_keys: set[str]) -> bool:
     )
 
 
-def _copy_raw(plain: PlainCsv, width: int, progress: Callable[[float], None]) -> bool:
-    """The file's records into RAW (row_no as the row-by-row lane numbers them); False when
-    COPY cannot read it like the csv module (nothing is left behind then)."""
+def _copy_raw(plain: PlainCsv, width: int, progress: Callable[[float], None], table: str) -> bool:
+    """The file's records into `table` (row_no as the row-by-row lane numbers them); False
+    when COPY cannot read it like the csv module (nothing is left behind then)."""
     names = ", ".join(f"c{i}" for i in range(width))
     columns = ", ".join(f"c{i} text" for i in range(width))
     size = plain.path.stat().st_size or 1
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {RAW} (row_no integer GENERATED ALWAYS AS IDENTITY "
+                f"CREATE UNLOGGED TABLE {table} (row_no integer GENERATED ALWAYS AS IDENTITY "
                 f"(START WITH 2), {columns})"
             )
             sql = (
-                f"COPY {RAW} ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, "
+                f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, "
                 f"DELIMITER {_DELIMITERS[plain.delimiter]}, ENCODING 'UTF8')"
             )
             with open(plain.path, "rb") as source, cursor.cursor.copy(sql) as copy:
@@ -129,6 +133,15 @@ class Lane:
         self.reader, self.orgs, self.report = reader, orgs, report
         self.position = {column.key: p for p, column in reader.mapping.items()}
         self.width = 0
+        # Unlogged tables, not temporary ones: PostgreSQL scans those with parallel workers
+        # (both cores). They are created in the import's transaction, so a crash or a rollback
+        # takes them away; their names are the import's own.
+        suffix = secrets.token_hex(4)
+        self.raw, self.checked = f"member_raw_{suffix}", f"member_checked_{suffix}"
+        self.suffix = suffix
+
+    def dictionary(self, name: str) -> str:
+        return f"member_d_{name}_{self.suffix}"
 
     def col(self, key: str) -> str:
         """The raw cell of `key` as SQL ('' for a column the file does not have)."""
@@ -137,6 +150,8 @@ class Lane:
     # --- distinct values, judged in Python ------------------------------------------------
 
     def _dictionaries(self) -> None:
+        """One scan of the raw rows for the distinct values of every judged column or group
+        of columns (GROUPING SETS), then each judged in Python and written to a table."""
         sets: list[tuple[str, list[str]]] = []
         for key in SINGLE:
             if key in self.position:
@@ -144,29 +159,30 @@ class Lane:
         sets.append(("organisation", [self.col(k) for k in ORGANISATION]))
         sets.append(("address", [self.col(k) for k in ADDRESS]))
         cccd = f"r.c{self.position['cccd']}"
-        sets.append(("cccd", [f"CASE WHEN {cccd} ~ %(cccd)s THEN left({cccd}, 6) END"]))
-        expressions: list[str] = []
+        sets.append(("cccd", [f"CASE WHEN {_digits(cccd, 12)} THEN left({cccd}, 6) END"]))
+        expressions: list[str] = []  # each once; "''" stands for a column the file lacks
         for _name, exprs in sets:
             expressions.extend(e for e in exprs if e not in expressions and e != "''")
+        alias = {e: f"e{i}" for i, e in enumerate(expressions)}
+        grouped = [(name, [alias[e] for e in exprs if e != "''"]) for name, exprs in sets]
+        # GROUPING() has a bit per expression, set when the row's set does not group by it.
+        by_mask = {
+            sum(
+                1 << (len(expressions) - 1 - i) for i, a in enumerate(alias.values()) if a not in g
+            ): name
+            for name, g in grouped
+            if g
+        }
         found: dict[str, set[tuple]] = {name: set() for name, _e in sets}
-        masks = {}
-        for name, exprs in sets:
-            grouped = {e for e in exprs if e != "''"}
-            masks[name] = sum(
-                1 << (len(expressions) - 1 - i)
-                for i, e in enumerate(expressions)
-                if e not in grouped
-            )
-        grouping = ", ".join(
-            "(" + ", ".join(e for e in exprs if e != "''") + ")"
-            for _name, exprs in sets
-            if any(e != "''" for e in exprs)
-        )
-        by_mask = {mask: name for name, mask in masks.items()}
+        names = ", ".join(alias.values())
+        group_sets = ", ".join(f"({', '.join(g)})" for _n, g in grouped if g)
         with connection.cursor() as cursor:
+            # Narrow rows and hashing only: each set has at most a few hundred thousand values.
+            cursor.execute("SET LOCAL enable_sort = off")
             cursor.execute(
-                f"SELECT GROUPING({', '.join(expressions)}), {', '.join(expressions)} "
-                f"FROM {RAW} r GROUP BY GROUPING SETS ({grouping})",
+                f"SELECT GROUPING({names}), {names} FROM ("
+                f"SELECT {', '.join(f'{e} AS {a}' for e, a in alias.items())} FROM {self.raw} r) r "
+                f"GROUP BY GROUPING SETS ({group_sets})",
                 PARAMS,
             )
             for mask, *values in cursor.fetchall():
@@ -176,6 +192,7 @@ class Lane:
                         values[expressions.index(e)] if e != "''" else "" for e in dict(sets)[name]
                     )
                 )
+            cursor.execute("SET LOCAL enable_sort = on")
         for name, exprs in sets:  # a set of columns the file lacks: one all-blank value
             if all(e == "''" for e in exprs):
                 found[name].add(("",) * len(exprs))
@@ -193,10 +210,10 @@ class Lane:
 
     def _table(self, name: str, columns: str, rows: list[tuple]) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE member_d_{name} ({columns})")
-        write_rows(f"member_d_{name}", [c.split()[0] for c in columns.split(", ")], rows)
+            cursor.execute(f"CREATE UNLOGGED TABLE {self.dictionary(name)} ({columns})")
+        write_rows(self.dictionary(name), [c.split()[0] for c in columns.split(", ")], rows)
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE member_d_{name}")
+            cursor.execute(f"ANALYZE {self.dictionary(name)}")
 
     def _write_single(self, key: str, values: set[tuple]) -> None:
         """Each distinct cell: acceptable?, its value (text; a date also as the date, its year
@@ -299,7 +316,7 @@ class Lane:
         """A free-text cell's SQL test: blank (when allowed) or already in parsed form."""
         value = self.col(key)
         if key == "cccd":
-            return f"{value} ~ %(cccd)s"
+            return _digits(value, 12)
         form = (
             f"({value} <> '' AND char_length({value}) <= {FREE[key]} "
             f"AND {value} IS NFC NORMALIZED AND {value} !~ %(white)s)"
@@ -314,19 +331,22 @@ class Lane:
         joins, checks = [], []
         for key in SINGLE:
             if key in self.position:
-                joins.append(f"JOIN member_d_{key} d_{key} ON d_{key}.raw = {self.col(key)}")
+                joins.append(
+                    f"JOIN {self.dictionary(key)} d_{key} ON d_{key}.raw = {self.col(key)}"
+                )
                 checks.append(f"d_{key}.ok")
         joins.append(
-            "JOIN member_d_organisation o ON o.tax = {} AND o.id = {}".format(
-                *(self.col(k) for k in ORGANISATION)
+            "JOIN {} o ON o.tax = {} AND o.id = {}".format(
+                self.dictionary("organisation"), *(self.col(k) for k in ORGANISATION)
             )
         )
         joins.append(
-            "JOIN member_d_address a ON a.province = {} AND a.district = {} "
-            "AND a.commune = {}".format(*(self.col(k) for k in ADDRESS))
+            "JOIN {} a ON a.province = {} AND a.district = {} AND a.commune = {}".format(
+                self.dictionary("address"), *(self.col(k) for k in ADDRESS)
+            )
         )
         cccd = self.col("cccd")
-        joins.append(f"LEFT JOIN member_d_cccd cp ON cp.prefix = left({cccd}, 6)")
+        joins.append(f"LEFT JOIN {self.dictionary('cccd')} cp ON cp.prefix = left({cccd}, 6)")
         checks += ["o.ok", "a.ok", "cp.ok"]
         checks += [self._free(key) for key in FREE]
 
@@ -369,13 +389,13 @@ class Lane:
                    o.org_id, o.province AS org_province, {kind} AS kind,
                    {joined} AS joined_on, {capital} AS capital,
                    {single("left_on", "day", "date")} AS left_on
-            FROM {RAW} r {" ".join(joins)}"""
+            FROM {self.raw} r {" ".join(joins)}"""
         with connection.cursor() as cursor:
             # Every join is raw row → small dictionary: hash them all (the planner, misled by
             # COALESCE keys, would loop over each dictionary for every row).
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {CHECKED} AS {select}", {**PARAMS, "today": today}
+                f"CREATE UNLOGGED TABLE {self.checked} AS {select}", {**PARAMS, "today": today}
             )
             cursor.execute("SET LOCAL enable_nestloop = on")
 
@@ -391,11 +411,11 @@ class Lane:
                            province_id, commune_id, address,
                            CASE WHEN legacy_text <> '' THEN concat_ws(', ', address, legacy_text)
                            END, org_id, org_province, kind, joined_on, capital, left_on
-                    FROM {CHECKED} WHERE clean AND NOT blank"""
+                    FROM {self.checked} WHERE clean AND NOT blank"""
             )
             cursor.execute(
                 f"SELECT COUNT(*) FILTER (WHERE clean), COUNT(*) FILTER (WHERE NOT clean) "
-                f"FROM {CHECKED} WHERE NOT blank"
+                f"FROM {self.checked} WHERE NOT blank"
             )
             clean, other = cursor.fetchone()
         return clean, other
@@ -408,7 +428,7 @@ class Lane:
         cap = self.report.cap
         conversions = connection.connection.cursor(name="member_conversions")
         conversions.execute(
-            f"SELECT row_no, legacy_text, converted_to FROM {CHECKED} "
+            f"SELECT row_no, legacy_text, converted_to FROM {self.checked} "
             f"WHERE clean AND NOT blank AND legacy_text <> '' ORDER BY row_no"
         )
         pending = conversions.fetchone()
@@ -427,8 +447,8 @@ class Lane:
                 others = connection.connection.cursor(name="member_others")
                 others.itersize = 2000
                 others.execute(
-                    f"SELECT r.row_no, {names} FROM {RAW} r WHERE r.row_no IN "
-                    f"(SELECT row_no FROM {CHECKED} WHERE NOT clean AND NOT blank) "
+                    f"SELECT r.row_no, {names} FROM {self.raw} r WHERE r.row_no IN "
+                    f"(SELECT row_no FROM {self.checked} WHERE NOT clean AND NOT blank) "
                     f"ORDER BY r.row_no"
                 )
                 for number, *cells in others:
@@ -441,7 +461,7 @@ class Lane:
             if pending is not None:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        f"SELECT COUNT(*) FROM {CHECKED} WHERE clean AND NOT blank "
+                        f"SELECT COUNT(*) FROM {self.checked} WHERE clean AND NOT blank "
                         f"AND legacy_text <> '' AND row_no >= %s",
                         [pending[0]],
                     )
@@ -459,11 +479,11 @@ class Lane:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
         with timed("import: COPY the file"):
-            copied = _copy_raw(table.plain_csv, self.width, lambda f: progress("read", f))
+            copied = _copy_raw(table.plain_csv, self.width, lambda f: progress("read", f), self.raw)
         if not copied:
             return None
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {RAW}")
+            cursor.execute(f"ANALYZE {self.raw}")
         progress("check", 0.2)
         with timed("import: distinct values judged"):
             self._dictionaries()
@@ -476,12 +496,11 @@ class Lane:
         self.report.rows += clean
         return self._others(others)
 
-    @staticmethod
-    def drop() -> None:
+    def drop(self) -> None:
         with connection.cursor() as cursor:
             for name in (
-                RAW,
-                CHECKED,
-                *(f"member_d_{k}" for k in (*SINGLE, "organisation", "address", "cccd")),
+                self.raw,
+                self.checked,
+                *(self.dictionary(k) for k in (*SINGLE, "organisation", "address", "cccd")),
             ):
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")

@@ -257,7 +257,10 @@ def test_semicolon_files_and_unknown_columns(org, officer_19, monkeypatch, lanes
 def test_the_lane_leaves_no_temporary_table(org, officer_19, monkeypatch):
     outcome(csv_bytes(table(MEMBER_LAYOUT, [member(org)])), officer_19, False, True, monkeypatch)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relname FROM pg_class WHERE relpersistence = 't'")
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relpersistence IN ('t', 'u') "
+            "AND relname LIKE 'member%%'"
+        )
         assert cursor.fetchall() == []
 
 
