@@ -139,6 +139,55 @@ def raw_copy(path: Path, columns: int) -> float:
     return seconds
 
 
+PERSON_COLUMNS = (
+    "id, cccd, full_name, gender, birth_year, birth_date, phone, email, province_id, "
+    "commune_id, address, legacy_address, created_at, updated_at"
+)
+MEMBERSHIP_COLUMNS = (
+    "id, organisation_id, person_id, kind, joined_on, left_on, capital_contributed, "
+    "province_id, created_at, updated_at"
+)
+
+
+def floor_copy(source_url: str, rebuild: bool) -> float:
+    """The floor: the same people and memberships, already checked and shaped, COPYed from the
+    source registry into the target's real tables (with their indexes and foreign keys, or
+    with them dropped and rebuilt like a national import), committed."""
+    import psycopg
+
+    from htxso.core.bulk import indexes_rebuilt
+
+    started = time.perf_counter()
+    with psycopg.connect(source_url) as source, psycopg.connect(TARGET_URL) as target:
+        steps = (
+            ("registry_person", PERSON_COLUMNS, ""),
+            ("registry_membership", MEMBERSHIP_COLUMNS, " WHERE person_id IS NOT NULL"),
+        )
+
+        def copy_all() -> None:
+            for table, columns, where in steps:
+                with (
+                    source.cursor().copy(
+                        f"COPY (SELECT {columns} FROM {table}{where} ORDER BY id) TO STDOUT"
+                    ) as out,
+                    target.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as into,
+                ):
+                    for chunk in out:
+                        into.write(chunk)
+
+        if rebuild:
+            tables = ("registry_person", "registry_membership")
+            with target.cursor() as cursor, indexes_rebuilt(*tables, cursor=cursor):
+                copy_all()
+        else:
+            copy_all()
+        target.commit()
+    return time.perf_counter() - started
+
+
+steps_seen: list[dict[str, float]] = []
+
+
 def run_import(path: Path) -> tuple[float, int, str]:
     env = {
         **os.environ,
@@ -173,6 +222,7 @@ def run_import(path: Path) -> tuple[float, int, str]:
     steps = re.findall(r"^import: (.+): ([\d.]+) s$", proc.stderr, re.MULTILINE)
     for step, took in steps:
         print(f"    {step}: {float(took):.1f} s", flush=True)
+    steps_seen.append({step: round(float(took), 1) for step, took in steps})
     found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     rss = int(found.group(1)) if found else 0
     if proc.returncode != 0:
@@ -185,6 +235,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="rows (default: all)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time COPYing the ready rows into the real tables (the floor), once",
+    )
     args = parser.parse_args()
     ensure_dataset(DEFAULT_URL, "national-2030", 1)
     from htxso.exchange.layouts import MEMBER_LAYOUT
@@ -212,6 +267,18 @@ def main() -> None:
             f"peak RSS {rss / 1024:.0f} MB — {line}",
             flush=True,
         )
+    floors = {}
+    if args.floor:
+        for rebuild in (False, True):
+            empty_target()
+            floors["rebuilt" if rebuild else "kept"] = seconds = floor_copy(DEFAULT_URL, rebuild)
+            print(f"floor, indexes {'rebuilt' if rebuild else 'kept'}: {seconds:.1f} s", flush=True)
+        empty_target()
+    if not imports:  # --rounds 0 --floor: the floor alone
+        floor = {"rows": rows, "floor_seconds": {k: round(v, 1) for k, v in floors.items()}}
+        print(floor)
+        write_result("import_members_floor", floor)
+        return
     copy_s, import_s = statistics.median(copies), statistics.median(imports)
     result = {
         "rows": rows,
@@ -222,6 +289,9 @@ def main() -> None:
         "copy_rows_per_s": round(rows / copy_s),
         "import_rows_per_s": round(rows / import_s),
         "throughput_ratio": round(copy_s / import_s, 3),
+        "steps_seconds": steps_seen,
+        "floor_seconds": {k: round(v, 1) for k, v in floors.items()},
+        "import_to_floor_ratio": {k: round(v / import_s, 3) for k, v in floors.items()},
         "goal": "import throughput >= 0.5 of COPY; peak RSS flat, <= 500 MB",
     }
     print(result)

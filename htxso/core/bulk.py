@@ -5,6 +5,7 @@ Rows are plain tuples in the order of `columns`; nothing is held beyond one batc
 
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection
@@ -57,7 +58,7 @@ def reset_sequences(*models) -> None:
 
 
 @contextlib.contextmanager
-def indexes_rebuilt(*tables: str) -> Iterator[None]:
+def indexes_rebuilt(*tables: str, cursor: Any = None) -> Iterator[None]:
     """Write millions of rows into `tables` without keeping their secondary indexes and foreign
     keys up row by row: drop them, let the caller write, build them again set-wise (PostgreSQL;
     elsewhere a no-op).
@@ -66,44 +67,52 @@ def indexes_rebuilt(*tables: str) -> Iterator[None]:
     foreign key added back is checked in one join instead of one deferred trigger per row. It
     all happens in the caller's transaction, so a failure or a rollback restores everything as
     it was; the price is that the tables are locked (ACCESS EXCLUSIVE) until it commits.
-    Primary keys and the constraints that own an index stay.
+    Primary keys and the constraints that own an index stay. `cursor`: a psycopg cursor of
+    another connection (benchmarks) instead of Django's.
     """
-    if connection.vendor != "postgresql":
-        yield
+    if cursor is None:
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as django_cursor, _rebuilding(django_cursor, tables):
+            yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
-               FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
-               ORDER BY 1, 2""",
-            [list(tables)],
-        )
-        keys = cursor.fetchall()
-        cursor.execute(
-            """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-               FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
-                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-               ORDER BY 1""",
-            [list(tables)],
-        )
-        indexes = cursor.fetchall()
-        # Foreign keys cannot be dropped while checks of earlier writes in this transaction
-        # wait for the commit: run those checks now (Django's keys are all deferrable and
-        # initially deferred, so deferring them all again restores the mode).
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for table, name, _definition in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {name}")
+    with _rebuilding(cursor, tables):
+        yield
+
+
+@contextlib.contextmanager
+def _rebuilding(cursor: Any, tables: tuple[str, ...]) -> Iterator[None]:
+    quote = connection.ops.quote_name
+    cursor.execute(
+        """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+           FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
+           ORDER BY 1, 2""",
+        [list(tables)],
+    )
+    keys = cursor.fetchall()
+    cursor.execute(
+        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+           FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+           ORDER BY 1""",
+        [list(tables)],
+    )
+    indexes = cursor.fetchall()
+    # Foreign keys cannot be dropped while checks of earlier writes in this transaction wait
+    # for the commit: run those checks now (Django's keys are all deferrable and initially
+    # deferred, so deferring them all again restores the mode).
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    for table, name, _definition in keys:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {name}")
     yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in keys:
-            cursor.execute(
-                f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
-            )
-        for table in tables:
-            cursor.execute(f"ANALYZE {table}")
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    for table, name, definition in keys:
+        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+    for table in tables:
+        cursor.execute(f"ANALYZE {table}")

@@ -1,5 +1,5 @@
-"""The member import's set-wise lane (PostgreSQL): the file goes into a temporary table with
-COPY, SQL proves which rows are clean, and only the others are read row by row.
+"""The member import's set-wise lane (PostgreSQL): the file goes into a working table with COPY,
+SQL proves which rows are clean, and only the others are read row by row.
 
 The rules stay in Python. SQL only recognises rows that the row-by-row lane (`importers`) would
 take as they are, and stages them as that lane would have:
@@ -109,7 +109,7 @@ def _copy_raw(plain: PlainCsv, width: int, progress: Callable[[float], None], ta
                     copy.write(chunk)
                     tail = chunk[-2:]
                     progress(source.tell() / size)
-    except (_Unsuitable, psycopg.Error):
+    except (_Unsuitable, psycopg.errors.DataError):  # ragged rows, line ends, bytes: not ours
         return False
     return True
 

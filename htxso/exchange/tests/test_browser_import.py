@@ -67,24 +67,24 @@ def officer_session(demo_registry, live_server, tmp_path, settings) -> dict:  # 
     }
 
 
-def test_upload_check_progress_and_commit(officer_session, browser, live_server):  # noqa: F811
-    from playwright.sync_api import expect
-
+def upload(browser, live_server, session: dict, path):  # noqa: F811
+    """The officer's browser on the import page, the member file sent to be checked."""
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": officer_session["cookie"],
-                "url": live_server.url,
-            }
-        ]
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session["cookie"], "url": live_server.url}]
     )
     page = context.new_page()
     page.goto(f"{live_server.url}/exchange/")
     page.select_option("#id_kind", "members")
-    page.set_input_files("#id_file", str(officer_session["file"]))
+    page.set_input_files("#id_file", str(path))
     page.get_by_role("button", name="Kiểm tra tệp").click()
+    return context, page
+
+
+def test_upload_check_progress_and_commit(officer_session, browser, live_server):  # noqa: F811
+    from playwright.sync_api import expect
+
+    context, page = upload(browser, live_server, officer_session, officer_session["file"])
 
     # The job page polls the job's progress until the check ends, then reloads itself.
     expect(page.locator("#job-progress")).to_be_visible()
@@ -115,21 +115,7 @@ def test_a_file_with_errors_is_reported_and_cannot_be_committed(
 
     bad = officer_session["file"].with_name("loi.csv")
     bad.write_bytes(officer_session["file"].read_bytes().replace(b"01/06/2020", b"31/02/2020", 1))
-    context = browser.new_context(locale="vi-VN")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": officer_session["cookie"],
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/exchange/")
-    page.select_option("#id_kind", "members")
-    page.set_input_files("#id_file", str(bad))
-    page.get_by_role("button", name="Kiểm tra tệp").click()
+    context, page = upload(browser, live_server, officer_session, bad)
     expect(page.locator("#job-status")).to_have_text("Có lỗi, chưa ghi gì", timeout=30_000)
     expect(page.get_by_text("Ngày không tồn tại trong lịch.")).to_be_visible()
     expect(page.locator("#commit-button")).to_have_count(0)

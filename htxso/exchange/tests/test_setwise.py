@@ -19,6 +19,7 @@ from htxso.exchange.tests.test_importers import (
     member,
     table,
 )
+from htxso.registry import services
 from htxso.registry.models import Membership, Person
 from htxso.registry.tests.factories import (
     CooperativeGroupFactory,
@@ -62,37 +63,28 @@ def lanes(monkeypatch):
     return seen
 
 
+def stored_memberships() -> list[tuple]:
+    return sorted(
+        Membership.objects.values_list(
+            "person__cccd",
+            "organisation_id",
+            "kind",
+            "joined_on",
+            "left_on",
+            "capital_contributed",
+            "province_id",
+        )
+    )
+
+
 def outcome(data: bytes, actor, commit: bool, set_wise: bool, monkeypatch, strategy="upsert"):
     """(report as plain data, people and memberships after) of one run, rolled back."""
     monkeypatch.setattr(importers, "SETWISE", set_wise)
     job = make_job("members", data, actor, strategy)
     with transaction.atomic():
         report = importers.run(job, commit=commit)
-        people = sorted(
-            Person.objects.values_list(
-                "cccd",
-                "full_name",
-                "gender",
-                "birth_year",
-                "birth_date",
-                "phone",
-                "email",
-                "province_id",
-                "commune_id",
-                "address",
-                "legacy_address",
-            )
-        )
-        memberships = sorted(
-            Membership.objects.values_list(
-                "person__cccd",
-                "organisation_id",
-                "kind",
-                "joined_on",
-                "capital_contributed",
-                "province_id",
-            )
-        )
+        people = sorted(Person.objects.values_list("cccd", *services.PERSON_IMPORT_FIELDS))
+        memberships = stored_memberships()
         transaction.set_rollback(True)
     findings = [(f.row, f.column, f.value, f.message, f.severity) for f in report.findings]
     summary = (report.rows, report.total, report.error_rows, report.summary)
@@ -291,16 +283,7 @@ def test_a_large_import_rebuilds_indexes_and_keys_as_they_were(
     importers.run(make_job("members", data, officer_19), commit=True)
     assert _schema() == before
     assert Membership.objects.count() == len(rows)
-    stored = sorted(
-        Membership.objects.values_list(
-            "person__cccd",
-            "organisation_id",
-            "kind",
-            "joined_on",
-            "capital_contributed",
-            "province_id",
-        )
-    )
+    stored = stored_memberships()
     assert stored == fast[3]
     org.refresh_from_db()
     assert org.members_count == Membership.objects.filter(organisation=org, left_on=None).count()
