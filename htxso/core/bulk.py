@@ -114,5 +114,6 @@ def _rebuilding(cursor: Any, tables: tuple[str, ...]) -> Iterator[None]:
         cursor.execute(definition)
     for table, name, definition in keys:
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-    for table in tables:
-        cursor.execute(f"ANALYZE {table}")
+    # No ANALYZE here: its row counts are written even when the transaction rolls back, and a
+    # plan made on them (a foreign-key check by sequential scan on a "tiny" table) outlives
+    # them in the session's plan cache. Autovacuum analyses the tables after the commit.
