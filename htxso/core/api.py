@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, django_auth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
@@ -126,8 +127,30 @@ class JSONRenderer(BaseRenderer):
         return pydantic_core.to_json(data)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class JSONParser(Parser):
+    """Ninja's JSON parser, refusing text with a NUL character (PostgreSQL cannot store it;
+    Django's forms refuse it too)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise ValidationError(gettext_noop("Dữ liệu có ký tự NUL, không hợp lệ."))
+        return data
+
+
 api = NinjaAPI(
     renderer=JSONRenderer(),
+    parser=JSONParser(),
     title="HTX Số API",
     version="1",
     description=(
@@ -216,6 +239,8 @@ def _unauthenticated(request, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, ValidationError):  # the body parser refused its content
+        return _django_invalid(request, exc.__cause__)
     codes = {
         400: ("bad_request", gettext_noop("Nội dung yêu cầu không đọc được (JSON không hợp lệ).")),
         401: ("unauthenticated", gettext_noop("Cần đăng nhập hoặc khóa API.")),

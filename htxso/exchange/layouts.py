@@ -49,6 +49,8 @@ _SPACE_RUNS = re.compile(r"\s{2,}|[\t\r\n\u00a0]")
 
 def parse_text(value: Any, limit: int = MAX_TEXT) -> str:
     text = str(value).strip()
+    if "\x00" in text:
+        raise ValidationError(_("Ô có ký tự NUL, không hợp lệ."))
     if _SPACE_RUNS.search(text):
         text = re.sub(r"\s+", " ", text)
     if len(text) > limit:

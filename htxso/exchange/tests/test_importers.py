@@ -440,6 +440,13 @@ def test_member_bad_end_dates(org, officer_19, left_on, message):
     assert Membership.objects.count() == 0
 
 
+def test_member_cell_with_a_nul_character(org, officer_19):
+    report = importers.run(member_job([member(org, full_name="Lê\x00Văn")], officer_19), True)
+    finding = only_error(report)
+    assert (finding.column, finding.message) == ("Họ và tên", "Ô có ký tự NUL, không hợp lệ.")
+    assert Person.objects.count() == 0
+
+
 def test_member_found_by_organisation_id(officer_19):
     group = CooperativeGroupFactory()  # no tax code
     row = member(None, organisation_id=str(group.pk))

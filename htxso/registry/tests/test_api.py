@@ -446,6 +446,19 @@ def test_create_person_answers_masked(client, officer_19):
     assert Person.objects.get(pk=body["id"]).cccd == cccd
 
 
+def test_text_with_a_nul_character_is_refused_in_vietnamese(client, officer_19):
+    # Found by schemathesis on PostgreSQL, which cannot store NUL: it was a 500.
+    response = client.post(
+        f"{BASE}/people",
+        {"cccd": valid_cccd(), "full_name": "Trần\u0000Thị", "province_code": "19"},
+        content_type="application/json",
+        **token_for(officer_19),
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["message"]["vi"] == "Dữ liệu có ký tự NUL, không hợp lệ."
+    assert Person.objects.count() == 0
+
+
 # -- memberships ----------------------------------------------------------------------------------
 
 
