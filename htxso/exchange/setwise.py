@@ -298,7 +298,7 @@ class Lane:
         )
 
     def _write_cccd(self, prefixes: set[tuple]) -> None:
-        rows = []
+        rows: list[tuple[str, bool, str | None, int | None]] = []
         for (prefix,) in prefixes:
             if not prefix:
                 continue

@@ -6,6 +6,7 @@ set-wise lane must hand over to Python (stray spaces, decomposed accents, blank 
 import contextlib
 import datetime as dt
 import unicodedata
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -103,8 +104,9 @@ def both(data: bytes, actor, monkeypatch, commit=True, strategy="upsert"):
 
 def odd_but_valid_rows(org) -> list[dict]:
     """Rows the row-by-row lane accepts, many of them only after its parsers tidy a cell."""
-    group = CooperativeGroupFactory()  # no tax code: found by its HTX Số id
+    group: Any = CooperativeGroupFactory()  # no tax code: found by its HTX Số id
     existing = PersonFactory()
+    other: Any = OrganisationFactory()
     shared = member(org)
     name = "Trần Thị Ánh Tuyết"
     return [
@@ -132,7 +134,7 @@ def odd_but_valid_rows(org) -> list[dict]:
         member(org, province="", commune="", street=""),
         member(org, cccd=existing.cccd, full_name=existing.full_name, birth_date=""),
         shared,
-        member(OrganisationFactory(), cccd=shared["cccd"], full_name=shared["full_name"]),
+        member(other, cccd=shared["cccd"], full_name=shared["full_name"]),
         member(org, email=""),
         member(org, left_on="31/12/2022"),  # history
         dict(shared, joined_on="01/06/2016", left_on="2018-12-31"),  # left, then rejoined
