@@ -66,6 +66,18 @@ def export_source(source_url: str, path: Path, limit: int | None) -> int:
     return rows
 
 
+def copy_table(source, target, table: str, columns: str, where: str = "") -> None:
+    """Stream `columns` of `table` (rows matching `where`) from one connection into the other."""
+    with (
+        source.cursor().copy(
+            f"COPY (SELECT {columns} FROM {table}{where} ORDER BY id) TO STDOUT"
+        ) as out,
+        target.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as into,
+    ):
+        for chunk in out:
+            into.write(chunk)
+
+
 def prepare_target(source_url: str) -> None:
     """Migrate the target and give it the source's organisations (no people, no members)."""
     import psycopg
@@ -93,15 +105,7 @@ def prepare_target(source_url: str) -> None:
                     "WHERE table_name = 'registry_organisation' ORDER BY ordinal_position"
                 )
             ]
-            cols = ", ".join(columns)
-            with (
-                source.cursor().copy(
-                    f"COPY (SELECT {cols} FROM registry_organisation) TO STDOUT"
-                ) as out,
-                target.cursor().copy(f"COPY registry_organisation ({cols}) FROM STDIN") as into,
-            ):
-                for chunk in out:
-                    into.write(chunk)
+            copy_table(source, target, "registry_organisation", ", ".join(columns))
         target.execute(
             "SELECT setval(pg_get_serial_sequence('registry_organisation', 'id'), "
             "(SELECT MAX(id) FROM registry_organisation))"
@@ -166,14 +170,7 @@ def floor_copy(source_url: str, rebuild: bool) -> float:
 
         def copy_all() -> None:
             for table, columns, where in steps:
-                with (
-                    source.cursor().copy(
-                        f"COPY (SELECT {columns} FROM {table}{where} ORDER BY id) TO STDOUT"
-                    ) as out,
-                    target.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as into,
-                ):
-                    for chunk in out:
-                        into.write(chunk)
+                copy_table(source, target, table, columns, where)
 
         if rebuild:
             tables = ("registry_person", "registry_membership")
