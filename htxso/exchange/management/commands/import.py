@@ -70,8 +70,8 @@ class Command(BaseCommand):
             f"{job.get_status_display()} — {job.rows:,} dòng, {job.error_rows:,} dòng lỗi, "
             f"{job.issues_total:,} ghi chú, {seconds:.1f} s"
         )
-        for model, counts in job.summary.items():
-            self.stdout.write(f"  {model}: {counts}")
+        for model, counts in job.summary_items():
+            self.stdout.write(f"  {model}: " + ", ".join(f"{label} {n:,}" for label, n in counts))
         if job.message:
             self.stdout.write(job.message)
         issues = ImportIssue.objects.filter(job=job).order_by("row", "id")

@@ -1,0 +1,69 @@
+"""`htxso import FILE`: the command officers run on a server for large files."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from htxso.exchange.layouts import MEMBER_LAYOUT
+from htxso.registry.models import Membership, Organisation, Person
+from htxso.registry.tests.factories import OrganisationFactory
+
+from .test_importers import csv_bytes, member, table
+
+pytestmark = pytest.mark.usefixtures("media")
+
+
+@pytest.fixture
+def org(db) -> Organisation:
+    return OrganisationFactory()  # type: ignore[return-value]
+
+
+def run(*args: str) -> tuple[str, int]:
+    out = io.StringIO()
+    try:
+        call_command("import", *args, stdout=out, stderr=io.StringIO())
+    except SystemExit as exc:
+        return out.getvalue(), int(exc.code or 0)
+    return out.getvalue(), 0
+
+
+def test_dry_run_prints_the_summary_in_words_and_writes_nothing(org, officer_19, tmp_path):
+    path = tmp_path / "thanh-vien.csv"
+    path.write_bytes(csv_bytes(table(MEMBER_LAYOUT, [member(org), member(org)])))
+
+    out, code = run(str(path), "--dry-run", "--user", officer_19.username)
+
+    assert code == 0
+    assert "2 dòng, 0 dòng lỗi" in out
+    assert "Người: Thêm mới 2, Cập nhật 0, Không đổi 0" in out
+    assert "Tư cách thành viên: Thêm mới 2, Cập nhật 0, Không đổi 0" in out
+    assert "created" not in out  # the keys stay inside
+    assert Person.objects.count() == Membership.objects.count() == 0
+
+    out, code = run(str(path), "--user", officer_19.username)
+    assert code == 0
+    assert Membership.objects.filter(organisation=org).count() == 2
+
+
+def test_a_file_with_errors_prints_them_and_exits_non_zero(org, officer_19, tmp_path):
+    path = tmp_path / "thanh-vien.csv"
+    path.write_bytes(csv_bytes(table(MEMBER_LAYOUT, [member(org, joined_on="31/02/2020")])))
+
+    out, code = run(str(path), "--user", officer_19.username)
+
+    assert code == 1
+    assert "dòng 2 [Ngày gia nhập] '31/02/2020'" in out
+    assert "1 dòng lỗi" in out
+    assert Person.objects.count() == 0
+
+
+def test_unknown_file_and_unknown_user_are_refused_in_words(tmp_path, db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Không tìm thấy tệp"):
+        call_command("import", str(tmp_path / "khong-co.csv"))
+    path = tmp_path / "thanh-vien.csv"
+    path.write_bytes(b"x")
+    with pytest.raises(CommandError, match="Không có người dùng"):
+        call_command("import", str(path), "--user", "khong-ai")
