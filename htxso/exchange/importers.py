@@ -9,13 +9,14 @@ that is rolled back on any error, on a dry run, or when the process dies.
   the services are the rules. Each row runs in a savepoint so one bad row is reported and the
   others still checked.
 - People and memberships (millions) are checked row by row in Python with the services' rule
-  functions (`check_identity`, `check_membership`, `age_on`), streamed into a temporary table,
+  functions (`check_identity`, `check_membership`, `age_on`), streamed into a working table,
   checked set-wise in SQL (duplicates in the file, against the database), and written by
   `services.import_memberships` in a few statements.
 """
 
 import datetime as dt
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -589,15 +590,19 @@ class Organisations:
 
 
 class Stage:
-    """The temporary table rows are streamed into (dropped with the transaction's end)."""
+    """The table the checked rows are streamed into, named for this import.
+
+    On PostgreSQL it is an unlogged table, not a temporary one: PostgreSQL scans those with
+    parallel workers (the duplicate checks and the writes read it whole). It is created inside
+    the import's transaction, so a rollback or a killed process takes it away with the rest."""
 
     def __init__(self) -> None:
-        self.table = services.MEMBER_STAGE
+        suffix = secrets.token_hex(4)
+        self.names = services.MemberStage(f"member_stage_{suffix}", f"member_first_{suffix}")
+        self.table = self.names.rows
         columns = ", ".join(f"{name} {sql_type}" for name, sql_type in STAGE_COLUMNS)
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {services.MEMBER_FIRST}")
-            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({columns})")
+            cursor.execute(f"CREATE {working_table()} {self.table} ({columns})")
         self.batch: list[tuple] = []
         self.count = 0
 
@@ -613,8 +618,13 @@ class Stage:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {services.MEMBER_FIRST}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.names.first}")
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+
+def working_table() -> str:
+    """How an import's working tables are created (see `Stage`)."""
+    return "UNLOGGED TABLE" if connection.vendor == "postgresql" else "TEMPORARY TABLE"
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -697,7 +707,7 @@ def _import_members(
     rows: Iterable[tuple[int, list[Any]]] = table.rows
     lane = None
     if SETWISE and setwise.available(table, {c.key for c in reader.mapping.values()}):
-        lane = setwise.Lane(reader, orgs, report)
+        lane = setwise.Lane(reader, orgs, report, stage.table)
         others = lane.run(table, progress)
         if others is not None:
             rows = others
@@ -710,15 +720,17 @@ def _import_members(
     if lane is not None:
         lane.drop()
     with timed("import: duplicates checked"):
-        _check_staged(job, reader, report)
+        _check_staged(job, reader, report, stage.names)
     if report.has_errors:
         stage.drop()
         return
     if commit:
-        report.summary.update(services.import_memberships(job.created_by, job.strategy, job))
+        report.summary.update(
+            services.import_memberships(job.created_by, job.strategy, job, stage.names)
+        )
     else:
         with connection.cursor() as cursor:
-            report.summary.update(services.member_import_counts(cursor, job.strategy))
+            report.summary.update(services.member_import_counts(cursor, job.strategy, stage.names))
     stage.drop()
 
 
@@ -733,9 +745,11 @@ def _began(table: str) -> str:
     return f"CASE WHEN {table}left_on IS NULL THEN NULL ELSE {table}joined_on END"
 
 
-def _check_staged(job: ImportJob, reader: RowReader, report: Report) -> None:
+def _check_staged(
+    job: ImportJob, reader: RowReader, report: Report, names: services.MemberStage
+) -> None:
     """Set-wise checks of the staged rows: duplicates in the file and against the database."""
-    stage, first = services.MEMBER_STAGE, services.MEMBER_FIRST
+    stage, first = names.rows, names.first
     checks: list[tuple[str, str, str]] = []  # (column key, message with %s = other row, SQL)
     checks.append(
         (
@@ -784,7 +798,7 @@ def _check_staged(job: ImportJob, reader: RowReader, report: Report) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE INDEX {stage}_cccd ON {stage} (cccd, org_id, row_no)")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {first} AS "
+            f"CREATE {working_table()} {first} AS "
             f"SELECT cccd, MIN(row_no) AS first_row FROM {stage} GROUP BY cccd"
         )
         cursor.execute(f"CREATE INDEX {first}_row ON {first} (first_row)")

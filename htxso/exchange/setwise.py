@@ -129,8 +129,8 @@ def _sql_value(value: Any) -> str | None:
 class Lane:
     """One file through the set-wise lane; see the module's docstring."""
 
-    def __init__(self, reader: Any, orgs: Any, report: Any) -> None:
-        self.reader, self.orgs, self.report = reader, orgs, report
+    def __init__(self, reader: Any, orgs: Any, report: Any, stage: str) -> None:
+        self.reader, self.orgs, self.report, self.stage = reader, orgs, report, stage
         self.position = {column.key: p for p, column in reader.mapping.items()}
         self.width = 0
         # Unlogged tables, not temporary ones: PostgreSQL scans those with parallel workers
@@ -401,12 +401,11 @@ class Lane:
 
     def _stage_clean(self) -> tuple[int, int]:
         """Stage the clean rows; (clean, other non-blank rows)."""
-        stage = services.MEMBER_STAGE
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""INSERT INTO {stage} (row_no, cccd, full_name, gender, birth_year, birth_date,
-                        phone, email, province_id, commune_id, address, legacy_address, org_id,
-                        org_province, kind, joined_on, capital, left_on)
+                f"""INSERT INTO {self.stage} (row_no, cccd, full_name, gender, birth_year,
+                        birth_date, phone, email, province_id, commune_id, address,
+                        legacy_address, org_id, org_province, kind, joined_on, capital, left_on)
                     SELECT row_no, cccd, full_name, gender, birth_year, birth_date, phone, email,
                            province_id, commune_id, address,
                            CASE WHEN legacy_text <> '' THEN concat_ws(', ', address, legacy_text)

@@ -7,6 +7,7 @@ and refreshes the province's aggregates — all in one transaction.
 
 import contextlib
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -426,15 +427,23 @@ def update_person_contact(actor: Any, person_id: int, **contact: str) -> Person:
 # UPDATE … FROM), and write set-based: millions of rows cost a few statements, not a service
 # call each. The staging contract:
 #
-#   member_stage(row_no, cccd, full_name, gender, birth_year, birth_date, phone, email,
-#                province_id, commune_id, address, legacy_address,
-#                org_id, org_province, kind, joined_on, capital, left_on)
-#   member_first(cccd, first_row)    -- the row that defines each person (first occurrence)
+#   <rows>(row_no, cccd, full_name, gender, birth_year, birth_date, phone, email,
+#          province_id, commune_id, address, legacy_address,
+#          org_id, org_province, kind, joined_on, capital, left_on)
+#   <first>(cccd, first_row)    -- the row that defines each person (first occurrence)
 #
-# A NULL person field means "not given in the file": an update leaves the stored value.
+# The two tables' names are the import's own (`MemberStage`). A NULL person field means "not
+# given in the file": an update leaves the stored value.
 
-MEMBER_STAGE = "member_stage"
-MEMBER_FIRST = "member_first"
+
+@dataclass(frozen=True)
+class MemberStage:
+    """The names of an import's staged rows and of its first-row-per-person table."""
+
+    rows: str = "member_stage"
+    first: str = "member_first"
+
+
 PERSON_IMPORT_FIELDS = (
     "full_name",
     "gender",
@@ -493,14 +502,14 @@ def _person_changes_sql(table: str = "p") -> tuple[str, str]:
     return sets, f"({differs})"
 
 
-def member_import_counts(cursor, strategy: str) -> dict[str, dict[str, int]]:
+def member_import_counts(cursor, strategy: str, stage: MemberStage) -> dict[str, dict[str, int]]:
     """What writing the staged rows would do: created / updated / unchanged per model."""
     _sets, differs = _person_changes_sql()
     cursor.execute(
         f"""SELECT COUNT(*),
                    SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END),
                    SUM(CASE WHEN p.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END)
-            FROM {MEMBER_FIRST} f JOIN {MEMBER_STAGE} r ON r.row_no = f.first_row
+            FROM {stage.first} f JOIN {stage.rows} r ON r.row_no = f.first_row
             LEFT JOIN registry_person p ON p.cccd = f.cccd"""
     )
     people, people_new, people_changed = (v or 0 for v in cursor.fetchone())
@@ -509,7 +518,7 @@ def member_import_counts(cursor, strategy: str) -> dict[str, dict[str, int]]:
                    SUM(CASE WHEN m.id IS NULL THEN 1 ELSE 0 END),
                    SUM(CASE WHEN m.id IS NOT NULL AND ({membership_differs()})
                        THEN 1 ELSE 0 END)
-            FROM {MEMBER_STAGE} r
+            FROM {stage.rows} r
             LEFT JOIN registry_person p ON p.cccd = r.cccd
             LEFT JOIN registry_membership m ON {membership_match()}"""
     )
@@ -576,7 +585,9 @@ def _audit_updates(actor: Any, cursor, sql: str, object_type: str, fields: tuple
         written += len(entries)
 
 
-def import_memberships(actor: Any, strategy: str, source: Any) -> dict[str, dict[str, int]]:
+def import_memberships(
+    actor: Any, strategy: str, source: Any, stage: MemberStage
+) -> dict[str, dict[str, int]]:
     """Write the staged people and memberships (see the contract above); return the counts.
 
     Must run inside the import's transaction: the caller rolls everything back on any error.
@@ -589,7 +600,7 @@ def import_memberships(actor: Any, strategy: str, source: Any) -> dict[str, dict
         raise PermissionDenied(_("Bạn không có quyền thêm cá nhân."))
     now = timezone.now()
     with timed("import: counted"), connection.cursor() as cursor:
-        counts = member_import_counts(cursor, strategy)
+        counts = member_import_counts(cursor, strategy, stage)
     bulk = counts["memberships"]["created"] >= settings.IMPORT_REBUILD_ROWS
     with (
         timed("import: written" + (" (indexes rebuilt)" if bulk else "")),
@@ -597,7 +608,7 @@ def import_memberships(actor: Any, strategy: str, source: Any) -> dict[str, dict
         if bulk
         else contextlib.nullcontext(),
     ):
-        _write_memberships(actor, strategy, counts, now)
+        _write_memberships(actor, strategy, counts, now, stage)
     with timed("import: member counts and figures"), connection.cursor() as cursor:
         if counts["memberships"]["created"] or counts["memberships"]["updated"]:
             cursor.execute(
@@ -605,9 +616,9 @@ def import_memberships(actor: Any, strategy: str, source: Any) -> dict[str, dict
                         SELECT COUNT(*) FROM registry_membership m
                         WHERE m.organisation_id = registry_organisation.id
                           AND m.left_on IS NULL)
-                    WHERE id IN (SELECT DISTINCT org_id FROM {MEMBER_STAGE})"""
+                    WHERE id IN (SELECT DISTINCT org_id FROM {stage.rows})"""
             )
-        cursor.execute(f"SELECT DISTINCT org_province FROM {MEMBER_STAGE}")
+        cursor.execute(f"SELECT DISTINCT org_province FROM {stage.rows}")
         provinces = [row[0] for row in cursor.fetchall()]
         if any(c["created"] or c["updated"] for c in counts.values()):  # a re-import: no-op
             record(actor, "import", source, None, counts)
@@ -615,7 +626,9 @@ def import_memberships(actor: Any, strategy: str, source: Any) -> dict[str, dict
     return counts
 
 
-def _write_memberships(actor: Any, strategy: str, counts: dict, now: Any) -> None:
+def _write_memberships(
+    actor: Any, strategy: str, counts: dict, now: Any, stage: MemberStage
+) -> None:
     from django.db import connection
 
     creating, updating = strategy != "update", strategy != "create"
@@ -629,14 +642,14 @@ def _write_memberships(actor: Any, strategy: str, counts: dict, now: Any) -> Non
                 actor,
                 cursor,
                 f"""SELECT p.id, p.full_name, {columns}, {given}
-                    FROM {MEMBER_FIRST} f JOIN {MEMBER_STAGE} r ON r.row_no = f.first_row
+                    FROM {stage.first} f JOIN {stage.rows} r ON r.row_no = f.first_row
                     JOIN registry_person p ON p.cccd = f.cccd WHERE {differs}""",
                 Person._meta.label_lower,
                 PERSON_IMPORT_FIELDS,
             )
             cursor.execute(
                 f"""UPDATE registry_person SET {sets}, updated_at = %s
-                    FROM {MEMBER_FIRST} f JOIN {MEMBER_STAGE} r ON r.row_no = f.first_row
+                    FROM {stage.first} f JOIN {stage.rows} r ON r.row_no = f.first_row
                     WHERE registry_person.cccd = f.cccd AND {in_place}""",
                 [now],
             )
@@ -648,7 +661,7 @@ def _write_memberships(actor: Any, strategy: str, counts: dict, now: Any) -> Non
                            COALESCE(r.phone, ''), COALESCE(r.email, ''), r.province_id,
                            r.commune_id, COALESCE(r.address, ''), COALESCE(r.legacy_address, ''),
                            %s, %s
-                    FROM {MEMBER_FIRST} f JOIN {MEMBER_STAGE} r ON r.row_no = f.first_row
+                    FROM {stage.first} f JOIN {stage.rows} r ON r.row_no = f.first_row
                     WHERE NOT EXISTS (SELECT 1 FROM registry_person p WHERE p.cccd = f.cccd)
                     ORDER BY f.first_row""",
                 [now, now],
@@ -660,7 +673,7 @@ def _write_memberships(actor: Any, strategy: str, counts: dict, now: Any) -> Non
                 cursor,
                 f"""SELECT m.id, p.full_name, {", ".join(f"m.{f}" for f in fields)},
                            {", ".join(f"r.{c}" for _f, c in MEMBERSHIP_IMPORT_FIELDS)}
-                    FROM {MEMBER_STAGE} r JOIN registry_person p ON p.cccd = r.cccd
+                    FROM {stage.rows} r JOIN registry_person p ON p.cccd = r.cccd
                     JOIN registry_membership m ON {membership_match()}
                     WHERE {membership_differs()}""",
                 Membership._meta.label_lower,
@@ -669,7 +682,7 @@ def _write_memberships(actor: Any, strategy: str, counts: dict, now: Any) -> Non
             cursor.execute(
                 f"""UPDATE registry_membership SET kind = r.kind, joined_on = r.joined_on,
                         capital_contributed = r.capital, left_on = r.left_on, updated_at = %s
-                    FROM {MEMBER_STAGE} r JOIN registry_person p ON p.cccd = r.cccd
+                    FROM {stage.rows} r JOIN registry_person p ON p.cccd = r.cccd
                     WHERE {membership_match("registry_membership")}
                       AND ({membership_differs("registry_membership")})""",
                 [now],
@@ -680,7 +693,7 @@ def _write_memberships(actor: Any, strategy: str, counts: dict, now: Any) -> Non
                         left_on, capital_contributed, province_id, created_at, updated_at)
                     SELECT r.org_id, p.id, r.kind, r.joined_on, r.left_on, r.capital,
                            r.org_province, %s, %s
-                    FROM {MEMBER_STAGE} r JOIN registry_person p ON p.cccd = r.cccd
+                    FROM {stage.rows} r JOIN registry_person p ON p.cccd = r.cccd
                     WHERE NOT EXISTS (SELECT 1 FROM registry_membership m
                         WHERE {membership_match()})
                     ORDER BY r.row_no""",
