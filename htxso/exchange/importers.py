@@ -34,7 +34,7 @@ from htxso.core.bulk import write_rows
 from htxso.core.mst import normalise_tax_code
 from htxso.core.timing import timed
 from htxso.registry import services, stats
-from htxso.registry.choices import Sector
+from htxso.registry.choices import CLOSED_STATUSES, Sector, Status
 from htxso.registry.models import Organisation
 
 from . import setwise
@@ -423,19 +423,38 @@ class OrganisationMatcher:
             kind=values["kind"],
             name_key=Organisation.keys_for(name, "", "")[1],
         ).order_by("pk")
-        for pk, other in candidates.values_list("pk", "name"):
-            if same_name(other) == name_key[2]:
-                self._refuse(
-                    number,
-                    "name",
-                    name,
-                    _(
-                        "Đã có tổ chức cùng tên và loại hình ở tỉnh/thành phố này (mã tổ chức "
-                        "trên HTX Số: %(id)s); ghi mã này vào cột “%(column)s” để cập nhật tổ "
-                        "chức đó."
-                    )
-                    % {"id": pk, "column": self.reader.column("organisation_id").header},
+        column = self.reader.column("organisation_id").header
+        closed: list[tuple[int, str]] = []
+        for pk, other, status in candidates.values_list("pk", "name", "status"):
+            if same_name(other) != name_key[2]:
+                continue
+            if status in CLOSED_STATUSES:  # a name may be taken again once its holder closed
+                closed.append((pk, Status(status).label))
+                continue
+            self._refuse(
+                number,
+                "name",
+                name,
+                _(
+                    "Đã có tổ chức cùng tên và loại hình ở tỉnh/thành phố này (mã tổ chức "
+                    "trên HTX Số: %(id)s); ghi mã này vào cột “%(column)s” để cập nhật tổ "
+                    "chức đó."
                 )
+                % {"id": pk, "column": column},
+            )
+        for pk, label in closed:
+            self.report.add(
+                number,
+                self.reader.column("name"),
+                name,
+                _(
+                    "Tỉnh/thành phố này có một tổ chức cùng tên và loại hình nhưng ở trạng thái "
+                    "“%(status)s” (mã tổ chức trên HTX Số: %(id)s); dòng này được thêm như một "
+                    "tổ chức mới. Nếu là tổ chức đó, ghi mã này vào cột “%(column)s”."
+                )
+                % {"status": label, "id": pk, "column": column},
+                Severity.WARNING,
+            )
 
 
 def _import_organisations(

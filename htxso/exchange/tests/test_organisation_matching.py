@@ -18,7 +18,9 @@ from htxso.exchange import exports, importers
 from htxso.exchange.exports import csv_stream
 from htxso.exchange.layouts import ORGANISATION_LAYOUT
 from htxso.exchange.workbooks import stream_xlsx
-from htxso.registry.choices import OrganisationKind, Sector
+from htxso.exchange.models import Severity
+from htxso.registry.choices import OrganisationKind, Sector, Status
+from htxso.registry import services
 from htxso.registry.models import Organisation
 from htxso.registry.tests.factories import CooperativeGroupFactory, OrganisationFactory
 
@@ -239,6 +241,31 @@ def test_reimporting_groups_without_their_id_is_an_error_row_per_group(officer_1
     )
     assert f"{second.pk}" in found[1].message
     assert counts() == before  # never a merge, never a second copy
+
+
+def test_a_dissolved_group_of_the_same_name_is_a_warning_and_the_row_is_created(officer_19):
+    """A name is free again once its holder is dissolved or bankrupt: the row is a new group,
+    with a note naming the closed one (the officer may have meant it); an active one of the
+    same name beside it still refuses the row."""
+    closed = CooperativeGroupFactory(name="Tổ hợp tác Chè Cũ", province_id="19")
+    services.change_status(None, closed.pk, Status.DISSOLVED, dt.date(2024, 6, 30))
+    report = importers.run(organisation_job([group(name="Tổ hợp tác Chè Cũ")], officer_19), True)
+    assert errors(report) == []
+    [note] = [f for f in report.findings if f.severity == Severity.WARNING]
+    assert (note.row, note.column) == (2, "Tên tổ chức")
+    assert note.message == (
+        "Tỉnh/thành phố này có một tổ chức cùng tên và loại hình nhưng ở trạng thái "
+        f"“Đã giải thể” (mã tổ chức trên HTX Số: {closed.pk}); dòng này được thêm như một tổ "
+        f"chức mới. Nếu là tổ chức đó, ghi mã này vào cột “{ORG_ID}”."
+    )
+    assert report.summary["organisations"]["created"] == 1
+    new = Organisation.objects.exclude(pk=closed.pk).get()
+    assert (new.name, new.status) == ("Tổ hợp tác Chè Cũ", Status.ACTIVE)
+
+    before = counts()  # the same file again: the new, active group refuses it
+    report = importers.run(organisation_job([group(name="Tổ hợp tác Chè Cũ")], officer_19), True)
+    assert f"(mã tổ chức trên HTX Số: {new.pk})" in only_error(report).message
+    assert counts() == before
 
 
 def test_same_group_twice_in_one_file_is_an_error_naming_the_first_row(officer_19):
