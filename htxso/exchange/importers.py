@@ -774,10 +774,11 @@ def _check_staged(
         (
             "full_name",
             _("Cùng số CCCD với dòng %s nhưng khác họ tên hoặc ngày sinh."),
-            f"""SELECT r.row_no, r.full_name, f.first_row FROM {stage} r
-                JOIN {first} f ON f.cccd = r.cccd JOIN {stage} r0 ON r0.row_no = f.first_row
-                WHERE r.row_no <> f.first_row AND (r.full_name <> r0.full_name
-                      OR r.birth_date IS DISTINCT FROM r0.birth_date)""",
+            f"""SELECT r.row_no, r.full_name, f.first_row FROM {first} f
+                JOIN {stage} r ON r.cccd = f.cccd JOIN {stage} r0 ON r0.row_no = f.first_row
+                WHERE f.rows_in_file > 1 AND r.row_no <> f.first_row
+                  AND (r.full_name <> r0.full_name
+                       OR r.birth_date IS DISTINCT FROM r0.birth_date)""",
         )
     )
     checks.append(
@@ -785,12 +786,12 @@ def _check_staged(
             "cccd",
             _("Trùng với dòng %s: cùng người, cùng tổ chức."),
             # Twice the active membership, or twice the one that began on a day (history).
-            f"""SELECT r.row_no, r.cccd, d.first_row FROM {stage} r JOIN (
-                    SELECT cccd, org_id, {_began("")} AS began, MIN(row_no) AS first_row
-                    FROM {stage} GROUP BY cccd, org_id, {_began("")} HAVING COUNT(*) > 1) d
-                ON d.cccd = r.cccd AND d.org_id = r.org_id
-                   AND d.began IS NOT DISTINCT FROM {_began("r.")}
-                WHERE r.row_no <> d.first_row""",
+            # Only a CCCD on several rows can repeat a membership: most people have one.
+            f"""SELECT row_no, cccd, first_row FROM (
+                    SELECT s.row_no, s.cccd, MIN(s.row_no) OVER (
+                        PARTITION BY s.cccd, s.org_id, {_began("s.")}) AS first_row
+                    FROM {stage} s JOIN {first} f ON f.cccd = s.cccd AND f.rows_in_file > 1) d
+                WHERE row_no <> first_row""",
         )
     )
     if job.strategy == "create":
@@ -814,15 +815,18 @@ def _check_staged(
                         WHERE p.cccd = r.cccd)""",
             )
         )
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX {stage}_cccd ON {stage} (cccd, org_id, row_no)")
+        if postgres:  # hash joins over both tables; SQLite looks rows up by index
+            cursor.execute(f"ANALYZE {stage}")
+        else:
+            cursor.execute(f"CREATE INDEX {stage}_cccd ON {stage} (cccd, org_id, row_no)")
         cursor.execute(
-            f"CREATE {working_table()} {first} AS "
-            f"SELECT cccd, MIN(row_no) AS first_row FROM {stage} GROUP BY cccd"
+            f"CREATE {working_table()} {first} AS SELECT cccd, MIN(row_no) AS first_row, "
+            f"COUNT(*) AS rows_in_file FROM {stage} GROUP BY cccd"
         )
         cursor.execute(f"CREATE INDEX {first}_row ON {first} (first_row)")
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {stage}")
+        if postgres:
             cursor.execute(f"ANALYZE {first}")
         found: list[tuple[int, str, str, str]] = []
         for key, message, sql in checks:

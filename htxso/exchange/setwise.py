@@ -50,7 +50,6 @@ _WHITE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\
 PARAMS = {
     "white": f"^ | $|  |[{_WHITE}]",
     "email": r"^[^@ ]+@[^@ ]+\.[^@ ]+$",
-    "blank": "^[ \t\r\n]*$",
 }
 _DELIMITERS = {",": "','", ";": "';'", "\t": "E'\\t'"}
 
@@ -97,9 +96,12 @@ def _copy_raw(plain: PlainCsv, width: int, progress: Callable[[float], None], ta
                 f"CREATE UNLOGGED TABLE {table} (row_no integer GENERATED ALWAYS AS IDENTITY "
                 f"(START WITH 2), {columns})"
             )
+            # FORCE_NOT_NULL: an empty cell is '', as the csv module reads it; the columns are
+            # then never NULL and the planner's statistics see the cells themselves.
             sql = (
                 f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, "
-                f"DELIMITER {_DELIMITERS[plain.delimiter]}, ENCODING 'UTF8')"
+                f"DELIMITER {_DELIMITERS[plain.delimiter]}, ENCODING 'UTF8', "
+                f"FORCE_NOT_NULL ({names}))"
             )
             with open(plain.path, "rb") as source, cursor.cursor.copy(sql) as copy:
                 tail = b"\n"
@@ -145,21 +147,20 @@ class Lane:
 
     def col(self, key: str) -> str:
         """The raw cell of `key` as SQL ('' for a column the file does not have)."""
-        return f"COALESCE(r.c{self.position[key]}, '')" if key in self.position else "''"
+        return f"r.c{self.position[key]}" if key in self.position else "''"
 
     # --- distinct values, judged in Python ------------------------------------------------
 
     def _dictionaries(self) -> None:
         """One scan of the raw rows for the distinct values of every judged column or group
-        of columns (GROUPING SETS), then each judged in Python and written to a table."""
+        of columns (GROUPING SETS), one more for the CCCD prefixes; then each value judged in
+        Python and written to a table."""
         sets: list[tuple[str, list[str]]] = []
         for key in SINGLE:
             if key in self.position:
                 sets.append((key, [self.col(key)]))
         sets.append(("organisation", [self.col(k) for k in ORGANISATION]))
         sets.append(("address", [self.col(k) for k in ADDRESS]))
-        cccd = f"r.c{self.position['cccd']}"
-        sets.append(("cccd", [f"CASE WHEN {_digits(cccd, 12)} THEN left({cccd}, 6) END"]))
         expressions: list[str] = []  # each once; "''" stands for a column the file lacks
         for _name, exprs in sets:
             expressions.extend(e for e in exprs if e not in expressions and e != "''")
@@ -193,6 +194,10 @@ class Lane:
                     )
                 )
             cursor.execute("SET LOCAL enable_sort = on")
+            # Apart: in the one scan, the planner (expecting up to a prefix per person) would
+            # sort the whole file for them instead of hashing; alone they hash in parallel.
+            cursor.execute(f"SELECT {self._prefix('r.')} FROM {self.raw} r GROUP BY 1")
+            found["cccd"] = set(cursor.fetchall())
         for name, exprs in sets:  # a set of columns the file lacks: one all-blank value
             if all(e == "''" for e in exprs):
                 found[name].add(("",) * len(exprs))
@@ -202,6 +207,11 @@ class Lane:
         self._write_organisations(found["organisation"])
         self._write_addresses(found["address"])
         self._write_cccd(found["cccd"])
+
+    def _prefix(self, table: str) -> str:
+        """The CCCD's first six digits (province, century and gender, year), when it has 12."""
+        cccd = f"{table}c{self.position['cccd']}"
+        return f"CASE WHEN {_digits(cccd, 12)} THEN left({cccd}, 6) END"
 
     def _cell(self, key: str, raw: str) -> tuple[bool, Any]:
         if key not in self.position:
@@ -377,7 +387,7 @@ class Lane:
                 single("left_on", "day", "date"),
             )
         )
-        blank = " AND ".join(f"(r.c{i} IS NULL OR r.c{i} ~ %(blank)s)" for i in range(self.width))
+        blank = " AND ".join(f"ltrim(r.c{i}, E' \\t\\r\\n') = ''" for i in range(self.width))
         text = {key: f"NULLIF({self.col(key)}, '')" for key in FREE}
         select = f"""
             SELECT r.row_no, ({blank}) AS blank,
@@ -482,6 +492,12 @@ class Lane:
         if not copied:
             return None
         with connection.cursor() as cursor:
+            # The prefix's own statistics: judged by the CCCD column alone, the planner would
+            # expect millions of prefixes (there are at most a million), and sort the file for
+            # them instead of hashing.
+            cursor.execute(
+                f"CREATE STATISTICS {self.raw}_prefix ON ({self._prefix('')}) FROM {self.raw}"
+            )
             cursor.execute(f"ANALYZE {self.raw}")
         progress("check", 0.2)
         with timed("import: distinct values judged"):

@@ -430,7 +430,7 @@ def update_person_contact(actor: Any, person_id: int, **contact: str) -> Person:
 #   <rows>(row_no, cccd, full_name, gender, birth_year, birth_date, phone, email,
 #          province_id, commune_id, address, legacy_address,
 #          org_id, org_province, kind, joined_on, capital, left_on)
-#   <first>(cccd, first_row)    -- the row that defines each person (first occurrence)
+#   <first>(cccd, first_row, rows_in_file)   -- the row that defines each person (its first)
 #
 # The two tables' names are the import's own (`MemberStage`). A NULL person field means "not
 # given in the file": an update leaves the stored value.
@@ -505,14 +505,16 @@ def _person_changes_sql(table: str = "p") -> tuple[str, str]:
 def member_import_counts(cursor, strategy: str, stage: MemberStage) -> dict[str, dict[str, int]]:
     """What writing the staged rows would do: created / updated / unchanged per model."""
     _sets, differs = _person_changes_sql()
+    cursor.execute(f"SELECT COUNT(*) FROM {stage.first}")
+    people = cursor.fetchone()[0]
+    # Only the people already registered need their file row read (a first load has none).
     cursor.execute(
-        f"""SELECT COUNT(*),
-                   SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN p.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END)
-            FROM {stage.first} f JOIN {stage.rows} r ON r.row_no = f.first_row
-            LEFT JOIN registry_person p ON p.cccd = f.cccd"""
+        f"""SELECT COUNT(*), SUM(CASE WHEN {differs} THEN 1 ELSE 0 END)
+            FROM {stage.first} f JOIN registry_person p ON p.cccd = f.cccd
+            JOIN {stage.rows} r ON r.row_no = f.first_row"""
     )
-    people, people_new, people_changed = (v or 0 for v in cursor.fetchone())
+    known, people_changed = (v or 0 for v in cursor.fetchone())
+    people_new = people - known
     cursor.execute(
         f"""SELECT COUNT(*),
                    SUM(CASE WHEN m.id IS NULL THEN 1 ELSE 0 END),
