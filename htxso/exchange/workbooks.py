@@ -5,7 +5,7 @@ exports.
   `Layout` the importer reads, so its header row always maps every column back.
 - `report_workbook(job, issues)`: the findings of an import run, written in write-only mode.
 - `stream_xlsx(headers, rows, sheet_title)`: an export as an iterator of bytes for a
-  `StreamingHttpResponse`.
+  `StreamingHttpResponse`, written as the rows are read (`xlsx_stream`).
 
 Text is never left for Excel to interpret: a value starting with "=" is written as text (not
 a formula) and characters XML cannot hold are dropped, so what a user typed into a name cannot
@@ -14,7 +14,6 @@ run in the workbook of whoever opens the export.
 
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -30,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .layouts import Column, Layout
+from .xlsx_stream import xlsx_pieces
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,8 +47,6 @@ CODE_KEYS = frozenset(
 TEXT_FORMAT = "@"
 AUTHOR = "HTX Số"
 
-CHUNK = 64 * 1024  # bytes per piece of a streamed workbook
-SPOOL = 16 * 1024 * 1024  # a workbook smaller than this never touches the disk
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header row included: longer exports continue on
 # further sheets ("Dữ liệu (2)", …), each with the header row
 
@@ -292,16 +290,6 @@ def report_workbook(job: Any, issues: Iterable[Any]) -> bytes:
     return buffer.getvalue()
 
 
-def _data_sheet_for(wb: Workbook, title: str, number: int, headers: Sequence[Any], widths) -> Any:
-    name = title if number == 1 else f"{title[:24]} ({number})"
-    sheet: Any = wb.create_sheet(name[:31])
-    for index, width in enumerate(widths or (), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append([_cell(sheet, h, BOLD) for h in headers])
-    return sheet
-
-
 def write_xlsx(
     target: Any,
     headers: Sequence[Any],
@@ -309,42 +297,22 @@ def write_xlsx(
     sheet_title: str = DATA_SHEET,
     widths: Sequence[int] | None = None,
 ) -> int:
-    """Write a header row and rows into a write-only workbook saved to `target` (a path or a
-    seekable binary file); the number of data rows written."""
-    wb = Workbook(write_only=True)
-    try:
-        number = 1
-        sheet = _data_sheet_for(wb, sheet_title, number, headers, widths)
-        in_sheet = count = 0
+    """Write a header row and rows as a workbook into `target` (a path or a binary file); the
+    number of data rows written."""
+    count = [0]
+
+    def counted() -> Iterator[Sequence[Any]]:
         for row in rows:
-            if in_sheet >= MAX_SHEET_ROWS - 1:
-                number += 1
-                sheet = _data_sheet_for(wb, sheet_title, number, headers, widths)
-                in_sheet = 0
-            sheet.append(_row(sheet, row))
-            in_sheet += 1
-            count += 1
-        wb.save(target)
-    except BaseException:
-        _discard(wb)
-        raise
-    return count
+            count[0] += 1
+            yield row
 
-
-def _discard(wb: Workbook) -> None:
-    """Close and delete the temporary files of an unfinished write-only workbook (openpyxl only
-    removes them when it saves, or when the process exits)."""
-    for sheet in wb.worksheets:
-        rows, writer = getattr(sheet, "_rows", None), getattr(sheet, "_writer", None)
-        try:
-            if rows is not None:
-                rows.close()
-            if writer is not None:
-                writer.close()
-                if os.path.exists(writer.out):
-                    writer.cleanup()
-        except Exception:
-            pass  # never hide the error that brought us here
+    pieces = xlsx_pieces(headers, counted(), sheet_title, widths, MAX_SHEET_ROWS)
+    if isinstance(target, str | os.PathLike):
+        with open(target, "wb") as handle:
+            handle.writelines(pieces)
+    else:
+        target.writelines(pieces)
+    return count[0]
 
 
 def stream_xlsx(
@@ -353,21 +321,11 @@ def stream_xlsx(
     sheet_title: str = DATA_SHEET,
     widths: Sequence[int] | None = None,
 ) -> Iterator[bytes]:
-    """An XLSX export as 64 KB pieces for a `StreamingHttpResponse`.
-
-    openpyxl cannot stream to a socket: an XLSX is a ZIP archive whose directory is written
-    last. So the rows are first written one by one into a write-only workbook (openpyxl keeps
-    each sheet in its own temporary file, memory stays flat however many rows), the workbook is
-    saved into a temporary file (in memory up to 16 MB, on disk beyond), and that file is then
-    yielded in 64 KB chunks. The first byte therefore leaves only once every row is written.
-    Nothing happens until the iterator is first advanced; closing it early closes `rows`.
-    """
+    """An XLSX export as pieces of at most 64 KB for a `StreamingHttpResponse`, produced while
+    the rows are read (`xlsx_stream`): memory stays flat and nothing touches the disk. Nothing
+    happens until the iterator is first advanced; closing it early closes `rows`."""
     try:
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL) as handle:
-            write_xlsx(handle, headers, rows, sheet_title, widths)
-            handle.seek(0)
-            while chunk := handle.read(CHUNK):
-                yield chunk
+        yield from xlsx_pieces(headers, rows, sheet_title, widths, MAX_SHEET_ROWS)
     finally:
         close = getattr(rows, "close", None)
         if close is not None:
