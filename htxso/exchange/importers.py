@@ -424,7 +424,7 @@ class OrganisationMatcher:
             name_key=Organisation.keys_for(name, "", "")[1],
         ).order_by("pk")
         column = self.reader.column("organisation_id").header
-        closed: list[tuple[int, str]] = []
+        closed: list[tuple[int, Any]] = []
         for pk, other, status in candidates.values_list("pk", "name", "status"):
             if same_name(other) != name_key[2]:
                 continue
