@@ -435,3 +435,20 @@ def test_stream_xlsx_starts_a_sheet_before_an_entry_would_need_zip64(monkeypatch
         extra = data[at + 30 + name_length : at + 30 + name_length + extra_length]
         assert extra[:2] != b"\x01\x00", info.filename  # no ZIP64 extra field
         assert info.compress_type == zipfile.ZIP_DEFLATED
+
+
+def test_stream_xlsx_closed_early_closes_its_rows():
+    """A client that goes away mid-download: closing the stream closes the rows' cursor."""
+    closed = []
+
+    def rows():
+        try:
+            for i in range(100_000):
+                yield (f"Hợp tác xã {i}", i)
+        finally:
+            closed.append(True)
+
+    stream = stream_xlsx(["Tên", "Số"], rows())
+    assert next(stream).startswith(b"PK")
+    stream.close()
+    assert closed == [True]
