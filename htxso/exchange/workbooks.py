@@ -47,8 +47,6 @@ CODE_KEYS = frozenset(
 TEXT_FORMAT = "@"
 AUTHOR = "HTX Số"
 
-MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header row included: longer exports continue on
-# further sheets ("Dữ liệu (2)", …), each with the header row
 
 BOLD = Font(bold=True)
 EXAMPLE_FONT = Font(italic=True, color="666666")
@@ -306,7 +304,7 @@ def write_xlsx(
             count[0] += 1
             yield row
 
-    pieces = xlsx_pieces(headers, counted(), sheet_title, widths, MAX_SHEET_ROWS)
+    pieces = xlsx_pieces(headers, counted(), sheet_title, widths)
     if isinstance(target, str | os.PathLike):
         with open(target, "wb") as handle:
             handle.writelines(pieces)
@@ -325,7 +323,7 @@ def stream_xlsx(
     the rows are read (`xlsx_stream`): memory stays flat and nothing touches the disk. Nothing
     happens until the iterator is first advanced; closing it early closes `rows`."""
     try:
-        yield from xlsx_pieces(headers, rows, sheet_title, widths, MAX_SHEET_ROWS)
+        yield from xlsx_pieces(headers, rows, sheet_title, widths)
     finally:
         close = getattr(rows, "close", None)
         if close is not None:

@@ -16,6 +16,7 @@ openpyxl in the tests, cell by cell.
 
 import io
 import itertools
+import math
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -26,7 +27,8 @@ from openpyxl.utils import get_column_letter
 
 CHUNK = 64 * 1024  # bytes per piece handed on
 ROWS_PER_WRITE = 500  # rows joined into one write of the sheet's entry
-MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header row included
+MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header row included: longer exports continue on
+# further sheets ("Dữ liệu (2)", …), each with the header row
 MAX_SHEET_BYTES = 1_800_000_000  # of XML in one sheet (a ZIP entry without ZIP64: < 2 GiB)
 MAX_TEXT = 32_767  # characters Excel keeps in a cell
 # zlib level. The national list (200,340 organisations): 25.2 MiB in 8.1 s at 6, 31.5 MiB in
@@ -106,7 +108,7 @@ def _row(number: int, values: Sequence[Any], letters: list[str], style: str = ""
         if isinstance(value, bool):
             cells.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')
         elif isinstance(value, int | float):
-            if value != value or value in (float("inf"), float("-inf")):
+            if not math.isfinite(value):
                 continue  # no such number in a worksheet
             cells.append(f'<c r="{ref}"{style}><v>{value}</v></c>')
         else:
@@ -179,7 +181,6 @@ def xlsx_pieces(
     rows: Iterable[Sequence[Any]],
     sheet_title: str,
     widths: Sequence[int] | None = None,
-    max_sheet_rows: int = MAX_SHEET_ROWS,
 ) -> Iterator[bytes]:
     """The workbook as pieces of at most `CHUNK` bytes, produced as `rows` are read."""
     sink = _Sink()
@@ -209,7 +210,7 @@ def xlsx_pieces(
                 here = source if pending is None else itertools.chain((pending,), source)
                 pending = None
                 for values in here:
-                    if number >= max_sheet_rows or written >= MAX_SHEET_BYTES:
+                    if number >= MAX_SHEET_ROWS or written >= MAX_SHEET_BYTES:
                         pending = values
                         break
                     number += 1

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from htxso.exchange import workbooks, xlsx_stream
+from htxso.exchange import xlsx_stream
 from htxso.exchange.layouts import LAYOUTS, MEMBER_LAYOUT, ORGANISATION_LAYOUT
 from htxso.exchange.models import ImportIssue, ImportJob, JobStatus, Severity
 from htxso.exchange.workbooks import (
@@ -317,7 +317,7 @@ def test_stream_xlsx_writes_formula_like_text_as_text():
 
 
 def test_stream_xlsx_continues_on_a_new_sheet_past_the_row_limit(monkeypatch):
-    monkeypatch.setattr(workbooks, "MAX_SHEET_ROWS", 4)  # header + 3 rows per sheet
+    monkeypatch.setattr(xlsx_stream, "MAX_SHEET_ROWS", 4)  # header + 3 rows per sheet
     rows = [(i,) for i in range(7)]
     book = _open(b"".join(stream_xlsx(["n"], rows, "Thành viên")))
     assert book.sheetnames == ["Thành viên", "Thành viên (2)", "Thành viên (3)"]
@@ -349,7 +349,8 @@ def test_stream_xlsx_releases_its_rows_when_writing_fails(tmp_path, monkeypatch)
         finally:
             closed.append(True)
 
-    stream = stream_xlsx(["h"], rows())
+    source = rows()  # held here: only stream_xlsx itself can close it, not the collector
+    stream = stream_xlsx(["h"], source)
     with pytest.raises(ValueError, match="broken row"):
         next(stream)
     assert closed == [True]
@@ -448,7 +449,8 @@ def test_stream_xlsx_closed_early_closes_its_rows():
         finally:
             closed.append(True)
 
-    stream = stream_xlsx(["Tên", "Số"], rows())
+    source = rows()  # held here: only stream_xlsx itself can close it, not the collector
+    stream = stream_xlsx(["Tên", "Số"], source)
     assert next(stream).startswith(b"PK")
     stream.close()
     assert closed == [True]
