@@ -618,10 +618,9 @@ class Stage:
     def __init__(self) -> None:
         suffix = secrets.token_hex(4)
         self.names = services.MemberStage(f"member_stage_{suffix}", f"member_first_{suffix}")
-        self.table = self.names.rows
         columns = ", ".join(f"{name} {sql_type}" for name, sql_type in STAGE_COLUMNS)
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE {working_table()} {self.table} ({columns})")
+            cursor.execute(f"CREATE {working_table()} {self.names.rows} ({columns})")
         self.batch: list[tuple] = []
         self.count = 0
 
@@ -632,13 +631,13 @@ class Stage:
 
     def flush(self) -> None:
         if self.batch:
-            self.count += write_rows(self.table, [c for c, _t in STAGE_COLUMNS], self.batch)
+            self.count += write_rows(self.names.rows, [c for c, _t in STAGE_COLUMNS], self.batch)
             self.batch = []
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.names.first}")
-            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.names.rows}")
 
 
 def working_table() -> str:
@@ -726,7 +725,7 @@ def _import_members(
     rows: Iterable[tuple[int, list[Any]]] = table.rows
     lane = None
     if SETWISE and setwise.available(table, {c.key for c in reader.mapping.values()}):
-        lane = setwise.Lane(reader, orgs, report, stage.table)
+        lane = setwise.Lane(reader, orgs, report, stage.names.rows)
         others = lane.run(table, progress)
         if others is not None:
             rows = others

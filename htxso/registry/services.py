@@ -440,8 +440,8 @@ def update_person_contact(actor: Any, person_id: int, **contact: str) -> Person:
 class MemberStage:
     """The names of an import's staged rows and of its first-row-per-person table."""
 
-    rows: str = "member_stage"
-    first: str = "member_first"
+    rows: str
+    first: str
 
 
 PERSON_IMPORT_FIELDS = (
