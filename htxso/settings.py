@@ -184,6 +184,9 @@ CACHES["jobs"] = (
 # API rate limits (django-ninja throttling), per client IP / per user.
 API_RATE_ANONYMOUS = os.environ.get("API_RATE_ANONYMOUS", "120/min")
 API_RATE_AUTHENTICATED = os.environ.get("API_RATE_AUTHENTICATED", "1200/min")
+# Adding a member by CCCD: identity facts that do not match a registered person are refused
+# and audited; a user gets this many a day, then adding by CCCD is refused until the next day.
+IDENTITY_MISMATCH_LIMIT = int(os.environ.get("IDENTITY_MISMATCH_LIMIT", "5"))
 API_PAGE_SIZE = 100
 API_MAX_PAGE_SIZE = 500
 

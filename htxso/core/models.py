@@ -44,6 +44,22 @@ class User(AbstractUser):
         return self.is_superuser or self.role in NATIONAL_ROLES
 
 
+# How an audit entry's action reads on the pages (an unknown action shows as stored).
+ACTION_LABELS = {
+    "create": _("Tạo mới"),
+    "update": _("Cập nhật"),
+    "update_contact": _("Cập nhật thông tin liên hệ"),
+    "change_status": _("Đổi tình trạng"),
+    "end": _("Chấm dứt tư cách thành viên"),
+    "delete": _("Xóa"),
+    "import": _("Nhập từ tệp"),
+    "import_update": _("Cập nhật khi nhập từ tệp"),
+    "export": _("Xuất dữ liệu"),
+    "reveal": _("Xem đầy đủ dữ liệu cá nhân"),
+    "identity_mismatch": _("Thông tin nhận dạng không khớp"),
+}
+
+
 class AuditEntry(models.Model):
     """Append-only: who changed what, when, with the values before and after."""
 
@@ -71,6 +87,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
 
 class Province(models.Model):

@@ -22,6 +22,33 @@ def mask(value: str | None, keep_start: int = 3, keep_end: int = 2) -> str | Non
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
+# Keys of personal data in stored records (audit entries' before/after): how each is shown
+# masked. None masks the whole value.
+PERSONAL_KEYS: dict[str, tuple[int, int] | None] = {
+    "cccd": (3, 2),
+    "phone": (2, 2),
+    "email": None,
+    "birth_date": None,
+    "address": None,
+    "legacy_address": None,
+}
+
+
+def masked_values(data: dict | None) -> dict | None:
+    """A stored record (an audit entry's before/after) with its personal data masked: the one
+    presenter of audit values, for pages and the admin. Reading them in full is a reveal."""
+    if not data:
+        return data
+    out = {}
+    for key, value in data.items():
+        if key in PERSONAL_KEYS and value not in (None, ""):
+            keep = PERSONAL_KEYS[key]
+            out[key] = "***" if keep is None else mask(str(value), *keep)
+        else:
+            out[key] = value
+    return out
+
+
 def may_reveal(user) -> bool:
     return bool(
         getattr(user, "is_authenticated", False)

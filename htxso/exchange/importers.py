@@ -33,7 +33,7 @@ from htxso.core import addresses
 from htxso.core.bulk import write_rows
 from htxso.core.mst import normalise_tax_code
 from htxso.core.timing import timed
-from htxso.registry import services, stats
+from htxso.registry import identity, services, stats
 from htxso.registry.choices import CLOSED_STATUSES, Sector, Status
 from htxso.registry.models import Organisation
 
@@ -73,6 +73,7 @@ class Report:
     error_rows: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
     encoding: str = ""
+    mismatched_people: list[int] = field(default_factory=list)  # registry.identity
     _last_error_row: int = -1
 
     def add(
@@ -739,6 +740,8 @@ def _import_members(
         lane.drop()
     with timed("import: duplicates checked"):
         _check_staged(job, reader, report, stage.names)
+    with timed("import: identities checked"):
+        _check_identities(job.created_by, reader, report, stage.names.rows)
     if report.has_errors:
         stage.drop()
         return
@@ -844,6 +847,60 @@ def _check_staged(
         report.add(row, reader.column(key), value, message)
 
 
+def _check_identities(actor: Any, reader: RowReader, report: Report, stage: str) -> None:
+    """Rows about people registered outside the importer's scope (registry.identity): they
+    link only with the name and birth date on the card, and they never rewrite the registered
+    record — their personal cells are set to NULL, "not given". Mismatches count against the
+    importer's daily budget; past it the file is refused without saying which rows failed."""
+    scope = identity.outside_scope_sql(actor)
+    if scope is None:
+        return
+    where, params = scope
+    outside: list[int] = []
+    mismatched: list[tuple[int, str, int]] = []  # (row, name as given, person id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT r.row_no, r.full_name, r.birth_date, p.id, p.full_name, p.birth_date,
+                       p.birth_year
+                FROM {stage} r JOIN registry_person p ON p.cccd = r.cccd
+                WHERE {where} ORDER BY r.row_no""",
+            params,
+        )
+        while batch := cursor.fetchmany(5000):
+            for row, name, born, pk, registered, registered_born, year in batch:
+                outside.append(row)
+                born = _as_date(born)
+                if not identity.same_facts(registered, _as_date(registered_born), year, name, born):
+                    mismatched.append((row, name, pk))
+        if not identity.spend(actor, len(mismatched)):
+            report.add(
+                1,
+                ROW_LEVEL,
+                "",
+                _(
+                    "Tệp có %(count)s dòng không xác minh được cá nhân (số CCCD, họ và tên, ngày "
+                    "sinh), vượt quá số lần cho phép trong ngày: tệp bị từ chối."
+                )
+                % {"count": len(mismatched)},
+            )
+        else:
+            for row, name, _pk in mismatched:
+                report.add(row, reader.column("full_name"), name, identity.mismatch_message())
+        report.mismatched_people = [pk for _row, _name, pk in mismatched]
+        for start in range(0, len(outside), 5000):
+            chunk = outside[start : start + 5000]
+            cleared = ", ".join(f"{f} = NULL" for f in services.PERSON_IMPORT_FIELDS)
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"UPDATE {stage} SET {cleared} WHERE row_no IN ({marks})", chunk)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """A date read back from the working table (SQLite returns text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
 def _silent(phase: str, fraction: float) -> None:
     pass
 
@@ -894,4 +951,6 @@ def run(
             transaction.set_rollback(True)
         elif on_success is not None:
             on_success(report)
+    if report.mismatched_people:  # on record even when the run rolled back
+        identity.audit_mismatches(job.created_by, report.mismatched_people, job)
     return report

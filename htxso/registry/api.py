@@ -14,12 +14,11 @@ from ninja import Status as Reply
 from ninja.errors import HttpError
 
 from htxso.core.api import WRITE_AUTH
-from htxso.core.cccd import decode_cccd
 from htxso.core.models import Commune, Province, Tombstone
 from htxso.core.pagination import InvalidCursor, KeysetPage, keyset_paginate
 from htxso.core.personal import mask, reveal
 
-from . import services
+from . import identity, services
 from .filters import SORTS, OrganisationFilter
 from .models import Membership, Organisation, Person
 from .schemas import (
@@ -232,7 +231,7 @@ def create_person(request: HttpRequest, payload: PersonIn):
     data = payload.dict()
     data["province_id"] = data.pop("province_code")
     _check_codes(data)
-    person = services.create_person(request.user, **data)
+    person = identity.register_person(request.user, **data)
     return Reply(201, _person_out(person, revealed=False))
 
 
@@ -264,16 +263,31 @@ def list_memberships(
 
 @router.post("/memberships", auth=WRITE_AUTH, response={201: MembershipOut, **ERRORS})
 def add_membership(request: HttpRequest, payload: MembershipIn):
-    """The member is a person (`person_cccd`, as on the page, or the id of a person the user
-    can see) or, for a union, an HTX (`member_organisation_id`)."""
+    """The member is a person identified by `person_cccd` with `person_full_name` and
+    `person_birth_date` as on their card (linked when they match the registered person,
+    recorded when the CCCD is new: the answer is the same), a person the user can already see
+    (`person_id`), or, for a union, an HTX (`member_organisation_id`). Facts that do not match
+    a registered CCCD are refused (422, audited; a few a day, then 403)."""
     get_object_or_404(Organisation.objects.visible_to(request.user), pk=payload.organisation_id)
     if not Organisation.objects.editable_by(request.user).filter(pk=payload.organisation_id):
         raise PermissionDenied(gettext_noop("Bạn không có quyền thay đổi tổ chức này."))
-    person = member = None
     if payload.person_cccd:
-        number = decode_cccd(payload.person_cccd).number
-        person = get_object_or_404(Person, cccd=number)
-    elif payload.person_id is not None:
+        try:
+            membership = identity.add_person_member(
+                request.user,
+                payload.organisation_id,
+                payload.kind,
+                payload.joined_on,
+                payload.person_cccd,
+                payload.person_full_name or "",
+                payload.person_birth_date,
+                payload.capital_contributed,
+            )
+        except ValidationError as exc:
+            raise _prefixed(exc, "person_", IDENTITY_FIELDS) from None
+        return Reply(201, membership)
+    person = member = None
+    if payload.person_id is not None:
         person = get_object_or_404(Person.objects.visible_to(request.user), pk=payload.person_id)
     if payload.member_organisation_id is not None:
         member = get_object_or_404(Organisation, pk=payload.member_organisation_id)
@@ -287,6 +301,18 @@ def add_membership(request: HttpRequest, payload: MembershipIn):
         capital_contributed=payload.capital_contributed,
     )
     return Reply(201, membership)
+
+
+IDENTITY_FIELDS = frozenset({"cccd", "full_name", "birth_date"})
+
+
+def _prefixed(exc: ValidationError, prefix: str, fields: frozenset[str]) -> ValidationError:
+    """The service's field names as the API's (`full_name` → `person_full_name`)."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError(
+        {(prefix + k if k in fields else k): v for k, v in exc.error_dict.items()}
+    )
 
 
 @router.post("/memberships/{int:pk}/end", auth=WRITE_AUTH, response={200: MembershipOut, **ERRORS})

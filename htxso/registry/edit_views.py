@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from htxso.core.models import AuditEntry
 from htxso.core.pagination import InvalidCursor, keyset_paginate
-from htxso.core.personal import mask, may_reveal, reveal
+from htxso.core.personal import mask, masked_values, may_reveal, reveal
 from htxso.core.roles import Role
 
-from . import services
+from . import identity, services
 from .choices import OrganisationKind
 from .forms import (
     ContactForm,
@@ -109,23 +109,31 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, "registry/status_form.html", {"organisation": organisation}, form)
 
 
-def _member_person(request, form: MembershipForm) -> Person | None:
-    data = form.cleaned_data
-    if not data.get("cccd"):
-        return None
-    from htxso.core.cccd import decode_cccd
-
-    number = decode_cccd(data["cccd"]).number
-    person = Person.objects.filter(cccd=number).first()
-    if person is None:
-        if not data.get("full_name"):
-            raise ValidationError(
-                {"full_name": _("Chưa có cá nhân với số CCCD này: hãy nhập họ và tên.")}
-            )
-        person = services.create_person(
-            request.user, number, data["full_name"], province_id=form.organisation.province_id
+def _add_member(request: HttpRequest, pk: int, data: dict) -> None:
+    capital = data.get("capital_contributed") or 0
+    if data.get("cccd"):
+        identity.add_person_member(
+            request.user,
+            pk,
+            data["kind"],
+            data["joined_on"],
+            data["cccd"],
+            data.get("full_name") or "",
+            data.get("birth_date"),
+            capital,
         )
-    return person
+        return
+    member_org = Organisation.objects.filter(tax_code=data["member_tax_code"].strip()).first()
+    if member_org is None:
+        raise ValidationError({"member_tax_code": _("Không có tổ chức với mã số thuế này.")})
+    services.add_membership(
+        request.user,
+        pk,
+        data["kind"],
+        data["joined_on"],
+        member_organisation=member_org,
+        capital_contributed=capital,
+    )
 
 
 @login_required
@@ -144,27 +152,11 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(_("Bạn không có quyền thay đổi tổ chức này."))
         if form.is_valid():
             try:
-                data = form.cleaned_data
-                member_org = None
-                if data.get("member_tax_code"):
-                    member_org = Organisation.objects.filter(
-                        tax_code=data["member_tax_code"].strip()
-                    ).first()
-                    if member_org is None:
-                        raise ValidationError(
-                            {"member_tax_code": _("Không có tổ chức với mã số thuế này.")}
-                        )
-                services.add_membership(
-                    request.user,
-                    pk,
-                    data["kind"],
-                    data["joined_on"],
-                    person=_member_person(request, form),
-                    member_organisation=member_org,
-                    capital_contributed=data.get("capital_contributed") or 0,
-                )
+                _add_member(request, pk, form.cleaned_data)
             except ValidationError as exc:
                 _add_errors(form, exc)
+            except identity.TooManyMismatches as exc:
+                form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Đã thêm thành viên."))
                 return redirect("registry:members", pk=pk)
@@ -224,7 +216,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/history.html",
         {
             "organisation": organisation,
-            "entries": entries,
+            "entries": _shown(entries, revealed=False),
             "is_union": organisation.kind == OrganisationKind.COOPERATIVE_UNION,
         },
     )
@@ -267,8 +259,13 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("organisation")
         .order_by("-joined_on")[:100]
     )
+    # Its own changes and its memberships' (who added the person, and when): the person sees
+    # who linked them; personal values in the entries are shown as the page shows them.
     entries = (
-        AuditEntry.objects.filter(object_type="registry.person", object_id=str(pk))
+        AuditEntry.objects.filter(
+            Q(object_type="registry.person", object_id=str(pk))
+            | Q(object_type="registry.membership", after__person=pk)
+        )
         .select_related("actor")
         .order_by("-at", "-id")[:100]
     )
@@ -279,6 +276,17 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "cccd": person.cccd if revealed else mask(person.cccd),
         "phone": person.phone if revealed else mask(person.phone, 2, 2),
         "memberships": memberships,
-        "entries": entries,
+        "entries": _shown(entries, revealed),
     }
     return render(request, "registry/person.html", context)
+
+
+def _shown(entries, revealed: bool) -> list[AuditEntry]:
+    """Audit entries with their personal values masked, unless the page was revealed (a logged
+    reveal): reading them in full is a reveal too."""
+    shown = list(entries)
+    if not revealed:
+        for entry in shown:
+            entry.before = masked_values(entry.before)
+            entry.after = masked_values(entry.after)
+    return shown

@@ -98,13 +98,15 @@ class StatusChangeForm(StyledForm):
 
 
 class MembershipForm(StyledForm):
-    """A member is a person found (or recorded) by CCCD, or — for a union — an HTX by tax code."""
+    """A member is a person identified by CCCD, name and birth date (registry.identity), or —
+    for a union — an HTX by tax code."""
 
     cccd = forms.CharField(label=_("Số CCCD của thành viên"), max_length=20, required=False)
     full_name = forms.CharField(
-        label=_("Họ và tên (khi cá nhân chưa có trong cơ sở dữ liệu)"),
-        max_length=120,
-        required=False,
+        label=_("Họ và tên (như trên thẻ CCCD)"), max_length=120, required=False
+    )
+    birth_date = forms.DateField(
+        label=_("Ngày sinh (như trên thẻ CCCD)"), widget=DATE, required=False
     )
     member_tax_code = forms.CharField(
         label=_("Mã số thuế của HTX thành viên (với liên hiệp HTX)"), max_length=20, required=False

@@ -183,7 +183,17 @@ class PersonOut(Schema):
 
 class MembershipIn(Schema):
     organisation_id: int
-    person_cccd: str | None = Field(None, max_length=20, description="Số CCCD của thành viên.")
+    person_cccd: str | None = Field(
+        None,
+        max_length=20,
+        description="Số CCCD của thành viên; cần kèm họ tên và ngày sinh như trên thẻ.",
+    )
+    person_full_name: str | None = Field(
+        None, max_length=120, description="Họ và tên như trên thẻ CCCD (với `person_cccd`)."
+    )
+    person_birth_date: dt.date | None = Field(
+        None, description="Ngày sinh như trên thẻ CCCD (với `person_cccd`)."
+    )
     person_id: int | None = None
     member_organisation_id: int | None = None
     kind: MemberKindCode

@@ -47,7 +47,7 @@ class StaleEdit(Exception):
         self.current_version = current_version
 
 
-def _require_editable(actor: Any, organisation: Organisation) -> None:
+def require_editable(actor: Any, organisation: Organisation) -> None:
     if actor is None:
         return
     if not Organisation.objects.editable_by(actor).filter(pk=organisation.pk).exists():
@@ -130,7 +130,7 @@ def update_organisation(
     actor: Any, organisation_id: int, expected_version: int, **changes: Any
 ) -> Organisation:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
-    _require_editable(actor, organisation)
+    require_editable(actor, organisation)
     if organisation.version != expected_version:
         raise StaleEdit(organisation.version)
     unknown = set(changes) - ORGANISATION_FIELDS - {"province_id", "commune_id"}
@@ -173,7 +173,7 @@ def change_status(
     document_no: str = "",
 ) -> StatusChange:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
-    _require_editable(actor, organisation)
+    require_editable(actor, organisation)
     if status not in Status.values:
         raise ValidationError({"status": _("Tình trạng không hợp lệ.")})
     _check_not_future(effective_on, "effective_on")
@@ -206,10 +206,14 @@ def change_status(
     return change
 
 
-@transaction.atomic
-def create_person(actor: Any, cccd: str | None, full_name: str, **fields: Any) -> Person:
+def require_person_writer(actor: Any) -> None:
     if actor is not None and not (actor.is_superuser or actor.role in PERSON_WRITERS):
         raise PermissionDenied(_("Bạn không có quyền thêm cá nhân."))
+
+
+@transaction.atomic
+def create_person(actor: Any, cccd: str | None, full_name: str, **fields: Any) -> Person:
+    require_person_writer(actor)
     person = Person(full_name=(full_name or "").strip(), **fields)
     if cccd:
         person.cccd, person.gender, person.birth_year = check_identity(
@@ -327,7 +331,7 @@ def add_membership(
     capital_contributed: int = 0,
 ) -> Membership:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
-    _require_editable(actor, organisation)
+    require_editable(actor, organisation)
     check_membership(
         organisation.kind,
         organisation.established_on,
@@ -358,7 +362,7 @@ def add_membership(
 @transaction.atomic
 def end_membership(actor: Any, membership_id: int, left_on: dt.date) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership_id)
-    _require_editable(actor, membership.organisation)
+    require_editable(actor, membership.organisation)
     if membership.left_on is not None:
         raise ValidationError(_("Tư cách thành viên này đã chấm dứt."))
     _check_not_future(left_on, "left_on")
@@ -380,7 +384,7 @@ def delete_membership(actor: Any, membership_id: int) -> None:
     A tombstone tells systems that sync with `updated_since` that the row is gone.
     """
     membership = Membership.objects.select_for_update().get(pk=membership_id)
-    _require_editable(actor, membership.organisation)
+    require_editable(actor, membership.organisation)
     before = snapshot(membership)
     record(actor, "delete", membership, before, None)
     Tombstone.objects.create(

@@ -582,6 +582,8 @@ API_CALLS: dict[str, Builder] = {
         body={
             "organisation_id": w.organisation[t].pk,
             "person_cccd": w.fresh_person[t].cccd,
+            "person_full_name": w.fresh_person[t].full_name,
+            "person_birth_date": f"{w.fresh_person[t].birth_year}-03-15",
             "kind": "official",
             "joined_on": "2021-01-04",
         },
@@ -632,7 +634,13 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("registry:members", "POST"): lambda w, t: _page(
         "registry:members",
         w.organisation[t].pk,
-        body={"cccd": w.fresh_person[t].cccd, "kind": "official", "joined_on": "2021-01-04"},
+        body={
+            "cccd": w.fresh_person[t].cccd,
+            "full_name": w.fresh_person[t].full_name,
+            "birth_date": f"{w.fresh_person[t].birth_year}-03-15",
+            "kind": "official",
+            "joined_on": "2021-01-04",
+        },
     ),
     ("registry:membership-end", "POST"): lambda w, t: _page(
         "registry:membership-end", w.membership[t].pk, body={"left_on": _today()}

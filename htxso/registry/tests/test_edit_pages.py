@@ -166,12 +166,14 @@ def test_add_member_by_cccd_then_end(client, officer):
     cccd = valid_cccd(birth_year=1980)
     response = client.post(url, {"cccd": cccd, "kind": "official", "joined_on": "2021-01-01"})
     assert response.status_code == 422
-    assert "full_name" in field_errors(response)  # unknown person: a name is needed
+    errors = field_errors(response)  # the facts on the card are needed, known person or not
+    assert "full_name" in errors and "birth_date" in errors
     response = client.post(
         url,
         {
             "cccd": cccd,
             "full_name": "Lò Văn Thử",
+            "birth_date": "1980-05-02",
             "kind": "official",
             "joined_on": "2021-01-01",
             "capital_contributed": "2000000",
@@ -183,7 +185,8 @@ def test_add_member_by_cccd_then_end(client, officer):
     page = client.get(url).content.decode()
     assert "Lò Văn Thử" in page and cccd not in page  # the CCCD is masked on the page
     # The same person again: refused with the constraint's Vietnamese message.
-    response = client.post(url, {"cccd": cccd, "kind": "official", "joined_on": "2021-02-01"})
+    again = {"cccd": cccd, "full_name": "LÒ  văn thử", "birth_date": "1980-05-02"}
+    response = client.post(url, {**again, "kind": "official", "joined_on": "2021-02-01"})
     assert response.status_code == 422
     assert "đang là thành viên" in " ".join(form_errors(response))
     response = client.post(
@@ -215,7 +218,7 @@ def test_history_lists_the_changes_with_request_ids(client, officer):
     page = client.get(reverse("registry:history", args=[organisation.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "create" in html and "change_status" in html
+    assert "Tạo mới" in html and "Đổi tình trạng" in html  # the actions in words
     for entry in AuditEntry.objects.filter(object_id=str(organisation.pk)):
         assert entry.request_id in html
     assert response.status_code == 302

@@ -1,0 +1,111 @@
+"""A member import links people registered outside the importer's scope only with the facts on
+their card, never rewrites their record, and cannot be used to enumerate CCCDs (issue #14)."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+
+from htxso.core.models import AuditEntry
+from htxso.exchange import importers
+from htxso.registry.models import Membership, Person
+from htxso.registry.tests.factories import MembershipFactory, OrganisationFactory, PersonFactory
+
+from .test_importers import errors, member, member_job
+
+pytestmark = pytest.mark.usefixtures("media")
+MISMATCH = "Không xác minh được cá nhân: số CCCD, họ và tên, ngày sinh phải đúng như trên thẻ CCCD."
+
+
+@pytest.fixture(autouse=True)
+def _fresh_budget():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def org(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def stranger(db):
+    """Registered in Hà Nội, member of a Hà Nội cooperative: outside Thái Nguyên's scope."""
+    person = PersonFactory(
+        province_id="01",
+        full_name="Đỗ Thị Hà Nội",
+        birth_date=dt.date(1980, 7, 9),
+        phone="0911111111",
+    )
+    MembershipFactory(organisation=OrganisationFactory(province_id="01"), person=person)
+    return person
+
+
+def _row(org, person, **values):
+    facts = {"full_name": person.full_name, "birth_date": "09/07/1980", **values}
+    return member(org, cccd=person.cccd, **facts)
+
+
+def test_wrong_facts_are_an_error_and_the_attempt_is_audited_even_in_a_dry_run(
+    org, officer_19, stranger
+):
+    rows = [member(org), _row(org, stranger, full_name="Tên Đoán")]
+    report = importers.run(member_job(rows, officer_19), commit=False)
+    found = errors(report)
+    assert [(f.row, f.message) for f in found] == [(3, MISMATCH)]
+    assert "Đỗ Thị" not in " ".join(f.message + f.value for f in report.findings)
+    entry = AuditEntry.objects.get(action="identity_mismatch")
+    assert (entry.actor, entry.object_id) == (officer_19, str(stranger.pk))
+
+
+def test_a_missing_birth_date_does_not_verify_someone_registered_elsewhere(
+    org, officer_19, stranger
+):
+    report = importers.run(
+        member_job([_row(org, stranger, birth_date="")], officer_19), commit=True
+    )
+    assert [f.message for f in errors(report)] == [MISMATCH]
+    assert not Membership.objects.filter(organisation=org).exists()
+
+
+def test_matching_facts_link_without_rewriting_the_registered_record(org, officer_19, stranger):
+    rows = [_row(org, stranger, phone="0999999999", street="Nhà mới", full_name="ĐỖ THỊ HÀ NỘI")]
+    report = importers.run(member_job(rows, officer_19), commit=True)
+    assert errors(report) == []
+    assert Membership.objects.filter(organisation=org, person=stranger).exists()
+    stranger.refresh_from_db()
+    assert (stranger.full_name, stranger.phone, stranger.province_id) == (
+        "Đỗ Thị Hà Nội",
+        "0911111111",
+        "01",
+    )
+    assert not AuditEntry.objects.filter(action="import_update").exists()
+
+
+def test_people_in_scope_are_updated_as_before(org, officer_19):
+    mine = PersonFactory(province_id="19", phone="0922222222")
+    rows = [
+        member(org, cccd=mine.cccd, full_name=mine.full_name, birth_date="", phone="0933333333")
+    ]
+    assert errors(importers.run(member_job(rows, officer_19), commit=True)) == []
+    mine.refresh_from_db()
+    assert mine.phone == "0933333333"
+
+
+def test_a_file_of_guesses_is_refused_whole_without_naming_rows(org, officer_19, settings):
+    settings.IDENTITY_MISMATCH_LIMIT = 3
+    people = [PersonFactory(province_id="01") for _ in range(5)]
+    rows = [member(org, cccd=p.cccd, full_name="Đoán Bừa", birth_date="01/01/1980") for p in people]
+    report = importers.run(member_job(rows, officer_19), commit=False)
+    found = errors(report)
+    assert len(found) == 1 and found[0].row == 1
+    assert "vượt quá số lần cho phép" in found[0].message
+    assert AuditEntry.objects.filter(action="identity_mismatch").count() == 5
+    assert Person.objects.filter(full_name="Đoán Bừa").count() == 0
+
+
+def test_a_system_admin_sees_everyone_and_links_as_before(org, system_admin, stranger):
+    rows = [_row(org, stranger)]
+    assert errors(importers.run(member_job(rows, system_admin), commit=True)) == []
+    assert Membership.objects.filter(organisation=org, person=stranger).exists()
