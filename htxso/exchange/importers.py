@@ -511,10 +511,8 @@ def _write_organisation(
         else:
             outcome = ["unchanged"]
     if status and status != organisation.status:
-        if since is None:
-            if existing is not None:
-                raise ValidationError({"status_since": _("Thiếu ngày của tình trạng mới.")})
-            since = organisation.established_on
+        if since is None:  # never invented (e.g. as the founding date): the file must say
+            raise ValidationError({"status_since": _("Thiếu ngày của tình trạng mới.")})
         services.change_status(actor, organisation.pk, status, since)
         outcome = [o for o in outcome if o != "unchanged"] or ["updated"]
         outcome.append("status_changes")

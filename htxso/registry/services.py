@@ -137,12 +137,19 @@ def update_organisation(
     if unknown:
         raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
     before = snapshot(organisation)
-    old_province = organisation.province_id
+    old_province, old_commune = organisation.province_id, organisation.commune_id
+    old_founding = organisation.established_on
     for name, value in changes.items():
         setattr(organisation, name, value)
     organisation.tax_code = _tax_code_or_none(organisation.tax_code)
     _blank_text(organisation)
     _check_address(organisation)
+    if organisation.commune_id != old_commune and organisation.legacy_address == (
+        before.get("legacy_address") or ""
+    ):
+        organisation.legacy_address = ""  # the old address's text describes the old commune
+    if organisation.established_on != old_founding:
+        _move_founding(organisation, old_founding)
     organisation.refresh_keys()
     if (
         actor is not None
@@ -161,6 +168,37 @@ def update_organisation(
     record(actor, "update", organisation, before, snapshot(organisation))
     stats.refresh({old_province, organisation.province_id})
     return organisation
+
+
+def _move_founding(organisation: Organisation, old: dt.date) -> None:
+    """A corrected founding date, held to the one rule of dates: founded ≤ every status date and
+    every member's joining date. A status unchanged since the founding moves with it (the
+    founding record says "active since founded"); a later status change bounds it."""
+    new = organisation.established_on
+    if new is None:
+        return
+    _check_not_future(new, "established_on")
+    if organisation.status_since != old and new > organisation.status_since:
+        raise ValidationError(
+            {
+                "established_on": _(
+                    "Ngày thành lập không được sau ngày của tình trạng hiện tại (%s)."
+                )
+                % organisation.status_since.strftime("%d/%m/%Y")
+            }
+        )
+    changes = StatusChange.objects.filter(organisation_id=organisation.pk)
+    if changes.filter(effective_on__lt=new).exclude(effective_on=old).exists():
+        raise ValidationError(
+            {"established_on": _("Có thay đổi tình trạng trước ngày thành lập mới.")}
+        )
+    if Membership.objects.filter(organisation_id=organisation.pk, joined_on__lt=new).exists():
+        raise ValidationError(
+            {"established_on": _("Có thành viên gia nhập trước ngày thành lập mới.")}
+        )
+    if organisation.status_since == old:
+        organisation.status_since = new
+        changes.filter(effective_on=old).update(effective_on=new)
 
 
 @transaction.atomic

@@ -1041,6 +1041,18 @@ def test_new_organisation_with_a_status(officer_19):
     assert StatusChange.objects.filter(organisation=created).count() == 2
 
 
+def test_new_organisation_with_a_status_and_no_date_is_not_given_one(officer_19):
+    # It used to take the founding date: a fact no one stated.
+    row = organisation(status="Tạm ngừng kinh doanh")
+    report = importers.run(organisation_job([row], officer_19), commit=True)
+    finding = only_error(report)
+    assert (finding.column, finding.message) == (
+        "Tình trạng từ ngày",
+        "Thiếu ngày của tình trạng mới.",
+    )
+    assert not Organisation.objects.exists()
+
+
 def test_organisation_legacy_address(officer_19):
     row = organisation(
         province="Tỉnh Thái Nguyên", legacy_district="Thành phố Thái Nguyên", commune="Xã Tân Cương"
