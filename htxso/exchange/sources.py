@@ -173,17 +173,29 @@ def _read_csv(path: Path, size: int) -> Table:
     def clean(cells: list[str]) -> list[Any]:
         return [convert(c) if not c.isascii() else c for c in cells]
 
+    header_row = 0
     try:
-        headers = next(reader, None)
-    except (UnicodeDecodeError, csv.Error) as exc:
+        # The header is the first row with a cell in it, as in a workbook: blank lines above it
+        # (or a file of nothing else) are not a header of empty columns.
+        for header_row, headers in enumerate(reader, start=1):  # noqa: B007
+            if not blank_row(headers):
+                break
+        else:
+            headers = None
+    except (UnicodeDecodeError, csv.Error):
         raw.close()
-        raise FileError(_("Không đọc được tệp CSV: %s") % exc) from None
+        raise FileError(
+            _(
+                "Không đọc được tệp CSV: hãy lưu lại từ Excel dạng “CSV UTF-8 (phân cách bằng "
+                "dấu phẩy)”."
+            )
+        ) from None
     if headers is None:
         raw.close()
         raise FileError(_("Tệp trống: không có dòng tiêu đề."))
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        number = 1
+        number = header_row
         try:
             for cells in reader:
                 number += 1
@@ -194,9 +206,10 @@ def _read_csv(path: Path, size: int) -> Table:
                 _("Tệp có ký tự không đọc được theo bảng mã %(enc)s gần dòng %(row)s.")
                 % {"enc": byte_encoding, "row": number + 1}
             ) from exc
-        except csv.Error as exc:
+        except csv.Error as exc:  # the csv module's words are English: say where, in Vietnamese
             raise FileError(
-                _("Lỗi định dạng CSV ở dòng %(row)s: %(error)s") % {"row": number + 1, "error": exc}
+                _("Lỗi định dạng CSV ở dòng %(row)s (dấu ngoặc kép hoặc ký tự lạ).")
+                % {"row": number + 1}
             ) from exc
         finally:
             raw.close()
@@ -224,8 +237,14 @@ def _read_xlsx(path: Path, size: int) -> Table:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileError(_("Không mở được tệp Excel (.xlsx): %s") % exc) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        # openpyxl's own words are English ("File is not a zip file"): say what to do instead.
+        raise FileError(
+            _(
+                "Không mở được tệp Excel (.xlsx): tệp không đúng định dạng .xlsx (có thể là tệp "
+                "khác được đổi tên). Hãy mở bằng Excel và lưu lại dạng .xlsx hoặc CSV UTF-8."
+            )
+        ) from None
     sheet = book.worksheets[0]
     total = max(sheet.max_row or 1, 1)
     iterator = sheet.iter_rows(values_only=True)

@@ -67,3 +67,49 @@ def test_unknown_file_and_unknown_user_are_refused_in_words(tmp_path, db):
     path.write_bytes(b"x")
     with pytest.raises(CommandError, match="Không có người dùng"):
         call_command("import", str(path), "--user", "khong-ai")
+
+
+def test_warnings_are_printed_and_a_refused_header_is_not_called_zero_rows(
+    org, officer_19, tmp_path
+):
+    path = tmp_path / "thanh-vien.csv"
+    cells = table(MEMBER_LAYOUT, [member(org)], extra={"Ghi chú riêng của tỉnh": ["x"]})
+    path.write_bytes(csv_bytes(cells))
+    out, code = run(str(path), "--dry-run", "--user", officer_19.username)
+    assert code == 0
+    assert "cảnh báo: dòng 1 [Ghi chú riêng của tỉnh]" in out  # the column nobody reads
+
+    headers_only = [[h for h in cells[0] if h != "Số CCCD"]]
+    path.write_bytes(csv_bytes([*headers_only, ["1"] * len(headers_only[0])]))
+    out, code = run(str(path), "--dry-run", "--user", officer_19.username)
+    assert code == 1
+    assert "chưa kiểm tra dòng dữ liệu nào" in out and "0 dòng" not in out
+    assert "lỗi: dòng 1" in out
+
+
+def test_blank_lines_above_the_header_are_skipped_and_rows_keep_their_numbers(
+    org, officer_19, tmp_path
+):
+    path = tmp_path / "thanh-vien.csv"
+    cells = table(MEMBER_LAYOUT, [member(org), member(org, joined_on="31/02/2020")])
+    path.write_bytes(b"\r\n,,,\r\n" + csv_bytes(cells).removeprefix(b"\xef\xbb\xbf"))
+    out, code = run(str(path), "--dry-run", "--user", officer_19.username)
+    assert code == 1
+    assert "2 dòng, 1 dòng lỗi" in out
+    assert "dòng 5 [Ngày gia nhập] '31/02/2020'" in out  # line 5 of the file
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("trong.csv", b"\r\n\r\n,,,\r\n , ,\r\n", "Tệp trống: không có dòng tiêu đề."),
+        ("doi-ten.xlsx", b"Ho ten,CCCD\r\n", "Không mở được tệp Excel (.xlsx): tệp không đúng"),
+    ],
+)
+def test_unreadable_files_are_refused_in_vietnamese(officer_19, tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    out, code = run(str(path), "--dry-run", "--user", officer_19.username)
+    assert code == 1
+    assert message in out
+    assert "zip" not in out.lower() and "error" not in out.lower()

@@ -65,9 +65,14 @@ class Command(BaseCommand):
             bar.stop()
         job.refresh_from_db()
         seconds = time.monotonic() - started
+        checked = (
+            f"{job.rows:,} dòng, {job.error_rows:,} dòng lỗi"
+            if job.rows
+            else "chưa kiểm tra dòng dữ liệu nào (tệp bị từ chối trước các dòng)"
+        )
         self.stdout.write(
-            f"Lượt nhập #{job.pk} ({job.get_kind_display()}, {job.encoding}): "
-            f"{job.get_status_display()} — {job.rows:,} dòng, {job.error_rows:,} dòng lỗi, "
+            f"Lượt nhập #{job.pk} ({job.get_kind_display()}, {job.encoding or '—'}): "
+            f"{job.get_status_display()} — {checked}, "
             f"{job.issues_total:,} ghi chú, {seconds:.1f} s"
         )
         for model, counts in job.summary_items():
@@ -75,10 +80,14 @@ class Command(BaseCommand):
         if job.message:
             self.stdout.write(job.message)
         issues = ImportIssue.objects.filter(job=job).order_by("row", "id")
-        for issue in issues.filter(severity=Severity.ERROR)[: options["show"]]:
-            self.stdout.write(
-                f"  dòng {issue.row} [{issue.column}] {issue.value!r}: {issue.message}"
-            )
+        # Errors first, then warnings and notes (unrecognised columns, conversions): both are
+        # what a person at the command line must read, not only the stored report.
+        for severity, label in ((Severity.ERROR, "lỗi"), (Severity.WARNING, "cảnh báo")):
+            for issue in issues.filter(severity=severity)[: options["show"]]:
+                self.stdout.write(
+                    f"  {label}: dòng {issue.row} [{issue.column}] {issue.value!r}: "
+                    f"{issue.message}"
+                )
         if status not in (JobStatus.DONE, JobStatus.VALID):
             sys.exit(1)
 
