@@ -56,8 +56,11 @@ def may_reveal(user) -> bool:
     )
 
 
-def reveal(user, person) -> None:
+REVEALED = ("cccd", "birth_date", "phone", "address")
+
+
+def reveal(user, person, fields: tuple[str, ...] = REVEALED) -> None:
     """Check and log one reveal of a person's data (the caller has scoped `person` already)."""
     if not may_reveal(user):
         raise PermissionDenied(_("Vai trò của bạn không được xem đầy đủ dữ liệu cá nhân."))
-    record(user, "reveal", person, None, {"fields": ["cccd", "birth_date", "phone", "address"]})
+    record(user, "reveal", person, None, {"fields": list(fields)})

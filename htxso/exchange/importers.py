@@ -74,6 +74,7 @@ class Report:
     summary: dict[str, Any] = field(default_factory=dict)
     encoding: str = ""
     mismatched_people: list[int] = field(default_factory=list)  # registry.identity
+    linked_unseen: int = 0  # registered people the importer could not see, facts verified
     _last_error_row: int = -1
 
     def add(
@@ -750,6 +751,12 @@ def _import_members(
     else:
         with connection.cursor() as cursor:
             report.summary.update(services.member_import_counts(cursor, job.strategy, stage.names))
+    # People the importer could not see before are new to them: counted as such, the summary
+    # does not tell a registered CCCD from a new one (the audit entry keeps the true counts).
+    people = report.summary.get("people")
+    if people and report.linked_unseen:
+        people["created"] += report.linked_unseen
+        people["unchanged"] -= report.linked_unseen
     stage.drop()
 
 
@@ -846,10 +853,15 @@ def _check_staged(
 
 
 def _check_identities(actor: Any, reader: RowReader, report: Report, stage: str) -> None:
-    """Rows about people registered outside the importer's scope (registry.identity): they
-    link only with the name and birth date on the card, and they never rewrite the registered
-    record — their personal cells are set to NULL, "not given". Mismatches count against the
-    importer's daily budget; past it the file is refused without saying which rows failed."""
+    """People already registered (registry.identity): one the importer cannot see links only
+    with the name and birth date on the card and is never rewritten (all personal cells set to
+    NULL, "not given"); one who lives outside the importer's province keeps their identity and
+    residence (those cells NULL). Mismatches count against the importer's day: a user with none
+    left, or a file with more than are left, is refused whole without a word about its rows."""
+    left = identity.budget_left(actor)
+    if left is not None and left <= 0:
+        report.add(1, ROW_LEVEL, "", identity.too_many())
+        return
     scope = identity.outside_scope_sql(actor)
     if scope is None:
         return
@@ -858,38 +870,62 @@ def _check_identities(actor: Any, reader: RowReader, report: Report, stage: str)
     mismatched: list[tuple[int, str, int]] = []  # (row, name as given, person id)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT r.row_no, r.full_name, r.birth_date, p.id, p.full_name, p.birth_date,
-                       p.birth_year
+            f"""SELECT r.row_no, r.full_name, r.birth_date, p.id, p.full_name, p.birth_date
                 FROM {stage} r JOIN registry_person p ON p.cccd = r.cccd
                 WHERE {where} ORDER BY r.row_no""",
             params,
         )
+        linked: set[int] = set()
         while batch := cursor.fetchmany(5000):
-            for row, name, born, pk, registered, registered_born, year in batch:
+            for row, name, born, pk, registered, registered_born in batch:
                 outside.append(row)
-                born = _as_date(born)
-                if not identity.same_facts(registered, _as_date(registered_born), year, name, born):
+                if identity.same_facts(registered, _as_date(registered_born), name, _as_date(born)):
+                    linked.add(pk)
+                else:
                     mismatched.append((row, name, pk))
-        if not identity.spend(actor, len(mismatched)):
+        report.mismatched_people = [pk for _row, _name, pk in mismatched]
+        report.linked_unseen = len(linked)
+        if left is not None and len(mismatched) > left:
             report.add(
                 1,
                 ROW_LEVEL,
                 "",
                 _(
-                    "Tệp có %(count)s dòng không xác minh được cá nhân (số CCCD, họ và tên, ngày "
-                    "sinh), vượt quá số lần cho phép trong ngày: tệp bị từ chối."
-                )
-                % {"count": len(mismatched)},
+                    "Tệp có nhiều dòng không xác minh được cá nhân (số CCCD, họ và tên, ngày "
+                    "sinh) hơn số lần còn lại trong ngày: tệp bị từ chối."
+                ),
             )
         else:
             for row, name, _pk in mismatched:
                 report.add(row, reader.column("full_name"), name, identity.mismatch_message())
-        report.mismatched_people = [pk for _row, _name, pk in mismatched]
         for start in range(0, len(outside), 5000):
             chunk = outside[start : start + 5000]
             cleared = ", ".join(f"{f} = NULL" for f in services.PERSON_IMPORT_FIELDS)
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"UPDATE {stage} SET {cleared} WHERE row_no IN ({marks})", chunk)
+        residence = identity.outside_residence_sql(actor)
+        if residence is not None:
+            kept = ", ".join(f"{f} = NULL" for f in services.PERSON_IDENTITY_FIELDS)
+            cursor.execute(
+                # Rows of people the importer could not see are already all NULL (and not to be
+                # counted here: the warning would tell a registered CCCD from a new one).
+                f"""UPDATE {stage} SET {kept} WHERE full_name IS NOT NULL AND cccd IN (
+                        SELECT p.cccd FROM registry_person p WHERE {residence[0]})""",
+                residence[1],
+            )
+            if cursor.rowcount:
+                report.add(
+                    1,
+                    ROW_LEVEL,
+                    "",
+                    _(
+                        "%(count)s dòng là người đã đăng ký ở nơi khác: họ tên, ngày sinh, giới "
+                        "tính và nơi ở giữ như đã đăng ký (chỉ tỉnh nơi họ cư trú được sửa); tư "
+                        "cách thành viên, điện thoại và thư điện tử được cập nhật."
+                    )
+                    % {"count": cursor.rowcount},
+                    Severity.WARNING,
+                )
 
 
 def _as_date(value: Any) -> dt.date | None:

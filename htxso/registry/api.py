@@ -32,7 +32,6 @@ from .schemas import (
     OrganisationPatch,
     OrganisationPut,
     Page,
-    PersonIn,
     PersonOut,
     ProvinceOut,
     StatusChangeIn,
@@ -226,13 +225,8 @@ def get_person(request: HttpRequest, pk: int, reveal_data: bool = Query(False, a
     return _person_out(person, revealed=reveal_data)
 
 
-@router.post("/people", auth=WRITE_AUTH, response={201: PersonOut, **ERRORS})
-def create_person(request: HttpRequest, payload: PersonIn):
-    data = payload.dict()
-    data["province_id"] = data.pop("province_code")
-    _check_codes(data)
-    person = identity.register_person(request.user, **data)
-    return Reply(201, _person_out(person, revealed=False))
+# People are recorded by adding them as members (`POST /memberships` with their facts): a
+# person on their own would be a way to ask whether a CCCD is registered (registry.identity).
 
 
 # -- memberships --------------------------------------------------------------------------------

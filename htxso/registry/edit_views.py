@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from htxso.core.models import AuditEntry
 from htxso.core.pagination import InvalidCursor, keyset_paginate
-from htxso.core.personal import mask, masked_values, may_reveal, reveal
+from htxso.core.personal import REVEALED, mask, masked_values, may_reveal, reveal
 from htxso.core.roles import Role
 
 from . import identity, services
@@ -251,7 +251,8 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
     revealed = False
     if request.method == "POST":
-        reveal(request.user, person)  # PermissionDenied for roles that do not need it
+        # PermissionDenied for roles that do not need it; the page shows the audit values too.
+        reveal(request.user, person, (*REVEALED, "history"))
         revealed = True
     memberships = (
         Membership.objects.visible_to(request.user)
@@ -259,16 +260,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("organisation")
         .order_by("-joined_on")[:100]
     )
-    # Its own changes and its memberships' (who added the person, and when): the person sees
-    # who linked them; personal values in the entries are shown as the page shows them.
-    entries = (
-        AuditEntry.objects.filter(
-            Q(object_type="registry.person", object_id=str(pk))
-            | Q(object_type="registry.membership", after__person=pk)
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")[:100]
-    )
+    entries = _person_entries(request.user, person, memberships)
     context = {
         "person": person,
         "revealed": revealed,
@@ -279,6 +271,27 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "entries": _shown(entries, revealed),
     }
     return render(request, "registry/person.html", context)
+
+
+# Entries about a person that say who looked them up or tried to: for the person, the province
+# they live in and national roles, not for every organisation they belong to.
+WATCH_ACTIONS = ("reveal", "identity_mismatch")
+
+
+def _person_entries(user: Any, person: Person, memberships) -> Any:
+    """The person's own changes and those of the memberships the user sees (who added the
+    person, and when: the person sees who linked them)."""
+    membership_ids = [str(m.pk) for m in memberships]
+    entries = AuditEntry.objects.filter(
+        Q(object_type="registry.person", object_id=str(person.pk))
+        | Q(object_type="registry.membership", object_id__in=membership_ids)
+    )
+    watchers = user.is_national or user.person_id == person.pk or (
+        user.role == Role.PROVINCIAL_OFFICER and user.province_id == person.province_id
+    )
+    if not watchers:
+        entries = entries.exclude(action__in=WATCH_ACTIONS)
+    return entries.select_related("actor").order_by("-at", "-id")[:100]
 
 
 def _shown(entries, revealed: bool) -> list[AuditEntry]:

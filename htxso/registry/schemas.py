@@ -156,18 +156,6 @@ class StatusChangeOut(Schema):
     recorded_at: dt.datetime
 
 
-class PersonIn(Schema):
-    cccd: str | None = Field(None, max_length=20)
-    full_name: str = Field(min_length=1, max_length=120)
-    gender: GenderCode = ""
-    birth_year: int | None = Field(None, ge=1900, le=2100)
-    birth_date: dt.date | None = None
-    phone: str = Field("", max_length=20)
-    email: str = Field("", max_length=254)
-    province_code: str | None = Field(None, min_length=2, max_length=2)
-    address: str = Field("", max_length=255)
-
-
 class PersonOut(Schema):
     id: int
     full_name: str

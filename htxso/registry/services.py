@@ -498,6 +498,18 @@ PERSON_IMPORT_FIELDS = (
     "address",
     "legacy_address",
 )
+# A person's identity and residence: written from a file only by the province they live in
+# (or a national role); a membership shows a person, it does not hand over their record.
+PERSON_IDENTITY_FIELDS = (
+    "full_name",
+    "gender",
+    "birth_year",
+    "birth_date",
+    "province_id",
+    "commune_id",
+    "address",
+    "legacy_address",
+)
 MEMBERSHIP_IMPORT_FIELDS = (
     ("kind", "kind"),
     ("joined_on", "joined_on"),

@@ -100,7 +100,8 @@ def test_a_file_of_guesses_is_refused_whole_without_naming_rows(org, officer_19,
     report = importers.run(member_job(rows, officer_19), commit=False)
     found = errors(report)
     assert len(found) == 1 and found[0].row == 1
-    assert "vượt quá số lần cho phép" in found[0].message
+    assert "hơn số lần còn lại trong ngày" in found[0].message
+    assert not any(ch.isdigit() for ch in found[0].message)  # not even how many
     assert AuditEntry.objects.filter(action="identity_mismatch").count() == 5
     assert Person.objects.filter(full_name="Đoán Bừa").count() == 0
 
@@ -109,3 +110,38 @@ def test_a_system_admin_sees_everyone_and_links_as_before(org, system_admin, str
     rows = [_row(org, stranger)]
     assert errors(importers.run(member_job(rows, system_admin), commit=True)) == []
     assert Membership.objects.filter(organisation=org, person=stranger).exists()
+
+
+def test_the_summary_does_not_tell_a_registered_cccd_from_a_new_one(org, officer_19, stranger):
+    known = importers.run(member_job([_row(org, stranger)], officer_19), commit=False)
+    new = importers.run(member_job([member(org, born=1980)], officer_19), commit=False)
+    assert known.findings == new.findings == []  # no warning either
+    assert known.summary == new.summary
+    assert known.summary["people"] == {"created": 1, "updated": 0, "unchanged": 0}
+
+
+def test_with_no_budget_left_every_member_import_is_refused(org, officer_19, settings):
+    settings.IDENTITY_MISMATCH_LIMIT = 1
+    person = PersonFactory(province_id="01", birth_date=dt.date(1980, 1, 2))
+    guess = member(org, cccd=person.cccd, full_name="Đoán", birth_date="02/01/1980")
+    assert len(errors(importers.run(member_job([guess], officer_19), commit=False))) == 1
+    # Now a file of nothing but new people is refused too: the answer cannot depend on the file.
+    report = importers.run(member_job([member(org)], officer_19), commit=False)
+    found = errors(report)
+    assert len(found) == 1 and "tạm khóa đến hết ngày" in found[0].message
+
+
+def test_a_membership_does_not_hand_over_the_persons_record(org, officer_19, stranger):
+    assert errors(importers.run(member_job([_row(org, stranger)], officer_19), True)) == []
+    # Now a member in Thái Nguyên: a second file cannot rewrite who they are or where they live.
+    again = _row(org, stranger, full_name="Tên Mới", birth_date="01/01/1980", phone="0988888888")
+    report = importers.run(member_job([again], officer_19), commit=True)
+    assert errors(report) == []
+    stranger.refresh_from_db()
+    assert (stranger.full_name, stranger.birth_date, stranger.province_id) == (
+        "Đỗ Thị Hà Nội",
+        dt.date(1980, 7, 9),
+        "01",
+    )
+    assert stranger.phone == "0988888888"  # contact details are the cooperative's to keep
+    assert "giữ như đã đăng ký" in report.findings[0].message  # and the file is told

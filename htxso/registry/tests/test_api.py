@@ -431,28 +431,31 @@ def test_person_of_another_province_is_not_found(client, officer_01):
     assert client.get(f"{BASE}/people", **headers).json()["items"] == []
 
 
-def test_create_person_answers_masked(client, officer_19):
-    cccd = valid_cccd()
+def test_people_are_not_created_on_their_own(client, officer_19):
+    # Recorded by adding them as members (registry.identity): on their own, a CCCD would be a
+    # question "is this number registered?".
     response = client.post(
         f"{BASE}/people",
-        {"cccd": cccd, "full_name": "Trần Thị API", "province_code": "19"},
+        {"cccd": valid_cccd(), "full_name": "Trần Thị API", "province_code": "19"},
         content_type="application/json",
         **token_for(officer_19),
     )
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["masked"] is True
-    assert body["cccd"] != cccd
-    assert Person.objects.get(pk=body["id"]).cccd == cccd
+    assert response.status_code == 405
+    assert Person.objects.count() == 0
 
 
 def test_text_with_a_nul_character_is_refused_in_vietnamese(client, officer_19):
     # Found by schemathesis on PostgreSQL, which cannot store NUL: it was a 500.
+    body = {
+        "organisation_id": OrganisationFactory(province_id="19").pk,
+        "person_cccd": valid_cccd(),
+        "person_full_name": "Trần\u0000Thị",
+        "person_birth_date": "1980-01-01",
+        "kind": "official",
+        "joined_on": "2021-01-04",
+    }
     response = client.post(
-        f"{BASE}/people",
-        {"cccd": valid_cccd(), "full_name": "Trần\u0000Thị", "province_code": "19"},
-        content_type="application/json",
-        **token_for(officer_19),
+        f"{BASE}/memberships", body, content_type="application/json", **token_for(officer_19)
     )
     assert response.status_code == 422, response.content
     assert response.json()["message"]["vi"] == "Dữ liệu có ký tự NUL, không hợp lệ."

@@ -151,16 +151,6 @@ API_MATRIX: dict[str, Row] = {
     "GET /api/v1/organisations/{pk}/status-history": EVERYONE,
     "POST /api/v1/organisations/{pk}/status-history": ORGANISATION_WRITE,
     "GET /api/v1/people": SCOPED_LIST,
-    "POST /api/v1/people": [
-        (U, U),
-        (F, F),
-        (OK, OK),
-        (F, F),
-        (OK, OK),  # a member may live in another province than their cooperative
-        (F, F),
-        (OK, OK),
-        (F, F),
-    ],
     "GET /api/v1/people/{pk}": [
         (U, U),
         (N, N),
@@ -405,7 +395,10 @@ def world(django_db_setup, django_db_blocker):
         province = {"own": "19", "other": "01"}
         organisation = {t: OrganisationFactory(province_id=p) for t, p in province.items()}
         member_person = {t: PersonFactory(province_id=p) for t, p in province.items()}
-        fresh_person = {t: PersonFactory(province_id=p) for t, p in province.items()}
+        fresh_person = {
+            t: PersonFactory(province_id=p, birth_date=dt.date(1980, 3, 15))
+            for t, p in province.items()
+        }
         membership = {
             t: MembershipFactory(organisation=organisation[t], person=member_person[t])
             for t in TARGETS
@@ -559,14 +552,6 @@ API_CALLS: dict[str, Builder] = {
         "/api/v1/people",
         {"organisation": w.organisation[t].pk},
         listed=("id", str(w.member_person[t].pk)),
-    ),
-    "POST /api/v1/people": lambda w, t: Call(
-        "/api/v1/people",
-        body={
-            "cccd": valid_cccd(),
-            "full_name": "Lê Văn Phân Quyền",
-            "province_code": w.province[t],
-        },
     ),
     "GET /api/v1/people/{pk}": lambda w, t: Call(f"/api/v1/people/{w.member_person[t].pk}"),
     "GET /api/v1/people/{pk}?reveal=true": lambda w, t: Call(
@@ -884,28 +869,25 @@ def test_api_writes_are_audited_with_the_request_id(client, db, world):
     assert status.status_code == 201, status.content
     _audited(status, officer, "change_status", "registry.organisation", org_id)
 
-    person = client.post(
-        "/api/v1/people",
-        {"cccd": valid_cccd(), "full_name": "Phạm Thị Nhật Ký", "province_code": "19"},
-        **json,
-    )
-    assert person.status_code == 201, person.content
-    person_id = person.json()["id"]
-    _audited(person, officer, "create", "registry.person", person_id)
-
     added = client.post(
         "/api/v1/memberships",
         {
             "organisation_id": org_id,
-            "person_id": person_id,
+            "person_cccd": valid_cccd(birth_year=1980),
+            "person_full_name": "Phạm Thị Nhật Ký",
+            "person_birth_date": "1980-02-03",
             "kind": "official",
             "joined_on": "2020-02-03",
         },
         **json,
     )
     assert added.status_code == 201, added.content
-    membership_id = added.json()["id"]
-    _audited(added, officer, "create", "registry.membership", membership_id)
+    membership_id, person_id = added.json()["id"], added.json()["person_id"]
+    entries = AuditEntry.objects.filter(request_id=added["X-Request-ID"], actor=officer)
+    assert sorted(entries.values_list("action", "object_type", "object_id")) == [
+        ("create", "registry.membership", str(membership_id)),
+        ("create", "registry.person", str(person_id)),  # recorded and linked in one request
+    ]
 
     ended = client.post(f"/api/v1/memberships/{membership_id}/end", {"left_on": _today()}, **json)
     assert ended.status_code == 200, ended.content

@@ -85,8 +85,7 @@ class Command(BaseCommand):
         for severity, label in ((Severity.ERROR, "lỗi"), (Severity.WARNING, "cảnh báo")):
             for issue in issues.filter(severity=severity)[: options["show"]]:
                 self.stdout.write(
-                    f"  {label}: dòng {issue.row} [{issue.column}] {issue.value!r}: "
-                    f"{issue.message}"
+                    f"  {label}: dòng {issue.row} [{issue.column}] {issue.value!r}: {issue.message}"
                 )
         if status not in (JobStatus.DONE, JobStatus.VALID):
             sys.exit(1)
