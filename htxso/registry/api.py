@@ -2,6 +2,7 @@
 filter (`OrganisationFilter`) and keyset cursors, writes call `services`."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
-from ninja import Query, Router
+from ninja import Path, Query, Router
 from ninja import Status as Reply
 from ninja.errors import HttpError
 
@@ -23,6 +24,7 @@ from . import services
 from .filters import SORTS, OrganisationFilter
 from .models import Membership, Organisation, Person
 from .schemas import (
+    SYNC_TIME_DOC,
     CommuneOut,
     Error,
     MembershipEnd,
@@ -43,6 +45,11 @@ from .schemas import (
 )
 
 router = Router(tags=["registry"])
+# Ids are 64-bit (BigAutoField): a larger number is refused (422) before it reaches the database,
+# where SQLite cannot even bind it.
+MAX_ID = 2**63 - 1
+PK = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
 
 
@@ -83,7 +90,7 @@ def list_organisations(
     request: HttpRequest,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-    updated_since: SyncTime | None = None,
+    updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
 ):
     """The registry list: the pages' filters (`q`, `province`, `commune`, `kind`, `sector`,
     `status`, `agricultural`, `sort`) as query parameters. With `updated_since` the order is
@@ -110,7 +117,7 @@ ORGANISATION_COLUMNS = tuple(
 
 
 @router.get("/organisations/{int:pk}", response={200: OrganisationOut, **ERRORS})
-def get_organisation(request: HttpRequest, pk: int):
+def get_organisation(request: HttpRequest, pk: PK):
     return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
 
 
@@ -148,13 +155,13 @@ def _update(request: HttpRequest, pk: int, payload: OrganisationPatch | Organisa
 
 
 @router.put("/organisations/{int:pk}", auth=WRITE_AUTH, response={200: OrganisationOut, **ERRORS})
-def put_organisation(request: HttpRequest, pk: int, payload: OrganisationPut):
+def put_organisation(request: HttpRequest, pk: PK, payload: OrganisationPut):
     """Replace the writable fields; `version` must be the one read (else 409)."""
     return _update(request, pk, payload)
 
 
 @router.patch("/organisations/{int:pk}", auth=WRITE_AUTH, response={200: OrganisationOut, **ERRORS})
-def patch_organisation(request: HttpRequest, pk: int, payload: OrganisationPatch):
+def patch_organisation(request: HttpRequest, pk: PK, payload: OrganisationPatch):
     """Change some fields; `version` must be the one read (else 409, nothing written)."""
     return _update(request, pk, payload)
 
@@ -162,7 +169,7 @@ def patch_organisation(request: HttpRequest, pk: int, payload: OrganisationPatch
 @router.get(
     "/organisations/{int:pk}/status-history", response={200: list[StatusChangeOut], **ERRORS}
 )
-def status_history(request: HttpRequest, pk: int):
+def status_history(request: HttpRequest, pk: PK):
     organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
     return organisation.status_history.all()
 
@@ -172,7 +179,7 @@ def status_history(request: HttpRequest, pk: int):
     auth=WRITE_AUTH,
     response={201: StatusChangeOut, **ERRORS},
 )
-def change_status(request: HttpRequest, pk: int, payload: StatusChangeIn):
+def change_status(request: HttpRequest, pk: PK, payload: StatusChangeIn):
     get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
     return Reply(201, services.change_status(request.user, pk, **payload.dict()))
 
@@ -198,10 +205,10 @@ def _person_out(person: Person, revealed: bool) -> dict:
 @router.get("/people", auth=WRITE_AUTH, response={200: Page[PersonOut], **ERRORS})
 def list_people(
     request: HttpRequest,
-    organisation: int | None = None,
+    organisation: IdFilter = None,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-    updated_since: SyncTime | None = None,
+    updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
 ):
     queryset = Person.objects.visible_to(request.user)
     if organisation:
@@ -218,7 +225,7 @@ def list_people(
 
 
 @router.get("/people/{int:pk}", auth=WRITE_AUTH, response={200: PersonOut, **ERRORS})
-def get_person(request: HttpRequest, pk: int, reveal_data: bool = Query(False, alias="reveal")):
+def get_person(request: HttpRequest, pk: PK, reveal_data: bool = Query(False, alias="reveal")):
     """`?reveal=true` shows the full CCCD, birth date, phone and address to the roles that
     need them; each reveal is written to the audit log."""
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
@@ -242,11 +249,11 @@ def create_person(request: HttpRequest, payload: PersonIn):
 @router.get("/memberships", auth=WRITE_AUTH, response={200: Page[MembershipOut], **ERRORS})
 def list_memberships(
     request: HttpRequest,
-    organisation: int | None = None,
-    person: int | None = None,
+    organisation: IdFilter = None,
+    person: IdFilter = None,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-    updated_since: SyncTime | None = None,
+    updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
 ):
     queryset = Membership.objects.visible_to(request.user)
     if organisation:
@@ -290,13 +297,13 @@ def add_membership(request: HttpRequest, payload: MembershipIn):
 
 
 @router.post("/memberships/{int:pk}/end", auth=WRITE_AUTH, response={200: MembershipOut, **ERRORS})
-def end_membership(request: HttpRequest, pk: int, payload: MembershipEnd):
+def end_membership(request: HttpRequest, pk: PK, payload: MembershipEnd):
     get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
     return services.end_membership(request.user, pk, payload.left_on)
 
 
 @router.delete("/memberships/{int:pk}", auth=WRITE_AUTH, response={204: None, **ERRORS})
-def delete_membership(request: HttpRequest, pk: int):
+def delete_membership(request: HttpRequest, pk: PK):
     """For an entry made by mistake; leaves a tombstone for synchronising systems."""
     get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
     services.delete_membership(request.user, pk)
@@ -306,7 +313,7 @@ def delete_membership(request: HttpRequest, pk: int):
 @router.get("/tombstones", auth=WRITE_AUTH, response={200: Page[TombstoneOut], **ERRORS})
 def list_tombstones(
     request: HttpRequest,
-    since: SyncTime,
+    since: Annotated[SyncTime, Query(description=SYNC_TIME_DOC)],
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
 ):

@@ -1,10 +1,12 @@
 """API schemas of the registry (pydantic v2 through django-ninja)."""
 
 import datetime as dt
+import re
 from typing import Annotated, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 from .choices import (
     AgriculturalType,
@@ -28,17 +30,43 @@ GenderCode = Gender | Literal[""]
 T = TypeVar("T")
 
 
-def _plausible_time(value: dt.datetime) -> dt.datetime:
-    """A sync time PostgreSQL can store: offsets within ±14 h, years 1900–9999."""
-    offset = value.utcoffset()
-    if offset is not None and abs(offset) > dt.timedelta(hours=14):
-        raise ValueError("time zone offset out of range")
-    if value.year < 1900:
-        raise ValueError("year out of range")
+# RFC 3339 (the `date-time` of the OpenAPI document): a date, "T", a time, and an offset.
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+
+
+def _iso_8601_text(value: object) -> object:
+    """Only ISO 8601 text with an offset. pydantic's lax mode also reads numbers as Unix times
+    (`updated_since=0.5`) and takes a naive time for UTC; a sync client that left the offset
+    out would silently miss seven hours of changes, so both are refused (422)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value  # from Python, already a time
+    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
+        raise PydanticCustomError("datetime_parsing", "ISO 8601 date-time with an offset")
     return value
 
 
-SyncTime = Annotated[dt.datetime, AfterValidator(_plausible_time)]
+def _storable(value: dt.datetime) -> dt.datetime:
+    """In UTC, within what PostgreSQL stores: a time before 1900 (or an offset PostgreSQL
+    refuses) means the same as 1900 for "changed since" — every row — so it is clamped,
+    not refused."""
+    try:
+        utc = value.astimezone(dt.UTC)
+    except OverflowError:  # year 1 with a negative offset, year 9999 with a positive one
+        return _EARLIEST if value.year < 5000 else _LATEST
+    return min(max(utc, _EARLIEST), _LATEST)
+
+
+SYNC_TIME_DOC = (
+    "Thời điểm ISO 8601 / RFC 3339 có múi giờ, ví dụ `2025-07-01T08:00:00+07:00`. "
+    "Số (Unix time) và thời điểm không có múi giờ bị từ chối (422)."
+)
+SyncTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_iso_8601_text),
+    AfterValidator(_storable),
+]
 
 
 class Page(Schema, Generic[T]):
@@ -60,8 +88,16 @@ class CommuneOut(Schema):
     province_code: str = Field(alias="province_id")
 
 
-class OrganisationFields(Schema):
-    """What a client may write (all of it optional, for PATCH)."""
+class Input(Schema):
+    """A request body: a field it does not declare (unknown, or read-only like `id`, `status`,
+    `members_count`) is a 422 naming it, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganisationFields(Input):
+    """What a client may write (all of it optional, for PATCH). `kind` is fixed once created;
+    `status` changes through /status-history."""
 
     tax_code: str | None = Field(None, max_length=20)
     name: str | None = Field(None, min_length=1, max_length=255)
@@ -140,7 +176,7 @@ class OrganisationOut(BaseModel):
     updated_at: dt.datetime
 
 
-class StatusChangeIn(Schema):
+class StatusChangeIn(Input):
     status: StatusCode
     effective_on: dt.date
     reason: str = Field("", max_length=255)
@@ -156,7 +192,7 @@ class StatusChangeOut(Schema):
     recorded_at: dt.datetime
 
 
-class PersonIn(Schema):
+class PersonIn(Input):
     cccd: str | None = Field(None, max_length=20)
     full_name: str = Field(min_length=1, max_length=120)
     gender: GenderCode = ""
@@ -181,7 +217,7 @@ class PersonOut(Schema):
     masked: bool = Field(description="Dữ liệu cá nhân đã được che; xem đầy đủ bằng `?reveal=true`.")
 
 
-class MembershipIn(Schema):
+class MembershipIn(Input):
     organisation_id: int
     person_cccd: str | None = Field(None, max_length=20, description="Số CCCD của thành viên.")
     person_id: int | None = None
@@ -191,7 +227,7 @@ class MembershipIn(Schema):
     capital_contributed: int = Field(0, ge=0, le=10**15)
 
 
-class MembershipEnd(Schema):
+class MembershipEnd(Input):
     left_on: dt.date
 
 
