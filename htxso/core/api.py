@@ -207,17 +207,17 @@ class HtxNinjaAPI(NinjaAPI):
 
 DESCRIPTION = """API của cơ sở dữ liệu chuyên ngành về kinh tế tập thể (HTX Số).
 
-Errors, always (every 4xx/5xx under /api/v1/, unknown paths and methods included):
-`{code, message: {vi, en}, errors: [{field, message}]}`.
+Lỗi luôn có dạng `{code, message: {vi, en}, errors: [{field, message}]}`: mọi mã 4xx/5xx
+dưới /api/v1/, kể cả đường dẫn không tồn tại (404) và phương thức không hỗ trợ (405).
 
-Authentication: `Authorization: Bearer htx_…` or the session cookie of the web pages.
-Operations whose security lists `{}` are public reads (no credentials needed).
-- No credentials on an operation that needs them: 401 `unauthenticated`.
-- A wrong, expired or revoked token: always 401, even on public reads.
-- A session-authenticated write without a valid `X-CSRFToken` header: 403 `csrf_failed`.
-  Bearer-token requests need no CSRF token.
-- Unknown or read-only fields in a request body: 422 naming each field.
-- Times (`updated_since`, `since`): ISO 8601 / RFC 3339 with a UTC offset; anything else is 422.
+Xác thực: `Authorization: Bearer htx_…` hoặc cookie phiên đăng nhập của trang web. Thao tác
+có `{}` trong `security` là thao tác đọc công khai, không cần đăng nhập.
+- Thiếu thông tin xác thực ở thao tác cần đăng nhập: 401 `unauthenticated`.
+- Khóa API sai, hết hạn hoặc đã thu hồi: luôn 401, kể cả khi đọc công khai.
+- Ghi bằng phiên đăng nhập mà thiếu hoặc sai tiêu đề `X-CSRFToken`: 403 `csrf_failed`.
+  Dùng khóa API thì không cần mã CSRF.
+- Trường không xác định hoặc chỉ đọc trong nội dung yêu cầu: 422, nêu tên từng trường.
+- Thời điểm (`updated_since`, `since`): ISO 8601 / RFC 3339 có múi giờ; dạng khác: 422.
 """
 
 api = HtxNinjaAPI(
