@@ -95,32 +95,44 @@ class Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+def _no_null_defaults(schema: dict) -> None:
+    """A field left out of a PATCH is unchanged: its Python default (None) is no value a
+    client could send, so the document shows none."""
+    for field in schema.get("properties", {}).values():
+        if field.get("default", "") is None:
+            del field["default"]
+
+
 class OrganisationFields(Input):
-    """What a client may write (all of it optional, for PATCH). `kind` is fixed once created;
-    `status` changes through /status-history."""
+    """What a client may write, all of it optional (PATCH): a field left out is unchanged.
+    Only the columns that may be empty accept `null` (tax code, commune, registration date,
+    charter capital); `null` elsewhere is a 422, as the schema says. `kind` is not here (PUT
+    sets it with the rest); `status` changes through /status-history."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_defaults)
 
     tax_code: str | None = Field(None, max_length=20)
-    name: str | None = Field(None, min_length=1, max_length=255)
-    name_en: str | None = Field(None, max_length=255)
-    short_name: str | None = Field(None, max_length=120)
-    sector: SectorCode | None = None
-    vsic_code: str | None = Field(None, max_length=5)
-    is_agricultural: bool | None = None
-    agricultural_type: AgriCode | None = None
-    province_code: str | None = Field(None, min_length=2, max_length=2)
+    name: str = Field(None, min_length=1, max_length=255)
+    name_en: str = Field(None, max_length=255)
+    short_name: str = Field(None, max_length=120)
+    sector: SectorCode = Field(None)
+    vsic_code: str = Field(None, max_length=5)
+    is_agricultural: bool = Field(None)
+    agricultural_type: AgriCode = Field(None)
+    province_code: str = Field(None, min_length=2, max_length=2)
     commune_code: str | None = Field(None, min_length=5, max_length=5)
-    street: str | None = Field(None, max_length=255)
-    legacy_address: str | None = Field(None, max_length=400)
-    established_on: dt.date | None = None
+    street: str = Field(None, max_length=255)
+    legacy_address: str = Field(None, max_length=400)
+    established_on: dt.date = Field(None)
     registered_on: dt.date | None = None
     charter_capital: int | None = Field(None, ge=0, le=10**15)
-    legal_representative: str | None = Field(None, max_length=120)
-    phone: str | None = Field(None, max_length=20)
-    email: str | None = Field(None, max_length=254)
-    website: str | None = Field(None, max_length=200)
-    is_high_tech: bool | None = None
-    in_value_chain: bool | None = None
-    classification: ClassCode | None = None
+    legal_representative: str = Field(None, max_length=120)
+    phone: str = Field(None, max_length=20)
+    email: str = Field(None, max_length=254)
+    website: str = Field(None, max_length=200)
+    is_high_tech: bool = Field(None)
+    in_value_chain: bool = Field(None)
+    classification: ClassCode = Field(None)
 
 
 class OrganisationCreate(OrganisationFields):

@@ -288,3 +288,25 @@ def test_session_page_post_without_csrf_token_is_refused(csrf_client, officer_19
     assert response.status_code == 403
     organisation.refresh_from_db()
     assert organisation.status != "suspended"
+
+
+def test_null_only_where_the_column_may_be_empty(client, officer_19):
+    # Found by schemathesis's stateful run: the schema said every PATCH field was nullable.
+    organisation = OrganisationFactory(province_id="19")
+    headers = token_for(officer_19)
+    refused = client.patch(
+        f"{BASE}/organisations/{organisation.pk}",
+        {"version": 1, "established_on": None, "is_high_tech": None},
+        content_type="application/json",
+        **headers,
+    )
+    errors = assert_error(refused, 422, "validation_error")["errors"]
+    assert {e["field"] for e in errors} == {"established_on", "is_high_tech"}
+    accepted = client.patch(
+        f"{BASE}/organisations/{organisation.pk}",
+        {"version": 1, "registered_on": None, "charter_capital": None},
+        content_type="application/json",
+        **headers,
+    )
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["registered_on"] is None

@@ -9,7 +9,8 @@ ignored authentication, use-after-free / resource availability (stateful: they o
 a recorder links calls), object-level authorization. The one adjustment is explained at
 `positive_data_acceptance_beyond_business_rules`.
 
-Bounded for a 2-core machine: `max_examples=10` per operation and mode, derandomized, no
+Bounded for a 2-core machine: `max_examples=10` per operation and mode (30 stateful
+scenarios of up to 8 calls), derandomized, no
 example database, so a run is reproducible on SQLite and PostgreSQL alike.
 """
 
@@ -114,6 +115,38 @@ def test_api_conforms_to_its_openapi_document(case, identity):
         headers=identity,
         excluded_checks=[positive_data_acceptance],
         additional_checks=[positive_data_acceptance_beyond_business_rules],
+    )
+
+
+def test_stateful_workflows(identity):
+    """Sequences of calls linked through their responses (links schemathesis infers: an
+    organisation created, then read, patched, given a member whose membership is ended and
+    deleted…): here `use_after_free` and `ensure_resource_availability` have something to
+    check, which they cannot on single calls."""
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case):
+            return {"headers": identity}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                excluded_checks=[positive_data_acceptance],
+                additional_checks=[positive_data_acceptance_beyond_business_rules],
+                headers=identity,
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    Workflow.run(
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=8,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
     )
 
 
