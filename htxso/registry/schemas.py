@@ -2,7 +2,7 @@
 
 import datetime as dt
 import re
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
@@ -95,6 +95,10 @@ class Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+# The default of a field a PATCH leaves out (typed Any: it is never a value of the field).
+LEFT_OUT: Any = None
+
+
 def _no_null_defaults(schema: dict) -> None:
     """A field left out of a PATCH is unchanged: its Python default (None) is no value a
     client could send, so the document shows none."""
@@ -112,27 +116,27 @@ class OrganisationFields(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_defaults)
 
     tax_code: str | None = Field(None, max_length=20)
-    name: str = Field(None, min_length=1, max_length=255)
-    name_en: str = Field(None, max_length=255)
-    short_name: str = Field(None, max_length=120)
-    sector: SectorCode = Field(None)
-    vsic_code: str = Field(None, max_length=5)
-    is_agricultural: bool = Field(None)
-    agricultural_type: AgriCode = Field(None)
-    province_code: str = Field(None, min_length=2, max_length=2)
+    name: str = Field(LEFT_OUT, min_length=1, max_length=255)
+    name_en: str = Field(LEFT_OUT, max_length=255)
+    short_name: str = Field(LEFT_OUT, max_length=120)
+    sector: SectorCode = Field(LEFT_OUT)
+    vsic_code: str = Field(LEFT_OUT, max_length=5)
+    is_agricultural: bool = Field(LEFT_OUT)
+    agricultural_type: AgriCode = Field(LEFT_OUT)
+    province_code: str = Field(LEFT_OUT, min_length=2, max_length=2)
     commune_code: str | None = Field(None, min_length=5, max_length=5)
-    street: str = Field(None, max_length=255)
-    legacy_address: str = Field(None, max_length=400)
-    established_on: dt.date = Field(None)
+    street: str = Field(LEFT_OUT, max_length=255)
+    legacy_address: str = Field(LEFT_OUT, max_length=400)
+    established_on: dt.date = Field(LEFT_OUT)
     registered_on: dt.date | None = None
     charter_capital: int | None = Field(None, ge=0, le=10**15)
-    legal_representative: str = Field(None, max_length=120)
-    phone: str = Field(None, max_length=20)
-    email: str = Field(None, max_length=254)
-    website: str = Field(None, max_length=200)
-    is_high_tech: bool = Field(None)
-    in_value_chain: bool = Field(None)
-    classification: ClassCode = Field(None)
+    legal_representative: str = Field(LEFT_OUT, max_length=120)
+    phone: str = Field(LEFT_OUT, max_length=20)
+    email: str = Field(LEFT_OUT, max_length=254)
+    website: str = Field(LEFT_OUT, max_length=200)
+    is_high_tech: bool = Field(LEFT_OUT)
+    in_value_chain: bool = Field(LEFT_OUT)
+    classification: ClassCode = Field(LEFT_OUT)
 
 
 class OrganisationCreate(OrganisationFields):
