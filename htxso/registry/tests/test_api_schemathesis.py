@@ -9,9 +9,9 @@ ignored authentication, use-after-free / resource availability (stateful: they o
 a recorder links calls), object-level authorization. The one adjustment is explained at
 `positive_data_acceptance_beyond_business_rules`.
 
-Bounded for a 2-core machine: `max_examples=10` per operation and mode (30 stateful
-scenarios of up to 8 calls), derandomized, no
-example database, so a run is reproducible on SQLite and PostgreSQL alike.
+Bounded for a 2-core machine: `max_examples=10` per operation and mode, 30 stateful scenarios
+of up to 8 calls, derandomized, no example database, so a run is reproducible on SQLite and
+PostgreSQL alike.
 """
 
 import pytest
