@@ -23,10 +23,12 @@ from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
-from ninja.security import HttpBearer, django_auth
+from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+from ninja.utils import check_csrf
 
 from . import tokens
 
@@ -54,12 +56,13 @@ GENERIC_INVALID = gettext_noop("Giá trị không hợp lệ.")
 
 
 def bilingual(message: Any, params: dict | None = None) -> dict[str, str]:
-    """{"vi": …, "en": …} for a Vietnamese msgid (optionally with %-parameters)."""
-    template = str(message)
+    """{"vi": …, "en": …} for a Vietnamese msgid (optionally with %-parameters), or for a lazy
+    message of Django's own (an English msgid, e.g. EmailValidator's): that one is rendered
+    in each language, not rendered once in Vietnamese and then looked up as if an id."""
     out = {}
     for language in ("vi", "en"):
         with translation.override(language):
-            text = translation.gettext(template)
+            text = translation.gettext(str(message))
         try:
             out[language] = text % params if params else text
         except (KeyError, TypeError, ValueError):
@@ -86,11 +89,50 @@ class TokenAuth(HttpBearer):
         return user
 
 
-def anonymous(request: HttpRequest):
-    """Reads of public data need no login; writes declare their own auth."""
-    if "HTTP_AUTHORIZATION" in request.META:
-        return None  # a bearer header that TokenAuth did not accept never becomes anonymous
-    return request.user if request.user.is_authenticated else AnonymousUser()
+class SessionAuth(APIKeyCookie):
+    """The signed-in session of the pages, CSRF-checked on writes.
+
+    Unlike ninja's `django_auth`, the CSRF check runs only when the session has a user: a
+    request with no one signed in has nothing to forge, so it goes on to the 401 that every
+    unauthenticated write gets (ninja's class answered such a write 403 "CSRF check Failed"
+    in production, 401 in the test client, which skips CSRF). A signed-in write without a
+    valid CSRF token is `CsrfFailed` (403, code `csrf_failed`)."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+    openapi_description = (
+        "Phiên đăng nhập của trang web (cookie). Thao tác ghi cần thêm tiêu đề X-CSRFToken."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(csrf=False)  # checked below, once a user is known
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request):
+            raise CsrfFailed()
+        return user
+
+    def authenticate(self, request: HttpRequest, key: str | None):  # pragma: no cover
+        return None  # __call__ decides; required by the abstract base
+
+
+class CsrfFailed(Exception):
+    """A session-authenticated write without a valid CSRF token."""
+
+
+class Public:
+    """The last of READ_AUTH: public reads need no login. In the OpenAPI document it adds
+    the empty security requirement `{}`, so a read says "token, session, or nothing"."""
+
+    def __call__(self, request: HttpRequest):
+        if "HTTP_AUTHORIZATION" in request.META:
+            return None  # a bearer header that TokenAuth did not accept never becomes anonymous
+        return request.user if request.user.is_authenticated else AnonymousUser()
+
+
+anonymous = Public()
 
 
 class AnonymousThrottle(AnonRateThrottle):
@@ -113,8 +155,8 @@ class UserThrottle(AuthRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": f"user:{auth.pk}"}
 
 
-WRITE_AUTH: list[Callable[..., Any]] = [TokenAuth(), django_auth]
-READ_AUTH: list[Callable[..., Any]] = [TokenAuth(), django_auth, anonymous]
+WRITE_AUTH: list[Callable[..., Any]] = [TokenAuth(), SessionAuth()]
+READ_AUTH: list[Callable[..., Any]] = [*WRITE_AUTH, anonymous]
 
 
 class JSONRenderer(BaseRenderer):
@@ -148,15 +190,42 @@ class JSONParser(Parser):
         return data
 
 
-api = NinjaAPI(
+class _Schema(OpenAPISchema):
+    def operation_security(self, operation):
+        security = super().operation_security(operation)
+        if security and any(isinstance(auth, Public) for auth in operation.auth_callbacks):
+            security.append({})  # OpenAPI's "no credentials needed" alternative
+        return security
+
+
+class HtxNinjaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return _Schema(api=self, path_prefix=path_prefix)
+
+
+DESCRIPTION = """API của cơ sở dữ liệu chuyên ngành về kinh tế tập thể (HTX Số).
+
+Lỗi luôn có dạng `{code, message: {vi, en}, errors: [{field, message}]}`: mọi mã 4xx/5xx
+dưới /api/v1/, kể cả đường dẫn không tồn tại (404) và phương thức không hỗ trợ (405).
+
+Xác thực: `Authorization: Bearer htx_…` hoặc cookie phiên đăng nhập của trang web. Thao tác
+có `{}` trong `security` là thao tác đọc công khai, không cần đăng nhập.
+- Thiếu thông tin xác thực ở thao tác cần đăng nhập: 401 `unauthenticated`.
+- Khóa API sai, hết hạn hoặc đã thu hồi: luôn 401, kể cả khi đọc công khai.
+- Ghi bằng phiên đăng nhập mà thiếu hoặc sai tiêu đề `X-CSRFToken`: 403 `csrf_failed`.
+  Dùng khóa API thì không cần mã CSRF.
+- Trường không xác định hoặc chỉ đọc trong nội dung yêu cầu: 422, nêu tên từng trường.
+- Thời điểm (`updated_since`, `since`): ISO 8601 / RFC 3339 có múi giờ; dạng khác: 422.
+"""
+
+api = HtxNinjaAPI(
     renderer=JSONRenderer(),
     parser=JSONParser(),
     title="HTX Số API",
     version="1",
-    description=(
-        "API của cơ sở dữ liệu chuyên ngành về kinh tế tập thể (HTX Số). Lỗi luôn có dạng "
-        "`{code, message: {vi, en}, errors: [{field, message}]}`."
-    ),
+    description=DESCRIPTION,
     urls_namespace="api",
     auth=READ_AUTH,
     throttle=[
@@ -174,7 +243,10 @@ def _respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
 def _ninja_invalid(request, exc: NinjaValidationError):
     errors = []
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        loc = list(error.get("loc", ()))
+        if loc and loc[0] in ("query", "path", "header", "cookie", "form"):
+            loc = loc[1:]  # where it was sent is not part of the field's name
+        location = [str(part) for part in loc if part not in ("body", "payload")]
         errors.append(
             {
                 "field": ".".join(location),
@@ -225,6 +297,12 @@ def _does_not_exist(request, exc):
     return _not_found(request, exc)
 
 
+@api.exception_handler(CsrfFailed)
+def _csrf_failed(request, exc: CsrfFailed):
+    message = gettext_noop("Thiếu hoặc sai mã CSRF; hãy tải lại trang rồi thử lại.")
+    return _respond(request, 403, error_body("csrf_failed", message))
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc: AuthenticationError):
     message = (
@@ -257,9 +335,27 @@ def _http_error(request, exc: HttpError):
     return response
 
 
+API_PREFIX = "/api/v1/"
+# What the middleware answers for an error that reached it without the JSON shape.
+STATUS_ERRORS = {
+    400: ("bad_request", gettext_noop("Yêu cầu không hợp lệ.")),
+    401: ("unauthenticated", gettext_noop("Cần đăng nhập hoặc khóa API.")),
+    403: ("forbidden", gettext_noop("Bạn không có quyền thực hiện thao tác này.")),
+    404: ("not_found", gettext_noop("Không tìm thấy đối tượng.")),
+    405: ("method_not_allowed", gettext_noop("Phương thức không được hỗ trợ.")),
+}
+SERVER_ERROR = ("server_error", gettext_noop("Lỗi hệ thống; xin vui lòng thử lại sau."))
+
+
 class ApiLanguageMiddleware:
     """API requests run in Vietnamese: messages are then catalogue ids, and `bilingual`
-    gives both languages whatever the client's Accept-Language."""
+    gives both languages whatever the client's Accept-Language.
+
+    It also keeps the API's promise of one error shape for what ninja never sees: a path
+    under /api/v1/ that no route matches (`/organisations/abc` misses `{int:pk}`), a method
+    a path does not have (ninja's plain-text 405), an error page from Django. Any 4xx/5xx
+    under /api/v1/ that is not JSON is answered in the JSON shape (headers such as `Allow`
+    kept). Placed before CommonMiddleware in settings, it sees the final response."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -267,7 +363,24 @@ class ApiLanguageMiddleware:
     def __call__(self, request):
         if request.path.startswith("/api/"):
             translation.activate("vi")
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return self._as_json(request, response)
+        return response
+
+    def _as_json(self, request, response):
+        status = response.status_code
+        default = SERVER_ERROR if status >= 500 else ("error", STATUS_ERRORS[400][1])
+        code, message = STATUS_ERRORS.get(status, default)
+        replaced = api.create_response(request, error_body(code, message), status=status)
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                replaced[header] = response[header]
+        return replaced
 
 
 @api.exception_handler(Exception)

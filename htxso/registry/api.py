@@ -2,6 +2,7 @@
 filter (`OrganisationFilter`) and keyset cursors, writes call `services`."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
-from ninja import Query, Router
+from ninja import Path, Query, Router
 from ninja import Status as Reply
 from ninja.errors import HttpError
 
@@ -22,6 +23,7 @@ from . import identity, services
 from .filters import SORTS, OrganisationFilter
 from .models import Membership, Organisation, Person
 from .schemas import (
+    SYNC_TIME_DOC,
     CommuneOut,
     Error,
     MembershipEnd,
@@ -41,6 +43,11 @@ from .schemas import (
 )
 
 router = Router(tags=["registry"])
+# Ids are 64-bit (BigAutoField): a larger number is refused (422) before it reaches the database,
+# where SQLite cannot even bind it.
+MAX_ID = 2**63 - 1
+PK = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
 
 
@@ -81,7 +88,7 @@ def list_organisations(
     request: HttpRequest,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-    updated_since: SyncTime | None = None,
+    updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
 ):
     """The registry list: the pages' filters (`q`, `province`, `commune`, `kind`, `sector`,
     `status`, `agricultural`, `sort`) as query parameters. With `updated_since` the order is
@@ -108,7 +115,7 @@ ORGANISATION_COLUMNS = tuple(
 
 
 @router.get("/organisations/{int:pk}", response={200: OrganisationOut, **ERRORS})
-def get_organisation(request: HttpRequest, pk: int):
+def get_organisation(request: HttpRequest, pk: PK):
     return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
 
 
@@ -146,13 +153,13 @@ def _update(request: HttpRequest, pk: int, payload: OrganisationPatch | Organisa
 
 
 @router.put("/organisations/{int:pk}", auth=WRITE_AUTH, response={200: OrganisationOut, **ERRORS})
-def put_organisation(request: HttpRequest, pk: int, payload: OrganisationPut):
+def put_organisation(request: HttpRequest, pk: PK, payload: OrganisationPut):
     """Replace the writable fields; `version` must be the one read (else 409)."""
     return _update(request, pk, payload)
 
 
 @router.patch("/organisations/{int:pk}", auth=WRITE_AUTH, response={200: OrganisationOut, **ERRORS})
-def patch_organisation(request: HttpRequest, pk: int, payload: OrganisationPatch):
+def patch_organisation(request: HttpRequest, pk: PK, payload: OrganisationPatch):
     """Change some fields; `version` must be the one read (else 409, nothing written)."""
     return _update(request, pk, payload)
 
@@ -160,7 +167,7 @@ def patch_organisation(request: HttpRequest, pk: int, payload: OrganisationPatch
 @router.get(
     "/organisations/{int:pk}/status-history", response={200: list[StatusChangeOut], **ERRORS}
 )
-def status_history(request: HttpRequest, pk: int):
+def status_history(request: HttpRequest, pk: PK):
     organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
     return organisation.status_history.all()
 
@@ -170,7 +177,7 @@ def status_history(request: HttpRequest, pk: int):
     auth=WRITE_AUTH,
     response={201: StatusChangeOut, **ERRORS},
 )
-def change_status(request: HttpRequest, pk: int, payload: StatusChangeIn):
+def change_status(request: HttpRequest, pk: PK, payload: StatusChangeIn):
     get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
     return Reply(201, services.change_status(request.user, pk, **payload.dict()))
 
@@ -196,10 +203,10 @@ def _person_out(person: Person, revealed: bool) -> dict:
 @router.get("/people", auth=WRITE_AUTH, response={200: Page[PersonOut], **ERRORS})
 def list_people(
     request: HttpRequest,
-    organisation: int | None = None,
+    organisation: IdFilter = None,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-    updated_since: SyncTime | None = None,
+    updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
 ):
     queryset = Person.objects.visible_to(request.user)
     if organisation:
@@ -216,7 +223,7 @@ def list_people(
 
 
 @router.get("/people/{int:pk}", auth=WRITE_AUTH, response={200: PersonOut, **ERRORS})
-def get_person(request: HttpRequest, pk: int, reveal_data: bool = Query(False, alias="reveal")):
+def get_person(request: HttpRequest, pk: PK, reveal_data: bool = Query(False, alias="reveal")):
     """`?reveal=true` shows the full CCCD, birth date, phone and address to the roles that
     need them; each reveal is written to the audit log."""
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
@@ -235,11 +242,11 @@ def get_person(request: HttpRequest, pk: int, reveal_data: bool = Query(False, a
 @router.get("/memberships", auth=WRITE_AUTH, response={200: Page[MembershipOut], **ERRORS})
 def list_memberships(
     request: HttpRequest,
-    organisation: int | None = None,
-    person: int | None = None,
+    organisation: IdFilter = None,
+    person: IdFilter = None,
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-    updated_since: SyncTime | None = None,
+    updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
 ):
     queryset = Membership.objects.visible_to(request.user)
     if organisation:
@@ -257,28 +264,28 @@ def list_memberships(
 
 @router.post("/memberships", auth=WRITE_AUTH, response={201: MembershipOut, **ERRORS})
 def add_membership(request: HttpRequest, payload: MembershipIn):
-    """The member is a person identified by `person_cccd` with `person_full_name` and
-    `person_birth_date` as on their card (linked when they match the registered person,
-    recorded when the CCCD is new: the answer is the same), a person the user can already see
-    (`person_id`), or, for a union, an HTX (`member_organisation_id`). Facts that do not match
-    a registered CCCD are refused (422, audited; a few a day, then 403)."""
+    """The member is a person given by the facts on their card (`person`: linked when they
+    match the registered person, recorded when the CCCD is new; the answer is the same), a
+    person the user can already see (`person_id`), or, for a union, an HTX
+    (`member_organisation_id`). Facts that do not match a registered CCCD are refused (422,
+    audited; a few a day, then 403)."""
     get_object_or_404(Organisation.objects.visible_to(request.user), pk=payload.organisation_id)
     if not Organisation.objects.editable_by(request.user).filter(pk=payload.organisation_id):
         raise PermissionDenied(gettext_noop("Bạn không có quyền thay đổi tổ chức này."))
-    if payload.person_cccd:
+    if payload.person is not None:
         try:
             membership = identity.add_person_member(
                 request.user,
                 payload.organisation_id,
                 payload.kind,
                 payload.joined_on,
-                payload.person_cccd,
-                payload.person_full_name or "",
-                payload.person_birth_date,
+                payload.person.cccd,
+                payload.person.full_name,
+                payload.person.birth_date,
                 payload.capital_contributed,
             )
         except ValidationError as exc:
-            raise _prefixed(exc, "person_", IDENTITY_FIELDS) from None
+            raise _prefixed(exc, "person.", IDENTITY_FIELDS) from None
         return Reply(201, membership)
     person = member = None
     if payload.person_id is not None:
@@ -301,7 +308,7 @@ IDENTITY_FIELDS = frozenset({"cccd", "full_name", "birth_date"})
 
 
 def _prefixed(exc: ValidationError, prefix: str, fields: frozenset[str]) -> ValidationError:
-    """The service's field names as the API's (`full_name` → `person_full_name`)."""
+    """The service's field names as the API's (`full_name` → `person.full_name`)."""
     if not hasattr(exc, "error_dict"):
         return exc
     return ValidationError(
@@ -310,13 +317,13 @@ def _prefixed(exc: ValidationError, prefix: str, fields: frozenset[str]) -> Vali
 
 
 @router.post("/memberships/{int:pk}/end", auth=WRITE_AUTH, response={200: MembershipOut, **ERRORS})
-def end_membership(request: HttpRequest, pk: int, payload: MembershipEnd):
+def end_membership(request: HttpRequest, pk: PK, payload: MembershipEnd):
     get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
     return services.end_membership(request.user, pk, payload.left_on)
 
 
 @router.delete("/memberships/{int:pk}", auth=WRITE_AUTH, response={204: None, **ERRORS})
-def delete_membership(request: HttpRequest, pk: int):
+def delete_membership(request: HttpRequest, pk: PK):
     """For an entry made by mistake; leaves a tombstone for synchronising systems."""
     get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
     services.delete_membership(request.user, pk)
@@ -326,7 +333,7 @@ def delete_membership(request: HttpRequest, pk: int):
 @router.get("/tombstones", auth=WRITE_AUTH, response={200: Page[TombstoneOut], **ERRORS})
 def list_tombstones(
     request: HttpRequest,
-    since: SyncTime,
+    since: Annotated[SyncTime, Query(description=SYNC_TIME_DOC)],
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
 ):

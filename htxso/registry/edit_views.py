@@ -286,8 +286,10 @@ def _person_entries(user: Any, person: Person, memberships) -> Any:
         Q(object_type="registry.person", object_id=str(person.pk))
         | Q(object_type="registry.membership", object_id__in=membership_ids)
     )
-    watchers = user.is_national or user.person_id == person.pk or (
-        user.role == Role.PROVINCIAL_OFFICER and user.province_id == person.province_id
+    watchers = (
+        user.is_national
+        or user.person_id == person.pk
+        or (user.role == Role.PROVINCIAL_OFFICER and user.province_id == person.province_id)
     )
     if not watchers:
         entries = entries.exclude(action__in=WATCH_ACTIONS)

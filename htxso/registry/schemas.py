@@ -1,10 +1,12 @@
 """API schemas of the registry (pydantic v2 through django-ninja)."""
 
 import datetime as dt
-from typing import Annotated, Generic, Literal, TypeVar
+import re
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 from .choices import (
     AgriculturalType,
@@ -28,17 +30,43 @@ GenderCode = Gender | Literal[""]
 T = TypeVar("T")
 
 
-def _plausible_time(value: dt.datetime) -> dt.datetime:
-    """A sync time PostgreSQL can store: offsets within ±14 h, years 1900–9999."""
-    offset = value.utcoffset()
-    if offset is not None and abs(offset) > dt.timedelta(hours=14):
-        raise ValueError("time zone offset out of range")
-    if value.year < 1900:
-        raise ValueError("year out of range")
+# RFC 3339 (the `date-time` of the OpenAPI document): a date, "T", a time, and an offset.
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+
+
+def _iso_8601_text(value: object) -> object:
+    """Only ISO 8601 text with an offset. pydantic's lax mode also reads numbers as Unix times
+    (`updated_since=0.5`) and takes a naive time for UTC; a sync client that left the offset
+    out would silently miss seven hours of changes, so both are refused (422)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value  # from Python, already a time
+    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
+        raise PydanticCustomError("datetime_parsing", "ISO 8601 date-time with an offset")
     return value
 
 
-SyncTime = Annotated[dt.datetime, AfterValidator(_plausible_time)]
+def _storable(value: dt.datetime) -> dt.datetime:
+    """In UTC, within what PostgreSQL stores: a time before 1900 (or an offset PostgreSQL
+    refuses) means the same as 1900 for "changed since" — every row — so it is clamped,
+    not refused."""
+    try:
+        utc = value.astimezone(dt.UTC)
+    except OverflowError:  # year 1 with a negative offset, year 9999 with a positive one
+        return _EARLIEST if value.year < 5000 else _LATEST
+    return min(max(utc, _EARLIEST), _LATEST)
+
+
+SYNC_TIME_DOC = (
+    "Thời điểm ISO 8601 / RFC 3339 có múi giờ, ví dụ `2025-07-01T08:00:00+07:00`. "
+    "Số (Unix time) và thời điểm không có múi giờ bị từ chối (422)."
+)
+SyncTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_iso_8601_text),
+    AfterValidator(_storable),
+]
 
 
 class Page(Schema, Generic[T]):
@@ -60,31 +88,55 @@ class CommuneOut(Schema):
     province_code: str = Field(alias="province_id")
 
 
-class OrganisationFields(Schema):
-    """What a client may write (all of it optional, for PATCH)."""
+class Input(Schema):
+    """A request body: a field it does not declare (unknown, or read-only like `id`, `status`,
+    `members_count`) is a 422 naming it, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# The default of a field a PATCH leaves out (typed Any: it is never a value of the field).
+LEFT_OUT: Any = None
+
+
+def _no_null_defaults(schema: dict) -> None:
+    """A field left out of a PATCH is unchanged: its Python default (None) is no value a
+    client could send, so the document shows none."""
+    for field in schema.get("properties", {}).values():
+        if field.get("default", "") is None:
+            del field["default"]
+
+
+class OrganisationFields(Input):
+    """What a client may write, all of it optional (PATCH): a field left out is unchanged.
+    Only the columns that may be empty accept `null` (tax code, commune, registration date,
+    charter capital); `null` elsewhere is a 422, as the schema says. `kind` is not here (PUT
+    sets it with the rest); `status` changes through /status-history."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_defaults)
 
     tax_code: str | None = Field(None, max_length=20)
-    name: str | None = Field(None, min_length=1, max_length=255)
-    name_en: str | None = Field(None, max_length=255)
-    short_name: str | None = Field(None, max_length=120)
-    sector: SectorCode | None = None
-    vsic_code: str | None = Field(None, max_length=5)
-    is_agricultural: bool | None = None
-    agricultural_type: AgriCode | None = None
-    province_code: str | None = Field(None, min_length=2, max_length=2)
+    name: str = Field(LEFT_OUT, min_length=1, max_length=255)
+    name_en: str = Field(LEFT_OUT, max_length=255)
+    short_name: str = Field(LEFT_OUT, max_length=120)
+    sector: SectorCode = Field(LEFT_OUT)
+    vsic_code: str = Field(LEFT_OUT, max_length=5)
+    is_agricultural: bool = Field(LEFT_OUT)
+    agricultural_type: AgriCode = Field(LEFT_OUT)
+    province_code: str = Field(LEFT_OUT, min_length=2, max_length=2)
     commune_code: str | None = Field(None, min_length=5, max_length=5)
-    street: str | None = Field(None, max_length=255)
-    legacy_address: str | None = Field(None, max_length=400)
-    established_on: dt.date | None = None
+    street: str = Field(LEFT_OUT, max_length=255)
+    legacy_address: str = Field(LEFT_OUT, max_length=400)
+    established_on: dt.date = Field(LEFT_OUT)
     registered_on: dt.date | None = None
     charter_capital: int | None = Field(None, ge=0, le=10**15)
-    legal_representative: str | None = Field(None, max_length=120)
-    phone: str | None = Field(None, max_length=20)
-    email: str | None = Field(None, max_length=254)
-    website: str | None = Field(None, max_length=200)
-    is_high_tech: bool | None = None
-    in_value_chain: bool | None = None
-    classification: ClassCode | None = None
+    legal_representative: str = Field(LEFT_OUT, max_length=120)
+    phone: str = Field(LEFT_OUT, max_length=20)
+    email: str = Field(LEFT_OUT, max_length=254)
+    website: str = Field(LEFT_OUT, max_length=200)
+    is_high_tech: bool = Field(LEFT_OUT)
+    in_value_chain: bool = Field(LEFT_OUT)
+    classification: ClassCode = Field(LEFT_OUT)
 
 
 class OrganisationCreate(OrganisationFields):
@@ -140,7 +192,7 @@ class OrganisationOut(BaseModel):
     updated_at: dt.datetime
 
 
-class StatusChangeIn(Schema):
+class StatusChangeIn(Input):
     status: StatusCode
     effective_on: dt.date
     reason: str = Field("", max_length=255)
@@ -169,18 +221,19 @@ class PersonOut(Schema):
     masked: bool = Field(description="Dữ liệu cá nhân đã được che; xem đầy đủ bằng `?reveal=true`.")
 
 
-class MembershipIn(Schema):
+class PersonFacts(Input):
+    """A person as on their CCCD card: linked when the facts match the registered person,
+    recorded when the CCCD is new (the answer is the same)."""
+
+    cccd: str = Field(max_length=20, description="Số CCCD (12 chữ số).")
+    full_name: str = Field(min_length=1, max_length=120, description="Họ và tên như trên thẻ.")
+    birth_date: dt.date = Field(description="Ngày sinh như trên thẻ.")
+
+
+class MembershipIn(Input):
     organisation_id: int
-    person_cccd: str | None = Field(
-        None,
-        max_length=20,
-        description="Số CCCD của thành viên; cần kèm họ tên và ngày sinh như trên thẻ.",
-    )
-    person_full_name: str | None = Field(
-        None, max_length=120, description="Họ và tên như trên thẻ CCCD (với `person_cccd`)."
-    )
-    person_birth_date: dt.date | None = Field(
-        None, description="Ngày sinh như trên thẻ CCCD (với `person_cccd`)."
+    person: PersonFacts | None = Field(
+        None, description="Thành viên là cá nhân, theo thông tin trên thẻ CCCD."
     )
     person_id: int | None = None
     member_organisation_id: int | None = None
@@ -189,7 +242,7 @@ class MembershipIn(Schema):
     capital_contributed: int = Field(0, ge=0, le=10**15)
 
 
-class MembershipEnd(Schema):
+class MembershipEnd(Input):
     left_on: dt.date
 
 

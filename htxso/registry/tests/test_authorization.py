@@ -3,8 +3,12 @@
 1. The matrix below is DATA: for each endpoint (page route name × method, or API method × path
    template) and each role, the expected outcome on a target in the user's own scope (province
    19, Thái Nguyên: the manager's cooperative, the member's own record) and on one in another
-   province (01, Hà Nội). `test_every_endpoint_has_a_matrix_entry` walks the URL resolver and
-   the OpenAPI document, so a new endpoint without a row fails the suite by name.
+   province (01, Hà Nội). `test_every_endpoint_has_a_matrix_entry` walks EVERY route of the
+   URL resolver (accounts/, i18n/ included) and every operation of the OpenAPI document, so a
+   new endpoint without a row fails the suite by name. The admin site's routes (namespace
+   `admin`) are checked by one generated rule instead: non-staff roles are refused on each.
+   The rows of accounts/ and i18n/, the outcomes and how to add a row: authorization_matrix.py.
+   CSRF, with a client that enforces it as the live server does: test_api_contract.py.
    Expectations follow DESIGN.md's roles table; where the code disagrees the cell is a
    `Design(expected, reason)` and the case is a strict xfail (fix the code, then drop it).
 2. Two simultaneous edits of one organisation on PostgreSQL: exactly one wins (optimistic lock).
@@ -17,7 +21,6 @@ password); each test's transaction is rolled back on top of them.
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +50,23 @@ from htxso.reporting.models import (
     Target,
 )
 
+from .authorization_matrix import (
+    ACCOUNT_CALLS,
+    ACCOUNT_MATRIX,
+    EVERYONE,
+    HIDDEN,
+    OK,
+    ROLES,
+    TARGETS,
+    Builder,
+    Call,
+    Design,
+    F,
+    L,
+    N,
+    Row,
+    U,
+)
 from .conftest import make_user
 from .factories import (
     MembershipFactory,
@@ -57,38 +77,6 @@ from .factories import (
 )
 from .test_api import bearer, create_payload
 
-# -- outcomes -------------------------------------------------------------------------------------
-
-OK = "2xx"  # allowed (a page may answer with a redirect); lists: the target is among the items
-HIDDEN = "2xx-hidden"  # a list that answers, without the target in it
-U = "401"  # not signed in
-F = "403"  # signed in, not allowed
-N = "404"  # not in the user's scope (or does not exist)
-L = "login"  # a page that needs a session redirects an anonymous visitor to the login page
-
-
-@dataclass(frozen=True)
-class Design:
-    """DESIGN.md expects `expected`; the code does otherwise today (strict xfail)."""
-
-    expected: str
-    reason: str
-
-
-ROLES = (
-    "anonymous",
-    "public",
-    "system_admin",
-    "central_officer",
-    "provincial_officer",
-    "alliance_adviser",
-    "cooperative_manager",
-    "member",
-)
-TARGETS = ("own", "other")
-Cell = str | Design
-Row = list[tuple[Cell, Cell]]
-
 # Reasons for cells where the code contradicts DESIGN.md go here, as Design(expected, reason)
 # cells (strict xfail). None today.
 
@@ -96,7 +84,6 @@ Row = list[tuple[Cell, Cell]]
 # Each row lists, in ROLES order, (outcome on the own target, outcome on the other target):
 #   anonymous, public, system_admin, central_officer, provincial_officer, alliance_adviser,
 #   cooperative_manager, member
-EVERYONE: Row = [(OK, OK)] * 8
 # Personal-data lists (people / memberships of the target organisation).
 SCOPED_LIST: Row = [
     (U, U),
@@ -285,13 +272,14 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "reporting:completeness": {
         "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (F, F), (F, F)]
     },
+    **ACCOUNT_MATRIX,  # accounts/ and i18n/: authorization_matrix.py
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
 
-SKIPPED_PREFIXES = ("admin/", "i18n/", "accounts/", "static/", "media/")
 API_NAMESPACE = ninja_api.urls_namespace
 API_OWN_ROUTES = {"openapi-json", "openapi-view", "api-root"}  # tested as public below
+ADMIN_NAMESPACE = "admin"  # the admin site's routes: one rule for all, see below
 
 
 def _walk(patterns, prefix: str = "", namespace: str = ""):
@@ -309,12 +297,23 @@ def _template(route: str) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route).rstrip("$")
 
 
+def admin_routes() -> list[str]:
+    """Every route of the admin site, from the resolver (models added later included)."""
+    return [
+        route
+        for route, namespace, _name in _walk(get_resolver().url_patterns)
+        if namespace == ADMIN_NAMESPACE
+    ]
+
+
 def enumerate_endpoints() -> tuple[set[str], set[str], set[str]]:
-    """(page route names, API 'METHOD /path' keys, API routes the OpenAPI document lacks)."""
+    """(page route names, API 'METHOD /path' keys, API routes the OpenAPI document lacks).
+    Every route of the resolver is one of: a page (needs a PAGE_MATRIX row), an API route
+    (its operations need API_MATRIX rows), or the admin site's (admin_routes())."""
     pages: set[str] = set()
     api_routes: set[str] = set()
     for route, namespace, name in _walk(get_resolver().url_patterns):
-        if route.startswith(SKIPPED_PREFIXES):
+        if namespace == ADMIN_NAMESPACE:
             continue
         if namespace.split(":")[0] == API_NAMESPACE:
             if name not in API_OWN_ROUTES:
@@ -365,6 +364,67 @@ def test_every_endpoint_has_a_matrix_entry():
         assert len(rows) == len(ROLES)
 
 
+def test_a_new_route_anywhere_needs_a_row():
+    """Under accounts/ or admin/ too: only the admin site's own routes follow the admin rule."""
+    from types import ModuleType
+
+    from django.test import override_settings
+    from django.urls import path
+
+    from htxso import urls
+    from htxso.registry import edit_views
+
+    leaks = [
+        path("accounts/people/<int:pk>/", edit_views.person, name="people-leak"),
+        path("admin/people/<int:pk>/", edit_views.person, name="admin-people-leak"),
+    ]
+    urlconf = ModuleType("leaky_urls")
+    urlconf.urlpatterns = [*leaks, *urls.urlpatterns]  # type: ignore[attr-defined]
+    with override_settings(ROOT_URLCONF=urlconf):
+        pages, _operations, _undocumented = enumerate_endpoints()
+    assert pages - set(PAGE_MATRIX) == {"people-leak", "admin-people-leak"}
+
+
+def _admin_sample_path(route: str) -> str:
+    """A concrete URL for an admin route: '1' for each parameter, the first alternative of a
+    regex group (app_list's `(?P<app_label>auth|core|…)`), 'x' for a catch-all."""
+    path = re.sub(r"<(?:\w+:)?\w+>", "1", route)
+    path = re.sub(
+        r"\(\?P<\w+>([^)]*)\)",
+        lambda m: (
+            m.group(1).split("|")[0] if m.group(1).isidentifier() or "|" in m.group(1) else "x"
+        ),
+        path,
+    )
+    return "/" + path.rstrip("$")
+
+
+def test_every_admin_route_refuses_non_staff(client, db, world):
+    """The admin site is the staff's (system_admin here). Generated from the resolver, so a
+    model registered later is covered; a route outside the admin namespace needs a row."""
+    routes = admin_routes()
+    assert len(routes) > 20 and "admin/" in routes
+    login = reverse("admin:login")
+    for role in ROLES:  # one sign-in per role: sessions are the cost here
+        user = world.users[role]
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for route in routes:
+            path = _admin_sample_path(route)
+            response = client.get(path)
+            where = f"{role} GET {path} ({route}): {response.status_code}"
+            location = response.get("Location", "")
+            if route == "admin/login/":
+                assert response.status_code in (200, 302), where  # the way in, open to all
+            elif role == "system_admin":
+                assert response.status_code < 500 and not location.startswith(login), where
+            elif route == "admin/logout/":
+                assert response.status_code in (302, 405), where  # nothing to sign out of
+            else:
+                assert response.status_code == 302 and location.startswith(login), where
+
+
 def test_the_api_documents_itself_publicly(client, db):
     assert client.get(reverse("api:openapi-json")).status_code == 200
     assert client.get(reverse("api:openapi-view")).status_code == 200
@@ -406,7 +466,10 @@ def world(django_db_setup, django_db_blocker):
         users: dict[str, User | None] = {
             "anonymous": None,
             "public": make_user("mx-cong-chung", Role.PUBLIC),
-            "system_admin": make_user("mx-quan-tri", Role.SYSTEM_ADMIN),
+            # Staff and superuser, as the demo's administrator: the only role on the admin site.
+            "system_admin": make_user(
+                "mx-quan-tri", Role.SYSTEM_ADMIN, is_staff=True, is_superuser=True
+            ),
             "central_officer": make_user("mx-trung-uong", Role.CENTRAL_OFFICER),
             "provincial_officer": make_user("mx-can-bo-19", Role.PROVINCIAL_OFFICER, "19"),
             "alliance_adviser": make_user("mx-tu-van-19", Role.ALLIANCE_ADVISER, "19"),
@@ -458,15 +521,6 @@ def _fresh_throttle_buckets():
 # -- how each endpoint is exercised ---------------------------------------------------------------
 
 
-@dataclass
-class Call:
-    path: str
-    params: dict | None = None  # query string
-    body: dict | None = None  # JSON
-    listed: tuple[str, str] | None = None  # (field, value) of the target among `items`
-    form: bool = False  # send `body` form-encoded (pages) rather than as JSON
-
-
 def _today() -> str:
     return dt.date.today().isoformat()
 
@@ -516,7 +570,6 @@ def _tombstones(w: World, t: str) -> Call:
     return Call("/api/v1/tombstones", {"since": since}, listed=("object_id", str(membership.pk)))
 
 
-Builder = Callable[[World, str], Call]
 API_CALLS: dict[str, Builder] = {
     "GET /api/v1/provinces": lambda w, t: Call("/api/v1/provinces"),
     "GET /api/v1/communes": lambda w, t: Call("/api/v1/communes", {"province": w.province[t]}),
@@ -566,9 +619,11 @@ API_CALLS: dict[str, Builder] = {
         "/api/v1/memberships",
         body={
             "organisation_id": w.organisation[t].pk,
-            "person_cccd": w.fresh_person[t].cccd,
-            "person_full_name": w.fresh_person[t].full_name,
-            "person_birth_date": f"{w.fresh_person[t].birth_year}-03-15",
+            "person": {
+                "cccd": w.fresh_person[t].cccd,
+                "full_name": w.fresh_person[t].full_name,
+                "birth_date": f"{w.fresh_person[t].birth_year}-03-15",
+            },
             "kind": "official",
             "joined_on": "2021-01-04",
         },
@@ -681,6 +736,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
         reverse("reporting:completeness"),
         {"form": "htx-annual", "period": "2025", "province": w.province[t]},
     ),
+    **ACCOUNT_CALLS,
 }
 
 
@@ -727,7 +783,7 @@ def _assert_outcome(response, expected: str, call: Call, method: str) -> None:
     status = response.status_code
     body = b"<streamed>" if response.streaming else response.content[:300]
     detail = f"{status} {response.get('Location', '')} {body!r}"
-    if method != "GET":
+    if method != "GET" and call.audited:
         # A write that is allowed leaves its audit entry; a refused one writes nothing.
         written = AuditEntry.objects.filter(request_id=response["X-Request-ID"]).exists()
         assert written == (expected == OK), (
@@ -873,9 +929,11 @@ def test_api_writes_are_audited_with_the_request_id(client, db, world):
         "/api/v1/memberships",
         {
             "organisation_id": org_id,
-            "person_cccd": valid_cccd(birth_year=1980),
-            "person_full_name": "Phạm Thị Nhật Ký",
-            "person_birth_date": "1980-02-03",
+            "person": {
+                "cccd": valid_cccd(birth_year=1980),
+                "full_name": "Phạm Thị Nhật Ký",
+                "birth_date": "1980-02-03",
+            },
             "kind": "official",
             "joined_on": "2020-02-03",
         },

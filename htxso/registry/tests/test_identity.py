@@ -59,7 +59,7 @@ def stranger(db):
 
 def _add(client, user, organisation, **person):
     body = {"organisation_id": organisation.pk, "kind": "official", "joined_on": "2021-01-04"}
-    body.update({f"person_{k}": v for k, v in person.items()})
+    body["person"] = person
     return client.post(
         f"{BASE}/memberships", body, content_type="application/json", **token_for(user)
     )
@@ -68,7 +68,7 @@ def _add(client, user, organisation, **person):
 def test_a_cccd_alone_links_no_one_and_reveals_nothing(client, manager, cooperative, stranger):
     response = _add(client, manager, cooperative, cccd=stranger.cccd)
     body = assert_error(response, 422, "validation_error")
-    assert {e["field"] for e in body["errors"]} == {"person_full_name", "person_birth_date"}
+    assert {e["field"] for e in body["errors"]} == {"person.full_name", "person.birth_date"}
     assert not Membership.objects.filter(organisation=cooperative).exists()
     reveal = client.get(f"{BASE}/people/{stranger.pk}", {"reveal": "true"}, **token_for(manager))
     assert_error(reveal, 404, "not_found")
@@ -98,7 +98,7 @@ def test_wrong_facts_are_refused_audited_and_say_nothing_of_the_record(
     )
     body = assert_error(response, 422, "validation_error")
     assert body["message"]["vi"] == MISMATCH_VI
-    assert body["errors"][0]["field"] == "person_full_name"
+    assert body["errors"][0]["field"] == "person.full_name"
     text = response.content.decode()
     assert "Hà Nội" not in text and "0912345678" not in text and str(stranger.pk) not in text
     assert not Membership.objects.filter(organisation=cooperative).exists()
@@ -240,7 +240,8 @@ def test_the_person_sees_who_linked_them(client, manager, cooperative, stranger)
 
 def test_a_role_that_may_not_add_members_cannot_probe(client, cooperative, stranger):
     member = make_user("thanh-vien", Role.MEMBER, "19")
-    response = _add(client, member, cooperative, cccd=stranger.cccd, full_name="Ai Đó")
+    facts = {"cccd": stranger.cccd, "full_name": "Ai Đó", "birth_date": "1980-07-09"}
+    response = _add(client, member, cooperative, **facts)
     assert response.status_code == 403
     assert not AuditEntry.objects.filter(action="identity_mismatch").exists()
 

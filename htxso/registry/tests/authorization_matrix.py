@@ -1,0 +1,158 @@
+"""Data of the authorization matrix shared by test_authorization.py: the outcomes, how a call
+is described, and the rows of the account pages (accounts/, i18n/).
+
+Adding a route (for example a new page under accounts/):
+1. add its row to ACCOUNT_MATRIX below: route name → method → one (own, other) pair per role,
+   in ROLES order (anonymous first);
+2. add how to call it to ACCOUNT_CALLS: (route name, method) → lambda world, target: Call(…).
+   A write that is allowed but leaves no audit entry (signing in, choosing a language) says
+   `audited=False`; every other allowed write must leave one, and a refused one none.
+`test_every_endpoint_has_a_matrix_entry` fails, naming the route, until both are there.
+Routes of the admin site (namespace `admin`) need no row: a rule generated from the URL
+resolver checks every one of them (test_every_admin_route_refuses_non_staff).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from htxso.core.models import ApiToken
+
+# -- outcomes -------------------------------------------------------------------------------------
+
+OK = "2xx"  # allowed (a page may answer with a redirect); lists: the target is among the items
+HIDDEN = "2xx-hidden"  # a list that answers, without the target in it
+U = "401"  # not signed in
+F = "403"  # signed in, not allowed
+N = "404"  # not in the user's scope (or does not exist)
+L = "login"  # a page that needs a session redirects an anonymous visitor to the login page
+M = "405"  # the method is not allowed (to anyone who gets that far)
+
+
+@dataclass(frozen=True)
+class Design:
+    """DESIGN.md expects `expected`; the code does otherwise today (strict xfail)."""
+
+    expected: str
+    reason: str
+
+
+ROLES = (
+    "anonymous",
+    "public",
+    "system_admin",
+    "central_officer",
+    "provincial_officer",
+    "alliance_adviser",
+    "cooperative_manager",
+    "member",
+)
+TARGETS = ("own", "other")
+Cell = str | Design
+Row = list[tuple[Cell, Cell]]
+EVERYONE: Row = [(OK, OK)] * 8
+SIGNED_IN: Row = [(L, L), *[(OK, OK)] * 7]
+
+
+@dataclass
+class Call:
+    path: str
+    params: dict | None = None  # query string
+    body: dict | None = None  # JSON
+    listed: tuple[str, str] | None = None  # (field, value) of the target among `items`
+    form: bool = False  # send `body` form-encoded (pages) rather than as JSON
+    audited: bool = True  # an allowed write leaves an audit entry
+
+
+def page(name: str, *args, body: dict | None = None, audited: bool = True) -> Call:
+    return Call(reverse(name, args=args), body=body, form=body is not None, audited=audited)
+
+
+Builder = Callable[[Any, str], Call]
+
+# -- accounts/ and i18n/ --------------------------------------------------------------------------
+
+PASSWORD = "mat-khau-thu-nghiem-123"  # conftest.make_user's
+
+ACCOUNT_MATRIX: dict[str, dict[str, Row]] = {
+    # A user's own API tokens. Revoking: the target is the provincial officer's token (own) or
+    # the system admin's (other); only its owner may revoke it, the admin included (404).
+    "tokens": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "token-revoke": {
+        "GET": [(L, L), *[(M, M)] * 7],
+        "POST": [(L, L), (N, N), (N, OK), (N, N), (OK, N), (N, N), (N, N), (N, N)],
+    },
+    # A member's own contact details: only an account tied to a person.
+    "my-contact": {
+        "GET": [(L, L), *[(F, F)] * 6, (OK, OK)],
+        "POST": [(L, L), *[(F, F)] * 6, (OK, OK)],
+    },
+    # Django's account pages: open to everyone, or to any signed-in user.
+    "login": {"GET": EVERYONE, "POST": EVERYONE},
+    "logout": {"GET": [(M, M)] * 8, "POST": EVERYONE},  # POST only (Django 5)
+    "password_change": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "password_change_done": {"GET": SIGNED_IN},
+    "password_reset": {"GET": EVERYONE, "POST": EVERYONE},
+    "password_reset_done": {"GET": EVERYONE},
+    # own: a valid link (for the member's account), other: a forged one; both answer a page.
+    "password_reset_confirm": {"GET": EVERYONE},
+    "password_reset_complete": {"GET": EVERYONE},
+    "set_language": {"GET": EVERYONE, "POST": EVERYONE},
+}
+
+
+def _token_pk(w: Any, t: str) -> int:
+    owner = w.users["provincial_officer" if t == "own" else "system_admin"]
+    return ApiToken.objects.filter(user=owner).values_list("pk", flat=True)[0]
+
+
+def _reset_link(w: Any, t: str) -> Call:
+    user = w.users["member"]
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user) if t == "own" else "forged-token"
+    return Call(reverse("password_reset_confirm", args=[uid, token]))
+
+
+def _login(w: Any, t: str) -> Call:
+    password = PASSWORD if t == "own" else "sai-mat-khau"
+    body = {"username": w.users["member"].username, "password": password}
+    return page("login", body=body, audited=False)
+
+
+ACCOUNT_CALLS: dict[tuple[str, str], Builder] = {
+    ("tokens", "GET"): lambda w, t: page("tokens"),
+    ("tokens", "POST"): lambda w, t: page("tokens", body={"name": "Khóa thử phân quyền"}),
+    ("token-revoke", "GET"): lambda w, t: page("token-revoke", _token_pk(w, t)),
+    ("token-revoke", "POST"): lambda w, t: page("token-revoke", _token_pk(w, t), body={}),
+    ("my-contact", "GET"): lambda w, t: page("my-contact"),
+    ("my-contact", "POST"): lambda w, t: page(
+        "my-contact", body={"phone": "0912345678", "email": "", "address": "Phường Phan Đình Phùng"}
+    ),
+    ("login", "GET"): lambda w, t: page("login"),
+    ("login", "POST"): _login,
+    ("logout", "GET"): lambda w, t: page("logout"),
+    ("logout", "POST"): lambda w, t: page("logout", body={}, audited=False),
+    ("password_change", "GET"): lambda w, t: page("password_change"),
+    # An incomplete form: the access rule without changing (and hashing) a password.
+    ("password_change", "POST"): lambda w, t: page(
+        "password_change", body={"old_password": ""}, audited=False
+    ),
+    ("password_change_done", "GET"): lambda w, t: page("password_change_done"),
+    ("password_reset", "GET"): lambda w, t: page("password_reset"),
+    ("password_reset", "POST"): lambda w, t: page(
+        "password_reset", body={"email": "khong-ai@example.invalid"}, audited=False
+    ),
+    ("password_reset_done", "GET"): lambda w, t: page("password_reset_done"),
+    ("password_reset_confirm", "GET"): _reset_link,
+    ("password_reset_complete", "GET"): lambda w, t: page("password_reset_complete"),
+    # Answers with a redirect back (form=True: a redirect that is not the login page is OK).
+    ("set_language", "GET"): lambda w, t: Call(reverse("set_language"), form=True),
+    ("set_language", "POST"): lambda w, t: page(
+        "set_language", body={"language": "en" if t == "own" else "vi"}, audited=False
+    ),
+}
