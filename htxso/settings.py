@@ -4,6 +4,7 @@ DATABASE_URL   default: a SQLite file under var/ (the embedded default for `make
 DEBUG          "1"/"true" to enable; off by default
 SECRET_KEY     required when DEBUG is off
 ALLOWED_HOSTS  comma-separated; default localhost names
+The rest (transport security, sessions, login throttling, two-factor) is listed in README.md.
 """
 
 import os
@@ -140,9 +141,32 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# Transport security. With DEBUG off every default is the production one (HTTPS only, HSTS for a
+# year); with DEBUG on (`make demo`, the tests) plain HTTP on localhost keeps working.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The preload directive only consents to the browsers' built-in HTTPS list; it takes effect when
+# the registrable domain is submitted there. Set 0 where the parent domain cannot commit to it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Behind a proxy that terminates TLS: "HTTP_X_FORWARDED_PROTO,https" (the proxy must overwrite
+# that header, never pass a client's through) — otherwise SECURE_SSL_REDIRECT loops.
+_proxy_ssl_header = [p.strip() for p in os.environ.get("SECURE_PROXY_SSL_HEADER", "").split(",")]
+SECURE_PROXY_SSL_HEADER = (
+    (_proxy_ssl_header[0], _proxy_ssl_header[1]) if len(_proxy_ssl_header) == 2 else None
+)
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+# Officers work on personal data: a session lasts a working day (not Django's two weeks) and
+# ends with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# Client addresses (login throttling): the number of reverse proxies in front of the application
+# that append to X-Forwarded-For. 0 (default): the TCP peer address, which a client cannot forge.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LOGGING = {
     "version": 1,
