@@ -39,7 +39,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "htxso.core.apps.HtxAdminConfig",  # django.contrib.admin with the officers' admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "htxso.core",
     "htxso.registry",
     "htxso.exchange",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "htxso.core.twofactor.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -109,11 +113,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's rules with the project's Vietnamese messages (core/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "htxso.core.passwords.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "htxso.core.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))},
+    },
+    {"NAME": "htxso.core.passwords.CommonPasswordValidator"},
+    {"NAME": "htxso.core.passwords.NumericPasswordValidator"},
 ]
+# Django's backend, refusing locked accounts (core/lockout.py).
+AUTHENTICATION_BACKENDS = ["htxso.core.lockout.LockAwareBackend"]
+# Login throttling (core/lockout.py): failures that lock an account (each within the window of
+# the previous one), failures that block a client address for its window (seconds).
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "20"))
+LOGIN_IP_WINDOW = int(os.environ.get("LOGIN_IP_WINDOW", "900"))
+# How long a username that does not exist answers "locked" (no officer can lift it).
+LOGIN_UNKNOWN_LOCK_SECONDS = int(os.environ.get("LOGIN_UNKNOWN_LOCK_SECONDS", str(30 * 86400)))
+# Roles that must sign in with a second factor (TOTP), comma-separated, e.g.
+# "system_admin,central_officer,provincial_officer". Anyone may enrol voluntarily.
+OTP_REQUIRED_ROLES = frozenset(
+    r.strip() for r in os.environ.get("OTP_REQUIRED_ROLES", "").split(",") if r.strip()
+)
+OTP_TOTP_ISSUER = "HTX Số"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
