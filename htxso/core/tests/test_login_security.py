@@ -270,3 +270,44 @@ def test_demo_users_keep_the_shared_password_and_lose_a_lock(db):
     call_command("demo_users")
     admin.refresh_from_db()
     assert admin.locked_at is None
+
+
+def test_unlock_command_for_a_missing_user():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("unlock", "khong-ton-tai")
+
+
+def test_unlock_needs_the_csrf_token(officer, clerk):
+    from django.test import Client
+
+    lock(clerk)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)
+    assert client.post(reverse("unlock-account", args=[clerk.pk])).status_code == 403
+    clerk.refresh_from_db()
+    assert clerk.locked_at is not None
+
+
+def test_a_lock_leaves_api_tokens_and_open_sessions_working(client, clerk):
+    """The lock stops password guessing; it is not a suspension (see core/lockout.py)."""
+    from htxso.core.tokens import authenticate, issue_token
+
+    key = issue_token(None, clerk, "tich-hop")
+    client.force_login(clerk)
+    lock(clerk)
+    assert authenticate(key) == clerk
+    assert client.get(reverse("tokens")).status_code == 200
+    User.objects.filter(pk=clerk.pk).update(is_active=False)  # suspension ends both
+    assert authenticate(key) is None
+    assert client.get(reverse("tokens")).status_code == 302
+
+
+def test_locked_message_in_english(client, clerk):
+    from htxso.core.tests.test_i18n import vietnamese_left
+
+    lock(clerk)
+    page = login(client, clerk.username, PASSWORD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Account temporarily locked after too many failed sign-ins" in page
+    assert vietnamese_left(page, set()) == []

@@ -218,3 +218,21 @@ def test_admin_device_list_never_shows_the_key(client, officer):
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=officer).exists()
     assert AuditEntry.objects.get(action="otp_reset", object_id=str(officer.pk)).actor == admin
+
+
+def test_account_pages_in_english(client, officer):
+    """Every new page is in the catalogue: nothing Vietnamese left on the English pages."""
+    from htxso.core.tests.test_i18n import vietnamese_left
+
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    client.force_login(make_user("quan-tri", Role.SYSTEM_ADMIN))
+    for name in ("otp-setup", "locked-accounts", "password_change"):
+        response = client.get(reverse(name), **en)
+        assert response.status_code == 200, name
+        assert vietnamese_left(response.content.decode(), {"HTX Số"}) == [], name
+    client.post(reverse("logout"))
+    enrolled(officer)
+    password_step(client, officer)
+    page = client.post(reverse("login-otp"), {"code": "abcdef"}, **en).content.decode()
+    assert "Verification code (6 digits)" in page and "digits only" in page
+    assert vietnamese_left(page, set()) == []
