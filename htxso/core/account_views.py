@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from . import lockout, twofactor
@@ -70,6 +71,7 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, dict]:
     return User.objects.filter(pk=pending["user"], is_active=True).first(), pending
 
 
+@sensitive_post_parameters("code")
 @never_cache
 def login_otp(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: a code from the user's authenticator app."""
@@ -102,6 +104,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/login_otp.html", {"form": form}, status=status)
 
 
+@sensitive_post_parameters("code")
 @never_cache
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
