@@ -1,4 +1,5 @@
 import contextlib
+import hashlib
 import json
 
 from django.contrib import admin, messages
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import lockout
+from .audit import record, snapshot
 from .models import (
     AuditEntry,
     Commune,
@@ -44,10 +46,39 @@ class HtxUserAdmin(UserAdmin):
     raw_id_fields = ("organisation", "person")
     actions = ["unlock_selected"]
 
+    # Rights are granted here: every change of an account is audited (before/after; the
+    # password as a fact, never its hash).
+    def save_model(self, request, obj, form, change):
+        request._htxso_user_before = _account(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        before = getattr(request, "_htxso_user_before", None)
+        record(request.user, "update" if change else "create", user, before, _account(user))
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            record(request.user, "password_set", user, None, {"password": "changed"})
+        return response
+
     @admin.action(description=_("Mở khóa các tài khoản đã chọn"))
     def unlock_selected(self, request, queryset):
         lifted = sum(lockout.unlock(request.user, user) for user in queryset)
         self.message_user(request, _("Đã mở khóa: %(n)s.") % {"n": lifted}, messages.SUCCESS)
+
+
+def _account(user: User) -> dict:
+    """What an audit entry keeps of an account: its fields and rights, with the password
+    hash replaced by a fingerprint that only tells whether it changed."""
+    data = snapshot(user, exclude=("password", "last_login"))
+    data["groups"] = sorted(user.groups.values_list("pk", flat=True))
+    data["user_permissions"] = sorted(user.user_permissions.values_list("pk", flat=True))
+    data["password"] = hashlib.sha256(user.password.encode()).hexdigest()[:8]
+    return data
 
 
 @admin.register(AuditEntry)

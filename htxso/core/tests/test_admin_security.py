@@ -157,3 +157,48 @@ def test_admin_login_goes_through_the_throttle(client, settings):
 def test_navbar_offers_the_admin_only_to_those_it_admits(client):
     client.force_login(make_user("trung-uong", Role.CENTRAL_OFFICER, is_staff=True))
     assert 'href="/admin/"' not in client.get("/").content.decode()
+
+
+def test_account_changes_in_the_admin_are_audited(admin_client):
+    user = make_user("can-bo", Role.PUBLIC)
+    url = f"/admin/core/user/{user.pk}/change/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update(
+        role=Role.PROVINCIAL_OFFICER,
+        province="19",
+        is_active="on",
+        date_joined_0=user.date_joined.strftime("%d/%m/%Y"),
+        date_joined_1=user.date_joined.strftime("%H:%M:%S"),
+    )
+    data = {k: v for k, v in data.items() if k not in ("groups", "user_permissions", "date_joined")}
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert user.role == Role.PROVINCIAL_OFFICER
+    entry = AuditEntry.objects.get(action="update", object_id=str(user.pk))
+    assert (entry.before["role"], entry.before["province"]) == (Role.PUBLIC, None)
+    assert (entry.after["role"], entry.after["province"]) == (Role.PROVINCIAL_OFFICER, "19")
+    assert "password" not in entry.after  # unchanged
+    assert entry.actor.username == "admin-thu"
+
+
+def test_setting_a_password_in_the_admin_is_audited_without_the_hash(admin_client):
+    user = make_user("can-bo", Role.PUBLIC)
+    new = "Tra-xanh-Tan-Cuong-2026"
+    response = admin_client.post(
+        f"/admin/core/user/{user.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new)
+    entry = AuditEntry.objects.get(action="password_set", object_id=str(user.pk))
+    assert user.password not in str(entry.after) and new not in str(entry.after)
+    weak = admin_client.post(
+        f"/admin/core/user/{user.pk}/password/",
+        {"password1": "12345678", "password2": "12345678", "usable_password": "true"},
+    )
+    assert weak.status_code == 200 and "Mật khẩu quá ngắn" in weak.content.decode()
