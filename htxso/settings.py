@@ -4,6 +4,7 @@ DATABASE_URL   default: a SQLite file under var/ (the embedded default for `make
 DEBUG          "1"/"true" to enable; off by default
 SECRET_KEY     required when DEBUG is off
 ALLOWED_HOSTS  comma-separated; default localhost names
+The rest (transport security, sessions, login throttling, two-factor) is listed in README.md.
 """
 
 import os
@@ -38,7 +39,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "htxso.core.apps.HtxAdminConfig",  # django.contrib.admin with the officers' admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "htxso.core",
     "htxso.registry",
     "htxso.exchange",
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "htxso.core.twofactor.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -108,11 +113,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's rules with the project's Vietnamese messages (core/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "htxso.core.passwords.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "htxso.core.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))},
+    },
+    {"NAME": "htxso.core.passwords.CommonPasswordValidator"},
+    {"NAME": "htxso.core.passwords.NumericPasswordValidator"},
 ]
+# Django's backend, refusing locked accounts (core/lockout.py).
+AUTHENTICATION_BACKENDS = ["htxso.core.lockout.LockAwareBackend"]
+# Login throttling (core/lockout.py): failures that lock an account (each within the window of
+# the previous one), failures that block a client address for its window (seconds).
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "20"))
+LOGIN_IP_WINDOW = int(os.environ.get("LOGIN_IP_WINDOW", "900"))
+# How long a username that does not exist answers "locked" (no officer can lift it).
+LOGIN_UNKNOWN_LOCK_SECONDS = int(os.environ.get("LOGIN_UNKNOWN_LOCK_SECONDS", str(30 * 86400)))
+# Roles that must sign in with a second factor (TOTP), comma-separated, e.g.
+# "system_admin,central_officer,provincial_officer". Anyone may enrol voluntarily.
+OTP_REQUIRED_ROLES = frozenset(
+    r.strip() for r in os.environ.get("OTP_REQUIRED_ROLES", "").split(",") if r.strip()
+)
+OTP_TOTP_ISSUER = "HTX Số"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -140,9 +166,32 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# Transport security. With DEBUG off every default is the production one (HTTPS only, HSTS for a
+# year); with DEBUG on (`make demo`, the tests) plain HTTP on localhost keeps working.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The preload directive only consents to the browsers' built-in HTTPS list; it takes effect when
+# the registrable domain is submitted there. Set 0 where the parent domain cannot commit to it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Behind a proxy that terminates TLS: "HTTP_X_FORWARDED_PROTO,https" (the proxy must overwrite
+# that header, never pass a client's through) — otherwise SECURE_SSL_REDIRECT loops.
+_proxy_ssl_header = [p.strip() for p in os.environ.get("SECURE_PROXY_SSL_HEADER", "").split(",")]
+SECURE_PROXY_SSL_HEADER = (
+    (_proxy_ssl_header[0], _proxy_ssl_header[1]) if len(_proxy_ssl_header) == 2 else None
+)
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+# Officers work on personal data: a session lasts a working day (not Django's two weeks) and
+# ends with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# Client addresses (login throttling): the number of reverse proxies in front of the application
+# that append to X-Forwarded-For. 0 (default): the TCP peer address, which a client cannot forge.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from htxso.core import account_views
 from htxso.core import views as core_views
 from htxso.core.api import api
 from htxso.registry import edit_views as registry_edit_views
@@ -17,7 +19,24 @@ urlpatterns = [
     path("accounts/tokens/", core_views.tokens, name="tokens"),
     path("accounts/tokens/<int:pk>/revoke/", core_views.revoke, name="token-revoke"),
     path("accounts/contact/", registry_edit_views.my_contact, name="my-contact"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in and the password change; no e-mailed password reset (the platform sends no mail:
+    # an officer resets a password).
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/login/otp/", account_views.login_otp, name="login-otp"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/otp/", account_views.otp_setup, name="otp-setup"),
+    path("accounts/locked/", account_views.locked_accounts, name="locked-accounts"),
+    path("accounts/locked/<int:pk>/unlock/", account_views.unlock_account, name="unlock-account"),
     path("registry/", include("htxso.registry.urls")),
     path("exchange/", include("htxso.exchange.urls")),
     path("reporting/", include("htxso.reporting.urls")),

@@ -32,18 +32,28 @@ def changed(before: dict | None, after: dict | None) -> tuple[dict | None, dict 
 def record(
     actor: Any,
     action: str,
-    obj: models.Model,
+    obj: models.Model | None,
     before: dict | None = None,
     after: dict | None = None,
+    *,
+    about: tuple[str, str] | None = None,
 ) -> AuditEntry:
+    """Write one entry. `obj` is the object acted on; when there is none (a login attempt for a
+    username that does not exist), `about` gives its type and a description instead."""
     before, after = changed(before, after)
+    if obj is not None:
+        object_type, object_id, object_repr = obj._meta.label_lower, str(obj.pk), str(obj)
+    elif about is not None:
+        (object_type, object_repr), object_id = about, ""
+    else:
+        raise ValueError("record() needs an object or `about`")
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         request_id=request_id_var.get(),
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:255],
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
         before=before,
         after=after,
     )

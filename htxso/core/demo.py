@@ -60,7 +60,15 @@ def create_demo_users() -> list[tuple[str, str, str]]:
     created = []
     for username, role, extra, label in specs:
         user, new = User.objects.update_or_create(
-            username=username, defaults={"role": role, "first_name": label, **extra}
+            username=username,
+            # A demo reset also lifts a lock left by wrong passwords.
+            defaults={
+                "role": role,
+                "first_name": label,
+                "locked_at": None,
+                "failed_logins": 0,
+                **extra,
+            },
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])

@@ -34,6 +34,13 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Login throttling (core/lockout.py): failures in the current window, and the lock an
+    # officer lifts (durable: it survives restarts and cache flushes).
+    failed_logins = models.PositiveIntegerField(_("số lần đăng nhập sai"), default=0)
+    last_failed_login_at = models.DateTimeField(
+        _("lần đăng nhập sai gần nhất"), null=True, blank=True
+    )
+    locked_at = models.DateTimeField(_("khóa lúc"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("người dùng")

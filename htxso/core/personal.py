@@ -1,6 +1,9 @@
 """Personal data (Personal Data Protection Law 2025): masked by default, revealed on request
 by the roles that need it, and every reveal and export is written to the audit log."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -22,31 +25,41 @@ def mask(value: str | None, keep_start: int = 3, keep_end: int = 2) -> str | Non
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
-# Keys of personal data in stored records (audit entries' before/after): how each is shown
-# masked. None masks the whole value.
-PERSONAL_KEYS: dict[str, tuple[int, int] | None] = {
-    "cccd": (3, 2),
-    "phone": (2, 2),
-    "email": None,
-    "birth_date": None,
-    "address": None,
-    "legacy_address": None,
+def _masked_date(value) -> str | None:
+    """A birth date keeps its year only (the year is shown on the pages as well)."""
+    text = str(value) if value else ""
+    return (
+        f"**/**/{text[:4]}" if len(text) >= 4 and text[:4].isdigit() else ("***" if text else None)
+    )
+
+
+# How each personal field is masked wherever it is shown without a reveal.
+MASKS: dict[str, Callable[[Any], Any]] = {
+    "cccd": mask,
+    "phone": lambda value: mask(value, 2, 2),
+    "birth_date": _masked_date,
+    "email": lambda value: "***" if value else value,
+    "address": lambda value: "***" if value else value,
+    "legacy_address": lambda value: "***" if value else value,
 }
 
 
-def masked_values(data: dict | None) -> dict | None:
-    """A stored record (an audit entry's before/after) with its personal data masked: the one
-    presenter of audit values, for pages and the admin. Reading them in full is a reveal."""
-    if not data:
-        return data
-    out = {}
-    for key, value in data.items():
-        if key in PERSONAL_KEYS and value not in (None, ""):
-            keep = PERSONAL_KEYS[key]
-            out[key] = "***" if keep is None else mask(str(value), *keep)
-        else:
-            out[key] = value
-    return out
+def masked(field: str, value):
+    """`value` of the personal field `field`, masked (other fields unchanged)."""
+    masker = MASKS.get(field)
+    if masker is None or value is None or value == "":
+        return value
+    return masker(value if field == "birth_date" else str(value))
+
+
+def masked_data(data):
+    """A copy of JSON data (an audit entry's before/after) with every personal field masked,
+    at any depth."""
+    if isinstance(data, dict):
+        return {k: masked(k, v) if k in MASKS else masked_data(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [masked_data(item) for item in data]
+    return data
 
 
 def may_reveal(user) -> bool:

@@ -1,5 +1,10 @@
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from htxso.core.personal import masked
 
 from .models import Membership, Organisation, Person, StatusChange
 
@@ -43,14 +48,72 @@ class OrganisationAdmin(admin.ModelAdmin):
         return search(queryset, search_term), False
 
 
+def person_page_link(person: Person | None) -> str:
+    """The person's page in the application: the one place to reveal their data (logged)."""
+    if person is None:
+        return "—"
+    url = reverse("registry:person", args=[person.pk])
+    return format_html('<a href="{}">{}</a>', url, _("Trang cá nhân (xem đầy đủ có ghi nhật ký)"))
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    """Personal data masked as on the pages; no reveal here (see `page`). Searching by the exact
+    CCCD finds a person without showing the number."""
+
     list_display = ("full_name", "birth_year", "gender", "province")
     search_fields = ("=cccd",)
     show_full_result_count = False
-    readonly_fields = [f.name for f in Person._meta.fields]
+    fields = (
+        "full_name",
+        "gender",
+        "birth_year",
+        "province",
+        "commune",
+        "masked_cccd",
+        "masked_birth_date",
+        "masked_phone",
+        "masked_email",
+        "masked_address",
+        "masked_legacy_address",
+        "page",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("số CCCD"))
+    def masked_cccd(self, obj: Person) -> str:
+        return masked("cccd", obj.cccd) or "—"
+
+    @admin.display(description=_("ngày sinh"))
+    def masked_birth_date(self, obj: Person) -> str:
+        return masked("birth_date", obj.birth_date) or "—"
+
+    @admin.display(description=_("điện thoại"))
+    def masked_phone(self, obj: Person) -> str:
+        return masked("phone", obj.phone) or "—"
+
+    @admin.display(description=_("thư điện tử"))
+    def masked_email(self, obj: Person) -> str:
+        return masked("email", obj.email) or "—"
+
+    @admin.display(description=_("địa chỉ"))
+    def masked_address(self, obj: Person) -> str:
+        return masked("address", obj.address) or "—"
+
+    @admin.display(description=_("địa chỉ cũ (trước 7/2025)"))
+    def masked_legacy_address(self, obj: Person) -> str:
+        return masked("legacy_address", obj.legacy_address) or "—"
+
+    @admin.display(description=_("Xem đầy đủ"))
+    def page(self, obj: Person) -> str:
+        return person_page_link(obj)
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -66,7 +129,11 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     raw_id_fields = ("organisation", "person", "member_organisation")
     show_full_result_count = False
-    readonly_fields = [f.name for f in Membership._meta.fields]
+    readonly_fields = [*(f.name for f in Membership._meta.fields), "person_page"]
+
+    @admin.display(description=_("Xem đầy đủ"))
+    def person_page(self, obj: Membership) -> str:
+        return person_page_link(obj.person)
 
     def has_add_permission(self, request):
         return False

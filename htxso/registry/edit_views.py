@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from htxso.core.models import AuditEntry
 from htxso.core.pagination import InvalidCursor, keyset_paginate
-from htxso.core.personal import REVEALED, mask, masked_values, may_reveal, reveal
+from htxso.core.personal import REVEALED, mask, masked_data, may_reveal, reveal
 from htxso.core.roles import Role
 
 from . import identity, services
@@ -302,6 +302,6 @@ def _shown(entries, revealed: bool) -> list[AuditEntry]:
     shown = list(entries)
     if not revealed:
         for entry in shown:
-            entry.before = masked_values(entry.before)
-            entry.after = masked_values(entry.after)
+            entry.before = masked_data(entry.before)
+            entry.after = masked_data(entry.after)
     return shown

@@ -16,12 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils import timezone
 
-from htxso.core.models import ApiToken
+from htxso.core.models import ApiToken, User
+from htxso.core.roles import Role
 
 # -- outcomes -------------------------------------------------------------------------------------
 
@@ -32,6 +31,7 @@ F = "403"  # signed in, not allowed
 N = "404"  # not in the user's scope (or does not exist)
 L = "login"  # a page that needs a session redirects an anonymous visitor to the login page
 M = "405"  # the method is not allowed (to anyone who gets that far)
+V = "422"  # let in, the input refused (a form answered with its errors)
 
 
 @dataclass(frozen=True)
@@ -92,16 +92,25 @@ ACCOUNT_MATRIX: dict[str, dict[str, Row]] = {
         "GET": [(L, L), *[(F, F)] * 6, (OK, OK)],
         "POST": [(L, L), *[(F, F)] * 6, (OK, OK)],
     },
-    # Django's account pages: open to everyone, or to any signed-in user.
+    # Signing in (own: the right password, other: a wrong one; both are audited), out, and
+    # the password change. No e-mailed password reset: the platform sends no mail.
     "login": {"GET": EVERYONE, "POST": EVERYONE},
     "logout": {"GET": [(M, M)] * 8, "POST": EVERYONE},  # POST only (Django 5)
     "password_change": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "password_change_done": {"GET": SIGNED_IN},
-    "password_reset": {"GET": EVERYONE, "POST": EVERYONE},
-    "password_reset_done": {"GET": EVERYONE},
-    # own: a valid link (for the member's account), other: a forged one; both answer a page.
-    "password_reset_confirm": {"GET": EVERYONE},
-    "password_reset_complete": {"GET": EVERYONE},
+    # The second step of a sign-in with two factors: without a first step, back to the login.
+    "login-otp": {"GET": [(L, L)] * 8, "POST": [(L, L)] * 8},
+    # One's own authenticator app: any signed-in user (a wrong code is a form error).
+    "otp-setup": {"GET": SIGNED_IN, "POST": [(L, L), *[(V, V)] * 7]},
+    # Locked accounts: system admins, and a provincial officer for their province's users
+    # (own: a locked member of Thái Nguyên, other: one of Hà Nội).
+    "locked-accounts": {
+        "GET": [(L, L), (F, F), (OK, OK), (F, F), (OK, OK), (F, F), (F, F), (F, F)]
+    },
+    "unlock-account": {
+        "GET": [(L, L), *[(M, M)] * 7],
+        "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (F, F), (F, F)],
+    },
     "set_language": {"GET": EVERYONE, "POST": EVERYONE},
 }
 
@@ -111,17 +120,22 @@ def _token_pk(w: Any, t: str) -> int:
     return ApiToken.objects.filter(user=owner).values_list("pk", flat=True)[0]
 
 
-def _reset_link(w: Any, t: str) -> Call:
-    user = w.users["member"]
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user) if t == "own" else "forged-token"
-    return Call(reverse("password_reset_confirm", args=[uid, token]))
-
-
 def _login(w: Any, t: str) -> Call:
     password = PASSWORD if t == "own" else "sai-mat-khau"
     body = {"username": w.users["member"].username, "password": password}
-    return page("login", body=body, audited=False)
+    return page("login", body=body)  # "login" or "login_failed" in the audit
+
+
+def _locked(w: Any, t: str) -> int:
+    """A locked member account of the target's province (made in the test's transaction)."""
+    province = "19" if t == "own" else "01"
+    user = User.objects.create(
+        username=f"mx-bi-khoa-{province}",
+        role=Role.MEMBER,
+        province_id=province,
+        locked_at=timezone.now(),
+    )
+    return user.pk
 
 
 ACCOUNT_CALLS: dict[tuple[str, str], Builder] = {
@@ -143,13 +157,13 @@ ACCOUNT_CALLS: dict[tuple[str, str], Builder] = {
         "password_change", body={"old_password": ""}, audited=False
     ),
     ("password_change_done", "GET"): lambda w, t: page("password_change_done"),
-    ("password_reset", "GET"): lambda w, t: page("password_reset"),
-    ("password_reset", "POST"): lambda w, t: page(
-        "password_reset", body={"email": "khong-ai@example.invalid"}, audited=False
-    ),
-    ("password_reset_done", "GET"): lambda w, t: page("password_reset_done"),
-    ("password_reset_confirm", "GET"): _reset_link,
-    ("password_reset_complete", "GET"): lambda w, t: page("password_reset_complete"),
+    ("login-otp", "GET"): lambda w, t: page("login-otp"),
+    ("login-otp", "POST"): lambda w, t: page("login-otp", body={"code": "123456"}),
+    ("otp-setup", "GET"): lambda w, t: page("otp-setup"),
+    ("otp-setup", "POST"): lambda w, t: page("otp-setup", body={"code": "000000"}, audited=False),
+    ("locked-accounts", "GET"): lambda w, t: page("locked-accounts"),
+    ("unlock-account", "GET"): lambda w, t: page("unlock-account", _locked(w, t)),
+    ("unlock-account", "POST"): lambda w, t: page("unlock-account", _locked(w, t), body={}),
     # Answers with a redirect back (form=True: a redirect that is not the login page is OK).
     ("set_language", "GET"): lambda w, t: Call(reverse("set_language"), form=True),
     ("set_language", "POST"): lambda w, t: page(

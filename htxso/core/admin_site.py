@@ -1,0 +1,45 @@
+"""The Django admin, for system administrators only.
+
+Only an active staff user who is a superuser or has the system_admin role may use it. Central
+and provincial officers, advisers and cooperative managers work in the application, whose
+pages scope, mask and audit personal data; the admin is a maintenance tool, so even `is_staff`
+does not open it to them.
+
+Signing in goes through the application's login (throttling, lock-out, second factor, audit):
+the admin's own login page is that view.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+def may_use_admin(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.role == Role.SYSTEM_ADMIN)
+    )
+
+
+class HtxAdminSite(admin.AdminSite):
+    site_header = _("HTX Số — quản trị hệ thống")
+    site_title = _("HTX Số — quản trị")
+    index_title = _("Quản trị hệ thống")
+
+    def has_permission(self, request) -> bool:
+        return may_use_admin(request.user)
+
+    def login(self, request, extra_context=None):
+        from .account_views import LoginView, safe_next
+
+        if may_use_admin(request.user):
+            return redirect(safe_next(request) or "admin:index")
+        if request.user.is_authenticated:
+            # Signed in, but not a system administrator: refused, not asked to sign in again.
+            raise PermissionDenied
+        return LoginView.as_view()(request)
