@@ -2,7 +2,6 @@
 password rules (issue #14)."""
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -10,26 +9,12 @@ from htxso.core.models import AuditEntry, User
 from htxso.core.roles import Role
 from htxso.registry.tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_and_clean")]
 
 PASSWORD = "mat-khau-thu-nghiem-123"
 LOCKED = "Tài khoản tạm khóa do đăng nhập sai nhiều lần"
 INVALID = "Tên đăng nhập hoặc mật khẩu không đúng."
 IP_BLOCKED = "Quá nhiều lần đăng nhập sai từ địa chỉ này"
-
-
-@pytest.fixture(autouse=True)
-def _fast_and_clean(settings):
-    """A fast hasher (each attempt hashes), and no counters left from another test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def officer(db) -> User:
-    return make_user("can-bo-19", Role.PROVINCIAL_OFFICER, "19")
 
 
 @pytest.fixture

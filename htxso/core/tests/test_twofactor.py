@@ -5,7 +5,6 @@ import re
 import time
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -14,22 +13,9 @@ from htxso.core.models import AuditEntry, User
 from htxso.core.roles import Role
 from htxso.registry.tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_and_clean")]
 
 PASSWORD = "mat-khau-thu-nghiem-123"
-
-
-@pytest.fixture(autouse=True)
-def _fast_and_clean(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def officer(db) -> User:
-    return make_user("can-bo-19", Role.PROVINCIAL_OFFICER, "19")
 
 
 def code_for(device: TOTPDevice, offset: int = 0) -> str:

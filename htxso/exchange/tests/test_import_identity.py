@@ -4,7 +4,6 @@ their card, never rewrites their record, and cannot be used to enumerate CCCDs (
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from htxso.core.models import AuditEntry
 from htxso.exchange import importers
@@ -15,13 +14,6 @@ from .test_importers import errors, member, member_job
 
 pytestmark = pytest.mark.usefixtures("media")
 MISMATCH = "Không xác minh được cá nhân: số CCCD, họ và tên, ngày sinh phải đúng như trên thẻ CCCD."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_budget():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -65,6 +65,12 @@ def _add(client, user, organisation, **person):
     )
 
 
+def _link(client, user, organisation, person):
+    """Add `person` with the facts on their card (the stranger's)."""
+    facts = {"cccd": person.cccd, "full_name": person.full_name, "birth_date": "1980-07-09"}
+    return _add(client, user, organisation, **facts)
+
+
 def test_a_cccd_alone_links_no_one_and_reveals_nothing(client, manager, cooperative, stranger):
     response = _add(client, manager, cooperative, cccd=stranger.cccd)
     body = assert_error(response, 422, "validation_error")
@@ -162,14 +168,7 @@ def test_matching_facts_link_and_answer_like_a_new_person(client, manager, coope
 
 
 def test_a_linked_member_shows_as_a_member_and_no_more(client, manager, cooperative, stranger):
-    response = _add(
-        client,
-        manager,
-        cooperative,
-        cccd=stranger.cccd,
-        full_name=stranger.full_name,
-        birth_date="1980-07-09",
-    )
+    response = _link(client, manager, cooperative, stranger)
     assert response.status_code == 201
     headers = token_for(manager)
     shown = client.get(f"{BASE}/people/{stranger.pk}", **headers).json()
@@ -223,14 +222,7 @@ def test_the_page_links_by_the_same_rules(client, manager, cooperative, stranger
 
 
 def test_the_person_sees_who_linked_them(client, manager, cooperative, stranger):
-    response = _add(
-        client,
-        manager,
-        cooperative,
-        cccd=stranger.cccd,
-        full_name=stranger.full_name,
-        birth_date="1980-07-09",
-    )
+    response = _link(client, manager, cooperative, stranger)
     assert response.status_code == 201
     member = make_user("thanh-vien", Role.MEMBER, "01", person=stranger)
     client.force_login(member)
