@@ -192,6 +192,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 # Client addresses (login throttling): the number of reverse proxies in front of the application
 # that append to X-Forwarded-For. 0 (default): the TCP peer address, which a client cannot forge.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The API's rate limits read the client address by the same rule (ninja trusts every
+# X-Forwarded-For entry otherwise, so a client could pick a fresh bucket per request).
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 
 LOGGING = {
     "version": 1,

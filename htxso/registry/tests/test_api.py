@@ -585,11 +585,38 @@ def test_rate_limit_answers_429_in_the_error_shape(client, officer_19, auth_thro
     assert client.get(f"{BASE}/provinces", **token_for(other)).status_code == 200
 
 
-def test_anonymous_clients_do_not_share_one_bucket(client, db, auth_throttle_of_three):
+@pytest.fixture
+def anon_throttle_of_three():
+    """The anonymous throttle, limited to 3 requests a minute for one test."""
+    from ninja.throttling import AnonRateThrottle
+
+    throttle = _throttle(AnonRateThrottle)
+    saved = (throttle.num_requests, throttle.duration)
+    throttle.num_requests, throttle.duration = 3, 60
+    cache.clear()
+    yield throttle
+    throttle.num_requests, throttle.duration = saved
+    cache.clear()
+
+
+def test_anonymous_clients_do_not_share_one_bucket(client, db, anon_throttle_of_three):
     for _ in range(3):
         client.get(f"{BASE}/provinces", REMOTE_ADDR="203.0.113.1")
+    _assert_rate_limited(client.get(f"{BASE}/provinces", REMOTE_ADDR="203.0.113.1"))
     response = client.get(f"{BASE}/provinces", REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 200
+
+
+def test_a_forged_forwarded_address_is_no_fresh_bucket(client, db, anon_throttle_of_three):
+    # Without a trusted proxy (TRUSTED_PROXY_COUNT=0) the TCP peer is the client.
+    for n in range(3):
+        client.get(
+            f"{BASE}/provinces", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+        )
+    response = client.get(
+        f"{BASE}/provinces", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="10.9.9.9"
+    )
+    _assert_rate_limited(response)
 
 
 # Property-based tests over the whole OpenAPI document: test_api_schemathesis.py.
