@@ -176,13 +176,37 @@ def choice_parser(choices: Any) -> Callable[[Any], str]:
     def parse(cell: Any) -> str:
         found = lookup(str(cell))
         if found is None:
-            raise ValidationError(
-                _("Giá trị không có trong danh mục: %s.")
-                % "; ".join(str(label) for _v, label in choices.choices)
-            )
+            catalogue = "; ".join(str(label) for _v, label in choices.choices)
+            near = nearest(str(cell), [str(label) for _v, label in choices.choices])
+            if near is not None:
+                raise ValidationError(
+                    _("Giá trị không có trong danh mục. Có phải “%(near)s”? Danh mục: %(all)s.")
+                    % {"near": near, "all": catalogue}
+                )
+            raise ValidationError(_("Giá trị không có trong danh mục: %s.") % catalogue)
         return found
 
     return parse
+
+
+def nearest(text: str, labels: list[str]) -> str | None:
+    """The label a person most likely meant: the only one the text begins (or is begun by),
+    word for word, or else the closest spelling (accents and case ignored)."""
+    import difflib
+
+    key = search_key(text)
+    if not key:
+        return None
+    keys = {search_key(label): label for label in labels}
+    prefixed = [
+        label
+        for k, label in keys.items()
+        if (k + " ").startswith(key + " ") or (key + " ").startswith(k + " ")
+    ]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
+    return keys[close[0]] if close else None
 
 
 def sector_label(value: str, label: Any) -> str:

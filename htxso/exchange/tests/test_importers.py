@@ -1053,6 +1053,28 @@ def test_new_organisation_with_a_status_and_no_date_is_not_given_one(officer_19)
     assert not Organisation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Ngừng hoạt động", "Ngừng hoạt động nhưng chưa giải thể"),  # the words people use
+        ("Tạm ngưng", "Tạm ngừng kinh doanh"),
+        ("Giải thể", "Đã giải thể"),
+        ("Đã giả thể", "Đã giải thể"),  # a typo
+    ],
+)
+def test_a_status_in_other_words_suggests_the_one_meant(officer_19, written, meant):
+    row = organisation(status=written, status_since="01/01/2023")
+    finding = only_error(importers.run(organisation_job([row], officer_19), commit=False))
+    assert finding.column == "Tình trạng"
+    assert finding.message.startswith(f"Giá trị không có trong danh mục. Có phải “{meant}”?")
+
+
+def test_a_value_like_nothing_gets_the_catalogue_without_a_guess(officer_19):
+    row = organisation(status="xyz", status_since="01/01/2023")
+    finding = only_error(importers.run(organisation_job([row], officer_19), commit=False))
+    assert finding.message.startswith("Giá trị không có trong danh mục: Đang hoạt động;")
+
+
 def test_organisation_legacy_address(officer_19):
     row = organisation(
         province="Tỉnh Thái Nguyên", legacy_district="Thành phố Thái Nguyên", commune="Xã Tân Cương"
