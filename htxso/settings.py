@@ -131,12 +131,19 @@ LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
 LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "20"))
 LOGIN_IP_WINDOW = int(os.environ.get("LOGIN_IP_WINDOW", "900"))
-# How long a username that does not exist answers "locked" (no officer can lift it).
-LOGIN_UNKNOWN_LOCK_SECONDS = int(os.environ.get("LOGIN_UNKNOWN_LOCK_SECONDS", str(30 * 86400)))
+# How long a lock lasts (seconds): the first, doubled for each further round of failures before
+# a successful sign-in, at most the maximum. An officer may lift it sooner.
+LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
+LOGIN_LOCK_MAX_SECONDS = int(os.environ.get("LOGIN_LOCK_MAX_SECONDS", str(86400)))
 # Roles that must sign in with a second factor (TOTP), comma-separated, e.g.
 # "system_admin,central_officer,provincial_officer". Anyone may enrol voluntarily.
+# In production the national roles (the admin and all personal data) need one by default.
 OTP_REQUIRED_ROLES = frozenset(
-    r.strip() for r in os.environ.get("OTP_REQUIRED_ROLES", "").split(",") if r.strip()
+    r.strip()
+    for r in os.environ.get(
+        "OTP_REQUIRED_ROLES", "" if DEBUG else "system_admin,central_officer"
+    ).split(",")
+    if r.strip()
 )
 OTP_TOTP_ISSUER = "HTX Số"
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import lockout
+from .admin_site import ListedLookupsOnly
 from .audit import record, snapshot
 from .models import (
     AuditEntry,
@@ -25,7 +26,7 @@ from .twofactor import reset_devices
 
 
 @admin.register(User)
-class HtxUserAdmin(UserAdmin):
+class HtxUserAdmin(ListedLookupsOnly, UserAdmin):
     list_display = (
         "username",
         "first_name",
@@ -82,7 +83,7 @@ def _account(user: User) -> dict:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ListedLookupsOnly, admin.ModelAdmin):
     """Read-only: the application offers no way to change or delete audit entries. Personal
     fields in the values before and after are shown masked."""
 
@@ -167,7 +168,7 @@ with contextlib.suppress(NotRegistered):
 
 
 @admin.register(TOTPDevice)
-class TOTPDeviceAdmin(admin.ModelAdmin):
+class TOTPDeviceAdmin(ListedLookupsOnly, admin.ModelAdmin):
     list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
     list_filter = ("confirmed",)
     search_fields = ("user__username",)

@@ -30,7 +30,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from ninja.utils import check_csrf
 
-from . import tokens
+from . import tokens, twofactor
 
 PYDANTIC_MESSAGES = {
     "missing": gettext_noop("Thiếu trường bắt buộc."),
@@ -85,6 +85,10 @@ class TokenAuth(HttpBearer):
             raise AuthenticationError(
                 401, gettext_noop("Khóa API không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
             )
+        if twofactor.otp_required(user) and not twofactor.has_device(user):
+            # A role that must sign in with two factors may not work around them with a token
+            # issued before the rule (or before it enrolled).
+            raise PermissionDenied(twofactor.OTP_REQUIRED_MESSAGE)
         request.user = user
         return user
 

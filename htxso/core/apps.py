@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Hệ thống")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the sign-in audit)
+        from . import checks, signals  # noqa: F401  (the deploy checks; the sign-in audit)
 
 
 class HtxAdminConfig(admin_apps.AdminConfig):

@@ -1,11 +1,16 @@
-"""Login throttling: per account (a durable lock an officer lifts) and per client address.
+"""Login throttling: per account (a lock that lifts itself, or an officer lifts sooner) and per
+client address.
 
 - An account: `LOGIN_FAILURES_PER_ACCOUNT` failures (wrong password or wrong second-factor
   code), each within `LOGIN_FAILURE_WINDOW` seconds of the previous one, lock it. The lock is
-  stored on the user (`User.locked_at`) and stays until an officer lifts it (`unlock`); a
-  locked account cannot sign in with the right password either (`LockAwareBackend`).
+  stored on the user (`User.locked_at`); a locked account cannot sign in with the right
+  password either (`LockAwareBackend`). It lasts `LOGIN_LOCK_SECONDS`, doubled for each further
+  round of failures before a successful sign-in (at most `LOGIN_LOCK_MAX_SECONDS`), or until an
+  officer lifts it (`unlock`). A lock that lifted itself only at an officer's word would let
+  anyone who knows a username shut its owner out for good (an officer, a whole province); one
+  that grows makes guessing slower than it is worth.
 - A username that does not exist counts its failures the same way (in the cache) and answers
-  with the same message once "locked", so the page never tells whether an account exists.
+  with the same message for as long, so the page never tells whether an account exists.
 - A client address: `LOGIN_FAILURES_PER_IP` failures within `LOGIN_IP_WINDOW` seconds refuse
   every further attempt from it (right passwords included) until the window ends.
 
@@ -99,10 +104,26 @@ def _count_ip_failure(ip: str) -> None:
 # --- per account ----------------------------------------------------------------------------
 
 
+def lock_seconds(failures: int) -> int:
+    """How long a lock lasts after `failures` consecutive failures: the base for the first
+    round, doubled for each further one."""
+    rounds = max(1, failures // _setting("LOGIN_FAILURES_PER_ACCOUNT"))
+    return min(
+        _setting("LOGIN_LOCK_SECONDS") * 2 ** (rounds - 1), _setting("LOGIN_LOCK_MAX_SECONDS")
+    )
+
+
+def locked_now(user: User) -> bool:
+    if user.locked_at is None:
+        return False
+    lifted = user.locked_at.timestamp() + lock_seconds(user.failed_logins)
+    return time.time() < lifted
+
+
 def is_locked(username: str) -> bool:
-    user = User.objects.filter(username=username).only("locked_at").first()
+    user = User.objects.filter(username=username).only("locked_at", "failed_logins").first()
     if user is not None:
-        return user.locked_at is not None
+        return locked_now(user)
     return bool(cache.get(_key("name-locked", username)))
 
 
@@ -116,43 +137,56 @@ def register_failure(request: HttpRequest | None, username: str, reason: str) ->
     details = {"username": username[:150], "ip": ip, "reason": reason}
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None:
-        record(None, "login_failed", None, None, details, about=("core.user", username))
+        # Not an account: perhaps a password typed in the wrong box. Kept recognisable for
+        # spotting a spray (its start and a digest), never whole.
+        shown = f"{username[:3]}…#{hashlib.sha256(username.encode()).hexdigest()[:8]}"
+        details["username"] = shown
+        record(None, "login_failed", None, None, details, about=("core.user", shown))
         if reason == "locked":
             return True
         # Each failure keeps the count for another window, as `last_failed_login_at` does for
         # a real account: the two must count alike, or timing would tell them apart.
         key = _key("name", username)
         count = (cache.get(key) or 0) + 1
-        cache.set(key, count, window)
-        if count >= limit:
-            # No officer can lift this one: it lasts as long as a real lock usually does.
-            cache.set(_key("name-locked", username), True, _setting("LOGIN_UNKNOWN_LOCK_SECONDS"))
-            record(None, "lock", None, None, details, about=("core.user", username))
+        cache.set(key, count, max(window, lock_seconds(count) + window))
+        if count % limit == 0:
+            cache.set(_key("name-locked", username), True, lock_seconds(count))
+            record(None, "lock", None, None, details, about=("core.user", shown))
             return True
         return False
     record(None, "login_failed", user, None, details)
-    if user.locked_at is not None:
+    if locked_now(user):
         return True
     now = timezone.now()
-    recent = (
+    # After a lock the count goes on (the next lock lasts longer) until a successful sign-in.
+    recent = user.locked_at is not None or (
         user.last_failed_login_at and (now - user.last_failed_login_at).total_seconds() < window
     )
     user.failed_logins = user.failed_logins + 1 if recent else 1
     user.last_failed_login_at = now
-    if user.failed_logins >= limit:
+    if user.failed_logins % limit == 0:
         user.locked_at = now
     user.save(update_fields=["failed_logins", "last_failed_login_at", "locked_at"])
-    if user.locked_at is not None:
-        record(None, "lock", user, None, {**details, "failed_logins": user.failed_logins})
+    if user.locked_at == now:
+        seconds = lock_seconds(user.failed_logins)
+        record(
+            None,
+            "lock",
+            user,
+            None,
+            {**details, "failed_logins": user.failed_logins, "seconds": seconds},
+        )
         logger.warning("login: account %s locked after %s failures", user.pk, user.failed_logins)
         return True
     return False
 
 
 def clear_failures(user: User) -> None:
-    """A successful sign-in starts the count again."""
-    if user.failed_logins:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, last_failed_login_at=None)
+    """A successful sign-in starts the count again (and forgets a lock that lifted itself)."""
+    if user.failed_logins or user.locked_at is not None:
+        User.objects.filter(pk=user.pk).update(
+            failed_logins=0, last_failed_login_at=None, locked_at=None
+        )
 
 
 class LockAwareBackend(ModelBackend):
@@ -160,7 +194,7 @@ class LockAwareBackend(ModelBackend):
     form or page calls `authenticate`)."""
 
     def user_can_authenticate(self, user) -> bool:
-        return super().user_can_authenticate(user) and getattr(user, "locked_at", None) is None
+        return super().user_can_authenticate(user) and not locked_now(user)
 
     def get_user(self, user_id):
         # An open session outlives a lock (see the module docstring); only is_active ends it.
@@ -174,9 +208,13 @@ class LockAwareBackend(ModelBackend):
 # --- lifting a lock -------------------------------------------------------------------------
 
 
+# A provincial officer lifts locks of the users they serve, not of their peers or superiors.
+UNLOCKABLE_BY_PROVINCE_EXCLUDED = NATIONAL_ROLES | {Role.PROVINCIAL_OFFICER}
+
+
 def may_unlock(actor, user: User | None = None) -> bool:
     """A system admin lifts anyone's lock; a provincial officer those of their province's users
-    below the national roles; nobody their own."""
+    below them (not another officer's); nobody their own."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
     if user is not None and user.pk == actor.pk:
@@ -189,7 +227,7 @@ def may_unlock(actor, user: User | None = None) -> bool:
         return True
     return (
         user.province_id == actor.province_id
-        and user.role not in NATIONAL_ROLES
+        and user.role not in UNLOCKABLE_BY_PROVINCE_EXCLUDED
         and not user.is_superuser
     )
 
@@ -201,7 +239,7 @@ def locked_users(actor) -> QuerySet[User]:
         return users
     if may_unlock(actor):
         return users.filter(province_id=actor.province_id, is_superuser=False).exclude(
-            role__in=NATIONAL_ROLES
+            role__in=UNLOCKABLE_BY_PROVINCE_EXCLUDED
         )
     return users.none()
 

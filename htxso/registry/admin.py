@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from htxso.core.admin_site import ListedLookupsOnly
+from htxso.core.audit import record
 from htxso.core.personal import masked
 
 from .models import Membership, Organisation, Person, StatusChange
@@ -57,13 +59,22 @@ def person_page_link(person: Person | None) -> str:
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ListedLookupsOnly, admin.ModelAdmin):
     """Personal data masked as on the pages; no reveal here (see `page`). Searching by the exact
     CCCD finds a person without showing the number."""
 
     list_display = ("full_name", "birth_year", "gender", "province")
     search_fields = ("=cccd",)
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        # Looking a person up by CCCD is a use of personal data: on record, the number masked.
+        if search_term.strip():
+            shown = masked("cccd", search_term.strip())
+            about = ("registry.person", f"CCCD {shown}")
+            record(request.user, "search", None, None, {"cccd": shown}, about=about)
+        return super().get_search_results(request, queryset, search_term)
+
     fields = (
         "full_name",
         "gender",
@@ -124,7 +135,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ListedLookupsOnly, admin.ModelAdmin):
     list_display = ("organisation", "person", "member_organisation", "kind", "joined_on", "left_on")
     list_filter = ("kind",)
     raw_id_fields = ("organisation", "person", "member_organisation")

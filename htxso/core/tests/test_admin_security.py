@@ -56,6 +56,29 @@ def test_person_search_by_exact_cccd_finds_without_showing_it(admin_client, pers
     assert person.full_name in visible and person.cccd not in visible
     page = admin_client.get("/admin/registry/person/", {"q": person.cccd[:6]}).content.decode()
     assert person.full_name not in page  # exact match only: no prefix enumeration
+    searches = AuditEntry.objects.filter(action="search", object_type="registry.person")
+    assert searches.count() == 2  # each lookup on record, the number masked
+    assert all(person.cccd not in str(e.after) + e.object_repr for e in searches)
+
+
+@pytest.mark.parametrize(
+    ("path", "lookup"),
+    [
+        ("/admin/registry/person/", "cccd__startswith"),
+        ("/admin/registry/person/", "phone__startswith"),
+        ("/admin/registry/person/", "birth_date"),
+        ("/admin/registry/membership/", "person__cccd__startswith"),
+        ("/admin/core/auditentry/", "after__cccd__startswith"),
+        ("/admin/core/user/", "person__cccd__startswith"),
+        ("/admin/otp_totp/totpdevice/", "key__startswith"),
+    ],
+)
+def test_list_lookups_in_the_address_cannot_probe_masked_values(admin_client, person, path, lookup):
+    # Django's admin took any field lookup from the address: a CCCD, a phone number or a
+    # second-factor key could be found a character at a time, unlogged.
+    response = admin_client.get(path, {lookup: person.cccd[:4]})
+    assert response.status_code == 400
+    assert admin_client.get(path, {"pk": person.pk}).status_code == 200  # the list still works
 
 
 def test_membership_page_shows_no_personal_data(admin_client, person):

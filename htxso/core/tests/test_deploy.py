@@ -27,6 +27,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "htxso.example.gov.vn",
         "CSRF_TRUSTED_ORIGINS": "https://htxso.example.gov.vn",
         "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",  # named, not reached: the check reads settings
     }
     return {**env, **extra}
 
@@ -52,6 +53,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         ("SECURE_HSTS_SECONDS", "0", "security.W004"),
         ("SECURE_SSL_REDIRECT", "0", "security.W008"),
         ("SECURE_COOKIES", "0", "security.W012"),
+        ("REDIS_URL", "", "htxso.W001"),  # throttling counts per worker without a shared cache
     ],
 )
 def test_an_insecure_override_fails_the_check(tmp_path, variable, value, warning):

@@ -222,3 +222,15 @@ def test_account_pages_in_english(client, officer):
     page = client.post(reverse("login-otp"), {"code": "abcdef"}, **en).content.decode()
     assert "Verification code (6 digits)" in page and "digits only" in page
     assert vietnamese_left(page, set()) == []
+
+
+def test_a_token_does_not_work_around_a_required_second_factor(client, officer, settings):
+    from htxso.core.tokens import issue_token
+
+    key = issue_token(None, officer, "tích hợp")
+    settings.OTP_REQUIRED_ROLES = frozenset({Role.PROVINCIAL_OFFICER})
+    response = client.get("/api/v1/people", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 403
+    assert response.json()["message"]["vi"].startswith("Tài khoản phải xác thực hai lớp")
+    settings.OTP_REQUIRED_ROLES = frozenset()
+    assert client.get("/api/v1/people", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
