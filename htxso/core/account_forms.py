@@ -8,7 +8,10 @@ from django.utils.translation import ngettext
 
 from . import lockout
 
-LOCKED = _("Tài khoản tạm khóa do đăng nhập sai nhiều lần; liên hệ cán bộ quản trị để mở khóa.")
+LOCKED = _(
+    "Tài khoản tạm khóa do đăng nhập sai nhiều lần: thử lại sau, hoặc liên hệ cán bộ quản trị "
+    "để mở khóa ngay."
+)
 INVALID_LOGIN = _("Tên đăng nhập hoặc mật khẩu không đúng.")
 
 

@@ -22,9 +22,9 @@ Every failure, lock and unlock is written to the audit log (username tried and c
 never the password).
 
 Why not django-axes: it counts attempts in its own tables with one failure limit and one
-cool-off for every parameter, and lifts locks by deleting attempts; here an account lock must
-last until an officer of the right province lifts it (audited in the one audit log), an address
-block must expire on its own with a different limit, a wrong second-factor code must count as a
+cool-off for every parameter, and lifts locks by deleting attempts; here an account lock grows
+with each round and an officer of the right province may lift it (audited in the one audit
+log), an address block expires on its own with a different limit, a wrong second-factor code must count as a
 failure, and messages are Vietnamese. That is this module's ~200 lines on Django's own backend.
 """
 

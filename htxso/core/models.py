@@ -34,8 +34,8 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # Login throttling (core/lockout.py): failures in the current window, and the lock an
-    # officer lifts (durable: it survives restarts and cache flushes).
+    # Login throttling (core/lockout.py): consecutive failures, and when the lock began (it
+    # lifts itself after a time that grows with the failures, or an officer lifts it).
     failed_logins = models.PositiveIntegerField(_("số lần đăng nhập sai"), default=0)
     last_failed_login_at = models.DateTimeField(
         _("lần đăng nhập sai gần nhất"), null=True, blank=True
