@@ -24,8 +24,9 @@ never the password).
 Why not django-axes: it counts attempts in its own tables with one failure limit and one
 cool-off for every parameter, and lifts locks by deleting attempts; here an account lock grows
 with each round and an officer of the right province may lift it (audited in the one audit
-log), an address block expires on its own with a different limit, a wrong second-factor code must count as a
-failure, and messages are Vietnamese. That is this module's ~200 lines on Django's own backend.
+log), an address block expires on its own with a different limit, a wrong second-factor code
+must count as a failure, and messages are Vietnamese. That is this module's ~250 lines on
+Django's own backend.
 """
 
 import hashlib
