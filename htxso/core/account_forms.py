@@ -41,11 +41,14 @@ class LoginForm(AuthenticationForm):
             lockout.register_failure(self.request, username, "locked")
             raise ValidationError(LOCKED, code="locked")
         try:
-            return super().clean()
+            cleaned = super().clean()
         except ValidationError:
             if lockout.register_failure(self.request, username, "password"):
                 raise ValidationError(LOCKED, code="locked") from None
             raise ValidationError(INVALID_LOGIN, code="invalid_login") from None
+        if lockout.is_locked(username):  # locked by a guess that ran beside this one
+            raise ValidationError(LOCKED, code="locked")
+        return cleaned
 
 
 class OtpCodeForm(forms.Form):

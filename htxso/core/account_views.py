@@ -9,10 +9,11 @@ import django_otp
 import segno
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -121,6 +122,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and twofactor.confirm_device(user, device, form.cleaned_data["code"]):
             device.refresh_from_db()
             django_otp.login(request, device)
+            request.session.cycle_key()  # the session rises to two factors: a new key
             messages.success(request, _("Đã bật xác thực hai lớp."))
             return redirect(safe_next(request) or "home")
         if form.is_valid():
@@ -150,6 +152,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         record(user, "password_change", user)
         return response
 
+    def form_invalid(self, form):
+        # A wrong current password counts like a wrong sign-in: an open session left on a
+        # shared computer must not become a way to guess the password without limit.
+        if "old_password" in form.errors:
+            user: Any = self.request.user
+            if lockout.register_failure(self.request, user.username, "password_change"):
+                logout(self.request)
+                messages.error(self.request, LOCKED)
+                return redirect("login")
+        return super().form_invalid(form)
+
 
 @login_required
 def locked_accounts(request: HttpRequest) -> HttpResponse:
@@ -162,9 +175,11 @@ def locked_accounts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def unlock_account(request: HttpRequest, pk: int) -> HttpResponse:
+    if not lockout.may_unlock(request.user):
+        raise PermissionDenied(_("Bạn không có quyền mở khóa tài khoản này."))
     user = get_object_or_404(User, pk=pk)
     if not lockout.may_unlock(request.user, user):
-        raise PermissionDenied(_("Bạn không có quyền mở khóa tài khoản này."))
+        raise Http404  # outside the officer's users: not told whether it exists
     if lockout.unlock(request.user, user):
         messages.success(
             request, _("Đã mở khóa tài khoản %(username)s.") % {"username": user.username}

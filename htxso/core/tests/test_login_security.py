@@ -155,12 +155,13 @@ def test_officer_lists_and_unlocks_then_login_works(client, officer, clerk):
     assert login(client, clerk.username, PASSWORD).status_code == 302
 
 
-def test_officer_of_another_province_gets_403(client, clerk):
+def test_officer_of_another_province_gets_404(client, clerk):
     lock(clerk)
     other = make_user("can-bo-01", Role.PROVINCIAL_OFFICER, "01")
     client.force_login(other)
     assert clerk.username not in client.get(reverse("locked-accounts")).content.decode()
-    assert client.post(reverse("unlock-account", args=[clerk.pk])).status_code == 403
+    # Not theirs, so not told whether it exists: the same answer as an id that does not.
+    assert client.post(reverse("unlock-account", args=[clerk.pk])).status_code == 404
     clerk.refresh_from_db()
     assert clerk.locked_at is not None
     assert not AuditEntry.objects.filter(action="unlock").exists()
@@ -178,9 +179,9 @@ def test_provincial_officer_cannot_unlock_a_national_role_or_himself(client, off
     admin = make_user("quan-tri-19", Role.SYSTEM_ADMIN, "19")
     lock(admin)
     client.force_login(officer)
-    assert client.post(reverse("unlock-account", args=[admin.pk])).status_code == 403
+    assert client.post(reverse("unlock-account", args=[admin.pk])).status_code == 404
     lock(officer)
-    assert client.post(reverse("unlock-account", args=[officer.pk])).status_code == 403
+    assert client.post(reverse("unlock-account", args=[officer.pk])).status_code == 404
     assert client.get(reverse("locked-accounts")).content.decode().count("unlock/") == 0
 
 
@@ -340,7 +341,22 @@ def test_a_provincial_officer_cannot_unlock_another_officer(client, officer):
     peer = make_user("can-bo-19-khac", Role.PROVINCIAL_OFFICER, "19")
     lock(peer)
     client.force_login(officer)
-    assert client.post(reverse("unlock-account", args=[peer.pk])).status_code == 403
+    assert client.post(reverse("unlock-account", args=[peer.pk])).status_code == 404
     peer.refresh_from_db()
     assert peer.locked_at is not None
     assert "can-bo-19-khac" not in client.get(reverse("locked-accounts")).content.decode()
+
+
+def test_a_wrong_current_password_counts_like_a_wrong_sign_in(client, clerk):
+    client.force_login(clerk)
+    change = {"old_password": "doan-sai", "new_password1": "x", "new_password2": "x"}
+    for _ in range(4):
+        response = client.post(reverse("password_change"), change)
+        assert response.status_code == 200 and signed_in(client)
+    response = client.post(reverse("password_change"), change)  # the 5th: locked, signed out
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert not signed_in(client)
+    clerk.refresh_from_db()
+    assert clerk.locked_at is not None
+    reasons = AuditEntry.objects.filter(action="login_failed", object_id=str(clerk.pk))
+    assert set(reasons.values_list("after__reason", flat=True)) == {"password_change"}

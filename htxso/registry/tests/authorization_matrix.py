@@ -109,7 +109,7 @@ ACCOUNT_MATRIX: dict[str, dict[str, Row]] = {
     },
     "unlock-account": {
         "GET": [(L, L), *[(M, M)] * 7],
-        "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (F, F), (F, F)],
+        "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, N), (F, F), (F, F), (F, F)],
     },
     "set_language": {"GET": EVERYONE, "POST": EVERYONE},
 }
