@@ -29,7 +29,11 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "Chưa đặt SECRET_KEY: đặt SECRET_KEY (máy chủ thật) hoặc DEBUG=1 (máy phát triển). "
+            "SECRET_KEY must be set when DEBUG is off: set SECRET_KEY (production) or DEBUG=1 "
+            "(development)."
+        )
     SECRET_KEY = "insecure-development-key-only-for-debug"
 
 ALLOWED_HOSTS = [

@@ -81,3 +81,18 @@ def test_proxy_ssl_header_is_read_as_a_pair(tmp_path):
         timeout=120,
     )
     assert result.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", result.stderr
+
+
+def test_the_command_says_what_to_set_instead_of_a_traceback(tmp_path):
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]
+    result = subprocess.run(
+        [sys.executable, "-m", "htxso.cli", "import", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("htxso: Chưa đặt SECRET_KEY")
+    assert "DEBUG=1" in result.stderr and "Traceback" not in result.stderr
