@@ -74,6 +74,7 @@ class Report:
     summary: dict[str, Any] = field(default_factory=dict)
     encoding: str = ""
     mismatched_people: list[int] = field(default_factory=list)  # registry.identity
+    message: str = ""  # why the file was refused before its rows (kept on the job)
     linked_unseen: int = 0  # registered people the importer could not see, facts verified
     _last_error_row: int = -1
 
@@ -964,7 +965,8 @@ def run(
 
     try:
         reader = RowReader(layout, table.headers, report)
-    except Aborted:
+    except Aborted as exc:
+        report.message = str(exc)
         close = getattr(table.rows, "close", None)
         if close is not None:
             close()

@@ -91,6 +91,8 @@ def _store_report(job: ImportJob, report: Report) -> None:
     )
     job.rows, job.error_rows, job.issues_total = report.rows, report.error_rows, report.total
     job.summary, job.encoding = report.summary, report.encoding[:40]
+    if report.message:
+        job.message = report.message
 
 
 def execute(job_id: int) -> str:

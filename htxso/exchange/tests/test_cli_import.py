@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from htxso.exchange.layouts import MEMBER_LAYOUT
+from htxso.exchange.models import ImportJob
 from htxso.registry.models import Membership, Organisation, Person
 from htxso.registry.tests.factories import OrganisationFactory
 
@@ -85,6 +86,9 @@ def test_warnings_are_printed_and_a_refused_header_is_not_called_zero_rows(
     assert code == 1
     assert "chưa kiểm tra dòng dữ liệu nào" in out and "0 dòng" not in out
     assert "lỗi: dòng 1" in out
+    job = ImportJob.objects.latest("pk")  # the reason stays with the job (its page shows it)
+    assert job.message == "Tệp thiếu cột bắt buộc; hãy dùng tệp mẫu."
+    assert "Tệp thiếu cột bắt buộc; hãy dùng tệp mẫu." in out
 
 
 def test_blank_lines_above_the_header_are_skipped_and_rows_keep_their_numbers(
