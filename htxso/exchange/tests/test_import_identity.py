@@ -8,7 +8,7 @@ import pytest
 from htxso.core.models import AuditEntry
 from htxso.exchange import importers
 from htxso.registry.models import Membership, Person
-from htxso.registry.tests.factories import MembershipFactory, OrganisationFactory, PersonFactory
+from htxso.registry.tests.factories import OrganisationFactory, PersonFactory
 
 from .test_importers import errors, member, member_job
 
@@ -19,19 +19,6 @@ MISMATCH = "Không xác minh được cá nhân: số CCCD, họ và tên, ngày
 @pytest.fixture
 def org(db):
     return OrganisationFactory()
-
-
-@pytest.fixture
-def stranger(db):
-    """Registered in Hà Nội, member of a Hà Nội cooperative: outside Thái Nguyên's scope."""
-    person = PersonFactory(
-        province_id="01",
-        full_name="Đỗ Thị Hà Nội",
-        birth_date=dt.date(1980, 7, 9),
-        phone="0911111111",
-    )
-    MembershipFactory(organisation=OrganisationFactory(province_id="01"), person=person)
-    return person
 
 
 def _row(org, person, **values):
@@ -69,7 +56,7 @@ def test_matching_facts_link_without_rewriting_the_registered_record(org, office
     stranger.refresh_from_db()
     assert (stranger.full_name, stranger.phone, stranger.province_id) == (
         "Đỗ Thị Hà Nội",
-        "0911111111",
+        "0912345678",
         "01",
     )
     assert not AuditEntry.objects.filter(action="import_update").exists()

@@ -1,5 +1,7 @@
 """Fixtures of the registry tests: users by role, and the demo registry for read-only modules."""
 
+import datetime as dt
+
 import pytest
 
 from htxso.core.models import AuditEntry, User
@@ -36,6 +38,23 @@ def system_admin(db) -> User:
 @pytest.fixture
 def public_user(db) -> User:
     return make_user("cong-chung", Role.PUBLIC)
+
+
+@pytest.fixture
+def stranger(db):
+    """A registered person of Hà Nội with contact details, member of a Hà Nội cooperative
+    (the identity tests: registry and import)."""
+    from .factories import MembershipFactory, OrganisationFactory, PersonFactory
+
+    person = PersonFactory(
+        province_id="01",
+        full_name="Đỗ Thị Hà Nội",
+        birth_date=dt.date(1980, 7, 9),
+        phone="0912345678",
+        address="Số 1 phố Tràng Tiền",
+    )
+    MembershipFactory(organisation=OrganisationFactory(province_id="01"), person=person)
+    return person
 
 
 def generate_demo_once(django_db_blocker, **kwargs):

@@ -536,18 +536,22 @@ def _throttle(kind):
     return throttle
 
 
-@pytest.fixture
-def auth_throttle_of_three():
-    """The authenticated throttle, limited to 3 requests a minute for one test."""
-    from ninja.throttling import AuthRateThrottle
-
-    throttle = _throttle(AuthRateThrottle)
+def _limited_to_three(kind):
+    """One of the API's throttles, limited to 3 requests a minute for one test."""
+    throttle = _throttle(kind)
     saved = (throttle.num_requests, throttle.duration)
     throttle.num_requests, throttle.duration = 3, 60
     cache.clear()
     yield throttle
     throttle.num_requests, throttle.duration = saved
     cache.clear()
+
+
+@pytest.fixture
+def auth_throttle_of_three():
+    from ninja.throttling import AuthRateThrottle
+
+    yield from _limited_to_three(AuthRateThrottle)
 
 
 def _assert_rate_limited(response) -> None:
@@ -587,16 +591,9 @@ def test_rate_limit_answers_429_in_the_error_shape(client, officer_19, auth_thro
 
 @pytest.fixture
 def anon_throttle_of_three():
-    """The anonymous throttle, limited to 3 requests a minute for one test."""
     from ninja.throttling import AnonRateThrottle
 
-    throttle = _throttle(AnonRateThrottle)
-    saved = (throttle.num_requests, throttle.duration)
-    throttle.num_requests, throttle.duration = 3, 60
-    cache.clear()
-    yield throttle
-    throttle.num_requests, throttle.duration = saved
-    cache.clear()
+    yield from _limited_to_three(AnonRateThrottle)
 
 
 def test_anonymous_clients_do_not_share_one_bucket(client, db, anon_throttle_of_three):

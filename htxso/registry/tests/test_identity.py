@@ -18,7 +18,7 @@ from htxso.registry.identity import facts_match, name_key
 from htxso.registry.models import Membership, Person
 
 from .conftest import make_user
-from .factories import MembershipFactory, OrganisationFactory, PersonFactory, valid_cccd
+from .factories import OrganisationFactory, PersonFactory, valid_cccd
 from .test_api import BASE, assert_error, token_for
 
 MISMATCH_VI = (
@@ -41,20 +41,6 @@ def cooperative(db):
 @pytest.fixture
 def manager(cooperative):
     return make_user("quan-ly", Role.COOPERATIVE_MANAGER, "19", organisation=cooperative)
-
-
-@pytest.fixture
-def stranger(db):
-    """A registered person of Hà Nội with contact details, member of a Hà Nội cooperative."""
-    person = PersonFactory(
-        province_id="01",
-        full_name="Đỗ Thị Hà Nội",
-        birth_date=dt.date(1980, 7, 9),
-        phone="0912345678",
-        address="Số 1 phố Tràng Tiền",
-    )
-    MembershipFactory(organisation=OrganisationFactory(province_id="01"), person=person)
-    return person
 
 
 def _add(client, user, organisation, **person):
