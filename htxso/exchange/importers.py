@@ -867,7 +867,6 @@ def _check_identities(actor: Any, reader: RowReader, report: Report, stage: str)
     if scope is None:
         return
     where, params = scope
-    outside: list[int] = []
     mismatched: list[tuple[int, str, int]] = []  # (row, name as given, person id)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -879,7 +878,6 @@ def _check_identities(actor: Any, reader: RowReader, report: Report, stage: str)
         linked: set[int] = set()
         while batch := cursor.fetchmany(5000):
             for row, name, born, pk, registered, registered_born in batch:
-                outside.append(row)
                 if identity.same_facts(registered, _as_date(registered_born), name, _as_date(born)):
                     linked.add(pk)
                 else:
@@ -899,11 +897,12 @@ def _check_identities(actor: Any, reader: RowReader, report: Report, stage: str)
         else:
             for row, name, _pk in mismatched:
                 report.add(row, reader.column("full_name"), name, identity.mismatch_message())
-        for start in range(0, len(outside), 5000):
-            chunk = outside[start : start + 5000]
-            cleared = ", ".join(f"{f} = NULL" for f in services.PERSON_IMPORT_FIELDS)
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"UPDATE {stage} SET {cleared} WHERE row_no IN ({marks})", chunk)
+        cleared = ", ".join(f"{f} = NULL" for f in services.PERSON_IMPORT_FIELDS)
+        cursor.execute(
+            f"""UPDATE {stage} SET {cleared} WHERE cccd IN (
+                    SELECT p.cccd FROM registry_person p WHERE {where})""",
+            params,
+        )
         residence = identity.outside_residence_sql(actor)
         if residence is not None:
             kept = ", ".join(f"{f} = NULL" for f in services.PERSON_IDENTITY_FIELDS)
