@@ -28,7 +28,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from htxso.core.audit import request_id_var
+from htxso.core.audit import record
 from htxso.core.models import AuditEntry, Commune
 from htxso.core.personal import mask, may_reveal
 from htxso.core.units import province_names
@@ -209,19 +209,14 @@ class Plan:
 def _start_audit(
     user: Any, object_type: str, what: str, fmt: str, filters: dict, personal: str
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=user if getattr(user, "is_authenticated", False) else None,
-        request_id=request_id_var.get(),
-        action="export",
-        object_type=object_type,
-        object_id="*",
-        object_repr=f"{what} ({fmt.upper()})"[:255],
-        after={
-            "format": fmt,
-            "filters": filters,
-            "rows": None,
-            "personal_data": personal,
-        },
+    return record(
+        user,
+        "export",
+        None,
+        None,
+        {"format": fmt, "filters": filters, "rows": None, "personal_data": personal},
+        about=(object_type, f"{what} ({fmt.upper()})"),
+        about_id="*",
     )
 
 

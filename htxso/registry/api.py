@@ -19,7 +19,7 @@ from htxso.core.models import Commune, Province, Tombstone
 from htxso.core.pagination import InvalidCursor, KeysetPage, keyset_paginate
 from htxso.core.personal import mask, reveal
 
-from . import identity, services
+from . import services
 from .filters import SORTS, OrganisationFilter
 from .models import Membership, Organisation, Person
 from .schemas import (
@@ -233,7 +233,7 @@ def get_person(request: HttpRequest, pk: PK, reveal_data: bool = Query(False, al
 
 
 # People are recorded by adding them as members (`POST /memberships` with their facts): a
-# person on their own would be a way to ask whether a CCCD is registered (registry.identity).
+# person on their own would be a way to ask whether a CCCD is registered (registry.services.identity).
 
 
 # -- memberships --------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def add_membership(request: HttpRequest, payload: MembershipIn):
         raise PermissionDenied(gettext_noop("Bạn không có quyền thay đổi tổ chức này."))
     if payload.person is not None:
         try:
-            membership = identity.add_person_member(
+            membership = services.add_person_member(
                 request.user,
                 payload.organisation_id,
                 payload.kind,

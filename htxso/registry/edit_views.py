@@ -17,7 +17,7 @@ from htxso.core.pagination import InvalidCursor, keyset_paginate
 from htxso.core.personal import REVEALED, mask, masked_data, may_reveal, reveal
 from htxso.core.roles import Role
 
-from . import identity, services
+from . import services
 from .choices import OrganisationKind
 from .forms import (
     ContactForm,
@@ -112,7 +112,7 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
 def _add_member(request: HttpRequest, pk: int, data: dict) -> None:
     capital = data.get("capital_contributed") or 0
     if data.get("cccd"):
-        identity.add_person_member(
+        services.add_person_member(
             request.user,
             pk,
             data["kind"],
@@ -155,7 +155,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
                 _add_member(request, pk, form.cleaned_data)
             except ValidationError as exc:
                 _add_errors(form, exc)
-            except identity.TooManyMismatches as exc:
+            except services.identity.TooManyMismatches as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Đã thêm thành viên."))

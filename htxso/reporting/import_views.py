@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from htxso.exchange.views import may_import
 from htxso.exchange.workbooks import XLSX_CONTENT_TYPE
-from htxso.registry.forms import StyledForm
+from htxso.core.forms import StyledForm
 
 from . import importer
 from .models import ReportForm, Respondent

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.db import connection, transaction
 
 from htxso.core.bulk import next_id, reset_sequences, write_rows
-from htxso.core.models import AuditEntry
+from htxso.core.audit import record
 
 from .. import stats
 from ..models import Membership, Organisation, Person, StatusChange
@@ -77,16 +77,18 @@ class Generator(OrganisationRows, PeopleRows):
             _write_member_counts(orgs)
             reset_sequences(Organisation, Person, Membership, StatusChange)
             stats.refresh()
-            AuditEntry.objects.create(
-                action="generate",
-                object_type="registry",
-                object_id="*",
-                object_repr=f"Dữ liệu mẫu: {result.organisations:,} tổ chức",
-                after={
+            record(
+                None,
+                "generate",
+                None,
+                None,
+                {
                     "organisations": result.organisations,
                     "people": result.people,
                     "memberships": result.memberships,
                 },
+                about=("registry", f"Dữ liệu mẫu: {result.organisations:,} tổ chức"),
+                about_id="*",
             )
         for org in orgs:
             result.counts_by_kind[org.kind] = result.counts_by_kind.get(org.kind, 0) + 1

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from htxso.core.models import AuditEntry
 from htxso.core.roles import Role
-from htxso.registry.identity import facts_match, name_key
+from htxso.registry.services.identity import facts_match, name_key
 from htxso.registry.models import Membership, Person
 
 from .conftest import make_user
