@@ -233,7 +233,8 @@ def get_person(request: HttpRequest, pk: PK, reveal_data: bool = Query(False, al
 
 
 # People are recorded by adding them as members (`POST /memberships` with their facts): a
-# person on their own would be a way to ask whether a CCCD is registered (registry.services.identity).
+# person on their own would be a way to ask whether a CCCD is registered
+# (registry.services.identity).
 
 
 # -- memberships --------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from htxso.core.forms import StyledForm
 from htxso.exchange.views import may_import
 from htxso.exchange.workbooks import XLSX_CONTENT_TYPE
-from htxso.core.forms import StyledForm
 
 from . import importer
 from .models import ReportForm, Respondent

@@ -47,9 +47,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     openable = []
     if getattr(user, "role", None) == Role.COOPERATIVE_MANAGER and user.organisation_id:
-        org = user.organisation
+        org = Organisation.objects.filter(pk=user.organisation_id).first()
         for form in ReportForm.objects.filter(is_active=True, respondent="organisation"):
-            if org.kind in form.organisation_kinds:
+            if org is not None and org.kind in form.organisation_kinds:
                 openable.append(form)
     return render(
         request,

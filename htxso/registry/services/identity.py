@@ -17,9 +17,10 @@ date — and they match the registered person. So:
   worker counts the same). Past it, every lookup by identity is refused, matched or not, and so
   is every member import by that user.
 
-The write that uses these rules is `people.add_person_member`. What a membership then shows (docs/architecture.md): the organisation's editors see the person
-as they see any member of theirs — masked, with a logged reveal — because the cooperative keeps
-a register of its members (Law on Cooperatives 2023). They do not see the person's other
+The write that uses these rules is `people.add_person_member`. What a membership then shows
+(docs/architecture.md): the organisation's editors see the person as they see any member of
+theirs — masked, with a logged reveal — because the cooperative keeps a register of its members
+(Law on Cooperatives 2023). They do not see the person's other
 memberships, and they do not change the person's identity or residence: that belongs to the
 province the person lives in (imports: `outside_residence_sql`). The person sees who added them.
 """

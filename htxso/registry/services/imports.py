@@ -175,7 +175,9 @@ def _audit_updates(
                 pk, label, values = row[0], row[1], row[2:]
                 pairs = [
                     (f, o, n)
-                    for f, o, n in zip(fields, values[: len(fields)], values[len(fields) :], strict=True)
+                    for f, o, n in zip(
+                        fields, values[: len(fields)], values[len(fields) :], strict=True
+                    )
                     if n is not None and o != n
                 ]
                 yield pk, label, {f: o for f, o, _n in pairs}, {f: n for f, _o, n in pairs}
