@@ -34,7 +34,7 @@ from htxso.core.bulk import write_rows
 from htxso.core.mst import normalise_tax_code
 from htxso.core.timing import timed
 from htxso.registry import identity, services, stats
-from htxso.registry.choices import CLOSED_STATUSES, Sector, Status
+from htxso.registry.choices import CLOSED_STATUSES, Status
 from htxso.registry.models import Organisation
 
 from . import setwise
@@ -255,16 +255,13 @@ def _checked_rows(
 # --- organisations ------------------------------------------------------------------------------
 
 # The file's "province" and "commune" columns hold names, placed by `_place` into the ids.
-ORGANISATION_FIELDS = (services.ORGANISATION_FIELDS - {"province", "commune"}) | {
-    "province_id",
-    "commune_id",
-}
+FILE_ORGANISATION_ARGUMENTS = services.ORGANISATION_ARGUMENTS - {"province", "commune"}
 
 
 def _organisation_fields(
     values: dict[str, Any], place: addresses.Place | None, existing: Organisation | None = None
 ) -> dict[str, Any]:
-    fields = {k: v for k, v in values.items() if k in ORGANISATION_FIELDS}
+    fields = {k: v for k, v in values.items() if k in FILE_ORGANISATION_ARGUMENTS}
     if place is not None:
         fields["province_id"] = place.province_id
         # A blank commune means "no change", like any blank optional cell — except on a row that
@@ -284,7 +281,7 @@ def _organisation_fields(
     if sector and (
         existing is None or (sector, farming) != (existing.sector, existing.agricultural_type)
     ):
-        fields["is_agricultural"] = sector == Sector.A or bool(farming)
+        fields["is_agricultural"] = services.is_agricultural(sector, farming)
     return fields
 
 

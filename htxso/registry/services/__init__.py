@@ -31,15 +31,22 @@ from .imports import (
     membership_match,
 )
 from .memberships import add_membership, delete_membership, end_membership
-from .organisations import ORGANISATION_FIELDS, create_organisation, update_organisation
+from .organisations import ORGANISATION_ARGUMENTS, create_organisation, update_organisation
 from .people import add_person_member, create_person, update_person_contact
-from .rules import MEMBER_KINDS, age_on, check_identity, check_membership, membership_passes_sql
+from .rules import (
+    MEMBER_KINDS,
+    age_on,
+    check_identity,
+    check_membership,
+    is_agricultural,
+    membership_passes_sql,
+)
 from .status import change_status
 
 __all__ = [
     "MEMBERSHIP_IMPORT_FIELDS",
     "MEMBER_KINDS",
-    "ORGANISATION_FIELDS",
+    "ORGANISATION_ARGUMENTS",
     "PERSON_IDENTITY_FIELDS",
     "PERSON_IMPORT_FIELDS",
     "PERSON_WRITERS",
@@ -58,6 +65,7 @@ __all__ = [
     "end_membership",
     "identity",
     "import_memberships",
+    "is_agricultural",
     "member_import_counts",
     "membership_differs",
     "membership_match",

@@ -21,20 +21,27 @@ from .common import (
     require_editable,
     tax_code_or_none,
 )
+from .rules import is_agricultural
 
-ORGANISATION_FIELDS = frozenset(
+# The keyword arguments `create_organisation` and `update_organisation` take: the editable
+# fields (status has its own service), the places by object or by id.
+ORGANISATION_ARGUMENTS = frozenset(
     f.name
     for f in Organisation._meta.concrete_fields
     if f.editable and f.name not in {"id", "members_count", "status", "status_since"}
-)
+) | {"province_id", "commune_id"}
 
 
 @transaction.atomic
 def create_organisation(actor: Any, **fields: Any) -> Organisation:
-    unknown = set(fields) - ORGANISATION_FIELDS - {"province_id", "commune_id"}
+    unknown = set(fields) - ORGANISATION_ARGUMENTS
     if unknown:
         raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
     organisation = Organisation(**fields)
+    if "is_agricultural" not in fields:
+        organisation.is_agricultural = is_agricultural(
+            organisation.sector, organisation.agricultural_type
+        )
     organisation.tax_code = tax_code_or_none(organisation.tax_code)
     blank_text(organisation)
     organisation.status = Status.ACTIVE
@@ -77,7 +84,7 @@ def update_organisation(
     require_editable(actor, organisation)
     if organisation.version != expected_version:
         raise StaleEdit(organisation.version)
-    unknown = set(changes) - ORGANISATION_FIELDS - {"province_id", "commune_id"}
+    unknown = set(changes) - ORGANISATION_ARGUMENTS
     if unknown:
         raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
     before = snapshot(organisation)
@@ -85,6 +92,12 @@ def update_organisation(
     old_founding = organisation.established_on
     for name, value in changes.items():
         setattr(organisation, name, value)
+    farming = (organisation.sector, organisation.agricultural_type)
+    if "is_agricultural" not in changes and farming != (
+        before.get("sector"),
+        before.get("agricultural_type"),
+    ):
+        organisation.is_agricultural = is_agricultural(*farming)
     organisation.tax_code = tax_code_or_none(organisation.tax_code)
     blank_text(organisation)
     _check_address(organisation)

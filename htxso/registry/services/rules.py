@@ -8,10 +8,20 @@ from django.utils.translation import gettext as _
 
 from htxso.core.cccd import decode_cccd
 
-from ..choices import MemberKind, OrganisationKind
+from ..choices import AGRICULTURAL_SECTOR, MemberKind, OrganisationKind
 from .common import check_not_future
 
 MEMBER_KINDS = frozenset(MemberKind.values)
+
+
+def is_agricultural(sector: str | None, agricultural_type: str | None) -> bool:
+    """The one rule of the agricultural flag: sector A (agriculture, forestry, fisheries) or an
+    agricultural type (a cooperative of another sector that farms). The services derive the
+    flag with it whenever an organisation is created or its sector or type changes and the
+    caller did not set the flag; a caller who sets it (the editing page's checkbox, the API's
+    `is_agricultural`) overrides it — an officer may know better than the code. Imports and
+    the generator derive it with this function."""
+    return sector == AGRICULTURAL_SECTOR or bool(agricultural_type)
 
 
 def check_identity(
