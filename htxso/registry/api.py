@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from htxso.core.api import WRITE_AUTH
 from htxso.core.models import Commune, Province, Tombstone
 from htxso.core.pagination import InvalidCursor, KeysetPage, keyset_paginate
-from htxso.core.personal import mask, reveal
+from htxso.core.personal import reveal, shown
 
 from . import services
 from .filters import SORTS, OrganisationFilter
@@ -192,10 +192,7 @@ def _person_out(person: Person, revealed: bool) -> dict:
         "gender": person.gender,
         "birth_year": person.birth_year,
         "province_code": person.province_id,
-        "cccd": person.cccd if revealed else mask(person.cccd),
-        "birth_date": person.birth_date if revealed else None,
-        "phone": person.phone if revealed else (mask(person.phone, 2, 2) or ""),
-        "address": person.address if revealed else ("***" if person.address else ""),
+        **shown(person, revealed, ("cccd", "birth_date", "phone", "address"), typed=True),
         "masked": not revealed,
     }
 

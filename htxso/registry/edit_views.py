@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from htxso.core.models import AuditEntry
 from htxso.core.pagination import InvalidCursor, keyset_paginate
-from htxso.core.personal import REVEALED, mask, masked_data, may_reveal, reveal
+from htxso.core.personal import REVEALED, masked_data, may_reveal, reveal
 from htxso.core.roles import Role
 
 from . import services
@@ -165,9 +165,6 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
         page = keyset_paginate(rows, "id", False, request.GET.get("cursor") or None, 50)
     except InvalidCursor:
         page = keyset_paginate(rows, "id", False, None, 50)
-    for membership in page.items:
-        if membership.person:
-            membership.masked_cccd = mask(membership.person.cccd)
     context = {
         "organisation": organisation,
         "page": page,
@@ -265,8 +262,6 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "revealed": revealed,
         "may_reveal": may_reveal(request.user),
-        "cccd": person.cccd if revealed else mask(person.cccd),
-        "phone": person.phone if revealed else mask(person.phone, 2, 2),
         "memberships": memberships,
         "entries": _shown(entries, revealed),
     }
