@@ -16,7 +16,9 @@ constraints (migration 0006):
 from typing import Any
 
 from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
 
+MIGRATION = "0006_user_links"  # the registry migration that installs the links
 # (column of core_user, the registry table it points to)
 LINKS = (("organisation_id", "registry_organisation"), ("person_id", "registry_person"))
 
@@ -94,6 +96,8 @@ def ensure_links(using: str = "default", **_kwargs: Any) -> None:
     db = connections[using]
     if db.vendor != "sqlite":
         return
+    if ("registry", MIGRATION) not in MigrationRecorder(db).applied_migrations():
+        return  # not yet there, or migrated back before it
     tables = set(db.introspection.table_names())
     if not {"core_user", *(table for _c, table in LINKS)} <= tables:
         return  # migrated only part of the way (e.g. `migrate core`)
