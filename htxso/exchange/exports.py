@@ -32,20 +32,12 @@ from htxso.core.audit import request_id_var
 from htxso.core.models import AuditEntry, Commune
 from htxso.core.personal import mask, may_reveal
 from htxso.core.units import province_names
-from htxso.registry.choices import Sector
+from htxso.core.values import parse_bool, parse_date, parse_money
 from htxso.registry.filters import SORTS, OrganisationFilter, province_choices
 from htxso.registry.models import Membership, Organisation
+from htxso.tabular.columns import Column, Layout
 
-from .layouts import (
-    MEMBER_LAYOUT,
-    ORGANISATION_LAYOUT,
-    Column,
-    Layout,
-    parse_bool,
-    parse_date,
-    parse_money,
-    sector_label,
-)
+from .layouts import MEMBER_LAYOUT, ORGANISATION_LAYOUT
 
 FORMATS = ("csv", "xlsx")
 CHUNK_SIZE = 5000  # rows per database fetch
@@ -120,13 +112,6 @@ def _money(value: int | None) -> int | str:
     return "" if value is None else int(value)
 
 
-def _labels(column: Column) -> dict[str, str]:
-    choices: Any = column.choices  # a TextChoices class
-    if choices is Sector:
-        return {value: sector_label(value, label) for value, label in Sector.choices}
-    return {value: str(label) for value, label in choices.choices}
-
-
 def _lookup(table: Mapping[Any, str]) -> Callable[[Any], str]:
     return lambda value: table.get(value, _text(value)) if value else ""
 
@@ -143,7 +128,7 @@ def renderer(column: Column, places: Places) -> Callable[[Any], Any]:
     """How one column's database value is written. Labels are resolved now, in the request's
     language, not later while the response streams."""
     if column.choices is not None:
-        return _lookup(_labels(column))
+        return _lookup(column.choice_labels())
     if column.dropdown == "province":
         return _lookup(places.provinces)
     if column.key == "commune":

@@ -6,7 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from htxso.tabular.findings import Severity
+
 from .layouts import MEMBERS, ORGANISATIONS
+
+__all__ = ["ImportIssue", "ImportJob", "JobStatus", "Severity", "Strategy", "summary_label"]
 
 
 class Strategy(models.TextChoices):
@@ -114,12 +118,6 @@ class ImportJob(models.Model):
                 pairs = [("", counts)]
             items.append((summary_label(model), pairs))
         return items
-
-
-class Severity(models.TextChoices):
-    ERROR = "error", _("Lỗi")
-    WARNING = "warning", _("Lưu ý")
-    CONVERSION = "conversion", _("Chuyển đổi địa chỉ")
 
 
 class ImportIssue(models.Model):

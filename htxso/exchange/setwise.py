@@ -1,12 +1,12 @@
 """The member import's set-wise lane (PostgreSQL): the file goes into a working table with COPY,
 SQL proves which rows are clean, and only the others are read row by row.
 
-The rules stay in Python. SQL only recognises rows that the row-by-row lane (`importers`) would
+The rules stay in Python. SQL only recognises rows that the row-by-row lane (`members`) would
 take as they are, and stages them as that lane would have:
 
 - cells of low-cardinality columns (member kind, gender, dates, amounts, the organisation's
   codes, the address, the CCCD's first six digits) are parsed once per distinct value by the
-  layout's own parsers, `Organisations.find`, `importers.place_of` and `decode_cccd`, and the
+  layout's own parsers, `Organisations.find`, `rows.place_of` and `decode_cccd`, and the
   answers are joined back;
 - free-text cells (CCCD, name, phone, e-mail, street) are taken as they are only when they are
   already what the parsers would make of them (NFC, trimmed, no runs of spaces, within length);
@@ -35,8 +35,9 @@ from htxso.core.bulk import write_rows
 from htxso.core.cccd import decode_cccd
 from htxso.core.timing import timed
 from htxso.registry import services
+from htxso.tabular.sources import PlainCsv, Table, blank_row
 
-from .sources import PlainCsv, Table, blank_row
+from .rows import place_of, report_conversion
 
 CHUNK = 1 << 20
 # The member layout's columns this lane knows; a layout with any other column is not set-wise.
@@ -274,8 +275,6 @@ class Lane:
         )
 
     def _write_addresses(self, triples: set[tuple]) -> None:
-        from .importers import place_of
-
         rows = []
         for raws in triples:
             values: dict[str, Any] = {}
@@ -432,8 +431,6 @@ class Lane:
     def _others(self, count: int) -> Iterator[tuple[int, list[Any]]]:
         """The rows SQL could not vouch for, as the csv reader gives them, in file order; the
         clean rows' address conversions are reported in between, in row order."""
-        from .importers import report_conversion
-
         cap = self.report.cap
         conversions = connection.connection.cursor(name="member_conversions")
         conversions.execute(

@@ -137,7 +137,7 @@ def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def job_report(request: HttpRequest, pk: int) -> HttpResponse:
-    from .workbooks import report_workbook
+    from .findings_workbook import report_workbook
 
     job = _job(request, pk)
     issues = ImportIssue.objects.filter(job=job).order_by("row", "id").iterator(chunk_size=5000)
