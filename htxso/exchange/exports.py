@@ -48,7 +48,7 @@ Rows = Iterator[tuple[Any, ...]]
 
 # Layout column key → the values_list path it is read from (None: always empty). A column added
 # to a layout without a path here fails loudly (KeyError), not silently.
-ORGANISATION_FIELDS: dict[str, str | None] = {
+ORGANISATION_COLUMNS: dict[str, str | None] = {
     "tax_code": "tax_code",
     "kind": "kind",
     "name": "name",
@@ -76,7 +76,7 @@ ORGANISATION_FIELDS: dict[str, str | None] = {
     "organisation_id": "id",
 }
 
-MEMBER_FIELDS: dict[str, str | None] = {
+MEMBER_COLUMNS: dict[str, str | None] = {
     "organisation_tax_code": "organisation__tax_code",
     "organisation_id": "organisation_id",
     "cccd": "person__cccd",
@@ -267,7 +267,7 @@ def organisation_rows(
         queryset = queryset.order_by(f"{sign}{field}", f"{sign}id")
     else:
         queryset = queryset.order_by("id")
-    plan = Plan(ORGANISATION_LAYOUT, ORGANISATION_FIELDS, Places())
+    plan = Plan(ORGANISATION_LAYOUT, ORGANISATION_COLUMNS, Places())
     plan.extra(_("Số thành viên"), "members_count", int)
     entry = _start_audit(
         user,
@@ -334,7 +334,7 @@ def member_rows(user: Any, params: Mapping[str, Any], fmt: str = "csv") -> tuple
     revealed = may_reveal(user)
     plan = Plan(
         MEMBER_LAYOUT,
-        MEMBER_FIELDS,
+        MEMBER_COLUMNS,
         Places(),
         masked=() if revealed else PERSONAL_KEYS,
     )

@@ -21,7 +21,9 @@ from htxso.tabular.findings import ROW_LEVEL, Severity
 from .models import ImportJob
 from .rows import ImportFindings, RowReader, checked_rows
 
-ORGANISATION_FIELDS = (services.ORGANISATION_FIELDS - {"province", "commune"}) | {
+# The service fields a file row may set: its "province" and "commune" columns hold names, placed
+# by `rows.place_row` into the ids.
+FILE_FIELDS = (services.ORGANISATION_FIELDS - {"province", "commune"}) | {
     "province_id",
     "commune_id",
 }
@@ -30,7 +32,7 @@ ORGANISATION_FIELDS = (services.ORGANISATION_FIELDS - {"province", "commune"}) |
 def _organisation_fields(
     values: dict[str, Any], place: addresses.Place | None, existing: Organisation | None = None
 ) -> dict[str, Any]:
-    fields = {k: v for k, v in values.items() if k in ORGANISATION_FIELDS}
+    fields = {k: v for k, v in values.items() if k in FILE_FIELDS}
     if place is not None:
         fields["province_id"] = place.province_id
         # A blank commune means "no change", like any blank optional cell — except on a row that
