@@ -26,6 +26,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from htxso.core.audit import request_id_var
@@ -295,7 +296,7 @@ class MemberExportFilter(forms.Form):
         choices=[("", _("Tất cả")), ("1", _("Đang là thành viên"))],
     )
 
-    def filter(self, queryset):
+    def filter(self, queryset: QuerySet[Membership]) -> QuerySet[Membership]:
         data = self.cleaned_data
         if data.get("organisation"):
             queryset = queryset.filter(organisation_id=data["organisation"])
@@ -328,7 +329,7 @@ def member_rows(user: Any, params: Mapping[str, Any], fmt: str = "csv") -> tuple
     form = MemberExportFilter(params or None)
     if form.is_bound and not form.is_valid():
         raise _invalid(form)
-    queryset = scope.filter(person__isnull=False)
+    queryset: QuerySet[Membership] = scope.filter(person__isnull=False)
     if form.is_bound:
         queryset = form.filter(queryset)
     revealed = may_reveal(user)

@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -44,7 +45,7 @@ def _require_importer(request: HttpRequest) -> None:
         raise PermissionDenied(_("Vai trò của bạn không được nhập báo cáo."))
 
 
-def _forms():
+def _forms() -> QuerySet[ReportForm]:
     return ReportForm.objects.filter(is_active=True, respondent=Respondent.ORGANISATION)
 
 
@@ -71,7 +72,7 @@ class ReportImportForm(StyledForm):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(code, f.name) for code, f in self.report_forms.items()]
 
-    def clean_file(self):
+    def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
         if upload is not None:
             refusal = report_import.refuse_file(upload.name, upload.size or 0)
@@ -79,7 +80,7 @@ class ReportImportForm(StyledForm):
                 raise forms.ValidationError(refusal)
         return upload
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         form = self.report_forms.get(data.get("form", ""))
         if form is not None and data.get("period"):

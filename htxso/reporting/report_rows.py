@@ -131,7 +131,9 @@ class RowRun:
 
     # -- one row --
 
-    def add(self, row: _Row, key: str, value: Any, message: Any, severity=Severity.ERROR) -> None:
+    def add(
+        self, row: _Row, key: str, value: Any, message: Any, severity: str = Severity.ERROR
+    ) -> None:
         self.result.add(row.number, self.title(key), value, message, severity)
 
     def organisation(self, row: _Row) -> tuple[Organisation | None, str]:

@@ -2,6 +2,7 @@
 one definition, so the template and the import (`report_import`) cannot disagree."""
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -65,7 +66,7 @@ def _examples(form: ReportForm, definition: Definition) -> dict[str, str]:
             value = min(value, f.max)
         return value
 
-    def candidate(pick) -> dict[str, Any]:
+    def candidate(pick: Callable[[Field], int]) -> dict[str, Any]:
         return {
             f.key: (pick(f) % 2 == 0) if f.type == BOOLEAN else clamp(f, pick(f))
             for f in definition.fields
