@@ -38,6 +38,7 @@ class Kind(enum.StrEnum):
     STATISTICS = "statistics"  # the indicator cube, releases
     AUDIT = "audit"  # the audit log (who changed or looked at what)
     JOB = "job"  # background jobs (imports) and what they keep
+    ACCOUNTS = "accounts"  # user accounts (the admin site, lifting login locks)
 
 
 class Action(enum.StrEnum):
@@ -143,6 +144,11 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
     Kind.JOB: {
         Action.VIEW: {**_every(Reach.OWN), A: ALL},
         Action.EDIT: _every(Reach.OWN),
+    },
+    Kind.ACCOUNTS: {
+        # A provincial officer lifts the login locks of their province's users below them
+        # (`core/lockout.py` says who is below); the system admin manages every account.
+        Action.EDIT: {A: ALL, P: PROVINCE},
     },
 }
 

@@ -95,6 +95,11 @@ def test_role_of_reads_public_for_anyone_not_signed_in_or_not_active() -> None:
         (CENTRAL, Action.RELEASE, Kind.STATISTICS, True),
         # Jobs: a signed-in user's own.
         (PUBLIC, Action.VIEW, Kind.JOB, True),
+        # Accounts: the system admin all, a provincial officer their province's (locks).
+        (ADMIN, Action.EDIT, Kind.ACCOUNTS, True),
+        (OFFICER_19, Action.EDIT, Kind.ACCOUNTS, True),
+        (CENTRAL, Action.EDIT, Kind.ACCOUNTS, False),
+        (MANAGER_5, Action.EDIT, Kind.ACCOUNTS, False),
     ],
 )
 def test_may_on_a_kind(who: Any, action: Action, kind: Kind, expected: bool) -> None:
