@@ -244,15 +244,17 @@ class Scope:
         """Whether `user` may `action` the object `obj`: in memory when its scope fields are its
         own columns, otherwise one query (an object not yet saved: its own columns only)."""
         reaches = reach(user, action, self.kind)
+        condition = self.conditions.get(Action(action))
+        if Reach.ALL in reaches and condition is None:
+            return True
         terms = [term for one in reaches for term in self._terms(user, one)]
         if not terms:
             return False
-        condition = self.conditions.get(Action(action))
-        local = condition is None and all(
-            "__" not in path for _term, used in terms for path in used
+        local = (
+            condition is None
+            and Reach.PUBLISHED not in reaches
+            and all("__" not in path for _term, used in terms for path in used)
         )
-        if Reach.ALL in reaches and condition is None:
-            return True
         if local or obj.pk is None:
             return any(_holds(obj, term) for term, _used in terms)
         rows = type(obj)._default_manager.filter(pk=obj.pk)

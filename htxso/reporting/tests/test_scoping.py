@@ -116,5 +116,10 @@ def test_live_statistics_and_releases(
     assert periods(officer_19, "*") == periods(public_user, "19") == everything - {"2001"}
     assert periods(AnonymousUser(), "VN") == everything - {"2001"}
 
+    old = IndicatorCell.objects.get(indicator="x", period="2001")
+    released = IndicatorCell.objects.get(indicator="x", period=LAST_YEAR)
+    assert may(public_user, Action.VIEW, released) and not may(public_user, Action.VIEW, old)
+    assert may(officer_19, Action.VIEW, old)  # their own province, live
+
     assert is_small(None) and is_small(2) and not is_small(3)
     assert may(central, Action.RELEASE) and not may(officer_19, Action.RELEASE)
