@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from htxso.core.models import Province
 from htxso.registry.choices import OrganisationKind
 
+from .models import MIN_REPORTS as MIN_REPORTS  # kept under its old name here
 from .models import (
     NATIONAL,
     TOTAL,
@@ -29,6 +30,7 @@ from .models import (
     Source,
     Target,
     is_small,
+    released_periods,
     sees_live,
 )
 from .periods import Period
@@ -48,6 +50,12 @@ MAP_INDICATORS = ("organisations", "members", "revenue", "workers", "value_chain
 def unit_label(code: str) -> str:
     vi, en = UNITS.get(code, (code, code))
     return en if (get_language() or "vi").startswith("en") else str(vi)
+
+
+def visible_periods(user: Any, area: str) -> set[str] | None:
+    """None: every period (live); otherwise the released ones (`IndicatorCell.objects.visible_to`
+    is the rule; this name is kept for callers that filter periods themselves)."""
+    return None if sees_live(user, area) else released_periods()
 
 
 @dataclass
