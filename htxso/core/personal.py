@@ -14,12 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from .audit import record
-from .roles import Role
-
-# Roles whose work needs a person's identifiers and contact details.
-REVEALING_ROLES = frozenset(
-    {Role.SYSTEM_ADMIN, Role.PROVINCIAL_OFFICER, Role.COOPERATIVE_MANAGER, Role.MEMBER}
-)
+from .scoping import Action, Kind, may
 
 
 def mask(value: str | None, keep_start: int = 3, keep_end: int = 2) -> str | None:
@@ -89,10 +84,9 @@ def masked_data(data: Any) -> Any:
 
 
 def may_reveal(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.is_superuser or user.role in REVEALING_ROLES)
-    )
+    """Whether `user`'s role reveals personal data at all (`core.scoping.TABLE`); which people
+    is the caller's scoping (`Person.objects.visible_to`)."""
+    return user is not None and may(user, Action.REVEAL, Kind.PERSONAL)
 
 
 REVEALED = ("cccd", "birth_date", "phone", "address")

@@ -6,7 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from htxso.core.scoping import Kind, Scope, ScopedQuerySet
+from htxso.tabular.findings import Severity
+
 from .layouts import MEMBERS, ORGANISATIONS
+
+__all__ = ["ImportIssue", "ImportJob", "JobStatus", "Severity", "Strategy", "summary_label"]
 
 
 class Strategy(models.TextChoices):
@@ -44,19 +49,8 @@ def summary_label(key: str) -> str:
     return str(SUMMARY_LABELS.get(key, key))
 
 
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ImportJobQuerySet":
-        """A user's own jobs; a system administrator's, everyone's."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.role == "system_admin":
-            return self.all()
-        return self.filter(created_by=user)
-
-    def editable_by(self, user) -> "ImportJobQuerySet":
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.filter(created_by=user)
+class ImportJobQuerySet(ScopedQuerySet):
+    """A user's own jobs; a system administrator sees everyone's (`ImportJob.scope`)."""
 
 
 class ImportJob(models.Model):
@@ -89,6 +83,7 @@ class ImportJob(models.Model):
     committed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
+    scope = Scope(Kind.JOB, owner="created_by_id")
     objects = ImportJobQuerySet.as_manager()
 
     class Meta:
@@ -114,12 +109,6 @@ class ImportJob(models.Model):
                 pairs = [("", counts)]
             items.append((summary_label(model), pairs))
         return items
-
-
-class Severity(models.TextChoices):
-    ERROR = "error", _("Lỗi")
-    WARNING = "warning", _("Lưu ý")
-    CONVERSION = "conversion", _("Chuyển đổi địa chỉ")
 
 
 class ImportIssue(models.Model):
