@@ -9,12 +9,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja import Status as Reply
 from ninja.errors import HttpError
 
 from htxso.core.api import WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
+from htxso.core.api_schemas import ERRORS, MAX_ID, PK, Page
 from htxso.core.models import Commune, Province, Tombstone
 from htxso.core.personal import mask, reveal
 
@@ -24,7 +25,6 @@ from .models import Membership, Organisation, Person
 from .schemas import (
     SYNC_TIME_DOC,
     CommuneOut,
-    Error,
     MembershipEnd,
     MembershipIn,
     MembershipOut,
@@ -32,7 +32,6 @@ from .schemas import (
     OrganisationOut,
     OrganisationPatch,
     OrganisationPut,
-    Page,
     PersonOut,
     ProvinceOut,
     StatusChangeIn,
@@ -44,12 +43,7 @@ from .schemas import (
 router = Router(tags=["registry"])
 # The organisation list's query parameters: the pages' filter, one definition (core/api_filters).
 OrganisationQuery = filter_schema(OrganisationFilter, "OrganisationQuery")
-# Ids are 64-bit (BigAutoField): a larger number is refused (422) before it reaches the database,
-# where SQLite cannot even bind it.
-MAX_ID = 2**63 - 1
-PK = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
 
 
 # The keyset page of every list (core/api_filters.py).

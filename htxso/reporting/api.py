@@ -16,11 +16,10 @@ from ninja.errors import HttpError
 
 from htxso.core.api import WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
+from htxso.core.api_schemas import ERRORS, PK, Page
 from htxso.core.models import Province
 from htxso.core.roles import Role
-from htxso.registry.api import ERRORS, PK
 from htxso.registry.models import Organisation
-from htxso.registry.schemas import Page
 
 from . import completeness, dashboards, services
 from .filters import CellFilter, CompletenessFilter, ReportFilter

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from htxso.registry.schemas import Input
+from htxso.core.api_schemas import Input
 
 from .filters import PeriodField
 
