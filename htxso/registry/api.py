@@ -2,7 +2,7 @@
 filter (`OrganisationFilter`) and keyset cursors, writes call `services`."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -77,7 +77,7 @@ def list_organisations(
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
     updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
-):
+) -> dict[str, Any]:
     """The registry list: the pages' filters (`q`, `province`, `commune`, `kind`, `sector`,
     `status`, `agricultural`, `sort`) as query parameters. With `updated_since` the order is
     (updated_at, id), for incremental sync."""
