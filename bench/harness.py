@@ -111,6 +111,7 @@ def gunicorn(
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-secret-key-not-for-production",
         "SECURE_COOKIES": "0",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: TLS ends at the proxy in production
         "DB_CONN_MAX_AGE": "600",
         "PYTHONPATH": str(ROOT),
         "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
