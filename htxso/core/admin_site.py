@@ -17,15 +17,13 @@ from django.db.models.constants import LOOKUP_SEP
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from .scoping import Action, Kind, Reach, reach
 
 
-def may_use_admin(user) -> bool:
+def may_use_admin(user: Any) -> bool:
+    """Staff whose role manages every account (`core.scoping.TABLE`): system administrators."""
     return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.role == Role.SYSTEM_ADMIN)
+        getattr(user, "is_staff", False) and Reach.ALL in reach(user, Action.EDIT, Kind.ACCOUNTS)
     )
 
 

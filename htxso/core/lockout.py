@@ -33,6 +33,7 @@ import hashlib
 import logging
 import math
 import time
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -47,6 +48,7 @@ from django.utils.translation import gettext as _
 from .audit import record
 from .models import User
 from .roles import NATIONAL_ROLES, Role
+from .scoping import Action, Kind, Reach, reach
 
 logger = logging.getLogger(__name__)
 
@@ -213,16 +215,17 @@ class LockAwareBackend(ModelBackend):
 UNLOCKABLE_BY_PROVINCE_EXCLUDED = NATIONAL_ROLES | {Role.PROVINCIAL_OFFICER}
 
 
-def may_unlock(actor, user: User | None = None) -> bool:
+def may_unlock(actor: Any, user: User | None = None) -> bool:
     """A system admin lifts anyone's lock; a provincial officer those of their province's users
     below them (not another officer's); nobody their own."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
     if user is not None and user.pk == actor.pk:
         return False
-    if actor.is_superuser or actor.role == Role.SYSTEM_ADMIN:
+    reaches = reach(actor, Action.EDIT, Kind.ACCOUNTS)
+    if Reach.ALL in reaches:
         return True
-    if actor.role != Role.PROVINCIAL_OFFICER or not actor.province_id:
+    if Reach.PROVINCE not in reaches or not actor.province_id:
         return False
     if user is None:
         return True
@@ -233,10 +236,10 @@ def may_unlock(actor, user: User | None = None) -> bool:
     )
 
 
-def locked_users(actor) -> QuerySet[User]:
+def locked_users(actor: Any) -> QuerySet[User]:
     """The locked accounts `actor` may unlock."""
     users = User.objects.filter(locked_at__isnull=False).exclude(pk=actor.pk)
-    if actor.is_superuser or actor.role == Role.SYSTEM_ADMIN:
+    if Reach.ALL in reach(actor, Action.EDIT, Kind.ACCOUNTS):
         return users
     if may_unlock(actor):
         return users.filter(province_id=actor.province_id, is_superuser=False).exclude(

@@ -5,7 +5,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .roles import NATIONAL_ROLES, Role, personal_scope
+from .roles import NATIONAL_ROLES, Role
+from .scoping import Kind, Scope, ScopedQuerySet
 
 
 class User(AbstractUser):
@@ -86,6 +87,11 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("đối tượng"), max_length=255)
     before = models.JSONField(_("trước"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("sau"), null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    # The whole log: national roles. The trail of one object is shown through that object's
+    # `audit_scope` (an organisation's history to its editors, a person's watchers…).
+    scope = Scope(Kind.AUDIT)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("nhật ký thay đổi")
@@ -244,10 +250,8 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.name})"
 
 
-class TombstoneQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "TombstoneQuerySet":
-        """The same scope as the deleted rows had (memberships: see Membership.visible_to)."""
-        return personal_scope(self, user)
+class TombstoneQuerySet(ScopedQuerySet):
+    """The same scope as the deleted rows had (memberships: see Membership.visible_to)."""
 
 
 class Tombstone(models.Model):
@@ -264,6 +268,9 @@ class Tombstone(models.Model):
     organisation_id = models.BigIntegerField(null=True, blank=True)
     person_id = models.BigIntegerField(null=True, blank=True)
 
+    scope = Scope(
+        Kind.PERSONAL, province="province_id", organisation="organisation_id", person="person_id"
+    )
     objects = TombstoneQuerySet.as_manager()
 
     class Meta:

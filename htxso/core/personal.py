@@ -8,12 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from .audit import record
-from .roles import Role
-
-# Roles whose work needs a person's identifiers and contact details.
-REVEALING_ROLES = frozenset(
-    {Role.SYSTEM_ADMIN, Role.PROVINCIAL_OFFICER, Role.COOPERATIVE_MANAGER, Role.MEMBER}
-)
+from .scoping import Action, Kind, may
 
 
 def mask(value: str | None, keep_start: int = 3, keep_end: int = 2) -> str | None:
@@ -62,17 +57,16 @@ def masked_data(data):
     return data
 
 
-def may_reveal(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.is_superuser or user.role in REVEALING_ROLES)
-    )
+def may_reveal(user: Any) -> bool:
+    """Whether `user`'s role reveals personal data at all (`core.scoping.TABLE`); which people
+    is the caller's scoping (`Person.objects.visible_to`)."""
+    return user is not None and may(user, Action.REVEAL, Kind.PERSONAL)
 
 
 REVEALED = ("cccd", "birth_date", "phone", "address")
 
 
-def reveal(user, person, fields: tuple[str, ...] = REVEALED) -> None:
+def reveal(user: Any, person: Any, fields: tuple[str, ...] = REVEALED) -> None:
     """Check and log one reveal of a person's data (the caller has scoped `person` already)."""
     if not may_reveal(user):
         raise PermissionDenied(_("Vai trò của bạn không được xem đầy đủ dữ liệu cá nhân."))

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from htxso.core.scoping import Kind, Scope, ScopedQuerySet
+
 from .layouts import MEMBERS, ORGANISATIONS
 
 
@@ -44,19 +46,8 @@ def summary_label(key: str) -> str:
     return str(SUMMARY_LABELS.get(key, key))
 
 
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ImportJobQuerySet":
-        """A user's own jobs; a system administrator's, everyone's."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.role == "system_admin":
-            return self.all()
-        return self.filter(created_by=user)
-
-    def editable_by(self, user) -> "ImportJobQuerySet":
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.filter(created_by=user)
+class ImportJobQuerySet(ScopedQuerySet):
+    """A user's own jobs; a system administrator sees everyone's (`ImportJob.scope`)."""
 
 
 class ImportJob(models.Model):
@@ -89,6 +80,7 @@ class ImportJob(models.Model):
     committed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
+    scope = Scope(Kind.JOB, owner="created_by_id")
     objects = ImportJobQuerySet.as_manager()
 
     class Meta:

@@ -1,6 +1,7 @@
 """Editing pages of the registry: forms validate, services write (with audit), and a refused
 change says why in Vietnamese without losing what the user typed."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from htxso.core.models import AuditEntry
 from htxso.core.pagination import InvalidCursor, keyset_paginate
 from htxso.core.personal import REVEALED, mask, masked_data, may_reveal, reveal
-from htxso.core.roles import Role
+from htxso.core.scoping import Action, may
 
 from . import identity, services
 from .choices import OrganisationKind
@@ -198,9 +199,7 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     """The organisation's audit trail (its own changes and its memberships'), newest first."""
     organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
-    user: Any = request.user
-    national = user.is_superuser or user.role in {Role.SYSTEM_ADMIN, Role.CENTRAL_OFFICER}
-    if not national and not Organisation.objects.editable_by(user).filter(pk=pk).exists():
+    if not may(request.user, Action.VIEW, organisation, scope=Organisation.audit_scope):
         raise PermissionDenied(_("Bạn không có quyền xem lịch sử thay đổi của tổ chức này."))
     entries = (
         AuditEntry.objects.filter(
@@ -278,7 +277,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 WATCH_ACTIONS = ("reveal", "identity_mismatch")
 
 
-def _person_entries(user: Any, person: Person, memberships) -> Any:
+def _person_entries(user: Any, person: Person, memberships: Iterable[Membership]) -> Any:
     """The person's own changes and those of the memberships the user sees (who added the
     person, and when: the person sees who linked them)."""
     membership_ids = [str(m.pk) for m in memberships]
@@ -286,12 +285,7 @@ def _person_entries(user: Any, person: Person, memberships) -> Any:
         Q(object_type="registry.person", object_id=str(person.pk))
         | Q(object_type="registry.membership", object_id__in=membership_ids)
     )
-    watchers = (
-        user.is_national
-        or user.person_id == person.pk
-        or (user.role == Role.PROVINCIAL_OFFICER and user.province_id == person.province_id)
-    )
-    if not watchers:
+    if not may(user, Action.VIEW, person, scope=Person.audit_scope):
         entries = entries.exclude(action__in=WATCH_ACTIONS)
     return entries.select_related("actor").order_by("-at", "-id")[:100]
 

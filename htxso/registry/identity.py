@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from htxso.core.audit import record
 from htxso.core.models import AuditEntry, User
-from htxso.core.roles import Role
+from htxso.core.scoping import Action, Kind, Reach, reach
 
 from . import services
 from .models import Membership, Organisation, Person
@@ -215,13 +215,14 @@ def outside_scope_sql(actor: Any, person: str = "p") -> tuple[str, list] | None:
     before the write): None when the actor sees everyone."""
     if actor is None or actor.is_national:
         return None
-    if actor.role == Role.PROVINCIAL_OFFICER and actor.province_id:
+    reaches = reach(actor, Action.VIEW, Kind.PERSONAL)  # the same rule as Person.scope
+    if Reach.PROVINCE in reaches and actor.province_id:
         return (
             f"NOT ({person}.province_id = %s OR EXISTS (SELECT 1 FROM registry_membership sm "
             f"WHERE sm.person_id = {person}.id AND sm.province_id = %s))",
             [actor.province_id, actor.province_id],
         )
-    if actor.role == Role.COOPERATIVE_MANAGER and actor.organisation_id:
+    if Reach.ORGANISATION in reaches and actor.organisation_id:
         return (
             f"NOT EXISTS (SELECT 1 FROM registry_membership sm "
             f"WHERE sm.person_id = {person}.id AND sm.organisation_id = %s)",
@@ -236,7 +237,7 @@ def outside_residence_sql(actor: Any, person: str = "p") -> tuple[str, list] | N
     hand over their record). None for national roles."""
     if actor is None or actor.is_national:
         return None
-    if actor.role == Role.PROVINCIAL_OFFICER and actor.province_id:
+    if Reach.PROVINCE in reach(actor, Action.EDIT, Kind.PERSONAL) and actor.province_id:
         return (f"{person}.province_id IS DISTINCT FROM %s", [actor.province_id])
     return ("1 = 1", [])
 

@@ -4,6 +4,8 @@ Every table a province edits carries `province`, so scoping is one indexed filte
 Reads start from `Model.objects.visible_to(user)`; writes go through `registry.services`.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from htxso.core.cccd import validate_cccd
 from htxso.core.mst import validate_tax_code
-from htxso.core.roles import Role, personal_scope
+from htxso.core.scoping import Action, Kind, Scope, ScopedQuerySet, may
 from htxso.core.text import search_key
 
 from .choices import (
@@ -26,41 +28,16 @@ from .choices import (
 )
 
 
-def _province_of(user) -> str | None:
-    return getattr(user, "province_id", None)
+class OrganisationQuerySet(ScopedQuerySet):
+    """Registry fields of organisations are public (published registry): everyone sees them.
+    What differs by role is personal data about members, scoped on Person and Membership."""
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "OrganisationQuerySet":
-        """Registry fields of organisations are public (published registry): everyone sees them.
-
-        What differs by role is personal data about members, scoped on Person and Membership.
-        """
-        return self.all()
-
-    def editable_by(self, user) -> "OrganisationQuerySet":
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
-            return self.all()
-        if user.role == Role.PROVINCIAL_OFFICER and _province_of(user):
-            return self.filter(province_id=user.province_id)
-        if user.role == Role.COOPERATIVE_MANAGER and user.organisation_id:
-            return self.filter(pk=user.organisation_id)
-        return self.none()
-
-
-def can_create_organisations(user, province_id: str | None = None) -> bool:
-    """System admins anywhere; a provincial officer in their own province."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
-        return True
-    return (
-        user.role == Role.PROVINCIAL_OFFICER
-        and bool(user.province_id)
-        and province_id in (None, user.province_id)
-    )
+def can_create_organisations(user: Any, province_id: str | None = None) -> bool:
+    """System admins anywhere; a provincial officer in their own province (`province_id` None:
+    in the province the user may create in)."""
+    place: str = province_id or getattr(user, "province_id", None) or ""
+    return may(user, Action.CREATE, Organisation(province_id=place))
 
 
 class Organisation(models.Model):
@@ -129,6 +106,9 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    scope = Scope(Kind.REGISTRY, province="province_id", organisation="pk")
+    # Its history (audit trail, memberships' included): national roles and its editors.
+    audit_scope = Scope(Kind.AUDIT, province="province_id", organisation="pk")
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
@@ -195,6 +175,12 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Part of the published registry, like the organisation it belongs to.
+    scope = Scope(
+        Kind.REGISTRY, province="organisation__province_id", organisation="organisation_id"
+    )
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["organisation_id", "-effective_on", "-id"]
         verbose_name = _("thay đổi tình trạng")
@@ -204,22 +190,9 @@ class StatusChange(models.Model):
         return f"{self.effective_on} {self.get_status_display()}"
 
 
-class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PersonQuerySet":
-        """Personal data: national roles see all, a province its residents and members."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_national:
-            return self.all()
-        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
-            return self.filter(
-                Q(province_id=user.province_id) | Q(memberships__province_id=user.province_id)
-            ).distinct()
-        if user.role == Role.COOPERATIVE_MANAGER and user.organisation_id:
-            return self.filter(memberships__organisation_id=user.organisation_id).distinct()
-        if user.role == Role.MEMBER and user.person_id:
-            return self.filter(pk=user.person_id)
-        return self.none()
+class PersonQuerySet(ScopedQuerySet):
+    """Personal data: national roles see all, a province its residents and members, a manager
+    their organisation's members, a member themself (`Person.scope`)."""
 
 
 class Person(models.Model):
@@ -261,6 +234,16 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Seen by the province they live in or belong to, their organisations and themself.
+    scope = Scope(
+        Kind.PERSONAL,
+        province=("province_id", "memberships__province_id"),
+        organisation="memberships__organisation_id",
+        person="pk",
+    )
+    # Who looked them up or tried to (reveal, identity_mismatch): the person, the province they
+    # live in and national roles, not every organisation they belong to.
+    audit_scope = Scope(Kind.AUDIT, province="province_id", person="pk")
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -283,12 +266,9 @@ class Person(models.Model):
         return self.full_name
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(ScopedQuerySet):
     def active(self) -> "MembershipQuerySet":
         return self.filter(left_on__isnull=True)
-
-    def visible_to(self, user) -> "MembershipQuerySet":
-        return personal_scope(self, user)
 
 
 class Membership(models.Model):
@@ -332,6 +312,9 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    scope = Scope(
+        Kind.PERSONAL, province="province_id", organisation="organisation_id", person="person_id"
+    )
     objects = MembershipQuerySet.as_manager()
 
     class Meta:

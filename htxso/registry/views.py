@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from htxso.core.models import Commune, Province
 from htxso.core.pagination import InvalidCursor, keyset_paginate
+from htxso.core.scoping import Action, may
 
 from . import stats
 from .choices import MemberKind, OrganisationKind, Status
@@ -126,7 +127,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "can_see_members": can_edit
         or Membership.objects.visible_to(user).filter(organisation=organisation).exists(),
-        "can_see_history": can_edit or getattr(user, "is_national", False),
+        "can_see_history": may(user, Action.VIEW, organisation, scope=Organisation.audit_scope),
         "organisation": organisation,
         "history": organisation.status_history.all(),
         "member_counts": member_counts,

@@ -6,7 +6,7 @@ their filters from `reporting/filters.py` (the pages' forms); writes call `servi
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
@@ -23,7 +23,15 @@ from htxso.registry.models import Organisation
 
 from . import completeness, dashboards, services
 from .filters import CellFilter, CompletenessFilter, ReportFilter
-from .models import Indicator, IndicatorCell, Release, Report, ReportForm
+from .models import (
+    MIN_REPORTS,
+    Indicator,
+    IndicatorCell,
+    Release,
+    Report,
+    ReportForm,
+    sees_live,
+)
 from .periods import Period
 from .schemas import (
     CellOut,
@@ -51,47 +59,47 @@ Limit = Annotated[int | None, Query(ge=1, le=500)]
 
 
 def visible_cells(user: Any) -> QuerySet[IndicatorCell]:
-    """The cells the dashboards show the user: national roles every cell live; a provincial
-    officer their province's live; everyone else released periods of published indicators,
-    with a report figure resting on fewer than `MIN_REPORTS` approved reports suppressed."""
-    cells = IndicatorCell.objects.all()
-    if dashboards.sees_live(user, "*"):
-        return cells
+    """The cells the dashboards show the user: `IndicatorCell.objects.visible_to` (national
+    roles every cell live, everyone else the released periods), and for those who do not see
+    live figures only published indicators, a report figure resting on fewer than
+    `MIN_REPORTS` approved reports suppressed; a provincial officer sees their own province
+    live besides."""
+    if sees_live(user, "*"):
+        return IndicatorCell.objects.all()
     catalogue = dashboards.Catalogue.load(live=False)
     published = [code for code, i in catalogue.indicators.items() if i.is_published]
-    shown: Any = Q(period__in=sorted(dashboards.released_periods()), indicator__in=published)
+    shown = IndicatorCell.objects.visible_to(user).filter(indicator__in=published)
     counters = catalogue.counters()
     if counters:
-        cells = cells.annotate(
-            counter=Case(
-                *(When(indicator=code, then=Value(c)) for code, c in counters.items()),
-                default=Value(""),
+        # In SQL (a list pages with keyset cursors): a guarded cell needs its counter cell,
+        # same coordinates, at MIN_REPORTS or more.
+        large = {
+            code: IndicatorCell.objects.filter(
+                indicator=counter,
+                period=OuterRef("period"),
+                area=OuterRef("area"),
+                kind=OuterRef("kind"),
+                sector=OuterRef("sector"),
+                status=OuterRef("status"),
+                value__gte=MIN_REPORTS,
             )
-        )
-        large = IndicatorCell.objects.filter(
-            indicator=OuterRef("counter"),
-            period=OuterRef("period"),
-            area=OuterRef("area"),
-            kind=OuterRef("kind"),
-            sector=OuterRef("sector"),
-            status=OuterRef("status"),
-            value__gte=dashboards.MIN_REPORTS,
-        )
-        shown &= ~Q(indicator__in=list(counters)) | Exists(large)
-    if getattr(user, "is_authenticated", False) and dashboards.sees_live(user, user.province_id):
-        shown |= Q(area=user.province_id)
-    return cells.filter(shown)
+            for code, counter in counters.items()
+        }
+        guarded: Any = ~Q(indicator__in=list(counters))
+        for code, counted in large.items():
+            guarded |= Q(indicator=code) & Exists(counted)
+        shown = shown.filter(guarded)
+    own = getattr(user, "province_id", None)
+    if own and sees_live(user, own):
+        shown = shown | IndicatorCell.objects.filter(area=own)
+    return shown
 
 
 @router.get("/indicators", response={200: list[IndicatorOut], **ERRORS})
 def list_indicators(request: HttpRequest) -> QuerySet[Indicator]:
     """The indicator catalogue (published indicators, unless the user sees live figures)."""
     indicators = Indicator.objects.all()
-    return (
-        indicators
-        if dashboards.sees_live(request.user, "*")
-        else indicators.filter(is_published=True)
-    )
+    return indicators if sees_live(request.user, "*") else indicators.filter(is_published=True)
 
 
 @router.get("/indicators/{code}", response={200: IndicatorOut, **ERRORS})

@@ -1,8 +1,9 @@
 """Dashboard panels read from the cube: headline cards against targets, trends, the map and
 the ranking of provinces. One area (`VN` or a province) costs two indexed queries.
 
-Who sees what: national roles, and a provincial officer for their own province, see live
-figures; everyone else sees released periods only (`visible_periods`).
+Who sees what is decided in one place, `IndicatorCell.objects.visible_to(user, area)`:
+national roles, and a provincial officer for their own province, see live figures; everyone
+else sees released periods only, small report cells suppressed (`models.is_small`).
 """
 
 import datetime as dt
@@ -17,10 +18,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from htxso.core.models import Province
-from htxso.core.roles import Role
 from htxso.registry.choices import OrganisationKind
 
-from .models import NATIONAL, TOTAL, Indicator, IndicatorCell, Release, Source, Target
+from .models import MIN_REPORTS as MIN_REPORTS  # kept under its old name here
+from .models import (
+    NATIONAL,
+    TOTAL,
+    Indicator,
+    IndicatorCell,
+    IndicatorCellQuerySet,
+    Source,
+    Target,
+    is_small,
+    released_periods,
+    sees_live,
+)
 from .periods import Period
 
 UNITS = {
@@ -40,34 +52,10 @@ def unit_label(code: str) -> str:
     return en if (get_language() or "vi").startswith("en") else str(vi)
 
 
-def sees_live(user: Any, area: str) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_national:
-        return True
-    return (
-        user.role == Role.PROVINCIAL_OFFICER and bool(user.province_id) and user.province_id == area
-    )
-
-
-def released_periods() -> set[str]:
-    """Released codes, a released year releasing its two half-years."""
-    out: set[str] = set()
-    for code in Release.objects.values_list("period", flat=True):
-        out.add(code)
-        out.update(p.code for p in Period.parse(code).halves())
-    return out
-
-
 def visible_periods(user: Any, area: str) -> set[str] | None:
-    """None: every period (live); otherwise the released ones."""
+    """None: every period (live); otherwise the released ones (`IndicatorCell.objects.visible_to`
+    is the rule; this name is kept for callers that filter periods themselves)."""
     return None if sees_live(user, area) else released_periods()
-
-
-# A cell of an organisation form's figures built from fewer approved reports than this is
-# one or two cooperatives' own business figures: suppressed for everyone who does not see live
-# data (primary suppression; reports themselves are not public).
-MIN_REPORTS = 3
 
 
 @dataclass
@@ -142,21 +130,20 @@ def _derive(cells: Cells, catalogue: Catalogue) -> None:
             cells[(code, period, kind)] = round(top * scale / value, 1)
 
 
-def area_cells(area: str, periods: set[str] | None, catalogue: Catalogue) -> Cells:
-    """All cells of one area, by kind (sector and status totals), derived ratios added; for a
-    viewer who does not see live data, small report cells suppressed and unpublished
+def area_cells(area: str, visible: IndicatorCellQuerySet, catalogue: Catalogue) -> Cells:
+    """All visible cells of one area, by kind (sector and status totals), derived ratios added;
+    for a viewer who does not see live data, small report cells suppressed and unpublished
     indicators dropped (after deriving: a published average may rest on internal sums)."""
-    rows = IndicatorCell.objects.filter(area=area, sector=TOTAL, status=TOTAL).values_list(
+    rows = visible.filter(area=area, sector=TOTAL, status=TOTAL).values_list(
         "indicator", "period", "kind", "value"
     )
     cells = Cells()
     for indicator, period, kind, value in rows:
-        if periods is None or period in periods:
-            cells[(indicator, period, kind)] = value
+        cells[(indicator, period, kind)] = value
     if not catalogue.live:
         counters = catalogue.counters()
         for key in [k for k in cells if k[0] in counters]:
-            if cells.get((counters[key[0]], key[1], key[2]), 0) < MIN_REPORTS:
+            if is_small(cells.get((counters[key[0]], key[1], key[2]))):
                 del cells[key]
     _derive(cells, catalogue)
     if not catalogue.live:
@@ -317,7 +304,7 @@ def trends(cells: Cells, catalogue: Catalogue) -> list[dict]:
     return charts
 
 
-def map_data(indicator: str, periods: set[str] | None, catalogue: Catalogue) -> dict:
+def map_data(indicator: str, visible: IndicatorCellQuerySet, catalogue: Catalogue) -> dict:
     """The latest visible period of one indicator for the 34 provinces (one query)."""
     if not catalogue.shown(indicator):
         return {}
@@ -325,12 +312,12 @@ def map_data(indicator: str, periods: set[str] | None, catalogue: Catalogue) -> 
     codes = [indicator] if ind.source != Source.DERIVED else list(ind.measure["ratio"])
     counters = {} if catalogue.live else catalogue.counters()
     guards = {counters[c] for c in codes if c in counters}
-    rows = IndicatorCell.objects.filter(
+    rows = visible.filter(
         indicator__in=[*codes, *guards], kind=TOTAL, sector=TOTAL, status=TOTAL
     ).values_list("indicator", "period", "area", "value")
     by_period: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     for code, period, area, stored in rows:
-        if area != NATIONAL and (periods is None or period in periods):
+        if area != NATIONAL:
             by_period[period][area][code] = stored
     if not by_period:
         return {"indicator": indicator, "name": catalogue.name(indicator), "values": []}
@@ -338,7 +325,7 @@ def map_data(indicator: str, periods: set[str] | None, catalogue: Catalogue) -> 
     names = dict(Province.objects.values_list("code", "name"))
     values: list[dict[str, Any]] = []
     for area, got in by_period[period].items():
-        if any(got.get(counters[c], 0) < MIN_REPORTS for c in codes if c in counters):
+        if any(is_small(got.get(counters[c])) for c in codes if c in counters):
             continue  # one or two cooperatives' figures
         if ind.source == Source.DERIVED:
             num, den = ind.measure["ratio"]
@@ -362,13 +349,12 @@ def map_data(indicator: str, periods: set[str] | None, catalogue: Catalogue) -> 
 
 def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations") -> dict:
     """Everything one dashboard shows."""
-    periods = visible_periods(user, area)
-    catalogue = Catalogue.load(live=periods is None)
-    cells = area_cells(area, periods, catalogue)
+    live = sees_live(user, area)
+    catalogue = Catalogue.load(live=live)
+    cells = area_cells(area, IndicatorCell.objects.visible_to(user, area), catalogue)
     targets = Target.objects.filter(area=area).select_related("indicator").order_by("year", "id")
     counters = catalogue.counters()
-    map_periods = visible_periods(user, "*")
-    map_catalogue = Catalogue(catalogue.indicators, map_periods is None)
+    map_catalogue = Catalogue(catalogue.indicators, sees_live(user, "*"))
     headline = []
     for code, kind in (
         ("organisations", TOTAL),
@@ -400,7 +386,7 @@ def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations")
         )
     return {
         "area": area,
-        "live": periods is None,
+        "live": live,
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
         "headline": headline,
         "map_choices": [(c, catalogue.name(c)) for c in MAP_INDICATORS if catalogue.shown(c)],
@@ -409,7 +395,7 @@ def panel(user: Any, area: str = NATIONAL, map_indicator: str = "organisations")
         # The map compares provinces: live only for those who see every province live.
         "map": map_data(
             map_indicator if map_catalogue.shown(map_indicator) else "organisations",
-            map_periods,
+            IndicatorCell.objects.visible_to(user, "*"),
             map_catalogue,
         ),
     }

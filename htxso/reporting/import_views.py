@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from htxso.exchange.views import may_import
+from htxso.core.scoping import Action, may
 from htxso.exchange.workbooks import XLSX_CONTENT_TYPE
 from htxso.registry.forms import StyledForm
 
@@ -40,7 +40,7 @@ BODY_SLACK = 64 * 1024
 
 
 def _require_importer(request: HttpRequest) -> None:
-    if not may_import(request.user):
+    if not may(request.user, Action.IMPORT):
         raise PermissionDenied(_("Vai trò của bạn không được nhập báo cáo."))
 
 

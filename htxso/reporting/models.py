@@ -5,15 +5,17 @@ Reads start from `Report.objects.visible_to(user)`; writes go through `reporting
 (reports) and `reporting.cube` (the cube, called by the services in their transaction).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from htxso.core.roles import Role
+from htxso.core.scoping import Action, Kind, Scope, ScopedQuerySet, may
 
-from .periods import validate_code
+from .periods import Period, validate_code
 
 
 def _english() -> bool:
@@ -101,46 +103,15 @@ class ReportStatus(models.TextChoices):
     APPROVED = "approved", _("Đã duyệt")
 
 
-class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ReportQuerySet":
-        """National roles all; a provincial officer their province; a manager their
-        organisation's reports. Reports carry business figures: not public."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_national:
-            return self.all()
-        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
-            return self.filter(province_id=user.province_id)
-        if user.role == Role.COOPERATIVE_MANAGER and user.organisation_id:
-            return self.filter(organisation_id=user.organisation_id)
-        return self.none()
+OPEN = (ReportStatus.DRAFT, ReportStatus.RETURNED)  # still being filled in
 
-    def editable_by(self, user) -> "ReportQuerySet":
-        """Who may fill in (drafts and returned reports): the organisation's manager or its
-        province's officer; a province's summary, its officer; the system admin anything."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        open_ = self.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
-        if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
-            return open_
-        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
-            return open_.filter(province_id=user.province_id)
-        if user.role == Role.COOPERATIVE_MANAGER and user.organisation_id:
-            return open_.filter(organisation_id=user.organisation_id)
-        return self.none()
 
-    def reviewable_by(self, user) -> "ReportQuerySet":
-        """A province reviews its organisations' reports; central officers review the
-        provinces' summaries; the system admin both."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
-            return self.all()
-        if user.role == Role.CENTRAL_OFFICER:
-            return self.filter(organisation__isnull=True)
-        if user.role == Role.PROVINCIAL_OFFICER and user.province_id:
-            return self.filter(province_id=user.province_id, organisation__isnull=False)
-        return self.none()
+class ReportQuerySet(ScopedQuerySet):
+    """Reports carry business figures: not public (`Report.scope`). Visible to national roles,
+    a province's officer and the organisation's manager; filled in (drafts and returned
+    reports) by the organisation's manager or its province's officer, a province's summary by
+    its officer; reviewed by the province (its organisations') and central officers (the
+    provinces' summaries); the system admin anything."""
 
 
 class Report(models.Model):
@@ -184,6 +155,12 @@ class Report(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    scope = Scope(
+        Kind.REPORT,
+        province="province_id",
+        organisation="organisation",
+        conditions={Action.EDIT: Q(status__in=OPEN)},
+    )
     objects = ReportQuerySet.as_manager()
 
     class Meta:
@@ -285,6 +262,57 @@ class Target(models.Model):
         return self.label_en if _english() and self.label_en else self.label
 
 
+# A cell of an organisation form's figures built from fewer approved reports than this is
+# one or two cooperatives' own business figures: suppressed for everyone who does not see live
+# data (primary suppression; reports themselves are not public).
+MIN_REPORTS = 3
+
+
+def released_periods() -> set[str]:
+    """Released codes, a released year releasing its two half-years."""
+    out: set[str] = set()
+    for code in Release.objects.values_list("period", flat=True):
+        out.add(code)
+        out.update(p.code for p in Period.parse(code).halves())
+    return out
+
+
+def _released() -> Q:
+    return Q(period__in=sorted(released_periods()))
+
+
+def sees_live(user: Any, area: str) -> bool:
+    """Whether `user` sees live figures of `area` (a province, `VN`, or "*": every province at
+    once, as the map and the downloads compare them): national roles everywhere, a
+    provincial officer their own province (`core.scoping.TABLE`, statistics)."""
+    return may(user, Action.VIEW, IndicatorCell(area=area), scope=IndicatorCell.live_scope)
+
+
+def is_small(reports: float | None) -> bool:
+    """Whether a report figure resting on `reports` approved reports is suppressed for those who
+    do not see live data."""
+    return (reports or 0) < MIN_REPORTS
+
+
+class IndicatorCellQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any, area: str = "*") -> "IndicatorCellQuerySet":
+        """The cells `user` may see when looking at `area`: all of them live, otherwise the
+        released periods only (small report cells: `is_small`, applied where the figures
+        are read with what they rest on)."""
+        if sees_live(user, area):
+            return self.all()
+        published = IndicatorCell.scope.published
+        return self.filter(published()) if published else self.none()
+
+    def large(self, counters: set[str]) -> set[tuple]:
+        """Coordinates of the counter cells (approved reports) large enough to be shown."""
+        return set(
+            self.filter(indicator__in=counters, value__gte=MIN_REPORTS).values_list(
+                "indicator", "period", "area", "kind", "sector", "status"
+            )
+        )
+
+
 class IndicatorCell(models.Model):
     """One pre-aggregated figure: indicator × period × area × kind × sector × status.
 
@@ -299,6 +327,10 @@ class IndicatorCell(models.Model):
     sector = models.CharField(max_length=2, default=TOTAL)
     status = models.CharField(max_length=16, default=TOTAL)
     value = models.BigIntegerField(default=0)
+
+    scope = Scope(Kind.STATISTICS, province="area", published=_released)
+    live_scope = Scope(Kind.STATISTICS, province="area")  # live figures only
+    objects = IndicatorCellQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from htxso.core.audit import record, snapshot
 from htxso.core.models import Province
-from htxso.core.roles import Role
+from htxso.core.scoping import Action, Kind, may
 from htxso.registry.choices import CLOSED_STATUSES
 from htxso.registry.models import Organisation
 
@@ -113,18 +113,11 @@ def add_form_version(
     return version
 
 
-def _may_fill(actor: Any, form: ReportForm, organisation, province_id: str) -> bool:
-    if actor is None:
-        return True
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return False
-    if actor.is_superuser or actor.role == Role.SYSTEM_ADMIN:
-        return True
-    if actor.role == Role.PROVINCIAL_OFFICER:
-        return actor.province_id == province_id
-    if actor.role == Role.COOPERATIVE_MANAGER:
-        return organisation is not None and actor.organisation_id == organisation.pk
-    return False
+def _may_fill(actor: Any, form: ReportForm, organisation: Any, province_id: str) -> bool:
+    """Whether `actor` may open (and so fill in) this respondent's report: `Report.scope`."""
+    return may(
+        actor, Action.EDIT, Report(form=form, province_id=province_id, organisation=organisation)
+    )
 
 
 def prefill(version: FormVersion, organisation) -> dict[str, Any]:
@@ -345,11 +338,8 @@ def return_report(
 
 
 def may_release(actor: Any) -> bool:
-    return actor is None or bool(
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and (actor.is_superuser or actor.role in (Role.SYSTEM_ADMIN, Role.CENTRAL_OFFICER))
-    )
+    """Publishing figures and issuing form versions: the national roles (None: the system)."""
+    return may(actor, Action.RELEASE, Kind.STATISTICS)
 
 
 @transaction.atomic

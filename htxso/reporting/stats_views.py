@@ -2,7 +2,7 @@
 and the downloads (each chart's table as XLSX, the cube as XLSX, SDMX-ML 2.1 and SDMX-CSV).
 
 Everyone may look; what they see is the live cube (national roles; a provincial officer in
-their province) or the released periods only (`dashboards.visible_periods`).
+their province) or the released periods only (`IndicatorCell.objects.visible_to`).
 """
 
 import io
@@ -22,7 +22,16 @@ from htxso.exchange.workbooks import stream_xlsx
 from htxso.registry.choices import OrganisationKind, Sector, Status
 
 from . import dashboards, sdmx, services
-from .models import NATIONAL, TOTAL, Indicator, IndicatorCell, Release, Source, Target
+from .models import (
+    NATIONAL,
+    TOTAL,
+    Indicator,
+    IndicatorCell,
+    Release,
+    Source,
+    Target,
+    sees_live,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -195,23 +204,19 @@ def observations(user: Any) -> Iterator[dict[str, Any]]:
         .exclude(source=Source.DERIVED)
         .values_list("code", "unit")
     )
-    periods = dashboards.visible_periods(user, "*")
+    live = sees_live(user, "*")
     cells = (
-        IndicatorCell.objects.filter(indicator__in=list(published))
+        IndicatorCell.objects.visible_to(user, "*")
+        .filter(indicator__in=list(published))
         .order_by("indicator", "area", "kind", "sector", "status", "period")
         .values_list("indicator", "area", "kind", "sector", "status", "period", "value")
     )
     counters: dict[str, str] = {}
     large: set[tuple] = set()
-    if periods is not None:
-        cells = cells.filter(period__in=sorted(periods))
-        # Small cells of organisations' report figures are suppressed (dashboards.MIN_REPORTS).
+    if not live:
+        # Small cells of organisations' report figures are suppressed (models.is_small).
         counters = dashboards.Catalogue.load(live=False).counters()
-        large = set(
-            IndicatorCell.objects.filter(
-                indicator__in=set(counters.values()), value__gte=dashboards.MIN_REPORTS
-            ).values_list("indicator", "period", "area", "kind", "sector", "status")
-        )
+        large = IndicatorCell.objects.large(set(counters.values()))
     for indicator, area, kind, sector, status, period, value in cells.iterator(chunk_size=5000):
         counter = counters.get(indicator)
         if counter and (counter, period, area, kind, sector, status) not in large:

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from htxso.core.roles import Role
+from htxso.core.scoping import Action, Kind, Reach, may, reach
 from htxso.registry.models import Organisation
 
 from . import completeness, services
@@ -44,7 +44,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
     user: Any = request.user
     openable = []
-    if getattr(user, "role", None) == Role.COOPERATIVE_MANAGER and user.organisation_id:
+    fills = reach(user, Action.EDIT, Kind.REPORT)
+    if Reach.ORGANISATION in fills and user.organisation_id:
         org = user.organisation
         for form in ReportForm.objects.filter(is_active=True, respondent="organisation"):
             if org.kind in form.organisation_kinds:
@@ -57,7 +58,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "forms": ReportForm.objects.filter(is_active=True),
             "statuses": ReportStatus.choices,
             "openable": openable,
-            "may_open_province": getattr(user, "role", None) == Role.PROVINCIAL_OFFICER,
+            "may_open_province": Reach.PROVINCE in fills,
             "filters": {"status": status, "form": form_code, "period": period},
         },
         status=200,
@@ -188,10 +189,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_follow(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.is_national or user.role == Role.PROVINCIAL_OFFICER)
-    )
+    """Completeness is followed by those who review reports: national and provincial roles."""
+    return may(user, Action.REVIEW, Kind.REPORT)
 
 
 @login_required
