@@ -18,7 +18,7 @@ from htxso.core.api import WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
 from htxso.core.api_schemas import ERRORS, PK, Page
 from htxso.core.models import Province
-from htxso.core.roles import Role
+from htxso.core.scoping import Action, Kind, may
 from htxso.registry.models import Organisation
 
 from . import completeness, dashboards, services
@@ -134,7 +134,8 @@ def create_release(request: HttpRequest, payload: ReleaseIn) -> Reply:
 
 
 def _may_follow(user: Any) -> bool:
-    return bool(user.is_national or user.role == Role.PROVINCIAL_OFFICER)
+    """Completeness is followed by those who review reports (as the completeness page)."""
+    return may(user, Action.REVIEW, Kind.REPORT)
 
 
 @router.get("/completeness", auth=WRITE_AUTH, response={200: CompletenessOut, **ERRORS})
