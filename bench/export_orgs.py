@@ -85,7 +85,7 @@ def openpyxl_write_only(headers, rows) -> int:
 
     from openpyxl import Workbook
 
-    from htxso.exchange.workbooks import _text
+    from htxso.tabular.workbooks import _text
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Dữ liệu")
@@ -102,7 +102,7 @@ def xlsx(rounds: int) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     from htxso.exchange.exports import organisation_rows
-    from htxso.exchange.workbooks import stream_xlsx
+    from htxso.tabular.workbooks import stream_xlsx
 
     def served() -> tuple[float, float, int]:
         started = time.perf_counter()

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from htxso.tabular.workbooks import XLSX_CONTENT_TYPE, stream_xlsx, template_workbook
+
 from . import exports
 from .layouts import LAYOUTS, MEMBERS, ORGANISATIONS
-from .workbooks import XLSX_CONTENT_TYPE, stream_xlsx, template_workbook
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_CONTENT_TYPE}
 TEMPLATE_NAMES = {ORGANISATIONS: "mau-nhap-to-chuc", MEMBERS: "mau-nhap-thanh-vien"}

@@ -26,26 +26,19 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from htxso.core.audit import request_id_var
 from htxso.core.models import AuditEntry, Commune
 from htxso.core.personal import mask, may_reveal
 from htxso.core.units import province_names
-from htxso.registry.choices import Sector
+from htxso.core.values import parse_bool, parse_date, parse_money
 from htxso.registry.filters import SORTS, OrganisationFilter, province_choices
 from htxso.registry.models import Membership, Organisation
+from htxso.tabular.columns import Column, Layout
 
-from .layouts import (
-    MEMBER_LAYOUT,
-    ORGANISATION_LAYOUT,
-    Column,
-    Layout,
-    parse_bool,
-    parse_date,
-    parse_money,
-    sector_label,
-)
+from .layouts import MEMBER_LAYOUT, ORGANISATION_LAYOUT
 
 FORMATS = ("csv", "xlsx")
 CHUNK_SIZE = 5000  # rows per database fetch
@@ -56,7 +49,7 @@ Rows = Iterator[tuple[Any, ...]]
 
 # Layout column key → the values_list path it is read from (None: always empty). A column added
 # to a layout without a path here fails loudly (KeyError), not silently.
-ORGANISATION_FIELDS: dict[str, str | None] = {
+ORGANISATION_COLUMNS: dict[str, str | None] = {
     "tax_code": "tax_code",
     "kind": "kind",
     "name": "name",
@@ -84,7 +77,7 @@ ORGANISATION_FIELDS: dict[str, str | None] = {
     "organisation_id": "id",
 }
 
-MEMBER_FIELDS: dict[str, str | None] = {
+MEMBER_COLUMNS: dict[str, str | None] = {
     "organisation_tax_code": "organisation__tax_code",
     "organisation_id": "organisation_id",
     "cccd": "person__cccd",
@@ -120,13 +113,6 @@ def _money(value: int | None) -> int | str:
     return "" if value is None else int(value)
 
 
-def _labels(column: Column) -> dict[str, str]:
-    choices: Any = column.choices  # a TextChoices class
-    if choices is Sector:
-        return {value: sector_label(value, label) for value, label in Sector.choices}
-    return {value: str(label) for value, label in choices.choices}
-
-
 def _lookup(table: Mapping[Any, str]) -> Callable[[Any], str]:
     return lambda value: table.get(value, _text(value)) if value else ""
 
@@ -143,7 +129,7 @@ def renderer(column: Column, places: Places) -> Callable[[Any], Any]:
     """How one column's database value is written. Labels are resolved now, in the request's
     language, not later while the response streams."""
     if column.choices is not None:
-        return _lookup(_labels(column))
+        return _lookup(column.choice_labels())
     if column.dropdown == "province":
         return _lookup(places.provinces)
     if column.key == "commune":
@@ -282,7 +268,7 @@ def organisation_rows(
         queryset = queryset.order_by(f"{sign}{field}", f"{sign}id")
     else:
         queryset = queryset.order_by("id")
-    plan = Plan(ORGANISATION_LAYOUT, ORGANISATION_FIELDS, Places())
+    plan = Plan(ORGANISATION_LAYOUT, ORGANISATION_COLUMNS, Places())
     plan.extra(_("Số thành viên"), "members_count", int)
     entry = _start_audit(
         user,
@@ -310,7 +296,7 @@ class MemberExportFilter(forms.Form):
         choices=[("", _("Tất cả")), ("1", _("Đang là thành viên"))],
     )
 
-    def filter(self, queryset):
+    def filter(self, queryset: QuerySet[Membership]) -> QuerySet[Membership]:
         data = self.cleaned_data
         if data.get("organisation"):
             queryset = queryset.filter(organisation_id=data["organisation"])
@@ -343,13 +329,13 @@ def member_rows(user: Any, params: Mapping[str, Any], fmt: str = "csv") -> tuple
     form = MemberExportFilter(params or None)
     if form.is_bound and not form.is_valid():
         raise _invalid(form)
-    queryset = scope.filter(person__isnull=False)
+    queryset: QuerySet[Membership] = scope.filter(person__isnull=False)
     if form.is_bound:
         queryset = form.filter(queryset)
     revealed = may_reveal(user)
     plan = Plan(
         MEMBER_LAYOUT,
-        MEMBER_FIELDS,
+        MEMBER_COLUMNS,
         Places(),
         masked=() if revealed else PERSONAL_KEYS,
     )

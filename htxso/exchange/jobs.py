@@ -19,9 +19,11 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .importers import Report, run
+from htxso.tabular.sources import FileError
+
+from .importers import run
 from .models import ImportIssue, ImportJob, JobStatus
-from .sources import FileError
+from .rows import ImportFindings
 
 log = logging.getLogger(__name__)
 ACTIVE = (JobStatus.VALIDATING, JobStatus.COMMITTING)
@@ -73,7 +75,7 @@ class Heartbeat:
                 log.exception("heartbeat of import %s", self.job_id)
 
 
-def _store_report(job: ImportJob, report: Report) -> None:
+def _store_report(job: ImportJob, report: ImportFindings) -> None:
     ImportIssue.objects.filter(job=job).delete()
     ImportIssue.objects.bulk_create(
         (
@@ -112,7 +114,7 @@ def _execute(job_id: int) -> str:
     job.attempts += 1
     job.save(update_fields=["status", "started_at", "finished_at", "message", "attempts"])
 
-    def finish(report: Report) -> None:
+    def finish(report: ImportFindings) -> None:
         """Inside the import's transaction when it commits: the status lands with the rows."""
         _store_report(job, report)
         job.status = JobStatus.DONE if commit else JobStatus.VALID

@@ -1,27 +1,16 @@
-"""The columns of each importable file: one definition read by the importer, the templates and
-the exports, so the three can never disagree.
-
-A column has a stable key (the service's field name), a Vietnamese header (what the template
-shows and what a file is matched on), aliases seen in provincial files, and a parser that turns
-a cell into a value or raises ValidationError with a Vietnamese message.
+"""The columns of each importable file of the registry: one definition read by the importer, the
+templates and the exports, so the three can never disagree (`htxso.tabular.columns` is what a
+column is; `htxso.core.values` parses numbers, yes/no and dates).
 """
 
-import datetime as dt
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from htxso.core.text import search_key
+from htxso.core.values import parse_bool, parse_date, parse_money
 from htxso.registry.choices import (
     AgriculturalType,
     Classification,
@@ -31,96 +20,9 @@ from htxso.registry.choices import (
     Sector,
     Status,
 )
+from htxso.tabular.columns import Column, Layout, choice_parser
 
 ORGANISATIONS, MEMBERS = "organisations", "members"
-MAX_TEXT = 255
-
-
-def header_key(text: Any) -> str:
-    """How headers are compared: no diacritics, case, punctuation, asterisks or notes."""
-    return search_key(re.sub(r"\(.*?\)|\*", " ", str(text or "")))
-
-
-# --- cell parsers ------------------------------------------------------------------------
-
-
-_SPACE_RUNS = re.compile(r"\s{2,}|[\t\r\n\u00a0]")
-
-
-def parse_text(value: Any, limit: int = MAX_TEXT) -> str:
-    text = str(value).strip()
-    if "\x00" in text:
-        raise ValidationError(_("Ô có ký tự NUL, không hợp lệ."))
-    if _SPACE_RUNS.search(text):
-        text = re.sub(r"\s+", " ", text)
-    if len(text) > limit:
-        raise ValidationError(_("Dài quá %(limit)s ký tự.") % {"limit": limit})
-    return text
-
-
-_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def parse_date(value: Any) -> dt.date:
-    """dd/mm/yyyy (also with . or -), yyyy-mm-dd, an Excel date cell or an Excel serial number."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1 <= value < 80_000 and float(value).is_integer():
-            return EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise ValidationError(_("Không phải ngày hợp lệ (dd/mm/yyyy)."))
-    text = str(value).strip()
-    match = _DATE.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        iso = _ISO.match(text)
-        if not iso:
-            raise ValidationError(_("Không phải ngày hợp lệ (dd/mm/yyyy)."))
-        year, month, day = (int(g) for g in iso.groups())
-    try:
-        day_value = dt.date(year, month, day)
-    except ValueError:
-        raise ValidationError(_("Ngày không tồn tại trong lịch.")) from None
-    if day_value.year < 1900:
-        raise ValidationError(_("Năm phải từ 1900 trở đi."))
-    return day_value
-
-
-_GROUPED = re.compile(r"^\d{1,3}([., ]\d{3})+$")
-
-
-def parse_money(value: Any) -> int:
-    """Whole đồng: 1500000, 1.500.000, 1,500,000 or 1 500 000; never negative."""
-    if isinstance(value, bool):
-        raise ValidationError(_("Không phải số tiền hợp lệ."))
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise ValidationError(_("Số tiền phải là số nguyên (đồng)."))
-        number = int(value)
-    else:
-        text = str(value).strip().replace("\u00a0", " ")
-        text = re.sub(r"\s*(đ|đồng|vnd|vnđ)$", "", text, flags=re.IGNORECASE)
-        if _GROUPED.match(text):
-            text = re.sub(r"[., ]", "", text)
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(_("Không phải số tiền hợp lệ.")) from None
-        if amount != amount.to_integral_value():
-            raise ValidationError(_("Số tiền phải là số nguyên (đồng)."))
-        number = int(amount)
-    if number < 0:
-        raise ValidationError(_("Số tiền không được âm."))
-    if number >= 10**15:
-        raise ValidationError(_("Số tiền quá lớn."))
-    return number
 
 
 _ID = re.compile(r"^\d{1,18}$")
@@ -138,157 +40,9 @@ def parse_id(value: Any) -> int:
     return int(text)
 
 
-_TRUE = {"co", "x", "1", "true", "yes", "dung"}
-_FALSE = {"khong", "0", "false", "no", "sai", ""}
-
-
-def parse_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    key = search_key(str(value))
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    raise ValidationError(_("Chỉ nhận “Có” hoặc “Không”."))
-
-
-def choice_parser(choices: Any) -> Callable[[Any], str]:
-    """Accept the Vietnamese label, the English label or the code, ignoring case and accents."""
-    index: dict[str, str] = {}
-
-    def build() -> None:
-        from django.utils import translation
-
-        for language in ("vi", "en"):
-            with translation.override(language):
-                for value, label in choices.choices:
-                    index.setdefault(search_key(value), value)
-                    index.setdefault(search_key(str(label)), value)
-                    index.setdefault(search_key(f"{value} {label}"), value)  # "A - Nông nghiệp…"
-
-    @lru_cache(maxsize=4096)
-    def lookup(text: str) -> str | None:
-        if not index:
-            build()
-        return index.get(search_key(text))
-
-    def parse(cell: Any) -> str:
-        found = lookup(str(cell))
-        if found is None:
-            catalogue = "; ".join(str(label) for _v, label in choices.choices)
-            near = nearest(str(cell), [str(label) for _v, label in choices.choices])
-            if near is not None:
-                raise ValidationError(
-                    _("Giá trị không có trong danh mục. Có phải “%(near)s”? Danh mục: %(all)s.")
-                    % {"near": near, "all": catalogue}
-                )
-            raise ValidationError(_("Giá trị không có trong danh mục: %s.") % catalogue)
-        return found
-
-    return parse
-
-
-def nearest(text: str, labels: list[str]) -> str | None:
-    """The label a person most likely meant: the only one the text begins (or is begun by),
-    word for word, or else the closest spelling (accents and case ignored)."""
-    import difflib
-
-    key = search_key(text)
-    if not key:
-        return None
-    keys = {search_key(label): label for label in labels}
-    prefixed = [
-        label
-        for k, label in keys.items()
-        if (k + " ").startswith(key + " ") or (key + " ").startswith(k + " ")
-    ]
-    if len(prefixed) == 1:
-        return prefixed[0]
-    close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
-    return keys[close[0]] if close else None
-
-
 def sector_label(value: str, label: Any) -> str:
+    """How a sector is shown in templates and exports: "A - Nông nghiệp, …"."""
     return f"{value} - {label}"
-
-
-# --- layouts ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: Any  # lazy Vietnamese text
-    parse: Callable[[Any], Any] = parse_text
-    required: bool = False
-    example: Any = ""
-    note: Any = ""
-    choices: Any = None  # a TextChoices class, for the template's dropdown
-    dropdown: str = ""  # "province" for the province list
-    aliases: tuple[str, ...] = ()
-    width: int = 18
-
-    def dropdown_values(self) -> list[str]:
-        if self.choices is not None:
-            if self.choices is Sector:
-                return [sector_label(v, label) for v, label in Sector.choices]
-            return [str(label) for _v, label in self.choices.choices]
-        if self.dropdown == "province":
-            from htxso.core.units import province_names
-
-            return [name for _code, name in province_names()]
-        if self.dropdown == "bool":
-            return [str(_("Có")), str(_("Không"))]
-        return []
-
-
-@dataclass(frozen=True)
-class Layout:
-    name: str
-    title: Any
-    columns: Sequence[Column]
-    keys: tuple[str, ...]  # columns that identify a record (one of them must be filled)
-    instructions: Sequence[Any] = field(default_factory=tuple)
-
-    def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
-
-    def match_headers(self, headers: Sequence[Any]) -> tuple[dict[int, Column], list[str]]:
-        """File column index → Column, and the headers nobody recognises.
-
-        A header is recognised in the active language (with the key and the aliases), and in
-        every other language of the interface: a template downloaded in English imports too,
-        whatever language the import runs in. The active language wins a clash."""
-        index: dict[str, Column] = {}
-        for column in self.columns:
-            for text in (column.key, str(column.header), *column.aliases):
-                index.setdefault(header_key(text), column)
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                for column in self.columns:
-                    index.setdefault(header_key(_translated(column.header)), column)
-        mapping: dict[int, Column] = {}
-        unknown: list[str] = []
-        taken: set[str] = set()
-        for position, header in enumerate(headers):
-            key = header_key(header)
-            if not key:
-                continue
-            found = index.get(key)
-            if found is None or found.key in taken:
-                unknown.append(str(header))
-                continue
-            taken.add(found.key)
-            mapping[position] = found
-        return mapping, unknown
-
-
-def _translated(header: Any) -> str:
-    """A header in the active language: lazy text is rendered, plain text looked up."""
-    if isinstance(header, Promise):
-        return str(header)
-    return translation.gettext(str(header)) if header else ""
 
 
 def _address_columns(required: bool) -> list[Column]:
@@ -366,10 +120,11 @@ ORGANISATION_LAYOUT = Layout(
         Column(
             "sector",
             gettext_lazy("Ngành kinh tế (VSIC)"),
-            parse=choice_parser(Sector),
+            parse=choice_parser(Sector, sector_label),
             required=True,
             example=sector_label(Sector.A.value, Sector.A.label),
             choices=Sector,
+            label=sector_label,
             aliases=("nganh", "nganh nghe"),
             width=30,
         ),

@@ -7,8 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from htxso.core.scoping import Kind, Scope, ScopedQuerySet
+from htxso.tabular.findings import Severity
 
 from .layouts import MEMBERS, ORGANISATIONS
+
+__all__ = ["ImportIssue", "ImportJob", "JobStatus", "Severity", "Strategy", "summary_label"]
 
 
 class Strategy(models.TextChoices):
@@ -106,12 +109,6 @@ class ImportJob(models.Model):
                 pairs = [("", counts)]
             items.append((summary_label(model), pairs))
         return items
-
-
-class Severity(models.TextChoices):
-    ERROR = "error", _("Lỗi")
-    WARNING = "warning", _("Lưu ý")
-    CONVERSION = "conversion", _("Chuyển đổi địa chỉ")
 
 
 class ImportIssue(models.Model):

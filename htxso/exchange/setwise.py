@@ -1,12 +1,12 @@
 """The member import's set-wise lane (PostgreSQL): the file goes into a working table with COPY,
 SQL proves which rows are clean, and only the others are read row by row.
 
-The rules stay in Python. SQL only recognises rows that the row-by-row lane (`importers`) would
+The rules stay in Python. SQL only recognises rows that the row-by-row lane (`members`) would
 take as they are, and stages them as that lane would have:
 
 - cells of low-cardinality columns (member kind, gender, dates, amounts, the organisation's
   codes, the address, the CCCD's first six digits) are parsed once per distinct value by the
-  layout's own parsers, `Organisations.find`, `importers.place_of` and `decode_cccd`, and the
+  layout's own parsers, `Organisations.find`, `rows.place_of` and `decode_cccd`, and the
   answers are joined back;
 - free-text cells (CCCD, name, phone, e-mail, street) are taken as they are only when they are
   already what the parsers would make of them (NFC, trimmed, no runs of spaces, within length);
@@ -19,306 +19,27 @@ the same staged rows (tested). A file COPY cannot read the way Python's csv modu
 (ragged rows, mixed line ends, bad bytes) falls back to the row-by-row lane as a whole.
 """
 
-import contextlib
 import datetime as dt
-import secrets
-import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import psycopg
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 
-from htxso.core import addresses
-from htxso.core.bulk import write_rows
-from htxso.core.cccd import decode_cccd
 from htxso.core.timing import timed
 from htxso.registry import services
+from htxso.tabular.sources import Table, blank_row
 
-from .sources import PlainCsv, Table, blank_row
+from .rows import report_conversion
+from .setwise_copy import ADDRESS, FREE, ORGANISATION, PARAMS, SINGLE, available, copy_raw, nfc
+from .setwise_copy import digits_sql as _digits
+from .setwise_values import Dictionaries
 
-CHUNK = 1 << 20
-# The member layout's columns this lane knows; a layout with any other column is not set-wise.
-SINGLE = ("gender", "birth_date", "member_kind", "joined_on", "left_on", "capital_contributed")
-ORGANISATION = ("organisation_tax_code", "organisation_id")
-ADDRESS = ("province", "legacy_district", "commune")
-FREE = {"cccd": 12, "full_name": 120, "phone": 20, "email": 254, "street": 255}
-KNOWN = frozenset((*SINGLE, *ORGANISATION, *ADDRESS, *FREE))
-# A free-text cell is taken as it is only without any white space the parsers would change.
-_WHITE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-PARAMS = {
-    "white": f"^ | $|  |[{_WHITE}]",
-    "email": r"^[^@ ]+@[^@ ]+\.[^@ ]+$",
-}
-_DELIMITERS = {",": "','", ";": "';'", "\t": "E'\\t'"}
+__all__ = ["Lane", "available"]
+_copy_raw = copy_raw  # looked up here at run time (tests watch it)
 
 
-def _end_mark(data: bytes) -> bool:
-    """Whether `data` (a chunk after the last two bytes of the one before) has a line "\\.",
-    where COPY ends its input even in CSV: such a file goes row by row."""
-    at = data.find(b"\\.")
-    while at != -1:
-        before, after = data[at - 1 : at] if at else b"\n", data[at + 2 : at + 3]
-        if before in (b"\n", b"\r") and after in (b"", b"\n", b"\r"):
-            return True
-        at = data.find(b"\\.", at + 1)
-    return False
-
-
-def _digits(value: str, count: int) -> str:
-    """SQL: `value` is exactly `count` ASCII digits (cheaper than a regular expression)."""
-    return f"(octet_length({value}) = {count} AND ltrim({value}, '0123456789') = '')"
-
-
-class _Unsuitable(Exception):
-    """COPY would not read this file as the csv module does."""
-
-
-def available(table: Table, mapped_keys: set[str]) -> bool:
-    return (
-        connection.vendor == "postgresql"
-        and table.plain_csv is not None
-        and mapped_keys <= KNOWN
-        and table.plain_csv.delimiter in _DELIMITERS
-    )
-
-
-def _copy_raw(plain: PlainCsv, width: int, progress: Callable[[float], None], table: str) -> bool:
-    """The file's records into `table` (row_no as the row-by-row lane numbers them); False
-    when COPY cannot read it like the csv module (nothing is left behind then)."""
-    names = ", ".join(f"c{i}" for i in range(width))
-    columns = ", ".join(f"c{i} text" for i in range(width))
-    size = plain.path.stat().st_size or 1
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE UNLOGGED TABLE {table} (row_no integer GENERATED ALWAYS AS IDENTITY "
-                f"(START WITH 2), {columns})"
-            )
-            # FORCE_NOT_NULL: an empty cell is '', as the csv module reads it; the columns are
-            # then never NULL and the planner's statistics see the cells themselves.
-            sql = (
-                f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, "
-                f"DELIMITER {_DELIMITERS[plain.delimiter]}, ENCODING 'UTF8', "
-                f"FORCE_NOT_NULL ({names}))"
-            )
-            with open(plain.path, "rb") as source, cursor.cursor.copy(sql) as copy:
-                tail = b"\n"
-                while chunk := source.read(CHUNK):
-                    if _end_mark(tail + chunk):
-                        raise _Unsuitable
-                    copy.write(chunk)
-                    tail = chunk[-2:]
-                    progress(source.tell() / size)
-    except (_Unsuitable, psycopg.errors.DataError):  # ragged rows, line ends, bytes: not ours
-        return False
-    return True
-
-
-def _nfc(text: str) -> str:
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
-def _sql_value(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-class Lane:
+class Lane(Dictionaries):
     """One file through the set-wise lane; see the module's docstring."""
-
-    def __init__(self, reader: Any, orgs: Any, report: Any, stage: str) -> None:
-        self.reader, self.orgs, self.report, self.stage = reader, orgs, report, stage
-        self.position = {column.key: p for p, column in reader.mapping.items()}
-        self.width = 0
-        # Unlogged tables, not temporary ones: PostgreSQL scans those with parallel workers
-        # (both cores). They are created in the import's transaction, so a crash or a rollback
-        # takes them away; their names are the import's own.
-        suffix = secrets.token_hex(4)
-        self.raw, self.checked = f"member_raw_{suffix}", f"member_checked_{suffix}"
-        self.suffix = suffix
-
-    def dictionary(self, name: str) -> str:
-        return f"member_d_{name}_{self.suffix}"
-
-    def col(self, key: str) -> str:
-        """The raw cell of `key` as SQL ('' for a column the file does not have)."""
-        return f"r.c{self.position[key]}" if key in self.position else "''"
-
-    # --- distinct values, judged in Python ------------------------------------------------
-
-    def _dictionaries(self) -> None:
-        """One scan of the raw rows for the distinct values of every judged column or group
-        of columns (GROUPING SETS), one more for the CCCD prefixes; then each value judged in
-        Python and written to a table."""
-        sets: list[tuple[str, list[str]]] = []
-        for key in SINGLE:
-            if key in self.position:
-                sets.append((key, [self.col(key)]))
-        sets.append(("organisation", [self.col(k) for k in ORGANISATION]))
-        sets.append(("address", [self.col(k) for k in ADDRESS]))
-        expressions: list[str] = []  # each once; "''" stands for a column the file lacks
-        for _name, exprs in sets:
-            expressions.extend(e for e in exprs if e not in expressions and e != "''")
-        alias = {e: f"e{i}" for i, e in enumerate(expressions)}
-        grouped = [(name, [alias[e] for e in exprs if e != "''"]) for name, exprs in sets]
-        # GROUPING() has a bit per expression, set when the row's set does not group by it.
-        by_mask = {
-            sum(
-                1 << (len(expressions) - 1 - i) for i, a in enumerate(alias.values()) if a not in g
-            ): name
-            for name, g in grouped
-            if g
-        }
-        found: dict[str, set[tuple]] = {name: set() for name, _e in sets}
-        names = ", ".join(alias.values())
-        group_sets = ", ".join(f"({', '.join(g)})" for _n, g in grouped if g)
-        with connection.cursor() as cursor:
-            # Narrow rows and hashing only: each set has at most a few hundred thousand values.
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute(
-                f"SELECT GROUPING({names}), {names} FROM ("
-                f"SELECT {', '.join(f'{e} AS {a}' for e, a in alias.items())} FROM {self.raw} r) r "
-                f"GROUP BY GROUPING SETS ({group_sets})",
-                PARAMS,
-            )
-            for mask, *values in cursor.fetchall():
-                name = by_mask[mask]
-                found[name].add(
-                    tuple(
-                        values[expressions.index(e)] if e != "''" else "" for e in dict(sets)[name]
-                    )
-                )
-            cursor.execute("SET LOCAL enable_sort = on")
-            # Apart: in the one scan, the planner (expecting up to a prefix per person) would
-            # sort the whole file for them instead of hashing; alone they hash in parallel.
-            cursor.execute(f"SELECT {self._prefix('r.')} FROM {self.raw} r GROUP BY 1")
-            found["cccd"] = set(cursor.fetchall())
-        for name, exprs in sets:  # a set of columns the file lacks: one all-blank value
-            if all(e == "''" for e in exprs):
-                found[name].add(("",) * len(exprs))
-        for key in SINGLE:
-            if key in found:
-                self._write_single(key, found[key])
-        self._write_organisations(found["organisation"])
-        self._write_addresses(found["address"])
-        self._write_cccd(found["cccd"])
-
-    def _prefix(self, table: str) -> str:
-        """The CCCD's first six digits (province, century and gender, year), when it has 12."""
-        cccd = f"{table}c{self.position['cccd']}"
-        return f"CASE WHEN {_digits(cccd, 12)} THEN left({cccd}, 6) END"
-
-    def _cell(self, key: str, raw: str) -> tuple[bool, Any]:
-        if key not in self.position:
-            return True, None
-        return self.reader.cell(self.reader.column(key), _nfc(raw))
-
-    def _table(self, name: str, columns: str, rows: list[tuple]) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE UNLOGGED TABLE {self.dictionary(name)} ({columns})")
-        write_rows(self.dictionary(name), [c.split()[0] for c in columns.split(", ")], rows)
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {self.dictionary(name)}")
-
-    def _write_single(self, key: str, values: set[tuple]) -> None:
-        """Each distinct cell: acceptable?, its value (text; a date also as the date, its year
-        and month × 100 + day; an amount as a number)."""
-        rows = []
-        for (raw,) in values:
-            ok, value = self._cell(key, raw or "")
-            day = value if isinstance(value, dt.date) else None
-            rows.append(
-                (
-                    raw or "",
-                    ok,
-                    _sql_value(value),
-                    day,
-                    day.year if day else None,
-                    day.month * 100 + day.day if day else None,
-                    value if isinstance(value, int) else None,
-                )
-            )
-        self._table(
-            key,
-            "raw text, ok boolean, value text, day date, y integer, md integer, amount bigint",
-            rows,
-        )
-
-    def _write_organisations(self, pairs: set[tuple]) -> None:
-        rows = []
-        for tax_raw, id_raw in pairs:
-            tax_ok, tax = self._cell("organisation_tax_code", tax_raw or "")
-            id_ok, org_id = self._cell("organisation_id", id_raw or "")
-            info = None
-            if tax_ok and id_ok:
-                with contextlib.suppress(ValidationError):  # the row goes row by row
-                    info = self.orgs.find(tax, org_id)
-            rows.append(
-                (tax_raw or "", id_raw or "", info is not None)
-                + (
-                    (info.id, info.kind, info.province_id, info.established_on)
-                    if info
-                    else (None,) * 4
-                )
-            )
-        self._table(
-            "organisation",
-            "tax text, id text, ok boolean, org_id bigint, kind text, province text, "
-            "established date",
-            rows,
-        )
-
-    def _write_addresses(self, triples: set[tuple]) -> None:
-        from .importers import place_of
-
-        rows = []
-        for raws in triples:
-            values: dict[str, Any] = {}
-            ok = True
-            for key, raw in zip(ADDRESS, raws, strict=True):
-                cell_ok, value = self._cell(key, raw or "")
-                ok = ok and cell_ok
-                if value is not None:
-                    values[key] = value
-            place = None
-            if ok:
-                try:
-                    place = place_of(values)
-                except addresses.AddressError:
-                    ok = False
-            rows.append(
-                tuple(r or "" for r in raws)
-                + (ok,)
-                + (
-                    (place.province_id, place.commune_id, place.legacy_text, place.converted_to)
-                    if place
-                    else (None, None, "", "")
-                )
-            )
-        self._table(
-            "address",
-            "province text, district text, commune text, ok boolean, province_id text, "
-            "commune_id text, legacy_text text, converted_to text",
-            rows,
-        )
-
-    def _write_cccd(self, prefixes: set[tuple]) -> None:
-        rows: list[tuple[str, bool, str | None, int | None]] = []
-        for (prefix,) in prefixes:
-            if not prefix:
-                continue
-            try:
-                decoded = decode_cccd(prefix + "000000")
-            except ValidationError:
-                rows.append((prefix, False, None, None))
-                continue
-            rows.append((prefix, True, decoded.gender, decoded.birth_year))
-        self._table("cccd", "prefix text, ok boolean, gender text, birth_year integer", rows)
 
     # --- the rows SQL can vouch for -------------------------------------------------------
 
@@ -432,8 +153,6 @@ class Lane:
     def _others(self, count: int) -> Iterator[tuple[int, list[Any]]]:
         """The rows SQL could not vouch for, as the csv reader gives them, in file order; the
         clean rows' address conversions are reported in between, in row order."""
-        from .importers import report_conversion
-
         cap = self.report.cap
         conversions = connection.connection.cursor(name="member_conversions")
         conversions.execute(
@@ -462,7 +181,7 @@ class Lane:
                 )
                 for number, *cells in others:
                     convert_until(number)
-                    row = [_nfc(c) if c else "" for c in cells]
+                    row = [nfc(c) if c else "" for c in cells]
                     if not blank_row(row):
                         yield number, row
                 others.close()

@@ -1,12 +1,11 @@
 """Import pages: upload, the dry-run report with a live progress bar, commit, re-run."""
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,10 +14,10 @@ from django.views.decorators.http import require_POST
 from htxso.core.models import User
 from htxso.core.scoping import Action, may
 
-from . import jobs
+from . import jobs, services
 from .forms import ImportForm
 from .layouts import LAYOUTS
-from .models import ImportIssue, ImportJob, JobStatus, Severity
+from .models import ImportIssue, ImportJob, Severity
 
 SHOWN_ISSUES = 500
 
@@ -40,22 +39,12 @@ def index(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
         user = request.user
         assert isinstance(user, User)  # login_required
-        job = ImportJob(
-            kind=form.cleaned_data["kind"],
-            strategy=form.cleaned_data["strategy"],
-            filename=upload.name[:255],
-            sha256=digest.hexdigest(),
-            size=upload.size,
-            created_by=user,
+        job = services.create_job(
+            user, form.cleaned_data["kind"], form.cleaned_data["strategy"], upload, upload.name
         )
-        job.file.save(upload.name, upload, save=False)
-        job.save()
-        jobs.submit(job, commit=False)
+        services.start(user, job)
         return redirect("exchange:job", pk=job.pk)
     recent = ImportJob.objects.visible_to(request.user).select_related("created_by")[:30]
     return render(
@@ -115,10 +104,10 @@ def _editable_job(request: HttpRequest, pk: int) -> ImportJob:
 @require_POST
 def job_commit(request: HttpRequest, pk: int) -> HttpResponse:
     job = _editable_job(request, pk)
-    if job.status != JobStatus.VALID:
-        messages.error(request, _("Chỉ ghi được lượt nhập đã kiểm tra xong và không có lỗi."))
-        return redirect("exchange:job", pk=pk)
-    jobs.submit(job, commit=True)
+    try:
+        services.request_commit(request.user, job)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
     return redirect("exchange:job", pk=pk)
 
 
@@ -126,16 +115,16 @@ def job_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     job = _editable_job(request, pk)
-    if job.status != JobStatus.FAILED:
-        messages.error(request, _("Chỉ chạy lại được lượt nhập bị thất bại."))
-        return redirect("exchange:job", pk=pk)
-    jobs.submit(job, commit=job.commit_requested)
+    try:
+        services.rerun(request.user, job)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
     return redirect("exchange:job", pk=pk)
 
 
 @login_required
 def job_report(request: HttpRequest, pk: int) -> HttpResponse:
-    from .workbooks import report_workbook
+    from .findings_workbook import report_workbook
 
     job = _job(request, pk)
     issues = ImportIssue.objects.filter(job=job).order_by("row", "id").iterator(chunk_size=5000)

@@ -13,8 +13,6 @@ arithmetic, a rule cannot fail at submission): form data is never code.
 
 import ast
 import operator
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,19 +21,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from htxso.core.values import parse_bool, parse_integer
+
 INTEGER = "integer"
 BOOLEAN = "boolean"
 ERROR = "error"
 WARNING = "warning"
 OUTLIER = "outlier"
 
-_THOUSANDS = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})+$")
-_PLAIN = re.compile(r"^-?[0-9]+$")
-# No figure of a report comes near this; the cube's 64-bit cells must hold sums of many.
-LIMIT = 10**15
+# Numbers and yes/no as typed: `htxso.core.values` (one rule for forms and files). No figure
+# of a report comes near its LIMIT; the cube's 64-bit cells must hold sums of many.
 MAX_EXPRESSION = 500  # characters of one rule (the evaluator recurses over its tree)
-_TRUE = {"1", "true", "có", "co", "x", "yes", "đúng"}
-_FALSE = {"0", "false", "không", "khong", "no", "sai"}
 
 _BINARY = {
     ast.Add: operator.add,
@@ -105,61 +101,13 @@ class Field:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         if self.type == BOOLEAN:
-            return _boolean(raw)
-        value = _integer(raw)
+            return parse_bool(raw)
+        value = parse_integer(raw)
         if self.min is not None and value < self.min:
             raise ValidationError(_("Giá trị không được nhỏ hơn %(min)s.") % {"min": self.min})
         if self.max is not None and value > self.max:
             raise ValidationError(_("Giá trị không được lớn hơn %(max)s.") % {"max": self.max})
         return value
-
-
-def _boolean(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    # NFC: "có" typed with a combining accent (macOS, some input methods) is still "có".
-    text = unicodedata.normalize("NFC", str(raw)).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValidationError(_("Chọn “Có” hoặc “Không”."))
-
-
-def _integer(raw: Any) -> int:
-    value = _integer_value(raw)
-    if abs(value) >= LIMIT:
-        raise ValidationError(_("Số quá lớn."))
-    return value
-
-
-def _integer_value(raw: Any) -> int:
-    if isinstance(raw, bool):
-        raise ValidationError(_("Cần một số nguyên."))
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float):
-        if raw.is_integer() and abs(raw) < LIMIT:
-            return int(raw)
-        if abs(raw) >= LIMIT:
-            raise ValidationError(_("Số quá lớn."))
-        raise ValidationError(_("Cần một số nguyên, không có phần thập phân."))
-    text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
-    if len(text) > 25:  # int() of thousands of digits is slow, then refused
-        raise ValidationError(_("Số quá lớn."))
-    if _PLAIN.match(text):
-        return int(text)
-    if _THOUSANDS.match(text):
-        return int(text.replace(".", ""))
-    if "," in text:
-        raise ValidationError(
-            _(
-                "“%(value)s” không phải số nguyên: không dùng dấu phẩy; "
-                "hàng nghìn ngăn cách bằng dấu chấm (1.250.000)."
-            )
-            % {"value": raw}
-        )
-    raise ValidationError(_("“%(value)s” không phải là một số nguyên.") % {"value": raw})
 
 
 def _check_field(field: "Field") -> None:

@@ -2,7 +2,7 @@
 writing ("Kiểm tra (không ghi)") or write it ("Ghi"), and read the findings.
 
 Synchronous: a file holds at most a province's HTX (a few thousand rows), bounded by
-`importer.max_bytes()` and `importer.max_rows()`. A file that passed the check is kept (under
+`report_import.max_bytes()` and `max_rows()`. A file that passed the check is kept (under
 MEDIA_ROOT, named by a random token held in the session, for a day) so "Ghi" needs no
 re-upload; the commit runs every check again (the database may have moved on).
 """
@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -24,10 +25,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from htxso.core.scoping import Action, may
-from htxso.exchange.workbooks import XLSX_CONTENT_TYPE
 from htxso.registry.forms import StyledForm
+from htxso.tabular.workbooks import XLSX_CONTENT_TYPE
 
-from . import importer
+from . import report_import
 from .models import ReportForm, Respondent
 from .periods import Period
 
@@ -44,7 +45,7 @@ def _require_importer(request: HttpRequest) -> None:
         raise PermissionDenied(_("Vai trò của bạn không được nhập báo cáo."))
 
 
-def _forms():
+def _forms() -> QuerySet[ReportForm]:
     return ReportForm.objects.filter(is_active=True, respondent=Respondent.ORGANISATION)
 
 
@@ -71,20 +72,20 @@ class ReportImportForm(StyledForm):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(code, f.name) for code, f in self.report_forms.items()]
 
-    def clean_file(self):
+    def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
         if upload is not None:
-            refusal = importer.refuse_file(upload.name, upload.size or 0)
+            refusal = report_import.refuse_file(upload.name, upload.size or 0)
             if refusal:
                 raise forms.ValidationError(refusal)
         return upload
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         form = self.report_forms.get(data.get("form", ""))
         if form is not None and data.get("period"):
             try:
-                period, _version = importer.period_and_version(form, data["period"])
+                period, _version = report_import.period_and_version(form, data["period"])
             except ValidationError as exc:
                 self.add_error("period", exc.messages[0])
             else:
@@ -162,10 +163,13 @@ def _declared_length(request: HttpRequest) -> int:
 @login_required
 def import_reports(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
-    if request.method == "POST" and _declared_length(request) > importer.max_bytes() + BODY_SLACK:
+    if (
+        request.method == "POST"
+        and _declared_length(request) > report_import.max_bytes() + BODY_SLACK
+    ):
         # Refused before the body is read (the CSRF check would read and store it first).
         form = ReportImportForm(initial=_initial())
-        return _render(request, form, None, None, status=413, refused=importer.too_large())
+        return _render(request, form, None, None, status=413, refused=report_import.too_large())
     return _page(request)
 
 
@@ -199,7 +203,7 @@ def _page(request: HttpRequest) -> HttpResponse:
     else:
         assert kept is not None
         source, filename = kept["path"], kept["filename"]
-    result = importer.run(request.user, report_form, period, source, commit, filename=filename)
+    result = report_import.run(request.user, report_form, period, source, commit, filename=filename)
     if result.committed or result.has_errors:  # written, or to be fixed: nothing to keep
         _forget(request)
         kept = None
@@ -211,7 +215,7 @@ def _page(request: HttpRequest) -> HttpResponse:
 def _render(
     request: HttpRequest,
     form: ReportImportForm,
-    result: importer.Result | None,
+    result: report_import.Result | None,
     kept: dict[str, Any] | None,
     commit: bool = False,
     status: int = 200,
@@ -230,8 +234,8 @@ def _render(
             "kept": kept,
             "refused": refused,
             "forms": _forms(),
-            "max_mb": importer.max_bytes() // 2**20,
-            "max_rows": importer.max_rows(),
+            "max_mb": report_import.max_bytes() // 2**20,
+            "max_rows": report_import.max_rows(),
         },
         status=status,
     )
@@ -247,10 +251,10 @@ def template(request: HttpRequest) -> HttpResponse:
         raise Http404(_("Không có biểu mẫu này."))
     period = request.GET.get("period") or _default_period(form)
     try:
-        content = importer.template(form, period)
+        content = report_import.template(form, period)
     except ValidationError as exc:
         return HttpResponse(exc.messages[0], status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    name = importer.template_filename(form, period)
+    name = report_import.template_filename(form, period)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, stats_views, views
+from . import dashboard_views, import_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -14,15 +14,15 @@ urlpatterns = [
 
 statistics_patterns = (
     [
-        path("", stats_views.dashboard, name="dashboard"),
-        path("province/<str:code>/", stats_views.province_dashboard, name="province"),
-        path("chart/<str:chart>.xlsx", stats_views.chart_xlsx, name="chart-xlsx"),
-        path("indicators/", stats_views.indicators, name="indicators"),
-        path("releases/", stats_views.releases, name="releases"),
-        path("export.xlsx", stats_views.export_xlsx, name="export-xlsx"),
-        path("sdmx/structure.xml", stats_views.sdmx_structure, name="sdmx-structure"),
-        path("sdmx/data.xml", stats_views.sdmx_data, name="sdmx-data"),
-        path("sdmx/data.csv", stats_views.sdmx_csv, name="sdmx-csv"),
+        path("", dashboard_views.dashboard, name="dashboard"),
+        path("province/<str:code>/", dashboard_views.province_dashboard, name="province"),
+        path("chart/<str:chart>.xlsx", dashboard_views.chart_xlsx, name="chart-xlsx"),
+        path("indicators/", dashboard_views.indicators, name="indicators"),
+        path("releases/", dashboard_views.releases, name="releases"),
+        path("export.xlsx", dashboard_views.export_xlsx, name="export-xlsx"),
+        path("sdmx/structure.xml", dashboard_views.sdmx_structure, name="sdmx-structure"),
+        path("sdmx/data.xml", dashboard_views.sdmx_data, name="sdmx-data"),
+        path("sdmx/data.csv", dashboard_views.sdmx_csv, name="sdmx-csv"),
     ],
     "statistics",
 )

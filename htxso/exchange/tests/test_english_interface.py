@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from htxso.exchange import importers
 from htxso.exchange.layouts import LAYOUTS, MEMBER_LAYOUT, ORGANISATION_LAYOUT
 from htxso.exchange.models import ImportIssue, ImportJob, JobStatus, Severity
-from htxso.exchange.workbooks import header_text, template_workbook
 from htxso.registry.choices import MemberKind, OrganisationKind, Sector
 from htxso.registry.models import Membership, Organisation
 from htxso.registry.tests.factories import OrganisationFactory, valid_cccd
+from htxso.tabular.workbooks import header_text, template_workbook
 
 from .test_importers import errors, make_job
 

@@ -20,6 +20,7 @@ from htxso.core.roles import Role
 from htxso.exchange import importers, jobs
 from htxso.exchange.layouts import MEMBER_LAYOUT, ORGANISATION_LAYOUT
 from htxso.exchange.models import ImportIssue, ImportJob, JobStatus, Severity
+from htxso.exchange.rows import ImportFindings
 from htxso.registry import services
 from htxso.registry.choices import MemberKind, OrganisationKind, Sector, Status
 from htxso.registry.models import (
@@ -39,6 +40,7 @@ from htxso.registry.tests.factories import (
     valid_cccd,
     valid_tax_code,
 )
+from htxso.tabular.findings import Finding
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -138,11 +140,11 @@ def organisation_job(rows: list[dict], actor, strategy: str = "upsert") -> Impor
     return make_job("organisations", csv_bytes(table(ORGANISATION_LAYOUT, rows)), actor, strategy)
 
 
-def errors(report: importers.Report) -> list[importers.Finding]:
+def errors(report: ImportFindings) -> list[Finding]:
     return [f for f in report.findings if f.severity == Severity.ERROR]
 
 
-def only_error(report: importers.Report) -> importers.Finding:
+def only_error(report: ImportFindings) -> Finding:
     found = errors(report)
     assert len(found) == 1, found
     return found[0]

@@ -18,11 +18,11 @@ from htxso.exchange import exports, importers
 from htxso.exchange.exports import csv_stream
 from htxso.exchange.layouts import ORGANISATION_LAYOUT
 from htxso.exchange.models import Severity
-from htxso.exchange.workbooks import stream_xlsx
 from htxso.registry import services
 from htxso.registry.choices import OrganisationKind, Sector, Status
 from htxso.registry.models import Organisation
 from htxso.registry.tests.factories import CooperativeGroupFactory, OrganisationFactory
+from htxso.tabular.workbooks import stream_xlsx
 
 from .test_importers import (
     counts,

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 
 from htxso.core.cccd import FEMALE
-from htxso.exchange import importers, setwise
+from htxso.exchange import importers, members, setwise
 from htxso.exchange.layouts import MEMBER_LAYOUT
 from htxso.exchange.tests.test_importers import (
     ROW_ERRORS,
@@ -81,7 +81,7 @@ def stored_memberships() -> list[tuple]:
 
 def outcome(data: bytes, actor, commit: bool, set_wise: bool, monkeypatch, strategy="upsert"):
     """(report as plain data, people and memberships after) of one run, rolled back."""
-    monkeypatch.setattr(importers, "SETWISE", set_wise)
+    monkeypatch.setattr(members, "SETWISE", set_wise)
     job = make_job("members", data, actor, strategy)
     with transaction.atomic():
         report = importers.run(job, commit=commit)

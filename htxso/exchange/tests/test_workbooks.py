@@ -8,18 +8,16 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from htxso.exchange import xlsx_stream
+from htxso.exchange.findings_workbook import report_workbook
 from htxso.exchange.layouts import LAYOUTS, MEMBER_LAYOUT, ORGANISATION_LAYOUT
 from htxso.exchange.models import ImportIssue, ImportJob, JobStatus, Severity
-from htxso.exchange.workbooks import (
+from htxso.tabular.workbooks import (
     CODE_KEYS,
     DATA_SHEET,
     GUIDE_SHEET,
     LISTS_SHEET,
     REPORT_SHEET,
     TEMPLATE_ROWS,
-    report_workbook,
-    stream_xlsx,
     template_workbook,
 )
 
@@ -200,7 +198,7 @@ def test_template_guide_sheet(db, layout):
 
 @LAYOUT_PARAMS
 def test_the_importer_reads_the_template(db, layout, tmp_path):
-    from htxso.exchange.sources import open_table
+    from htxso.tabular.sources import open_table
 
     path = tmp_path / "mau.xlsx"
     path.write_bytes(template_workbook(layout))
@@ -288,169 +286,3 @@ def test_report_workbook_says_when_issues_were_capped(db, settings):
     book = _open(report_workbook(job, []))
     first_cells = [r[0] for r in book[REPORT_SHEET].iter_rows(values_only=True) if r]
     assert "Chỉ liệt kê 2 phát hiện đầu tiên." in first_cells
-
-
-# --- the streamed export workbook --------------------------------------------------------------
-
-
-def test_stream_xlsx_yields_chunks_of_a_valid_workbook():
-    headers = ["Mã số thuế", "Tên", "Số"]
-    rows = [(f"0{i:09d}", f"Hợp tác xã số {i} " + "x" * 40, i) for i in range(6000)]
-    chunks = list(stream_xlsx(headers, iter(rows), "Tổ chức"))
-    assert len(chunks) > 1
-    assert all(len(c) <= xlsx_stream.CHUNK for c in chunks)
-    book = _open(b"".join(chunks))
-    sheet = book["Tổ chức"]
-    values = list(sheet.iter_rows(values_only=True))
-    assert values[0] == tuple(headers)
-    assert values[1:] == rows  # codes keep their leading zero: they are text cells
-    assert sheet.freeze_panes == "A2"
-
-
-def test_stream_xlsx_writes_formula_like_text_as_text():
-    rows = [("=1+1", "#N/A", "Tên\x07 lạ", None, True)]
-    sheet = _open(b"".join(stream_xlsx(["a", "b", "c", "d", "e"], rows)))[DATA_SHEET]
-    cells = list(sheet[2])
-    assert [c.data_type for c in cells[:3]] == ["s", "s", "s"]
-    assert [c.value for c in cells[:3]] == ["=1+1", "#N/A", "Tên lạ"]
-    assert cells[3].value is None and cells[4].value is True
-
-
-def test_stream_xlsx_continues_on_a_new_sheet_past_the_row_limit(monkeypatch):
-    monkeypatch.setattr(xlsx_stream, "MAX_SHEET_ROWS", 4)  # header + 3 rows per sheet
-    rows = [(i,) for i in range(7)]
-    book = _open(b"".join(stream_xlsx(["n"], rows, "Thành viên")))
-    assert book.sheetnames == ["Thành viên", "Thành viên (2)", "Thành viên (3)"]
-    sheets = [list(book[name].iter_rows(values_only=True)) for name in book.sheetnames]
-    assert all(sheet[0] == ("n",) for sheet in sheets)
-    assert [row for sheet in sheets for row in sheet[1:]] == rows
-
-
-def test_stream_xlsx_releases_its_rows_when_writing_fails(tmp_path, monkeypatch):
-    """A row that cannot be written stops the stream; the suspended source (a database cursor
-    in the exports) is closed, not left to the garbage collector; no file is left anywhere."""
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    closed = []
-
-    class Broken:
-        def __len__(self):
-            return 1
-
-        def __iter__(self):
-            raise ValueError("broken row")
-
-    def rows():
-        try:
-            yield ("a",)
-            yield Broken()
-            yield ("never read",)
-        finally:
-            closed.append(True)
-
-    source = rows()  # held here: only stream_xlsx itself can close it, not the collector
-    stream = stream_xlsx(["h"], source)
-    with pytest.raises(ValueError, match="broken row"):
-        next(stream)
-    assert closed == [True]
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_stream_xlsx_sends_its_first_bytes_before_the_last_row_is_read():
-    """A national export starts downloading at once: pieces leave while rows are still read."""
-    read = [0]
-
-    def rows():
-        for i in range(20_000):
-            read[0] += 1
-            yield (f"Hợp tác xã {i}", i, f"0{i:09d}")
-
-    stream = stream_xlsx(["Tên", "Số", "Mã"], rows())
-    first = next(stream)
-    assert first.startswith(b"PK")  # a ZIP archive
-    assert read[0] < 20_000
-    rest = b"".join(stream)
-    values = list(_open(first + rest)[DATA_SHEET].iter_rows(values_only=True))
-    assert len(values) == 20_001
-    assert values[-1] == ("Hợp tác xã 19999", 19999, "0000019999")
-
-
-def test_stream_xlsx_cells_read_back_with_their_types():
-    """Every kind of value an export holds, read back by openpyxl: text stays text (leading
-    zeros, spaces, markup characters, a very long text cut at Excel's limit), numbers and
-    booleans keep their type, an empty cell stays empty, a lazy translation is its text."""
-    from django.utils.translation import gettext_lazy
-
-    rows = [
-        ("  hai  khoảng trắng ", '<b>&amp;</b> & "x"', 0, -12.5, False, None, "012"),
-        ("x" * 40_000, gettext_lazy("Đang hoạt động"), 10**15, 1.0, True, "", "=SUM(A1)"),
-        ("ngắn",),  # a short row: the rest of its cells are empty
-    ]
-    book = _open(b"".join(stream_xlsx(list("ABCDEFG"), rows)))
-    sheet = book[DATA_SHEET]
-    got = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert got[0] == ("  hai  khoảng trắng ", '<b>&amp;</b> & "x"', 0, -12.5, False, None, "012")
-    assert got[1][0] == "x" * 32_767
-    assert got[1][1:] == ("Đang hoạt động", 10**15, 1, True, None, "=SUM(A1)")
-    assert sheet["G3"].data_type == "s"  # never a formula
-    assert got[2] == ("ngắn", None, None, None, None, None, None)
-    assert sheet["A1"].font.b and not sheet["A2"].font.b
-
-
-def test_stream_xlsx_column_widths_and_sheet_names():
-    book = _open(b"".join(stream_xlsx(["a", "b"], [(1, 2)], "Thành viên", widths=[12, 40])))
-    sheet = book["Thành viên"]
-    assert sheet.column_dimensions["A"].width == 12
-    assert sheet.column_dimensions["B"].width == 40
-    assert sheet.freeze_panes == "A2"
-
-
-def test_stream_xlsx_of_no_rows_is_a_header_alone():
-    book = _open(b"".join(stream_xlsx(["Tên", "Số"], [])))
-    assert book.sheetnames == [DATA_SHEET]
-    assert list(book[DATA_SHEET].iter_rows(values_only=True)) == [("Tên", "Số")]
-
-
-def test_stream_xlsx_starts_a_sheet_before_an_entry_would_need_zip64(monkeypatch):
-    """Excel refuses the ZIP64 fields of a streamed entry: none is written, and a sheet ends
-    before its XML could pass 2 GiB (here the limit is made tiny)."""
-    import struct
-    import zipfile
-
-    monkeypatch.setattr(xlsx_stream, "MAX_SHEET_BYTES", 1)
-    monkeypatch.setattr(xlsx_stream, "ROWS_PER_WRITE", 2)
-    rows = [(i, f"tên {i}") for i in range(5)]
-    data = b"".join(stream_xlsx(["n", "tên"], rows, "Tổ chức"))
-    book = _open(data)
-    assert book.sheetnames == ["Tổ chức", "Tổ chức (2)", "Tổ chức (3)"]
-    got = [r for name in book.sheetnames for r in book[name].iter_rows(values_only=True)]
-    assert [r for r in got if r != ("n", "tên")] == rows
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    assert archive.namelist()[0] == "[Content_Types].xml"
-    assert archive.testzip() is None
-    for info in archive.infolist():
-        at = info.header_offset  # the local header: signature, …, name and extra lengths
-        assert data[at : at + 4] == b"PK\x03\x04"
-        name_length, extra_length = struct.unpack("<HH", data[at + 26 : at + 30])
-        extra = data[at + 30 + name_length : at + 30 + name_length + extra_length]
-        assert extra[:2] != b"\x01\x00", info.filename  # no ZIP64 extra field
-        assert info.compress_type == zipfile.ZIP_DEFLATED
-
-
-def test_stream_xlsx_closed_early_closes_its_rows():
-    """A client that goes away mid-download: closing the stream closes the rows' cursor."""
-    closed = []
-
-    def rows():
-        try:
-            for i in range(100_000):
-                yield (f"Hợp tác xã {i}", i)
-        finally:
-            closed.append(True)
-
-    source = rows()  # held here: only stream_xlsx itself can close it, not the collector
-    stream = stream_xlsx(["Tên", "Số"], source)
-    assert next(stream).startswith(b"PK")
-    stream.close()
-    assert closed == [True]

@@ -12,14 +12,14 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from htxso.core.models import AuditEntry
-from htxso.exchange.tests.test_sources import to_cp1258
 from htxso.registry.tests.factories import (
     HouseholdFactory,
     OrganisationFactory,
     valid_tax_code,
 )
-from htxso.reporting import import_views, importer, services
+from htxso.reporting import import_views, report_import, report_template, services
 from htxso.reporting.models import Report, ReportStatus
+from htxso.tabular.tests.test_sources import to_cp1258
 
 from .conftest import LAST_YEAR, good_values
 
@@ -53,8 +53,8 @@ def orgs(annual):
 
 def headers(annual) -> list[str]:
     """The template's header row for the period (what a filled-in template holds)."""
-    period, version = importer.period_and_version(annual, PERIOD)
-    return [str(c.header) for c in importer.layout_for(annual, version, period).columns]
+    period, version = report_import.period_and_version(annual, PERIOD)
+    return [str(c.header) for c in report_import.layout_for(annual, version, period).columns]
 
 
 def line(org=None, tax_code: str | None = None, **overrides) -> dict[str, str]:
@@ -66,8 +66,8 @@ def line(org=None, tax_code: str | None = None, **overrides) -> dict[str, str]:
 
 
 def write_xlsx(path: Path, annual, rows: list[dict]) -> Path:
-    period, version = importer.period_and_version(annual, PERIOD)
-    columns = importer.layout_for(annual, version, period).columns
+    period, version = report_import.period_and_version(annual, PERIOD)
+    columns = report_import.layout_for(annual, version, period).columns
     wb = Workbook()
     sheet = wb.active
     sheet.append([str(c.header) + (" *" if c.required else "") for c in columns])
@@ -107,7 +107,7 @@ def test_the_template_has_a_column_per_field_an_example_a_guide_and_dropdowns(
     assert "Ứng dụng công nghệ cao trong sản xuất" in header
     assert len(header) == 2 + 13  # the identifiers, then the 13 fields of version 1
     example = [c.value for c in sheet[2]]
-    assert example[0] == importer.EXAMPLE_TAX_CODE
+    assert example[0] == report_template.EXAMPLE_TAX_CODE
     assert example[header.index("Ứng dụng công nghệ cao trong sản xuất")] in ("Có", "Không")
     # Yes/no dropdowns on the boolean columns.
     letters = {
@@ -140,7 +140,7 @@ def test_the_filled_in_template_imports_and_submits(client, officer_19, htx, tmp
     )
     untouched = tmp_path / "mau-nguyen.xlsx"
     untouched.write_bytes(response.content)
-    (finding,) = importer.run(officer_19, htx_form(), PERIOD, untouched, commit=True).errors
+    (finding,) = report_import.run(officer_19, htx_form(), PERIOD, untouched, commit=True).errors
     assert finding.row == 2 and "dòng ví dụ của tệp mẫu" in finding.message
 
     wb = load_workbook(io.BytesIO(response.content))
@@ -148,7 +148,7 @@ def test_the_filled_in_template_imports_and_submits(client, officer_19, htx, tmp
     path = tmp_path / "mau.xlsx"
     wb.save(path)
 
-    result = importer.run(officer_19, htx_form(), PERIOD, path, commit=True)
+    result = report_import.run(officer_19, htx_form(), PERIOD, path, commit=True)
 
     assert result.findings == []  # the example passes every rule, warnings included
     assert result.committed and result.rows == 1
@@ -203,7 +203,7 @@ def test_a_windows_1258_csv_with_vietnamese_numbers(officer_19, annual, orgs, tm
     with pytest.raises(UnicodeDecodeError):
         path.read_bytes().decode("utf-8")  # really Windows-1258, not UTF-8
 
-    result = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=True)
 
     assert result.encoding == "windows-1258"
     assert not result.errors, result.findings
@@ -218,7 +218,7 @@ def test_a_windows_1258_csv_with_vietnamese_numbers(officer_19, annual, orgs, tm
 def test_an_xls_file_is_refused(officer_19, annual, tmp_path):
     path = tmp_path / "bao-cao.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)
-    result = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=True)
     assert result.has_errors and not result.committed
     assert ".xls" in result.refused and "xlsx" in result.refused
     assert Report.objects.count() == 0
@@ -228,20 +228,20 @@ def test_an_oversized_file_is_refused(settings, officer_19, annual, htx, tmp_pat
     settings.REPORT_IMPORT_MAX_BYTES = 2048
     path = write_xlsx(tmp_path / "lon.xlsx", annual, [line(htx)] * 3)
     assert path.stat().st_size > 2048
-    result = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=True)
     assert result.refused.startswith("Tệp quá lớn")
     assert Report.objects.count() == 0
 
 
 def test_the_default_bounds():
-    assert importer.max_bytes() == 20 * 1024 * 1024
-    assert importer.max_rows() == 20_000
+    assert report_import.max_bytes() == 20 * 1024 * 1024
+    assert report_import.max_rows() == 20_000
 
 
 def test_too_many_rows_are_refused(settings, officer_19, annual, orgs, tmp_path):
     settings.REPORT_IMPORT_MAX_ROWS = 2
     path = write_xlsx(tmp_path / "r.xlsx", annual, [line(orgs[k]) for k in "abc"])
-    result = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=True)
     assert "quá 2 dòng" in result.refused
     assert not result.committed and Report.objects.count() == 0
 
@@ -249,7 +249,7 @@ def test_too_many_rows_are_refused(settings, officer_19, annual, orgs, tmp_path)
 def test_a_missing_required_column_refuses_the_file(officer_19, annual, htx, tmp_path):
     path = tmp_path / "thieu.csv"
     path.write_text(f"{TAX},{MEMBERS}\n{htx.tax_code},12\n", encoding="utf-8")
-    result = importer.run(officer_19, annual, PERIOD, path, commit=False)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=False)
     assert "thiếu cột" in result.refused.lower()
     missing = {f.column for f in result.errors}
     assert {"Số lao động thường xuyên (người)", "Doanh thu thuần (triệu đồng)", PROFIT} <= missing
@@ -258,9 +258,9 @@ def test_a_missing_required_column_refuses_the_file(officer_19, annual, htx, tmp
 
 def test_the_period_must_fit_the_form(officer_19, annual, semiannual, htx, tmp_path):
     path = write_xlsx(tmp_path / "k.xlsx", annual, [line(htx)])
-    assert "chu kỳ" in importer.run(officer_19, annual, "2025S1", path, commit=True).refused
-    assert "không hợp lệ" in importer.run(officer_19, annual, "25", path, commit=True).refused
-    assert "tỉnh" in importer.run(officer_19, semiannual, "2025S1", path, commit=True).refused
+    assert "chu kỳ" in report_import.run(officer_19, annual, "2025S1", path, commit=True).refused
+    assert "không hợp lệ" in report_import.run(officer_19, annual, "25", path, commit=True).refused
+    assert "tỉnh" in report_import.run(officer_19, semiannual, "2025S1", path, commit=True).refused
 
 
 # --- all or nothing ------------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_row_errors_are_findings_by_row_and_column_and_nothing_is_written(
     )
     before = audit_count()
 
-    result = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=True)
 
     assert not result.committed and result.has_errors
     assert result.rows == 5 and result.error_rows == 4
@@ -303,7 +303,7 @@ def test_row_errors_are_findings_by_row_and_column_and_nothing_is_written(
 
 def test_an_htx_with_fewer_than_5_members(officer_19, annual, htx, tmp_path):
     path = write_xlsx(tmp_path / "tv.xlsx", annual, [line(htx, members="3")])
-    result = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=True)
     (finding,) = result.errors
     assert (finding.row, finding.column, finding.value) == (2, f"{MEMBERS} *", "3")
     assert "ít nhất 5 thành viên" in finding.message
@@ -312,7 +312,7 @@ def test_an_htx_with_fewer_than_5_members(officer_19, annual, htx, tmp_path):
 
 def test_a_blank_prefilled_cell_takes_the_registry_figure(officer_19, annual, htx, tmp_path):
     path = write_xlsx(tmp_path / "tv.xlsx", annual, [line(htx, members="")])
-    result = importer.run(officer_19, annual, PERIOD, path, commit=False)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=False)
     (finding,) = result.errors  # the HTX has no member in the registry: 0 < 5
     assert finding.column == f"{MEMBERS} *" and finding.value == "0"
     assert "sổ đăng ký" in finding.message
@@ -321,7 +321,7 @@ def test_a_blank_prefilled_cell_takes_the_registry_figure(officer_19, annual, ht
 def test_the_dry_run_writes_nothing(officer_19, annual, orgs, tmp_path):
     path = write_xlsx(tmp_path / "ok.xlsx", annual, [line(orgs["a"]), line(orgs["b"])])
     before = audit_count()
-    result = importer.run(officer_19, annual, PERIOD, path, commit=False)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=False)
     assert not result.has_errors and not result.committed
     assert result.counts == {"created": 2, "updated": 0, "unchanged": 0, "submitted": 2}
     assert Report.objects.count() == 0
@@ -330,7 +330,7 @@ def test_the_dry_run_writes_nothing(officer_19, annual, orgs, tmp_path):
 
 def test_the_commit_writes_every_report_with_its_audit(officer_19, annual, orgs, tmp_path):
     path = write_xlsx(tmp_path / "ok.xlsx", annual, [line(orgs["a"]), line(orgs["b"])])
-    result = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=True)
     assert result.committed
     reports = Report.objects.filter(period=PERIOD)
     assert {r.organisation_id for r in reports} == {orgs["a"].pk, orgs["b"].pk}
@@ -350,9 +350,9 @@ def test_reimporting_a_committed_file_reports_every_row_as_submitted(
     officer_19, annual, orgs, tmp_path
 ):
     path = write_xlsx(tmp_path / "ok.xlsx", annual, [line(orgs["a"]), line(orgs["b"])])
-    assert importer.run(officer_19, annual, PERIOD, path, commit=True).committed
+    assert report_import.run(officer_19, annual, PERIOD, path, commit=True).committed
     before = audit_count()
-    again = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    again = report_import.run(officer_19, annual, PERIOD, path, commit=True)
     assert not again.committed and again.error_rows == 2
     assert all("đã nộp" in f.message and "vừa ghi tệp này" in f.message for f in again.errors)
     assert audit_count() == before
@@ -376,7 +376,7 @@ def test_a_draft_is_completed_and_a_returned_report_resubmitted(officer_19, annu
             line(orgs["c"]),  # the same values as its draft
         ],
     )
-    result = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=True)
     assert result.committed, result.findings
     assert result.counts == {"created": 0, "updated": 2, "unchanged": 1, "submitted": 3}
     draft.refresh_from_db()
@@ -392,7 +392,7 @@ def test_an_approved_report_is_never_overwritten(officer_19, annual, htx, tmp_pa
     services.submit(officer_19, report.pk)
     services.approve(officer_19, report.pk)
     path = write_xlsx(tmp_path / "a.xlsx", annual, [line(htx, revenue="9.999")])
-    result = importer.run(officer_19, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=True)
     (finding,) = result.errors
     assert finding.column == TAX and "đã duyệt" in finding.message
     report.refresh_from_db()
@@ -412,7 +412,7 @@ def test_kinds_duplicates_and_the_htx_so_id(officer_19, annual, orgs, tmp_path):
             {**line(orgs["c"]), "organisation_id": str(orgs["b"].pk)},  # 6: id ≠ tax code
         ],
     )
-    result = importer.run(officer_19, annual, PERIOD, path, commit=False)
+    result = report_import.run(officer_19, annual, PERIOD, path, commit=False)
     assert "dòng 2" in messages_of(result, 3)[0]
     assert "không báo cáo theo biểu mẫu này" in messages_of(result, 4)[0]
     assert messages_of(result, 5) == []
@@ -426,7 +426,7 @@ def test_kinds_duplicates_and_the_htx_so_id(officer_19, annual, orgs, tmp_path):
 
 def test_a_manager_imports_their_own_organisation_only(manager, annual, htx, orgs, tmp_path):
     path = write_xlsx(tmp_path / "m.xlsx", annual, [line(htx), line(orgs["a"])])
-    result = importer.run(manager, annual, PERIOD, path, commit=True)
+    result = report_import.run(manager, annual, PERIOD, path, commit=True)
     assert not result.committed
     assert messages_of(result, 2) == []
     (finding,) = result.errors
@@ -434,20 +434,20 @@ def test_a_manager_imports_their_own_organisation_only(manager, annual, htx, org
     assert Report.objects.count() == 0
 
     alone = write_xlsx(tmp_path / "m1.xlsx", annual, [line(htx)])
-    assert importer.run(manager, annual, PERIOD, alone, commit=True).committed
+    assert report_import.run(manager, annual, PERIOD, alone, commit=True).committed
     assert Report.objects.get().organisation == htx
 
 
 def test_an_officer_of_another_province(officer_01, annual, orgs, tmp_path):
     path = write_xlsx(tmp_path / "o.xlsx", annual, [line(orgs["hn"]), line(orgs["a"])])
-    result = importer.run(officer_01, annual, PERIOD, path, commit=True)
+    result = report_import.run(officer_01, annual, PERIOD, path, commit=True)
     assert [f.row for f in result.errors] == [3]
     assert Report.objects.count() == 0
 
 
 def test_the_system_imports_anywhere(annual, orgs, tmp_path):
     path = write_xlsx(tmp_path / "s.xlsx", annual, [line(orgs["hn"]), line(orgs["a"])])
-    result = importer.run(None, annual, PERIOD, path, commit=True)
+    result = report_import.run(None, annual, PERIOD, path, commit=True)
     assert result.committed and Report.objects.count() == 2
 
 

@@ -1,31 +1,23 @@
 """`htxso import FILE`: check a file (--dry-run) or check and write it, with a progress bar."""
 
-import hashlib
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from htxso.exchange import jobs
+from htxso.exchange import jobs, services
 from htxso.exchange.layouts import LAYOUTS, MEMBERS, ORGANISATIONS
-from htxso.exchange.models import ImportIssue, ImportJob, JobStatus, Severity, Strategy
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+from htxso.exchange.models import ImportIssue, JobStatus, Severity, Strategy
 
 
 class Command(BaseCommand):
     help = "Nhập tổ chức hoặc thành viên từ tệp XLSX/CSV (kiểm tra trước; tất cả hoặc không gì)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--kind", choices=list(LAYOUTS), default=None)
         parser.add_argument("--strategy", choices=Strategy.values, default=Strategy.UPSERT)
@@ -33,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="tên đăng nhập người thực hiện (mặc định: hệ thống)")
         parser.add_argument("--show", type=int, default=20, help="số lỗi in ra")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"Không tìm thấy tệp {path}")
@@ -44,23 +36,12 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"Không có người dùng {options['user']}")
         with open(path, "rb") as handle:
-            job = ImportJob(
-                kind=kind,
-                strategy=options["strategy"],
-                filename=path.name,
-                sha256=sha256(path),
-                size=path.stat().st_size,
-                created_by=user,
-            )
-            job.file.save(path.name, File(handle), save=False)
-        job.save()
+            job = services.create_job(user, kind, options["strategy"], File(handle), path.name)
         started = time.monotonic()
         bar = ProgressBar(job.pk, self.stderr)
         bar.start()
         try:
-            job.commit_requested = not options["dry_run"]
-            job.save(update_fields=["commit_requested"])
-            status = jobs.execute(job.pk)
+            status = services.run_now(user, job, commit=not options["dry_run"])
         finally:
             bar.stop()
         job.refresh_from_db()
@@ -94,7 +75,7 @@ class Command(BaseCommand):
 class ProgressBar:
     """Draws the job's progress (read from the jobs cache, as a page would) on stderr."""
 
-    def __init__(self, job_id: int, out) -> None:
+    def __init__(self, job_id: int, out: Any) -> None:
         import threading
 
         self.job_id, self.out = job_id, out

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from htxso.reporting import importer
+from htxso.reporting import report_import
 from htxso.reporting.models import ReportForm
 
 
@@ -39,7 +39,9 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"Không có người dùng {options['user']}")
-        result = importer.run(user, form, options["period"], path, commit=not options["dry_run"])
+        result = report_import.run(
+            user, form, options["period"], path, commit=not options["dry_run"]
+        )
         counts = result.counts
         self.stdout.write(
             f"{result.filename} ({result.encoding or '—'}): biểu mẫu {form.code}, kỳ "

@@ -64,7 +64,7 @@ def _tcvn3_table() -> dict[int, str]:
     return {ord(source): target for source, target in TCVN3.pairs}
 
 
-def _charmap(name: str):
+def _charmap(name: str) -> Any:
     from viparse.normalize.encodings import CHARMAPS
 
     return CHARMAPS[name]

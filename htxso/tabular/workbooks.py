@@ -1,9 +1,9 @@
-"""Excel workbooks: the import templates, the validation report of an import, and streamed
-exports.
+"""Excel workbooks: the import templates and streamed exports.
 
 - `template_workbook(layout)`: what a province downloads to fill in. Built from the same
   `Layout` the importer reads, so its header row always maps every column back.
-- `report_workbook(job, issues)`: the findings of an import run, written in write-only mode.
+- `cell` / `BOLD`: a write-only cell that is never read as a formula (the import reports of
+  `exchange.findings_workbook` use it).
 - `stream_xlsx(headers, rows, sheet_title)`: an export as an iterator of bytes for a
   `StreamingHttpResponse`, written as the rows are read (`xlsx_stream`).
 
@@ -17,7 +17,6 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -28,7 +27,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .layouts import Column, Layout
+from .columns import Column, Layout
 from .xlsx_stream import xlsx_pieces
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -207,7 +206,7 @@ def template_workbook(layout: Layout) -> bytes:
 # --- write-only sheets: the report and the exports -----------------------------------------------
 
 
-def _cell(sheet: Any, value: Any, font: Font | None = None) -> Any:
+def text_cell(sheet: Any, value: Any, font: Font | None = None) -> Any:
     """A value for `WriteOnlyWorksheet.append`: plain, or a cell when it needs a style or must
     be kept as text."""
     value = _text(value)
@@ -221,71 +220,8 @@ def _cell(sheet: Any, value: Any, font: Font | None = None) -> Any:
     return cell
 
 
-def _row(sheet: Any, values: Iterable[Any]) -> list[Any]:
-    return [_cell(sheet, v) for v in values]
-
-
-def _flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """{"people": {"created": 12}} → ("Người — Thêm mới", 12): the keys by their labels."""
-    from .models import summary_label
-
-    if isinstance(data, dict):
-        for key, value in data.items():
-            label = summary_label(str(key))
-            yield from _flatten(value, f"{prefix} — {label}" if prefix else label)
-    elif isinstance(data, list | tuple):
-        yield prefix, ", ".join(str(v) for v in data)
-    else:
-        yield prefix, data
-
-
-def report_workbook(job: Any, issues: Iterable[Any]) -> bytes:
-    """The validation report of an import job: a few summary lines, then one row per finding.
-
-    Written in write-only mode: `issues` (a query set's iterator is best) is read once, row by
-    row, so a report of tens of thousands of findings stays small in memory.
-    """
-    from .models import Severity
-
-    severities = {value: str(label) for value, label in Severity.choices}
-    wb = Workbook(write_only=True)
-    sheet: Any = wb.create_sheet(REPORT_SHEET)
-    for letter, width in zip("ABCDE", (22, 28, 30, 18, 80), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.append([_cell(sheet, _("Báo cáo kiểm tra tệp nhập"), Font(bold=True, size=14))])
-    summary: list[tuple[Any, Any]] = [
-        (_("Tệp"), job.filename),
-        (_("Loại dữ liệu"), job.get_kind_display()),
-        (_("Tình trạng"), job.get_status_display()),
-        (_("Số dòng"), job.rows),
-        (_("Số dòng lỗi"), job.error_rows),
-        (_("Tổng số phát hiện"), job.issues_total),
-        *_flatten(job.summary or {}),
-    ]
-    for label, value in summary:
-        sheet.append([_cell(sheet, label, BOLD), _cell(sheet, value)])
-    cap = settings.IMPORT_MAX_ISSUES
-    if job.issues_total > cap:
-        sheet.append([_cell(sheet, _("Chỉ liệt kê %(cap)s phát hiện đầu tiên.") % {"cap": cap})])
-    sheet.append([])
-    headers = [_("Dòng"), _("Cột"), _("Giá trị"), _("Mức độ"), _("Nội dung")]
-    sheet.append([_cell(sheet, h, BOLD) for h in headers])
-    for issue in issues:
-        sheet.append(
-            _row(
-                sheet,
-                (
-                    issue.row,
-                    issue.column,
-                    issue.value,
-                    severities.get(issue.severity, issue.severity),
-                    issue.message,
-                ),
-            )
-        )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+def text_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    return [text_cell(sheet, v) for v in values]
 
 
 def write_xlsx(

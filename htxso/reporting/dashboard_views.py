@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from htxso.core.models import Province
-from htxso.exchange.workbooks import stream_xlsx
 from htxso.registry.choices import OrganisationKind, Sector, Status
+from htxso.tabular.workbooks import stream_xlsx
 
 from . import dashboards, sdmx, services
 from .models import (
