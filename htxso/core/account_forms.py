@@ -1,5 +1,7 @@
 """Sign-in forms: the password step (throttled, core/lockout.py) and the second-factor code."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -28,7 +30,7 @@ class LoginForm(AuthenticationForm):
     """Django's form, with the throttle around it. The answer is the same whether or not the
     username exists: wrong, or locked once it has failed too often."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if not username or not password:

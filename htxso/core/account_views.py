@@ -12,6 +12,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,7 +47,7 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
 
-    def form_valid(self, form):
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user: Any = form.get_user()
         if twofactor.has_device(user):
             self.request.session.cycle_key()
@@ -146,13 +147,13 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's view (the validators of AUTH_PASSWORD_VALIDATORS apply), audited."""
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         user: Any = self.request.user  # signed in (PasswordChangeView requires it)
         record(user, "password_change", user)
         return response
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:
         # A wrong current password counts like a wrong sign-in: an open session left on a
         # shared computer must not become a way to guess the password without limit.
         if "old_password" in form.errors:

@@ -1,10 +1,14 @@
 import contextlib
 import hashlib
 import json
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,6 +27,10 @@ from .models import (
 )
 from .personal import masked_data
 from .twofactor import reset_devices
+
+# The account as it was before an admin change, kept on the request between save_model and
+# save_related.
+_BEFORE = "_htxso_user_before"
 
 
 @admin.register(User)
@@ -48,17 +56,22 @@ class HtxUserAdmin(ListedLookupsOnly, UserAdmin):
 
     # Rights are granted here: every change of an account is audited (before/after; the
     # password as a fact, never its hash).
-    def save_model(self, request, obj, form, change):
-        request._htxso_user_before = _account(User.objects.get(pk=obj.pk)) if change else None
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        before = _account(User.objects.get(pk=obj.pk)) if change else None
+        setattr(request, _BEFORE, before)  # read back by save_related
         super().save_model(request, obj, form, change)
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         user = form.instance
-        before = getattr(request, "_htxso_user_before", None)
+        before = getattr(request, _BEFORE, None)
         record(request.user, "update" if change else "create", user, before, _account(user))
 
-    def user_change_password(self, request, id, form_url=""):
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = User.objects.get(pk=id)
@@ -66,7 +79,7 @@ class HtxUserAdmin(ListedLookupsOnly, UserAdmin):
         return response
 
     @admin.action(description=_("Mở khóa các tài khoản đã chọn"))
-    def unlock_selected(self, request, queryset):
+    def unlock_selected(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         lifted = sum(lockout.unlock(request.user, user) for user in queryset)
         self.message_user(request, _("Đã mở khóa: %(n)s.") % {"n": lifted}, messages.SUCCESS)
 
@@ -111,13 +124,13 @@ class AuditEntryAdmin(ListedLookupsOnly, admin.ModelAdmin):
     def masked_after(self, obj: AuditEntry) -> str:
         return _json(masked_data(obj.after))
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
 
 
@@ -153,7 +166,7 @@ class LegacyCommuneAdmin(admin.ModelAdmin):
     filter_horizontal = ()
 
 
-def _json(data) -> str:
+def _json(data: Any) -> str:
     if data is None:
         return "—"
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str)
@@ -174,15 +187,15 @@ class TOTPDeviceAdmin(ListedLookupsOnly, admin.ModelAdmin):
     fields = ("user", "name", "confirmed", "created_at", "last_used_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: TOTPDevice | None = None) -> bool:
         return False
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: TOTPDevice) -> None:
         reset_devices(request.user, obj.user)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TOTPDevice]) -> None:
         for user in {device.user for device in queryset.select_related("user")}:
             reset_devices(request.user, user)

@@ -9,11 +9,12 @@ Signing in goes through the application's login (throttling, lock-out, second fa
 the admin's own login page is that view.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
@@ -32,10 +33,12 @@ class HtxAdminSite(admin.AdminSite):
     site_title = _("HTX Số — quản trị")
     index_title = _("Quản trị hệ thống")
 
-    def has_permission(self, request) -> bool:
+    def has_permission(self, request: HttpRequest) -> bool:
         return may_use_admin(request.user)
 
-    def login(self, request, extra_context=None):
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         from .account_views import LoginView, safe_next
 
         if may_use_admin(request.user):
@@ -43,7 +46,8 @@ class HtxAdminSite(admin.AdminSite):
         if request.user.is_authenticated:
             # Signed in, but not a system administrator: refused, not asked to sign in again.
             raise PermissionDenied
-        return LoginView.as_view()(request)
+        # The login view answers a page or a redirect: an HttpResponse (as_view() says Base).
+        return cast(HttpResponse, LoginView.as_view()(request))
 
 
 class ListedLookupsOnly:
@@ -52,7 +56,7 @@ class ListedLookupsOnly:
     `?cccd__startswith=0190`, `?key__startswith=ab` — which finds masked values (a CCCD, a
     second-factor key) a digit at a time, unlogged. Anything else answers 400."""
 
-    def lookup_allowed(self, lookup, value, request=None) -> bool:
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         allowed = {"pk", "id"}
         for entry in getattr(self, "list_filter", ()):
             allowed.add(entry if isinstance(entry, str) else entry[0])

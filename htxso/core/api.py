@@ -24,6 +24,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
@@ -31,6 +32,7 @@ from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from ninja.utils import check_csrf
 
 from . import tokens, twofactor
+from .models import User
 
 PYDANTIC_MESSAGES = {
     "missing": gettext_noop("Thiếu trường bắt buộc."),
@@ -79,7 +81,7 @@ class TokenAuth(HttpBearer):
 
     openapi_description = "Khóa API cá nhân (htx_…), cấp trong trang tài khoản hoặc bằng lệnh."
 
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User:
         user = tokens.authenticate(token)
         if user is None:
             raise AuthenticationError(
@@ -110,7 +112,7 @@ class SessionAuth(APIKeyCookie):
     def __init__(self) -> None:
         super().__init__(csrf=False)  # checked below, once a user is known
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> User | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
@@ -118,7 +120,7 @@ class SessionAuth(APIKeyCookie):
             raise CsrfFailed()
         return user
 
-    def authenticate(self, request: HttpRequest, key: str | None):  # pragma: no cover
+    def authenticate(self, request: HttpRequest, key: str | None) -> None:  # pragma: no cover
         return None  # __call__ decides; required by the abstract base
 
 
@@ -130,7 +132,7 @@ class Public:
     """The last of READ_AUTH: public reads need no login. In the OpenAPI document it adds
     the empty security requirement `{}`, so a read says "token, session, or nothing"."""
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> User | AnonymousUser | None:
         if "HTTP_AUTHORIZATION" in request.META:
             return None  # a bearer header that TokenAuth did not accept never becomes anonymous
         return request.user if request.user.is_authenticated else AnonymousUser()
@@ -195,7 +197,7 @@ class JSONParser(Parser):
 
 
 class _Schema(OpenAPISchema):
-    def operation_security(self, operation):
+    def operation_security(self, operation: Operation) -> list[dict[str, Any]] | None:
         security = super().operation_security(operation)
         if security and any(isinstance(auth, Public) for auth in operation.auth_callbacks):
             security.append({})  # OpenAPI's "no credentials needed" alternative
@@ -203,7 +205,9 @@ class _Schema(OpenAPISchema):
 
 
 class HtxNinjaAPI(NinjaAPI):
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> OpenAPISchema:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         return _Schema(api=self, path_prefix=path_prefix)
@@ -244,7 +248,7 @@ def _respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
 
 
 @api.exception_handler(NinjaValidationError)
-def _ninja_invalid(request, exc: NinjaValidationError):
+def _ninja_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for error in exc.errors:
         loc = list(error.get("loc", ()))
@@ -263,7 +267,7 @@ def _ninja_invalid(request, exc: NinjaValidationError):
 
 
 @api.exception_handler(ValidationError)
-def _django_invalid(request, exc: ValidationError):
+def _django_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = []
     if hasattr(exc, "error_dict"):
         for field, field_errors in exc.error_dict.items():
@@ -284,31 +288,31 @@ def _django_invalid(request, exc: ValidationError):
 
 
 @api.exception_handler(PermissionDenied)
-def _forbidden(request, exc: PermissionDenied):
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     message = str(exc) or gettext_noop("Bạn không có quyền thực hiện thao tác này.")
     return _respond(request, 403, error_body("forbidden", message))
 
 
 @api.exception_handler(Http404)
-def _not_found(request, exc):
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _respond(
         request, 404, error_body("not_found", gettext_noop("Không tìm thấy đối tượng."))
     )
 
 
 @api.exception_handler(ObjectDoesNotExist)
-def _does_not_exist(request, exc):
+def _does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
     return _not_found(request, exc)
 
 
 @api.exception_handler(CsrfFailed)
-def _csrf_failed(request, exc: CsrfFailed):
+def _csrf_failed(request: HttpRequest, exc: CsrfFailed) -> HttpResponse:
     message = gettext_noop("Thiếu hoặc sai mã CSRF; hãy tải lại trang rồi thử lại.")
     return _respond(request, 403, error_body("csrf_failed", message))
 
 
 @api.exception_handler(AuthenticationError)
-def _unauthenticated(request, exc: AuthenticationError):
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     message = (
         str(exc.message)
         if getattr(exc, "message", None)
@@ -320,7 +324,7 @@ def _unauthenticated(request, exc: AuthenticationError):
 
 
 @api.exception_handler(HttpError)
-def _http_error(request, exc: HttpError):
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, ValidationError):  # the body parser refused its content
         return _django_invalid(request, exc.__cause__)
     codes = {
@@ -361,10 +365,10 @@ class ApiLanguageMiddleware:
     under /api/v1/ that is not JSON is answered in the JSON shape (headers such as `Allow`
     kept). Placed before CommonMiddleware in settings, it sees the final response."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
             translation.activate("vi")
         response = self.get_response(request)
@@ -376,7 +380,7 @@ class ApiLanguageMiddleware:
             return self._as_json(request, response)
         return response
 
-    def _as_json(self, request, response):
+    def _as_json(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         status = response.status_code
         default = SERVER_ERROR if status >= 500 else ("error", STATUS_ERRORS[400][1])
         code, message = STATUS_ERRORS.get(status, default)
@@ -388,7 +392,7 @@ class ApiLanguageMiddleware:
 
 
 @api.exception_handler(Exception)
-def _unexpected(request, exc: Exception):
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Last resort: logged with its traceback, answered in the one error shape."""
     import logging
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection
+from django.db.models import Model
 
 BATCH = 5_000
 
@@ -41,14 +42,14 @@ def write_rows(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> int
     return count
 
 
-def next_id(model) -> int:
+def next_id(model: type[Model]) -> int:
     """The first primary key free above the current maximum."""
     from django.db.models import Max
 
-    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    return (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
 
 
-def reset_sequences(*models) -> None:
+def reset_sequences(*models: type[Model]) -> None:
     """After writing explicit ids, move the id sequences past them (PostgreSQL)."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(models))
     if statements:

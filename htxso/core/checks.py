@@ -1,11 +1,15 @@
 """System checks of HTX Số's own (run by `check --deploy`)."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import CheckMessage, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
-def shared_cache(app_configs, **kwargs):
+def shared_cache(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """Sign-in throttling, unknown-username locks and the API's rate limits count in the cache:
     a per-process memory cache gives every worker its own counts (four workers, four times the
     limits), forgets them on restart and drops them when full."""

@@ -37,6 +37,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -196,10 +197,13 @@ class LockAwareBackend(ModelBackend):
     """Django's backend, refusing a locked account even with the right password (whatever
     form or page calls `authenticate`)."""
 
-    def user_can_authenticate(self, user) -> bool:
-        return super().user_can_authenticate(user) and not locked_now(user)
+    def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
+        # ModelBackend asks this only of the User it found; a lock is a User's field.
+        return super().user_can_authenticate(user) and not (
+            isinstance(user, User) and locked_now(user)
+        )
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: Any) -> User | None:
         # An open session outlives a lock (see the module docstring); only is_active ends it.
         try:
             user = User._default_manager.get(pk=user_id)
@@ -249,7 +253,7 @@ def locked_users(actor: Any) -> QuerySet[User]:
 
 
 @transaction.atomic
-def unlock(actor, user: User) -> bool:
+def unlock(actor: User | AnonymousUser | None, user: User) -> bool:
     """Lift `user`'s lock (`actor` None: the system, e.g. the `unlock` command). Return whether
     there was a lock to lift."""
     if actor is not None and not may_unlock(actor, user):

@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +23,9 @@ def _hash(key: str) -> str:
 
 
 @transaction.atomic
-def issue_token(actor, user: User, name: str, expires_at: datetime | None = None) -> str:
+def issue_token(
+    actor: User | AnonymousUser | None, user: User, name: str, expires_at: datetime | None = None
+) -> str:
     """Create a token for `user`; return its clear text (shown once, never stored)."""
     if actor is not None and actor != user and not actor.is_superuser:
         raise PermissionDenied(_("Chỉ người dùng hoặc quản trị hệ thống mới cấp được khóa API."))
@@ -36,7 +39,7 @@ def issue_token(actor, user: User, name: str, expires_at: datetime | None = None
 
 
 @transaction.atomic
-def revoke_token(actor, token: ApiToken) -> None:
+def revoke_token(actor: User | AnonymousUser | None, token: ApiToken) -> None:
     if actor is not None and actor != token.user and not actor.is_superuser:
         raise PermissionDenied(_("Bạn không có quyền thu hồi khóa API này."))
     if token.revoked_at is None:

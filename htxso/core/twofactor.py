@@ -9,10 +9,12 @@
   enrolment page, and can use nothing else until they have enrolled.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -24,28 +26,29 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import record
+from .models import User
 
 OTP_REQUIRED_MESSAGE = _("Tài khoản phải xác thực hai lớp trước khi dùng hệ thống.")
 # Pages a signed-in user who still owes a second factor may open.
 EXEMPT_URL_NAMES = ("login", "login-otp", "logout", "otp-setup", "set_language")
 
 
-def otp_required(user) -> bool:
+def otp_required(user: User | AnonymousUser) -> bool:
     return getattr(user, "role", None) in settings.OTP_REQUIRED_ROLES
 
 
-def has_device(user) -> bool:
+def has_device(user: User | AnonymousUser) -> bool:
     return user_has_device(user, confirmed=True)
 
 
-def pending_device(user) -> TOTPDevice:
+def pending_device(user: User) -> TOTPDevice:
     """The user's unconfirmed device being enrolled (one is made when there is none)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     return device or TOTPDevice.objects.create(user=user, name="HTX Số", confirmed=False)
 
 
 @transaction.atomic
-def confirm_device(user, device: TOTPDevice, code: str) -> bool:
+def confirm_device(user: User, device: TOTPDevice, code: str) -> bool:
     """Confirm the device being enrolled with a code from the app (audited)."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
     if device.confirmed or not device.verify_token(code):
@@ -57,7 +60,7 @@ def confirm_device(user, device: TOTPDevice, code: str) -> bool:
     return True
 
 
-def verify_code(user, code: str) -> TOTPDevice | None:
+def verify_code(user: User, code: str) -> TOTPDevice | None:
     """The confirmed device that accepts `code`, or None (django-otp throttles and refuses a
     code used before)."""
     with transaction.atomic():
@@ -68,7 +71,7 @@ def verify_code(user, code: str) -> TOTPDevice | None:
 
 
 @transaction.atomic
-def reset_devices(actor, user) -> int:
+def reset_devices(actor: User | AnonymousUser | None, user: User) -> int:
     """Remove a user's devices (a lost phone); they enrol again at their next sign-in."""
     count = TOTPDevice.objects.filter(user=user).count()
     if count:
@@ -95,7 +98,7 @@ class OtpRequiredMiddleware:
       the device, or by another way in): signed out, to sign in again with a code.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

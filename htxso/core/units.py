@@ -14,8 +14,10 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 
 from .audit import record
 from .models import Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province
@@ -114,8 +116,8 @@ def _attach_centroids(communes: list[Commune], vau_rows_by_code: dict[str, dict]
             c.latitude, c.longitude, c.area_km2 = row["wardLat"], row["wardLon"], row["wardAreaKm2"]
 
 
-def _upsert(model, objects: list, fields: list[str]) -> None:
-    model.objects.bulk_create(
+def _upsert(model: type[Model], objects: list[Any], fields: list[str]) -> None:
+    model._default_manager.bulk_create(
         objects,
         batch_size=1000,
         update_conflicts=True,

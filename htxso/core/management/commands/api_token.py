@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from htxso.core.models import ApiToken, User
 from htxso.core.tokens import issue_token, revoke_token
@@ -7,7 +9,7 @@ from htxso.core.tokens import issue_token, revoke_token
 class Command(BaseCommand):
     help = "Cấp, liệt kê hoặc thu hồi khóa API của một người dùng."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="cấp khóa mới (in ra một lần duy nhất)")
         create.add_argument("username")
@@ -17,7 +19,7 @@ class Command(BaseCommand):
         revoke = sub.add_parser("revoke", help="thu hồi khóa theo tiền tố")
         revoke.add_argument("prefix")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "revoke":
             token = ApiToken.objects.filter(prefix=options["prefix"]).first()
             if token is None:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from htxso.core.units import load_units
@@ -9,7 +11,7 @@ class Command(BaseCommand):
         "— chạy lại an toàn."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         result = load_units()
         self.stdout.write(
             f"Tỉnh/thành: {result.provinces}; xã/phường: {result.communes}; "

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from htxso.core.lockout import unlock
 from htxso.core.models import User
@@ -11,7 +13,7 @@ class Command(BaseCommand):
         "--reset-otp xóa thiết bị xác thực hai lớp."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument(
             "--reset-otp",
@@ -19,7 +21,7 @@ class Command(BaseCommand):
             help="xóa thiết bị xác thực hai lớp (mất điện thoại): người dùng đăng ký lại",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError("Không có người dùng này.")
