@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ class ReadOnlyStatusInline(admin.TabularInline):
     fields = ("effective_on", "status", "reason", "document_no", "recorded_by")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Organisation | None = None) -> bool:
         return False
 
 
@@ -35,16 +37,18 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [ReadOnlyStatusInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Organisation | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Organisation | None = None) -> bool:
         return False
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Organisation], search_term: str
+    ) -> tuple[QuerySet[Organisation], bool]:
         from .filters import search
 
         return search(queryset, search_term), False
@@ -67,7 +71,9 @@ class PersonAdmin(ListedLookupsOnly, admin.ModelAdmin):
     search_fields = ("=cccd",)
     show_full_result_count = False
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Person], search_term: str
+    ) -> tuple[QuerySet[Person], bool]:
         # Looking a person up by CCCD is a use of personal data: on record, the number masked.
         if search_term.strip():
             shown = masked("cccd", search_term.strip())
@@ -121,16 +127,16 @@ class PersonAdmin(ListedLookupsOnly, admin.ModelAdmin):
     def page(self, obj: Person) -> str:
         return person_page_link(obj)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Person | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Person | None = None) -> bool:
         return False
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         return Person.objects.visible_to(request.user)
 
 
@@ -146,11 +152,11 @@ class MembershipAdmin(ListedLookupsOnly, admin.ModelAdmin):
     def person_page(self, obj: Membership) -> str:
         return person_page_link(obj.person)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
         return False
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
         return Membership.objects.visible_to(request.user)

@@ -21,7 +21,7 @@ from htxso.core.personal import reveal, shown
 
 from . import services
 from .filters import SORTS, OrganisationFilter
-from .models import Membership, Organisation, Person
+from .models import Membership, Organisation, Person, StatusChange
 from .schemas import (
     SYNC_TIME_DOC,
     CommuneOut,
@@ -58,12 +58,14 @@ def _since(queryset: QuerySet, updated_since: dt.datetime | None) -> QuerySet:
 
 
 @router.get("/provinces", response={200: list[ProvinceOut], **ERRORS})
-def list_provinces(request: HttpRequest):
+def list_provinces(request: HttpRequest) -> QuerySet[Province]:
     return Province.objects.all()
 
 
 @router.get("/communes", response={200: list[CommuneOut], **ERRORS})
-def list_communes(request: HttpRequest, province: str = Query(..., min_length=2, max_length=2)):
+def list_communes(
+    request: HttpRequest, province: str = Query(..., min_length=2, max_length=2)
+) -> QuerySet[Commune]:
     return Commune.objects.filter(province_id=province).order_by("code")
 
 
@@ -101,11 +103,13 @@ ORGANISATION_COLUMNS = tuple(
 
 
 @router.get("/organisations/{int:pk}", response={200: OrganisationOut, **ERRORS})
-def get_organisation(request: HttpRequest, pk: PK):
+def get_organisation(request: HttpRequest, pk: PK) -> Organisation:
     return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
 
 
-def _organisation_fields(payload) -> dict:
+def _organisation_fields(
+    payload: OrganisationCreate | OrganisationPatch | OrganisationPut,
+) -> dict[str, Any]:
     data = payload.dict(exclude_unset=True)
     data.pop("version", None)
     for code in ("province", "commune"):
@@ -122,13 +126,15 @@ def _check_codes(data: dict) -> None:
 
 
 @router.post("/organisations", auth=WRITE_AUTH, response={201: OrganisationOut, **ERRORS})
-def create_organisation(request: HttpRequest, payload: OrganisationCreate):
+def create_organisation(request: HttpRequest, payload: OrganisationCreate) -> Reply[Organisation]:
     data = _organisation_fields(payload)
     _check_codes(data)
     return Reply(201, services.create_organisation(request.user, **data))
 
 
-def _update(request: HttpRequest, pk: int, payload: OrganisationPatch | OrganisationPut):
+def _update(
+    request: HttpRequest, pk: int, payload: OrganisationPatch | OrganisationPut
+) -> Organisation:
     get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
     data = _organisation_fields(payload)
     _check_codes(data)
@@ -139,13 +145,13 @@ def _update(request: HttpRequest, pk: int, payload: OrganisationPatch | Organisa
 
 
 @router.put("/organisations/{int:pk}", auth=WRITE_AUTH, response={200: OrganisationOut, **ERRORS})
-def put_organisation(request: HttpRequest, pk: PK, payload: OrganisationPut):
+def put_organisation(request: HttpRequest, pk: PK, payload: OrganisationPut) -> Organisation:
     """Replace the writable fields; `version` must be the one read (else 409)."""
     return _update(request, pk, payload)
 
 
 @router.patch("/organisations/{int:pk}", auth=WRITE_AUTH, response={200: OrganisationOut, **ERRORS})
-def patch_organisation(request: HttpRequest, pk: PK, payload: OrganisationPatch):
+def patch_organisation(request: HttpRequest, pk: PK, payload: OrganisationPatch) -> Organisation:
     """Change some fields; `version` must be the one read (else 409, nothing written)."""
     return _update(request, pk, payload)
 
@@ -153,7 +159,7 @@ def patch_organisation(request: HttpRequest, pk: PK, payload: OrganisationPatch)
 @router.get(
     "/organisations/{int:pk}/status-history", response={200: list[StatusChangeOut], **ERRORS}
 )
-def status_history(request: HttpRequest, pk: PK):
+def status_history(request: HttpRequest, pk: PK) -> QuerySet[StatusChange]:
     organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
     return organisation.status_history.all()
 
@@ -163,7 +169,7 @@ def status_history(request: HttpRequest, pk: PK):
     auth=WRITE_AUTH,
     response={201: StatusChangeOut, **ERRORS},
 )
-def change_status(request: HttpRequest, pk: PK, payload: StatusChangeIn):
+def change_status(request: HttpRequest, pk: PK, payload: StatusChangeIn) -> Reply[StatusChange]:
     get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
     return Reply(201, services.change_status(request.user, pk, **payload.dict()))
 
@@ -171,7 +177,7 @@ def change_status(request: HttpRequest, pk: PK, payload: StatusChangeIn):
 # -- people (personal data: masked unless revealed) ---------------------------------------------
 
 
-def _person_out(person: Person, revealed: bool) -> dict:
+def _person_out(person: Person, revealed: bool) -> dict[str, Any]:
     return {
         "id": person.pk,
         "full_name": person.full_name,
@@ -190,7 +196,7 @@ def list_people(
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
     updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
-):
+) -> dict[str, Any]:
     queryset = Person.objects.visible_to(request.user)
     if organisation:
         queryset = queryset.filter(memberships__organisation_id=organisation)
@@ -206,7 +212,9 @@ def list_people(
 
 
 @router.get("/people/{int:pk}", auth=WRITE_AUTH, response={200: PersonOut, **ERRORS})
-def get_person(request: HttpRequest, pk: PK, reveal_data: bool = Query(False, alias="reveal")):
+def get_person(
+    request: HttpRequest, pk: PK, reveal_data: bool = Query(False, alias="reveal")
+) -> dict[str, Any]:
     """`?reveal=true` shows the full CCCD, birth date, phone and address to the roles that
     need them; each reveal is written to the audit log."""
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
@@ -231,7 +239,7 @@ def list_memberships(
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
     updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
-):
+) -> dict[str, Any]:
     queryset = Membership.objects.visible_to(request.user)
     if organisation:
         queryset = queryset.filter(organisation_id=organisation)
@@ -247,7 +255,7 @@ def list_memberships(
 
 
 @router.post("/memberships", auth=WRITE_AUTH, response={201: MembershipOut, **ERRORS})
-def add_membership(request: HttpRequest, payload: MembershipIn):
+def add_membership(request: HttpRequest, payload: MembershipIn) -> Reply[Membership]:
     """The member is a person given by the facts on their card (`person`: linked when they
     match the registered person, recorded when the CCCD is new; the answer is the same), a
     person the user can already see (`person_id`), or, for a union, an HTX
@@ -301,13 +309,13 @@ def _prefixed(exc: ValidationError, prefix: str, fields: frozenset[str]) -> Vali
 
 
 @router.post("/memberships/{int:pk}/end", auth=WRITE_AUTH, response={200: MembershipOut, **ERRORS})
-def end_membership(request: HttpRequest, pk: PK, payload: MembershipEnd):
+def end_membership(request: HttpRequest, pk: PK, payload: MembershipEnd) -> Membership:
     get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
     return services.end_membership(request.user, pk, payload.left_on)
 
 
 @router.delete("/memberships/{int:pk}", auth=WRITE_AUTH, response={204: None, **ERRORS})
-def delete_membership(request: HttpRequest, pk: PK):
+def delete_membership(request: HttpRequest, pk: PK) -> Reply[None]:
     """For an entry made by mistake; leaves a tombstone for synchronising systems."""
     get_object_or_404(Membership.objects.visible_to(request.user), pk=pk)
     services.delete_membership(request.user, pk)
@@ -320,7 +328,7 @@ def list_tombstones(
     since: Annotated[SyncTime, Query(description=SYNC_TIME_DOC)],
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
-):
+) -> dict[str, Any]:
     """Deleted records since a time (ids only), for systems that sync with `updated_since`."""
     tombstones = Tombstone.objects.visible_to(request.user).filter(deleted_at__gte=since)
     return _page(tombstones, "deleted_at", False, cursor, limit)

@@ -4,6 +4,7 @@ change says why in Vietnamese without losing what the user typed."""
 from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,7 +38,7 @@ def _editable(request: HttpRequest, pk: int) -> Organisation:
     return organisation
 
 
-def _add_errors(form, exc: ValidationError) -> None:
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Put a service's errors on the form's fields (or on the form when no field matches)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -47,7 +48,9 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.error_list)
 
 
-def _render_form(request, template, context, form) -> HttpResponse:
+def _render_form(
+    request: HttpRequest, template: str, context: dict[str, Any], form: forms.BaseForm
+) -> HttpResponse:
     status = 422 if request.method == "POST" and form.errors else 200
     return render(request, template, {**context, "form": form}, status=status)
 
@@ -285,7 +288,7 @@ def _person_entries(user: Any, person: Person, memberships: Iterable[Membership]
     return entries.select_related("actor").order_by("-at", "-id")[:100]
 
 
-def _shown(entries, revealed: bool) -> list[AuditEntry]:
+def _shown(entries: Iterable[AuditEntry], revealed: bool) -> list[AuditEntry]:
     """Audit entries with their personal values masked, unless the page was revealed (a logged
     reveal): reading them in full is a reveal too."""
     shown = list(entries)

@@ -1,6 +1,7 @@
 """The one filter of the organisation list: pages, API and exports all apply it."""
 
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -69,7 +70,7 @@ class OrganisationFilter(forms.Form):
         choices=[(key, label) for key, (_f, _d, label) in SORTS.items()],
     )
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data: Mapping[str, Any] | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
         code = (data or {}).get("province")
         # Only the communes of the chosen province are valid (and listed).

@@ -1,7 +1,7 @@
 """Registry pages. Reads start from `visible_to`; counts come from aggregates when they can."""
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/home.html", {"national": national, "provinces": provinces})
 
 
-def _count(form: OrganisationFilter, queryset) -> tuple[int, bool]:
+def _count(form: OrganisationFilter, queryset: QuerySet[Organisation]) -> tuple[int, bool]:
     """(count, exact). Aggregates answer exactly; otherwise count up to a bound."""
     lookups = form.aggregate_filters()
     if lookups is not None:

@@ -1,6 +1,7 @@
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from htxso.registry.generator import SCALES, RegistryNotEmpty, generate
 
@@ -8,7 +9,7 @@ from htxso.registry.generator import SCALES, RegistryNotEmpty, generate
 class Command(BaseCommand):
     help = "Sinh dữ liệu mẫu có tính xác định (cùng seed, cùng dữ liệu) cho sổ đăng ký HTX."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--province", help="mã tỉnh cho quy mô 'province' (mặc định 19)")
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="không làm gì nếu cơ sở dữ liệu đã có tổ chức"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         from htxso.registry.models import Organisation
 
         if options["if_empty"] and Organisation.objects.exists():
