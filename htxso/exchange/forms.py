@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from htxso.core.forms import StyledForm
@@ -27,7 +28,7 @@ class ImportForm(StyledForm):
     )
     file = forms.FileField(label=_("Tệp XLSX hoặc CSV"))
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in EXTENSIONS:
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))

@@ -6,7 +6,7 @@ their province) or the released periods only (`IndicatorCell.objects.visible_to`
 """
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -161,7 +162,7 @@ def releases(request: HttpRequest) -> HttpResponse:
 # -- the cube as data ----------------------------------------------------------------------
 
 
-def _codes(choices) -> tuple[sdmx.Code, ...]:
+def _codes(choices: Sequence[tuple[str, str | Promise]]) -> tuple[sdmx.Code, ...]:
     """A code list with its Vietnamese and English names (whatever the request's language)."""
     with translation.override("vi"):
         vi = {value: str(label) for value, label in choices}
@@ -233,7 +234,9 @@ def observations(user: Any) -> Iterator[dict[str, Any]]:
         }
 
 
-def _download(content, content_type: str, filename: str) -> StreamingHttpResponse:
+def _download(
+    content: Iterable[bytes | str], content_type: str, filename: str
+) -> StreamingHttpResponse:
     response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"

@@ -10,6 +10,7 @@ import json
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +21,7 @@ from htxso.registry.choices import CLOSED_STATUSES
 from htxso.registry.models import Organisation
 
 from . import cube, measures, statistics
-from .models import IndicatorCell, Report, ReportForm, ReportStatus, Source
+from .models import FormVersion, IndicatorCell, Report, ReportForm, ReportStatus, Source
 from .periods import Period, span
 from .services import version_for
 
@@ -99,7 +100,15 @@ def generate_history(
         first_id = next_id(Report)
         ids = iter(range(first_id, first_id + 10**9))
 
-        def row(form, version, period, org_id, province, values, contribution):
+        def row(
+            form: ReportForm,
+            version: FormVersion,
+            period: str,
+            org_id: int | None,
+            province: str,
+            values: dict[str, Any],
+            contribution: dict[str, Any],
+        ) -> tuple[Any, ...]:
             return (
                 next(ids),
                 form.pk,

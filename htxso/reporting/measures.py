@@ -15,7 +15,7 @@ from django.db import connection
 from htxso.registry.choices import CLOSED_STATUSES
 
 from . import cube
-from .models import TOTAL, Indicator, Source
+from .models import TOTAL, Indicator, Report, Source
 
 _FLAGS = {"is_high_tech", "is_agricultural", "in_value_chain"}
 _TEXT = {"classification", "kind", "sector", "agricultural_type"}
@@ -156,7 +156,7 @@ def report_measures(
     return out
 
 
-def report_dims(report) -> tuple[str, dict[str, str]]:
+def report_dims(report: Report) -> tuple[str, dict[str, str]]:
     """(area, dims) a report counts in: its organisation's current province, kind, sector and
     status; a province's summary counts in its province with totals only."""
     org = report.organisation

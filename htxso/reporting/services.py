@@ -7,10 +7,11 @@ Vietnamese messages, writes, records an audit entry and updates the cube, in one
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,8 @@ from . import cube, measures
 from .definitions import ERROR, Definition
 from .models import FormVersion, Release, Report, ReportForm, ReportStatus, Respondent
 from .periods import Period
+
+_M = TypeVar("_M", bound=Model)
 
 
 class StaleReport(Exception):
@@ -120,7 +123,7 @@ def _may_fill(actor: Any, form: ReportForm, organisation: Any, province_id: str)
     )
 
 
-def prefill(version: FormVersion, organisation) -> dict[str, Any]:
+def prefill(version: FormVersion, organisation: Organisation | None) -> dict[str, Any]:
     """Values the registry already knows (members, member cooperatives)."""
     if organisation is None:
         return {}
@@ -360,12 +363,12 @@ def release(actor: Any, period_code: str, note: str = "") -> Release:
     return obj
 
 
-def _upsert(model, lookup: dict[str, Any], values: dict[str, Any]):
+def _upsert(model: type[_M], lookup: dict[str, Any], values: dict[str, Any]) -> _M:
     """Create or update one reference row, with an audit entry when something changed (a new
     target or a changed indicator definition leaves a trail; a re-run leaves none)."""
-    obj = model.objects.filter(**lookup).first()
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
-        obj = model.objects.create(**lookup, **values)
+        obj = model._default_manager.create(**lookup, **values)
         record(None, "load_reference", obj, None, snapshot(obj))
         return obj
     before = snapshot(obj)

@@ -8,8 +8,10 @@ half-year, and applies the differences to those provinces' cells and to the nati
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from . import cube, measures
@@ -84,7 +86,9 @@ def _lock_registry_cells(exclusive: bool) -> None:
         cursor.execute(f"SELECT {function}(%s)", [_REGISTRY_LOCK])
 
 
-def on_registry_refresh(sender, provinces=None, **kwargs) -> None:
+def on_registry_refresh(
+    sender: type[Model], provinces: Iterable[str] | None = None, **kwargs: Any
+) -> None:
     refresh_registry(provinces)
 
 

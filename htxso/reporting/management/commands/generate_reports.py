@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from htxso.core.audit import record
 from htxso.reporting.generator import generate_history
@@ -11,14 +13,14 @@ class Command(BaseCommand):
         "của tỉnh) và dựng lại số liệu các kỳ đã qua — dữ liệu minh họa, thay toàn bộ báo cáo."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--years", type=int, default=10)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--if-empty", action="store_true", help="không làm gì nếu đã có báo cáo"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Report.objects.exists():
             self.stdout.write("Đã có báo cáo: bỏ qua.")
             return

@@ -1,7 +1,8 @@
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from htxso.core.audit import record
 from htxso.reporting import services, statistics
@@ -16,10 +17,10 @@ class Command(BaseCommand):
         "tỉnh) — chạy lại an toàn; rồi đếm số liệu sổ đăng ký của kỳ hiện tại."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--file", default=str(REFERENCE), help="tệp JSON dữ liệu tham chiếu")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         data = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
         counts = services.load_reference(data)
         cells = statistics.refresh_registry(None)

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from htxso.reporting import statistics
@@ -12,11 +14,11 @@ class Command(BaseCommand):
         "các kỳ 6 tháng đã qua (tính lại theo lịch sử đến cuối kỳ)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--period", action="append", default=[], help="kỳ 6 tháng, vd 2025S1")
         parser.add_argument("--reports", action="store_true", help="dựng lại chỉ tiêu báo cáo")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             periods = [Period.parse(code) for code in options["period"]]
         except ValidationError as exc:
