@@ -32,11 +32,16 @@ import time
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
+
+    from htxso.core.models import User
 
 # The server's key (harness.gunicorn): sessions made by this process are valid there too.
 SECRET_KEY = "bench-only-secret-key-not-for-production"
@@ -227,7 +232,7 @@ def dataset_counts() -> dict:
     }
 
 
-def bench_user():
+def bench_user() -> "User":
     from htxso.core.models import User
     from htxso.core.roles import Role
 
@@ -252,7 +257,7 @@ def release_past_periods(codes: list[str]) -> list[str]:
 # -- the same panel straight from the base tables ---------------------------------------------
 
 
-def base_panel(cursor, area: str, years: list[str], form_id: int) -> dict:
+def base_panel(cursor: "CursorWrapper", area: str, years: list[str], form_id: int) -> dict:
     """What the panel shows for `area`, computed from organisations and approved reports with
     SQL (no cube): current organisations and members by kind, the yearly report figures per
     year, and the organisations per province for the map. It does not include the past
@@ -356,7 +361,7 @@ def compare(area: str, cube: dict, base: dict, years: list[str]) -> list[str]:
     return problems
 
 
-def in_process(user, rounds: int, repeat: int, last_year: int, years: int) -> dict:
+def in_process(user: "User", rounds: int, repeat: int, last_year: int, years: int) -> dict:
     from django.db import connection
 
     from htxso.reporting import dashboards

@@ -15,7 +15,9 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import DEFAULT_URL, ensure_dataset, write_result
@@ -78,7 +80,7 @@ def main() -> None:
     write_result("export_orgs", result)
 
 
-def openpyxl_write_only(headers, rows) -> int:
+def openpyxl_write_only(headers: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
     """The writer `stream_xlsx` used before: openpyxl's write-only mode, saved into a spooled
     temporary file (16 MB in memory, then disk) before the first byte could leave."""
     import tempfile

@@ -23,9 +23,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import DEFAULT_URL, ROOT, ensure_database, ensure_dataset, write_result
+
+if TYPE_CHECKING:
+    import psycopg
 
 TARGET_URL = DEFAULT_URL.rsplit("/", 1)[0] + "/htxso_bench_import"
 CSV_PATH = ROOT / "var" / "bench" / "thanh-vien-8m.csv"
@@ -66,7 +70,13 @@ def export_source(source_url: str, path: Path, limit: int | None) -> int:
     return rows
 
 
-def copy_table(source, target, table: str, columns: str, where: str = "") -> None:
+def copy_table(
+    source: "psycopg.Connection[Any]",
+    target: "psycopg.Connection[Any]",
+    table: str,
+    columns: str,
+    where: str = "",
+) -> None:
     """Stream `columns` of `table` (rows matching `where`) from one connection into the other."""
     with (
         source.cursor().copy(

@@ -16,10 +16,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
+
+if TYPE_CHECKING:
+    import psycopg
 
 QUERIES: list[dict[str, str]] = [
     {"q": "hop tac xa che tan cuong"},
@@ -58,7 +62,7 @@ def capture_sql(params: dict[str, str]) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-def time_raw(conn, statements: list[str], repeat: int) -> list[float]:
+def time_raw(conn: "psycopg.Connection[Any]", statements: list[str], repeat: int) -> list[float]:
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
