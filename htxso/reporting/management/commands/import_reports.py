@@ -4,9 +4,10 @@ file has errors."""
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from htxso.reporting import report_import
 from htxso.reporting.models import ReportForm
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         "lập, ghi số liệu và nộp như trên trang báo cáo; tệp có lỗi thì không ghi gì."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--form", required=True, help="mã biểu mẫu, ví dụ htx-annual")
         parser.add_argument("--period", required=True, help="kỳ báo cáo: 2025, 2025S1…")
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="tên đăng nhập người thực hiện (mặc định: hệ thống)")
         parser.add_argument("--show", type=int, default=100, help="số ghi chú in ra")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"Không tìm thấy tệp {path}")
