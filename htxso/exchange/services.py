@@ -8,35 +8,21 @@ strategy), `import_commit` (a commit asked for), `import_rerun` (a failed job ru
 rows' own entries (`import`, `import_update`, …) are the registry services'.
 """
 
-import hashlib
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from htxso.core.audit import record
+from htxso.core.uploads import store_upload
 
 from . import jobs
 from .models import ImportJob, JobStatus
 
-CHUNK = 1 << 20
-
-
-def file_sha256(content: Any) -> str:
-    """The SHA-256 of an upload or an open binary file, read once in chunks, from its start."""
-    digest = hashlib.sha256()
-    if hasattr(content, "seek"):
-        content.seek(0)
-    chunks = content.chunks(CHUNK) if hasattr(content, "chunks") else None
-    if chunks is None:
-        chunks = iter(lambda: content.read(CHUNK), b"")
-    for chunk in chunks:
-        digest.update(chunk)
-    if hasattr(content, "seek"):
-        content.seek(0)
-    return digest.hexdigest()
+UPLOAD_TO = "imports/%Y/%m/"
 
 
 def _check_owner(actor: Any, job: ImportJob) -> None:
@@ -49,20 +35,21 @@ def _check_owner(actor: Any, job: ImportJob) -> None:
 def create_job(
     actor: Any, kind: str, strategy: str, content: IO[bytes] | File, filename: str
 ) -> ImportJob:
-    """Store the file and create its job (not started). The SHA-256 is computed here, once."""
-    sha256 = file_sha256(content)
-    size = getattr(content, "size", None)
+    """Store the file and create its job (not started). The file is checked by its bytes and
+    its SHA-256 computed while it is stored, once (`core.uploads.store_upload`:
+    `UploadRefused` when it is not XLSX or CSV, empty, or over `IMPORT_MAX_BYTES`)."""
+    stored = store_upload(
+        content, filename, upload_to=UPLOAD_TO, max_bytes=settings.IMPORT_MAX_BYTES
+    )
     job = ImportJob(
         kind=kind,
         strategy=strategy,
         filename=filename[:255],
-        sha256=sha256,
-        size=0,
+        sha256=stored.sha256,
+        size=stored.size,
         created_by=actor,
     )
-    upload = content if isinstance(content, File) else File(content)
-    job.file.save(filename, upload, save=False)
-    job.size = size if size is not None else job.file.size
+    job.file.name = stored.name
     job.save()
     record(
         actor,
@@ -71,7 +58,7 @@ def create_job(
         None,
         {
             "file": job.filename,
-            "sha256": sha256,
+            "sha256": stored.sha256,
             "size": job.size,
             "kind": kind,
             "strategy": strategy,

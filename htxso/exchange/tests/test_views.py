@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from htxso.core import jobs as core_jobs
 from htxso.core.cccd import encode_cccd
 from htxso.core.models import AuditEntry
 from htxso.exchange import jobs
@@ -163,7 +164,7 @@ def _reap_queries(context) -> int:
 def running_job(officer_19, settings, media, monkeypatch):
     """A job whose worker died long ago (no heartbeat in the test's own jobs cache), and a
     fresh reap clock (another test's page may have reaped a moment ago)."""
-    monkeypatch.setattr(jobs, "_reaped_at", None)
+    monkeypatch.setattr(core_jobs, "_reaped_at", None)
     settings.JOB_STALE = 60
     job = ImportJob.objects.create(
         kind="members",
