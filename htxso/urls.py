@@ -8,9 +8,11 @@ from htxso.core.api import api
 from htxso.registry import edit_views as registry_edit_views
 from htxso.registry import views as registry_views
 from htxso.registry.api import router as registry_api
+from htxso.reporting.api import router as reporting_api
 from htxso.reporting.urls import statistics_patterns
 
 api.add_router("/", registry_api)
+api.add_router("/", reporting_api)
 
 urlpatterns = [
     path("", registry_views.home, name="home"),

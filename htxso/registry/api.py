@@ -2,21 +2,21 @@
 filter (`OrganisationFilter`) and keyset cursors, writes call `services`."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja import Status as Reply
 from ninja.errors import HttpError
 
 from htxso.core.api import WRITE_AUTH
+from htxso.core.api_filters import api_page, filter_form, filter_schema
+from htxso.core.api_schemas import ERRORS, MAX_ID, PK, Page
 from htxso.core.models import Commune, Province, Tombstone
-from htxso.core.pagination import InvalidCursor, KeysetPage, keyset_paginate
 from htxso.core.personal import mask, reveal
 
 from . import identity, services
@@ -25,7 +25,6 @@ from .models import Membership, Organisation, Person
 from .schemas import (
     SYNC_TIME_DOC,
     CommuneOut,
-    Error,
     MembershipEnd,
     MembershipIn,
     MembershipOut,
@@ -33,7 +32,6 @@ from .schemas import (
     OrganisationOut,
     OrganisationPatch,
     OrganisationPut,
-    Page,
     PersonOut,
     ProvinceOut,
     StatusChangeIn,
@@ -43,24 +41,13 @@ from .schemas import (
 )
 
 router = Router(tags=["registry"])
-# Ids are 64-bit (BigAutoField): a larger number is refused (422) before it reaches the database,
-# where SQLite cannot even bind it.
-MAX_ID = 2**63 - 1
-PK = Annotated[int, Path(ge=1, le=MAX_ID)]
+# The organisation list's query parameters: the pages' filter, one definition (core/api_filters).
+OrganisationQuery = filter_schema(OrganisationFilter, "OrganisationQuery")
 IdFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
 
 
-def _limit(limit: int | None) -> int:
-    return max(1, min(limit or settings.API_PAGE_SIZE, settings.API_MAX_PAGE_SIZE))
-
-
-def _page(queryset: QuerySet, field: str, descending: bool, cursor: str | None, limit: int | None):
-    try:
-        page: KeysetPage = keyset_paginate(queryset, field, descending, cursor, _limit(limit))
-    except InvalidCursor:
-        raise ValidationError({"cursor": gettext_noop("Con trỏ trang không hợp lệ.")}) from None
-    return {"items": page.items, "next_cursor": page.next_cursor}
+# The keyset page of every list (core/api_filters.py).
+_page = api_page
 
 
 def _since(queryset: QuerySet, updated_since: dt.datetime | None) -> QuerySet:
@@ -86,16 +73,15 @@ def list_communes(request: HttpRequest, province: str = Query(..., min_length=2,
 @router.get("/organisations", response={200: Page[OrganisationOut], **ERRORS})
 def list_organisations(
     request: HttpRequest,
+    filters: Query[OrganisationQuery],  # type: ignore[valid-type]
     cursor: str | None = None,
     limit: int | None = Query(None, ge=1, le=500),
     updated_since: Annotated[SyncTime | None, Query(description=SYNC_TIME_DOC)] = None,
-):
+) -> dict[str, Any]:
     """The registry list: the pages' filters (`q`, `province`, `commune`, `kind`, `sector`,
     `status`, `agricultural`, `sort`) as query parameters. With `updated_since` the order is
     (updated_at, id), for incremental sync."""
-    form = OrganisationFilter(request.GET)
-    if not form.is_valid():
-        raise ValidationError(form.errors.as_data())  # keeps message ids and parameters
+    form = filter_form(OrganisationFilter, filters)
     # values(): a page of plain rows; model instances cost more than the query itself.
     visible = Organisation.objects.visible_to(request.user)
     queryset = form.filter(visible).values(*ORGANISATION_COLUMNS)

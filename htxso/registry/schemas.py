@@ -2,11 +2,13 @@
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
+
+from htxso.core.api_schemas import Input  # shared by every app's API (with Error, Page)
 
 from .choices import (
     AgriculturalType,
@@ -26,8 +28,6 @@ SectorCode = Sector
 AgriCode = AgriculturalType | Literal[""]
 ClassCode = Classification | Literal[""]
 GenderCode = Gender | Literal[""]
-
-T = TypeVar("T")
 
 
 # RFC 3339 (the `date-time` of the OpenAPI document): a date, "T", a time, and an offset.
@@ -69,11 +69,6 @@ SyncTime = Annotated[
 ]
 
 
-class Page(Schema, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = Field(None, description="Truyền vào `cursor` để lấy trang sau.")
-
-
 class ProvinceOut(Schema):
     code: str
     name: str
@@ -86,13 +81,6 @@ class CommuneOut(Schema):
     name: str
     division_type: str
     province_code: str = Field(alias="province_id")
-
-
-class Input(Schema):
-    """A request body: a field it does not declare (unknown, or read-only like `id`, `status`,
-    `members_count`) is a 422 naming it, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # The default of a field a PATCH leaves out (typed Any: it is never a value of the field).
@@ -262,14 +250,3 @@ class TombstoneOut(Schema):
     object_type: str
     object_id: str
     deleted_at: dt.datetime
-
-
-class ErrorDetail(Schema):
-    field: str
-    message: dict[str, str]
-
-
-class Error(Schema):
-    code: str
-    message: dict[str, str]
-    errors: list[ErrorDetail]

@@ -18,6 +18,7 @@ from htxso.registry.models import Organisation
 
 from . import completeness, services
 from .definitions import localised
+from .filters import ReportFilter
 from .models import Report, ReportForm, ReportStatus
 from .periods import Period
 
@@ -31,16 +32,13 @@ def _int(value: Any) -> int | None:
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    reports = Report.objects.visible_to(request.user).select_related("form", "organisation")
+    # The one filter of reports (the API's too); an invalid value filters nothing.
+    reports = ReportFilter(request.GET).filter(
+        Report.objects.visible_to(request.user).select_related("form", "organisation")
+    )
     status = request.GET.get("status", "")
-    if status in ReportStatus.values:
-        reports = reports.filter(status=status)
     form_code = request.GET.get("form", "")
-    if form_code:
-        reports = reports.filter(form__code=form_code)
     period = request.GET.get("period", "").strip()
-    if period:
-        reports = reports.filter(period=period.upper())
     page = Paginator(reports.order_by("-period", "province_id", "id"), 50).get_page(
         request.GET.get("page")
     )

@@ -18,6 +18,11 @@ PUBLIC_READS = {
     "GET /api/v1/organisations",
     "GET /api/v1/organisations/{pk}",
     "GET /api/v1/organisations/{pk}/status-history",
+    # Published statistics (reporting/api.py): the public sees released periods only.
+    "GET /api/v1/indicators",
+    "GET /api/v1/indicators/{code}",
+    "GET /api/v1/cells",
+    "GET /api/v1/releases",
 }
 CREDENTIALS: list[dict[str, list]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 

@@ -76,6 +76,7 @@ from .factories import (
     valid_cccd,
     valid_tax_code,
 )
+from .reporting_matrix import REPORTING_API_CALLS, REPORTING_API_MATRIX
 from .test_api import bearer, create_payload
 
 # Reasons for cells where the code contradicts DESIGN.md go here, as Design(expected, reason)
@@ -175,6 +176,7 @@ API_MATRIX: dict[str, Row] = {
         (OK, HIDDEN),
         (OK, HIDDEN),
     ],
+    **REPORTING_API_MATRIX,  # statistics and reports: reporting_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -661,6 +663,7 @@ API_CALLS: dict[str, Builder] = {
         f"/api/v1/memberships/{w.membership[t].pk}"
     ),
     "GET /api/v1/tombstones": _tombstones,
+    **REPORTING_API_CALLS,
 }
 
 
