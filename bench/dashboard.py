@@ -143,6 +143,7 @@ def ensure_history(dataset: dict, years: int, seed: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
+    from htxso.core.audit import record
     from htxso.core.models import AuditEntry
     from htxso.registry.models import Organisation
     from htxso.reporting import generator
@@ -185,12 +186,12 @@ def ensure_history(dataset: dict, years: int, seed: int) -> dict:
             cursor.execute("VACUUM ANALYZE reporting_report")
             cursor.execute("VACUUM ANALYZE reporting_indicatorcell")
         vacuum = time.perf_counter() - started
-        done = AuditEntry.objects.create(
-            action="generate_reports",
-            object_type="bench",
-            object_id=marker,
-            object_repr=marker,
-            after={
+        done = record(
+            None,
+            "generate_reports",
+            None,
+            None,
+            {
                 "seconds": round(seconds, 1),
                 "vacuum_seconds": round(vacuum, 1),
                 "reports": result.reports,
@@ -200,6 +201,8 @@ def ensure_history(dataset: dict, years: int, seed: int) -> dict:
                 "last_year": last_year,
                 "running": running,
             },
+            about=("bench", marker),
+            about_id=marker,
         )
         after = done.after
         print(f"History generated in {seconds:.1f} s (+ VACUUM ANALYZE {vacuum:.1f} s)", flush=True)

@@ -54,6 +54,7 @@ def ensure_dataset(database_url: str, scale: str, seed: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
+    from htxso.core.audit import record
     from htxso.core.models import AuditEntry
     from htxso.registry.generator import generate
 
@@ -69,17 +70,19 @@ def ensure_dataset(database_url: str, scale: str, seed: int) -> dict:
     if done is None:
         print(f"Generating {marker} (national-2030 takes about 5 minutes)…", flush=True)
         result = generate(scale, seed, replace=True, progress=lambda m: print(m, flush=True))
-        AuditEntry.objects.create(
-            action="generate",
-            object_type="bench",
-            object_id=marker,
-            object_repr=marker,
-            after={
+        record(
+            None,
+            "generate",
+            None,
+            None,
+            {
                 "seconds": round(result.seconds, 1),
                 "organisations": result.organisations,
                 "people": result.people,
                 "memberships": result.memberships,
             },
+            about=("bench", marker),
+            about_id=marker,
         )
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")

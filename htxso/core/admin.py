@@ -39,12 +39,11 @@ class HtxUserAdmin(ListedLookupsOnly, UserAdmin):
     list_filter = ("role", "province", "is_active", "is_staff")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("HTX Số", {"fields": ("role", "province", "organisation", "person")}),
+        ("HTX Số", {"fields": ("role", "province", "organisation_id", "person_id")}),
         (_("Đăng nhập"), {"fields": ("locked_at", "failed_logins", "last_failed_login_at")}),
     )
     # A lock is lifted by the action below (audited), never by editing the fields.
     readonly_fields = ("locked_at", "failed_logins", "last_failed_login_at")
-    raw_id_fields = ("organisation", "person")
     actions = ["unlock_selected"]
 
     # Rights are granted here: every change of an account is audited (before/after; the

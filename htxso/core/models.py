@@ -19,22 +19,12 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        verbose_name=_("tổ chức"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    person = models.ForeignKey(
-        "registry.Person",
-        verbose_name=_("cá nhân"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    # The organisation a cooperative manager runs and the person a member is: ids of registry
+    # rows, read by scoping everywhere (`user.organisation_id`, `user.person_id`). Core knows no
+    # domain app, so they are plain columns here and the registry, which owns the rows, adds the
+    # foreign keys in the database (registry/user_links.py, migration registry/0006).
+    organisation_id = models.BigIntegerField(_("tổ chức"), null=True, blank=True, db_index=True)
+    person_id = models.BigIntegerField(_("cá nhân"), null=True, blank=True, db_index=True)
     # Login throttling (core/lockout.py): consecutive failures, and when the lock began (it
     # lifts itself after a time that grows with the failures, or an officer lifts it).
     failed_logins = models.PositiveIntegerField(_("số lần đăng nhập sai"), default=0)

@@ -1,7 +1,13 @@
 """Personal data (Personal Data Protection Law 2025): masked by default, revealed on request
-by the roles that need it, and every reveal and export is written to the audit log."""
+by the roles that need it, and every reveal and export is written to the audit log.
 
-from collections.abc import Callable
+The one presenter of personal data: `MASKS` declares which fields of a person are personal and
+how each is masked; the API (`shown(..., typed=True)`), the pages (the `personal` template
+tag and `masked` filter, templatetags/personal.py), the exports and the audit history
+(`masked_data`) all show a person through it, so a field is hidden the same way everywhere.
+"""
+
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,7 +26,7 @@ def mask(value: str | None, keep_start: int = 3, keep_end: int = 2) -> str | Non
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
-def _masked_date(value) -> str | None:
+def _masked_date(value: Any) -> str | None:
     """A birth date keeps its year only (the year is shown on the pages as well)."""
     text = str(value) if value else ""
     return (
@@ -39,7 +45,12 @@ MASKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def masked(field: str, value):
+# Fields whose masked form is text although their value is not (a date): a channel that keeps
+# the field's type (the API's `birth_date: date | None`) shows them masked as absent (None).
+UNTYPED_WHEN_MASKED = frozenset({"birth_date"})
+
+
+def masked(field: str, value: Any) -> Any:
     """`value` of the personal field `field`, masked (other fields unchanged)."""
     masker = MASKS.get(field)
     if masker is None or value is None or value == "":
@@ -47,7 +58,22 @@ def masked(field: str, value):
     return masker(value if field == "birth_date" else str(value))
 
 
-def masked_data(data):
+def shown(
+    obj: Any, revealed: bool, fields: Iterable[str] = tuple(MASKS), *, typed: bool = False
+) -> dict[str, Any]:
+    """The personal `fields` of `obj` (a person) as a channel shows them: as stored when
+    revealed (after `reveal`), masked otherwise. `typed`: for a channel whose fields keep
+    their type (the API), where a masked date is None."""
+    values = {}
+    for field in fields:
+        value = getattr(obj, field)
+        if not revealed:
+            value = None if typed and field in UNTYPED_WHEN_MASKED else masked(field, value)
+        values[field] = value
+    return values
+
+
+def masked_data(data: Any) -> Any:
     """A copy of JSON data (an audit entry's before/after) with every personal field masked,
     at any depth."""
     if isinstance(data, dict):

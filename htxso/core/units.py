@@ -17,7 +17,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import AuditEntry, Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province
+from .audit import record
+from .models import Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province
 from .text import search_key
 
 
@@ -252,11 +253,14 @@ def load_units() -> LoadResult:
             1 for c in legacy_communes.values() if not c.current_commune_id
         ),
     )
-    AuditEntry.objects.create(  # reference data written by a command: one entry per run
-        action="load_units",
-        object_type="core.units",
-        object_id="*",
-        object_repr="Đơn vị hành chính",
-        after=asdict(result),
+    # Reference data written by a command: one entry per run.
+    record(
+        None,
+        "load_units",
+        None,
+        None,
+        asdict(result),
+        about=("core.units", "Đơn vị hành chính"),
+        about_id="*",
     )
     return result

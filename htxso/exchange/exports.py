@@ -29,9 +29,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from htxso.core.audit import request_id_var
+from htxso.core import personal
+from htxso.core.audit import record
 from htxso.core.models import AuditEntry, Commune
-from htxso.core.personal import mask, may_reveal
+from htxso.core.personal import may_reveal
 from htxso.core.units import province_names
 from htxso.core.values import parse_bool, parse_date, parse_money
 from htxso.registry.filters import SORTS, OrganisationFilter, province_choices
@@ -95,7 +96,12 @@ MEMBER_COLUMNS: dict[str, str | None] = {
     "left_on": "left_on",
     "capital_contributed": "capital_contributed",
 }
-PERSONAL_KEYS = ("cccd", "birth_date", "phone", "email", "street")
+# The member columns that hold a person's personal fields (core.personal declares which are).
+PERSONAL_KEYS = tuple(
+    key
+    for key, path in MEMBER_COLUMNS.items()
+    if path and path.startswith("person__") and path.removeprefix("person__") in personal.MASKS
+)
 
 
 # --- values as the importer reads them --------------------------------------------------------
@@ -146,17 +152,14 @@ def renderer(column: Column, places: Places) -> Callable[[Any], Any]:
     return _text
 
 
-def _masked_birth_date(value: dt.date | None) -> str:
-    return f"**/**/{value.year}" if value else ""
+def _masker(key: str) -> Callable[[Any], str]:
+    """How the export writes the personal column `key` masked: core.personal's mask of the
+    person field it holds ("" when empty)."""
+    field = (MEMBER_COLUMNS[key] or "").removeprefix("person__")
+    return lambda value: personal.masked(field, value) or ""
 
 
-MASKS: dict[str, Callable[[Any], str]] = {
-    "cccd": lambda value: mask(value) or "",
-    "birth_date": _masked_birth_date,
-    "phone": lambda value: mask(value, 2, 2) or "",
-    "email": lambda value: "***" if value else "",
-    "street": lambda value: "***" if value else "",
-}
+MASKS: dict[str, Callable[[Any], str]] = {key: _masker(key) for key in PERSONAL_KEYS}
 
 
 class Plan:
@@ -195,19 +198,14 @@ class Plan:
 def _start_audit(
     user: Any, object_type: str, what: str, fmt: str, filters: dict, personal: str
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=user if getattr(user, "is_authenticated", False) else None,
-        request_id=request_id_var.get(),
-        action="export",
-        object_type=object_type,
-        object_id="*",
-        object_repr=f"{what} ({fmt.upper()})"[:255],
-        after={
-            "format": fmt,
-            "filters": filters,
-            "rows": None,
-            "personal_data": personal,
-        },
+    return record(
+        user,
+        "export",
+        None,
+        None,
+        {"format": fmt, "filters": filters, "rows": None, "personal_data": personal},
+        about=(object_type, f"{what} ({fmt.upper()})"),
+        about_id="*",
     )
 
 

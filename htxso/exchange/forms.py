@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from htxso.registry.forms import StyledForm
+from htxso.core.forms import StyledForm
 
 from .layouts import MEMBERS, ORGANISATIONS
 from .models import Strategy

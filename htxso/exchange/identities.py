@@ -59,8 +59,11 @@ def check_identities(actor: Any, reader: RowReader, report: ImportFindings, stag
                 report.add(row, reader.column("full_name"), name, identity.mismatch_message())
         cleared = ", ".join(f"{f} = NULL" for f in services.PERSON_IMPORT_FIELDS)
         cursor.execute(
-            f"""UPDATE {stage} SET {cleared} WHERE cccd IN (
-                    SELECT p.cccd FROM registry_person p WHERE {where})""",
+            # Correlated on the file's rows, so the person is found by the CCCD index: with
+            # `cccd IN (SELECT … FROM registry_person …)` SQLite scanned the whole registry,
+            # judging the scope person by person (34 s for a 3-row file on the demo registry).
+            f"""UPDATE {stage} SET {cleared} WHERE EXISTS (
+                    SELECT 1 FROM registry_person p WHERE p.cccd = {stage}.cccd AND {where})""",
             params,
         )
         residence = identity.outside_residence_sql(actor)
@@ -69,8 +72,9 @@ def check_identities(actor: Any, reader: RowReader, report: ImportFindings, stag
             cursor.execute(
                 # Rows of people the importer could not see are already all NULL (and not to be
                 # counted here: the warning would tell a registered CCCD from a new one).
-                f"""UPDATE {stage} SET {kept} WHERE full_name IS NOT NULL AND cccd IN (
-                        SELECT p.cccd FROM registry_person p WHERE {residence[0]})""",
+                f"""UPDATE {stage} SET {kept} WHERE full_name IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM registry_person p
+                        WHERE p.cccd = {stage}.cccd AND {residence[0]})""",
                 residence[1],
             )
             if cursor.rowcount:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from htxso.core import addresses
 from htxso.core.mst import normalise_tax_code
 from htxso.registry import services
-from htxso.registry.choices import CLOSED_STATUSES, Sector, Status
+from htxso.registry.choices import CLOSED_STATUSES, Status
 from htxso.registry.models import Organisation
 from htxso.tabular.findings import ROW_LEVEL, Severity
 
@@ -23,10 +23,7 @@ from .rows import ImportFindings, RowReader, checked_rows
 
 # The service fields a file row may set: its "province" and "commune" columns hold names, placed
 # by `rows.place_row` into the ids.
-FILE_FIELDS = (services.ORGANISATION_FIELDS - {"province", "commune"}) | {
-    "province_id",
-    "commune_id",
-}
+FILE_FIELDS = services.ORGANISATION_ARGUMENTS - {"province", "commune"}
 
 
 def _organisation_fields(
@@ -52,7 +49,7 @@ def _organisation_fields(
     if sector and (
         existing is None or (sector, farming) != (existing.sector, existing.agricultural_type)
     ):
-        fields["is_agricultural"] = sector == Sector.A or bool(farming)
+        fields["is_agricultural"] = services.is_agricultural(sector, farming)
     return fields
 
 

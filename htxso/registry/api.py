@@ -17,9 +17,9 @@ from htxso.core.api import WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
 from htxso.core.api_schemas import ERRORS, MAX_ID, PK, Page
 from htxso.core.models import Commune, Province, Tombstone
-from htxso.core.personal import mask, reveal
+from htxso.core.personal import reveal, shown
 
-from . import identity, services
+from . import services
 from .filters import SORTS, OrganisationFilter
 from .models import Membership, Organisation, Person
 from .schemas import (
@@ -178,10 +178,7 @@ def _person_out(person: Person, revealed: bool) -> dict:
         "gender": person.gender,
         "birth_year": person.birth_year,
         "province_code": person.province_id,
-        "cccd": person.cccd if revealed else mask(person.cccd),
-        "birth_date": person.birth_date if revealed else None,
-        "phone": person.phone if revealed else (mask(person.phone, 2, 2) or ""),
-        "address": person.address if revealed else ("***" if person.address else ""),
+        **shown(person, revealed, ("cccd", "birth_date", "phone", "address"), typed=True),
         "masked": not revealed,
     }
 
@@ -219,7 +216,8 @@ def get_person(request: HttpRequest, pk: PK, reveal_data: bool = Query(False, al
 
 
 # People are recorded by adding them as members (`POST /memberships` with their facts): a
-# person on their own would be a way to ask whether a CCCD is registered (registry.identity).
+# person on their own would be a way to ask whether a CCCD is registered
+# (registry.services.identity).
 
 
 # -- memberships --------------------------------------------------------------------------------
@@ -260,7 +258,7 @@ def add_membership(request: HttpRequest, payload: MembershipIn):
         raise PermissionDenied(gettext_noop("Bạn không có quyền thay đổi tổ chức này."))
     if payload.person is not None:
         try:
-            membership = identity.add_person_member(
+            membership = services.add_person_member(
                 request.user,
                 payload.organisation_id,
                 payload.kind,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,8 @@ class RegistryConfig(AppConfig):
     name = "htxso.registry"
     label = "registry"
     verbose_name = _("Cơ sở dữ liệu HTX")
+
+    def ready(self) -> None:
+        from .user_links import ensure_links
+
+        post_migrate.connect(ensure_links, sender=self, dispatch_uid="registry.user_links")

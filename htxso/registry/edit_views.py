@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from htxso.core.models import AuditEntry
 from htxso.core.pagination import InvalidCursor, keyset_paginate
-from htxso.core.personal import REVEALED, mask, masked_data, may_reveal, reveal
+from htxso.core.personal import REVEALED, masked_data, may_reveal, reveal
 from htxso.core.scoping import Action, may
 
-from . import identity, services
+from . import services
 from .choices import OrganisationKind
 from .forms import (
     ContactForm,
@@ -113,7 +113,7 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
 def _add_member(request: HttpRequest, pk: int, data: dict) -> None:
     capital = data.get("capital_contributed") or 0
     if data.get("cccd"):
-        identity.add_person_member(
+        services.add_person_member(
             request.user,
             pk,
             data["kind"],
@@ -156,7 +156,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
                 _add_member(request, pk, form.cleaned_data)
             except ValidationError as exc:
                 _add_errors(form, exc)
-            except identity.TooManyMismatches as exc:
+            except services.identity.TooManyMismatches as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Đã thêm thành viên."))
@@ -166,9 +166,6 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
         page = keyset_paginate(rows, "id", False, request.GET.get("cursor") or None, 50)
     except InvalidCursor:
         page = keyset_paginate(rows, "id", False, None, 50)
-    for membership in page.items:
-        if membership.person:
-            membership.masked_cccd = mask(membership.person.cccd)
     context = {
         "organisation": organisation,
         "page": page,
@@ -264,8 +261,6 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "revealed": revealed,
         "may_reveal": may_reveal(request.user),
-        "cccd": person.cccd if revealed else mask(person.cccd),
-        "phone": person.phone if revealed else mask(person.phone, 2, 2),
         "memberships": memberships,
         "entries": _shown(entries, revealed),
     }

@@ -1,14 +1,16 @@
 """Forms of the registry's editing pages. They validate input; the services write."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from htxso.core.forms import DATE, StyledForm, style
 from htxso.core.units import commune_names, province_names
 
 from .choices import MemberKind, Status
 from .models import Organisation
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EDITABLE = [
     "kind",
     "tax_code",
@@ -34,24 +36,6 @@ EDITABLE = [
 ]
 
 
-def style(form: forms.BaseForm) -> None:
-    """Bootstrap classes on every widget (the templates render fields one by one)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif not isinstance(widget, forms.HiddenInput):
-            widget.attrs.setdefault("class", "form-control")
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style(self)
-
-
 class OrganisationForm(forms.ModelForm):
     province = forms.ChoiceField(label=_("Tỉnh/thành phố"))
     commune = forms.ChoiceField(label=_("Xã/phường"), required=False)
@@ -62,7 +46,7 @@ class OrganisationForm(forms.ModelForm):
         fields = EDITABLE
         widgets = {"established_on": DATE, "registered_on": DATE}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         province = self.data.get("province") or self.instance.province_id or ""
         choices = {
@@ -80,10 +64,10 @@ class OrganisationForm(forms.ModelForm):
         self.fields["tax_code"].validators = []  # the service normalises and validates it
         style(self)
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         """Model-level checks (uniqueness, constraints) are the service's, with its messages."""
 
-    def service_fields(self) -> dict:
+    def service_fields(self) -> dict[str, Any]:
         data = {name: self.cleaned_data.get(name) for name in EDITABLE}
         data["province_id"] = self.cleaned_data["province"]
         data["commune_id"] = self.cleaned_data.get("commune") or None
@@ -119,7 +103,7 @@ class MembershipForm(StyledForm):
 
     organisation: Organisation  # set by the view: the organisation a member joins
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("cccd")) == bool(data.get("member_tax_code")):
             raise forms.ValidationError(

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from htxso.core import jobs
+from htxso.core.forms import StyledForm
 from htxso.core.models import User
 from htxso.core.scoping import Action, may
 from htxso.core.uploads import UploadRefused
-from htxso.registry.forms import StyledForm
 from htxso.tabular.workbooks import XLSX_CONTENT_TYPE
 
 from . import import_jobs, report_import

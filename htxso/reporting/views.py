@@ -46,9 +46,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     openable = []
     fills = reach(user, Action.EDIT, Kind.REPORT)
     if Reach.ORGANISATION in fills and user.organisation_id:
-        org = user.organisation
+        org = Organisation.objects.filter(pk=user.organisation_id).first()
         for form in ReportForm.objects.filter(is_active=True, respondent="organisation"):
-            if org.kind in form.organisation_kinds:
+            if org is not None and org.kind in form.organisation_kinds:
                 openable.append(form)
     return render(
         request,

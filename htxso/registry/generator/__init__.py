@@ -12,8 +12,8 @@ from collections.abc import Callable
 from django.apps import apps
 from django.db import connection, transaction
 
+from htxso.core.audit import record
 from htxso.core.bulk import next_id, reset_sequences, write_rows
-from htxso.core.models import AuditEntry
 
 from .. import stats
 from ..models import Membership, Organisation, Person, StatusChange
@@ -77,16 +77,18 @@ class Generator(OrganisationRows, PeopleRows):
             _write_member_counts(orgs)
             reset_sequences(Organisation, Person, Membership, StatusChange)
             stats.refresh()
-            AuditEntry.objects.create(
-                action="generate",
-                object_type="registry",
-                object_id="*",
-                object_repr=f"Dữ liệu mẫu: {result.organisations:,} tổ chức",
-                after={
+            record(
+                None,
+                "generate",
+                None,
+                None,
+                {
                     "organisations": result.organisations,
                     "people": result.people,
                     "memberships": result.memberships,
                 },
+                about=("registry", f"Dữ liệu mẫu: {result.organisations:,} tổ chức"),
+                about_id="*",
             )
         for org in orgs:
             result.counts_by_kind[org.kind] = result.counts_by_kind.get(org.kind, 0) + 1
@@ -112,7 +114,9 @@ def clear_registry() -> None:
     from htxso.core.models import User
 
     with transaction.atomic():
-        User.objects.exclude(organisation=None, person=None).update(organisation=None, person=None)
+        User.objects.exclude(organisation_id=None, person_id=None).update(
+            organisation_id=None, person_id=None
+        )
         if apps.is_installed("htxso.reporting"):  # reports point at organisations
             apps.get_model("reporting", "Report").objects.all()._raw_delete(Organisation.objects.db)
         for model in (Membership, StatusChange, Person, Organisation):

@@ -8,8 +8,9 @@ from htxso.core.bulk import next_id
 from htxso.core.cccd import FEMALE, MALE
 
 from .. import demo_names as names
-from ..choices import Classification, MemberKind, OrganisationKind, Sector, Status
+from ..choices import Classification, MemberKind, OrganisationKind, Status
 from ..models import Organisation
+from ..services.rules import is_agricultural
 from .base import (
     AS_OF,
     COOPERATIVE_MEMBERSHIP_SHARE,
@@ -134,7 +135,7 @@ class OrganisationRows(GeneratorBase):
         else:
             sector, vsic = rng.choice(names.HOUSEHOLD_ACTIVITIES)
             name = f"Hộ kinh doanh {self.person_name(rng.choice((MALE, FEMALE)))}"
-        is_agri = sector == Sector.A
+        is_agri = is_agricultural(sector, agri_type)
         has_tax_code = org.kind != OrganisationKind.COOPERATIVE_GROUP or rng.random() < 0.2
         search, name_key = Organisation.keys_for(name, short)
         legacy = ""

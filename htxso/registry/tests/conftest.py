@@ -9,6 +9,9 @@ from htxso.core.roles import Role
 
 
 def make_user(username: str, role: str, province_id: str | None = None, **extra) -> User:
+    for link in ("organisation", "person"):  # the user holds the id (core has no registry keys)
+        if link in extra:
+            extra[f"{link}_id"] = getattr(extra.pop(link), "pk", None)
     return User.objects.create_user(
         username=username,
         password="mat-khau-thu-nghiem-123",

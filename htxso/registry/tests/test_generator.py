@@ -400,7 +400,7 @@ def test_replace_keeps_users_and_the_audit_log(demo_db):
 
     organisation = Organisation.objects.filter(kind="cooperative").first()
     manager = User.objects.create_user(
-        "quanly.test", role=Role.COOPERATIVE_MANAGER, organisation=organisation
+        "quanly.test", role=Role.COOPERATIVE_MANAGER, organisation_id=organisation.pk
     )
     entries = AuditEntry.objects.count()
     assert entries > 0

@@ -62,6 +62,9 @@ def cells(**filters) -> dict[tuple, int]:
 
 def make_user(username: str, role: str, province_id: str | None = None, **extra) -> User:
     """A user without a password (hashing one costs half a second)."""
+    for link in ("organisation", "person"):  # the user holds the id (core has no registry keys)
+        if link in extra:
+            extra[f"{link}_id"] = getattr(extra.pop(link), "pk", None)
     return User.objects.create_user(
         username=username, password=None, role=role, province_id=province_id, **extra
     )

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from htxso.core.models import AuditEntry
+from htxso.core.audit import record
 from htxso.reporting.generator import generate_history
 from htxso.reporting.models import Report
 
@@ -25,12 +25,14 @@ class Command(BaseCommand):
         result = generate_history(
             options["years"], options["seed"], progress=lambda m: self.stdout.write(m)
         )
-        AuditEntry.objects.create(
-            action="generate_reports",
-            object_type="reporting.report",
-            object_id=f"years={options['years']} seed={options['seed']}",
-            object_repr="generate_reports",
-            after={"reports": result.reports, "summaries": result.summaries},
+        record(
+            None,
+            "generate_reports",
+            None,
+            None,
+            {"reports": result.reports, "summaries": result.summaries},
+            about=("reporting.report", "generate_reports"),
+            about_id=f"years={options['years']} seed={options['seed']}",
         )
         self.stdout.write(
             f"Báo cáo năm: {result.reports:,}; báo cáo tỉnh: {result.summaries:,}; "

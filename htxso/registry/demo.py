@@ -4,18 +4,18 @@ from typing import Any
 
 from django.db import transaction
 
-from .audit import record
-from .models import User
-from .roles import Role
+from htxso.core.audit import record
+from htxso.core.models import User
+from htxso.core.roles import Role
+
+from .choices import OrganisationKind
+from .models import Membership, Organisation
 
 DEMO_PASSWORD = "htxso-demo"
 
 
 @transaction.atomic
 def create_demo_users() -> list[tuple[str, str, str]]:
-    from htxso.registry.choices import OrganisationKind
-    from htxso.registry.models import Membership, Organisation
-
     organisation = (
         Organisation.objects.filter(
             kind=OrganisationKind.COOPERATIVE, name="HTX Chè Tân Cương"
@@ -45,7 +45,7 @@ def create_demo_users() -> list[tuple[str, str, str]]:
             "quanly.htx",
             Role.COOPERATIVE_MANAGER,
             {
-                "organisation": organisation,
+                "organisation_id": organisation.pk if organisation else None,
                 "province_id": organisation.province_id if organisation else None,
             },
             "Giám đốc HTX",

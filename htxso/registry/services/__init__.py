@@ -1,0 +1,77 @@
+"""The one write path of the registry, by object.
+
+Every function takes the acting user (None for the system itself, e.g. a command), checks that
+the user may make the change, validates (Vietnamese messages), writes, records an audit entry
+and refreshes the province's aggregates — all in one transaction.
+
+- `organisations`: create, update (optimistic locking), the founding date;
+- `status`: an organisation's dated status history;
+- `people`: record a person, their contact details, add one as a member by identity facts;
+- `identity`: the rules of that verification (budget of mismatches, import scopes in SQL);
+- `memberships`: add, end, delete;
+- `rules`: the identity and membership rules as plain functions (pages, API and imports);
+- `imports`: the set-wise write path of a member import;
+- `common`: permission to edit, the stale-edit error, saving one object.
+
+Callers use `from htxso.registry import services` and the names below.
+"""
+
+from htxso.core import bulk as bulk_writes
+
+from . import identity
+from .common import PERSON_WRITERS, StaleEdit, require_editable, require_person_writer
+from .imports import (
+    MEMBERSHIP_IMPORT_FIELDS,
+    PERSON_IDENTITY_FIELDS,
+    PERSON_IMPORT_FIELDS,
+    MemberStage,
+    import_memberships,
+    member_import_counts,
+    membership_differs,
+    membership_match,
+)
+from .memberships import add_membership, delete_membership, end_membership
+from .organisations import ORGANISATION_ARGUMENTS, create_organisation, update_organisation
+from .people import add_person_member, create_person, update_person_contact
+from .rules import (
+    MEMBER_KINDS,
+    age_on,
+    check_identity,
+    check_membership,
+    is_agricultural,
+    membership_passes_sql,
+)
+from .status import change_status
+
+__all__ = [
+    "MEMBERSHIP_IMPORT_FIELDS",
+    "MEMBER_KINDS",
+    "ORGANISATION_ARGUMENTS",
+    "PERSON_IDENTITY_FIELDS",
+    "PERSON_IMPORT_FIELDS",
+    "PERSON_WRITERS",
+    "MemberStage",
+    "StaleEdit",
+    "add_membership",
+    "add_person_member",
+    "age_on",
+    "bulk_writes",
+    "change_status",
+    "check_identity",
+    "check_membership",
+    "create_organisation",
+    "create_person",
+    "delete_membership",
+    "end_membership",
+    "identity",
+    "import_memberships",
+    "is_agricultural",
+    "member_import_counts",
+    "membership_differs",
+    "membership_match",
+    "membership_passes_sql",
+    "require_editable",
+    "require_person_writer",
+    "update_organisation",
+    "update_person_contact",
+]
