@@ -9,6 +9,9 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         from htxso.registry.stats import refreshed
 
+        from .import_jobs import register
         from .statistics import on_registry_refresh
+
+        register()
 
         refreshed.connect(on_registry_refresh, dispatch_uid="reporting-cube")
