@@ -17,7 +17,7 @@ from htxso.core import bulk as bulk_writes
 from htxso.core.audit import Change, record, record_many
 from htxso.core.timing import timed
 
-from .. import stats
+from .. import aggregates
 from ..models import Membership, Person
 from .common import may_write_people
 
@@ -219,7 +219,7 @@ def import_memberships(
         provinces = [row[0] for row in cursor.fetchall()]
         if any(c["created"] or c["updated"] for c in counts.values()):  # a re-import: no-op
             record(actor, "import", source, None, counts)
-            stats.refresh(provinces)
+            aggregates.refresh(provinces)
     return counts
 
 
