@@ -514,8 +514,8 @@ def freshness(base: str, repeat: int, last_year: int) -> dict:
     from django.db import transaction
 
     from htxso.core.models import Commune
+    from htxso.registry import aggregates
     from htxso.registry import services as registry_services
-    from htxso.registry import stats
     from htxso.registry.models import Organisation
     from htxso.reporting import services
     from htxso.reporting.models import Report, ReportStatus
@@ -609,7 +609,7 @@ def freshness(base: str, repeat: int, last_year: int) -> dict:
             # Leave the registry as generated (the harness's marker counts organisations).
             with transaction.atomic():
                 Organisation.objects.filter(pk=org.pk).delete()
-                stats.refresh([org.province_id])
+                aggregates.refresh([org.province_id])
             _waited, value, _polls = wait_for(client, year, 1, before + 1)
             if value != before:
                 raise SystemExit(f"organisations after the clean-up: {value}, expected {before}")
@@ -626,7 +626,7 @@ def freshness(base: str, repeat: int, last_year: int) -> dict:
         if provinces:
             with transaction.atomic():
                 leftovers.delete()
-                stats.refresh(provinces)
+                aggregates.refresh(provinces)
     return {
         "report_approval": {
             "what": f"reopen, revenue ±{delta}, submit, approve one {year} report of a "

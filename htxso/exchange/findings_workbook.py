@@ -1,17 +1,12 @@
 """The validation report of an import job as a workbook: a few summary lines, then one row per
-finding (`htxso.tabular.workbooks` writes the cells)."""
+finding (`htxso.tabular.findings_workbook` writes it)."""
 
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from htxso.tabular.findings import Severity
-from htxso.tabular.workbooks import BOLD, REPORT_SHEET, text_cell, text_row
+from htxso.tabular.findings_workbook import findings_workbook
 
 from .models import summary_label
 
@@ -29,17 +24,8 @@ def _flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def report_workbook(job: Any, issues: Iterable[Any]) -> bytes:
-    """The validation report of an import job: a few summary lines, then one row per finding.
-
-    Written in write-only mode: `issues` (a query set's iterator is best) is read once, row by
-    row, so a report of tens of thousands of findings stays small in memory.
-    """
-    severities = {value: str(label) for value, label in Severity.choices}
-    wb = Workbook(write_only=True)
-    sheet: Any = wb.create_sheet(REPORT_SHEET)
-    for letter, width in zip("ABCDE", (22, 28, 30, 18, 80), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.append([text_cell(sheet, _("Báo cáo kiểm tra tệp nhập"), Font(bold=True, size=14))])
+    """The validation report of an import job (`tabular.findings_workbook`): its summary lines,
+    then one row per finding, `issues` read once."""
     summary: list[tuple[Any, Any]] = [
         (_("Tệp"), job.filename),
         (_("Loại dữ liệu"), job.get_kind_display()),
@@ -49,29 +35,4 @@ def report_workbook(job: Any, issues: Iterable[Any]) -> bytes:
         (_("Tổng số phát hiện"), job.issues_total),
         *_flatten(job.summary or {}),
     ]
-    for label, value in summary:
-        sheet.append([text_cell(sheet, label, BOLD), text_cell(sheet, value)])
-    cap = settings.IMPORT_MAX_ISSUES
-    if job.issues_total > cap:
-        sheet.append(
-            [text_cell(sheet, _("Chỉ liệt kê %(cap)s phát hiện đầu tiên.") % {"cap": cap})]
-        )
-    sheet.append([])
-    headers = [_("Dòng"), _("Cột"), _("Giá trị"), _("Mức độ"), _("Nội dung")]
-    sheet.append([text_cell(sheet, h, BOLD) for h in headers])
-    for issue in issues:
-        sheet.append(
-            text_row(
-                sheet,
-                (
-                    issue.row,
-                    issue.column,
-                    issue.value,
-                    severities.get(issue.severity, issue.severity),
-                    issue.message,
-                ),
-            )
-        )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return findings_workbook(summary, issues, job.issues_total)

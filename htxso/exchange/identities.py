@@ -1,4 +1,4 @@
-"""People already registered, in a member import (`registry.identity`, set-wise): linking a
+"""People already registered, in a member import (`registry.services.identity`, set-wise): linking a
 person never widens what the importer sees."""
 
 import datetime as dt
@@ -7,14 +7,15 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from htxso.registry import identity, services
+from htxso.registry import services
+from htxso.registry.services import identity
 from htxso.tabular.findings import ROW_LEVEL, Severity
 
 from .rows import ImportFindings, RowReader
 
 
 def check_identities(actor: Any, reader: RowReader, report: ImportFindings, stage: str) -> None:
-    """People already registered (registry.identity): one the importer cannot see links only
+    """People already registered (services.identity): one the importer cannot see links only
     with the name and birth date on the card and is never rewritten (all personal cells set to
     NULL, "not given"); one who lives outside the importer's province keeps their identity and
     residence (those cells NULL). Mismatches count against the importer's day: a user with none

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from htxso.registry import identity, stats
+from htxso.registry import aggregates
+from htxso.registry.services import identity
 from htxso.tabular.findings import ROW_LEVEL, Aborted
 from htxso.tabular.sources import open_table
 
@@ -58,7 +59,7 @@ def run(
         if close is not None:
             close()
         return report
-    with transaction.atomic(), stats.deferred() as touched_provinces:
+    with transaction.atomic(), aggregates.deferred() as touched_provinces:
         if job.kind == MEMBERS:
             import_members(job, table, reader, report, tick, commit, progress or _silent)
         else:

@@ -8,61 +8,40 @@ strategy), `import_commit` (a commit asked for), `import_rerun` (a failed job ru
 rows' own entries (`import`, `import_update`, …) are the registry services'.
 """
 
-import hashlib
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils.translation import gettext as _
 
+from htxso.core import pipeline
 from htxso.core.audit import record
+from htxso.core.uploads import store_upload
 
-from . import jobs
-from .models import ImportJob, JobStatus
+from .models import ImportJob
 
-CHUNK = 1 << 20
-
-
-def file_sha256(content: Any) -> str:
-    """The SHA-256 of an upload or an open binary file, read once in chunks, from its start."""
-    digest = hashlib.sha256()
-    if hasattr(content, "seek"):
-        content.seek(0)
-    chunks = content.chunks(CHUNK) if hasattr(content, "chunks") else None
-    if chunks is None:
-        chunks = iter(lambda: content.read(CHUNK), b"")
-    for chunk in chunks:
-        digest.update(chunk)
-    if hasattr(content, "seek"):
-        content.seek(0)
-    return digest.hexdigest()
-
-
-def _check_owner(actor: Any, job: ImportJob) -> None:
-    """Only whoever uploaded the file (or the system: `actor` None) runs its job."""
-    if actor is not None and not ImportJob.objects.editable_by(actor).filter(pk=job.pk).exists():
-        raise PermissionDenied(_("Chỉ người tải tệp lên mới được ghi hoặc chạy lại lượt nhập."))
+UPLOAD_TO = "imports/%Y/%m/"
 
 
 @transaction.atomic
 def create_job(
     actor: Any, kind: str, strategy: str, content: IO[bytes] | File, filename: str
 ) -> ImportJob:
-    """Store the file and create its job (not started). The SHA-256 is computed here, once."""
-    sha256 = file_sha256(content)
-    size = getattr(content, "size", None)
+    """Store the file and create its job (not started). The file is checked by its bytes and
+    its SHA-256 computed while it is stored, once (`core.uploads.store_upload`:
+    `UploadRefused` when it is not XLSX or CSV, empty, or over `IMPORT_MAX_BYTES`)."""
+    stored = store_upload(
+        content, filename, upload_to=UPLOAD_TO, max_bytes=settings.IMPORT_MAX_BYTES
+    )
     job = ImportJob(
         kind=kind,
         strategy=strategy,
         filename=filename[:255],
-        sha256=sha256,
-        size=0,
+        sha256=stored.sha256,
+        size=stored.size,
         created_by=actor,
     )
-    upload = content if isinstance(content, File) else File(content)
-    job.file.save(filename, upload, save=False)
-    job.size = size if size is not None else job.file.size
+    job.file.name = stored.name
     job.save()
     record(
         actor,
@@ -71,7 +50,7 @@ def create_job(
         None,
         {
             "file": job.filename,
-            "sha256": sha256,
+            "sha256": stored.sha256,
             "size": job.size,
             "kind": kind,
             "strategy": strategy,
@@ -80,36 +59,8 @@ def create_job(
     return job
 
 
-def start(actor: Any, job: ImportJob) -> None:
-    """Queue the job's dry run on the configured backend (`jobs.submit`)."""
-    _check_owner(actor, job)
-    jobs.submit(job, commit=False)
-
-
-def request_commit(actor: Any, job: ImportJob) -> None:
-    """Queue the commit of a job whose dry run found nothing wrong; ValidationError otherwise."""
-    _check_owner(actor, job)
-    if job.status != JobStatus.VALID:
-        raise ValidationError(_("Chỉ ghi được lượt nhập đã kiểm tra xong và không có lỗi."))
-    record(actor, "import_commit", job, None, {"sha256": job.sha256})
-    jobs.submit(job, commit=True)
-
-
-def rerun(actor: Any, job: ImportJob) -> None:
-    """Queue again a job that failed (its dry run, or its commit if one was asked for)."""
-    _check_owner(actor, job)
-    if job.status != JobStatus.FAILED:
-        raise ValidationError(_("Chỉ chạy lại được lượt nhập bị thất bại."))
-    record(actor, "import_rerun", job, None, {"commit": job.commit_requested})
-    jobs.submit(job, commit=job.commit_requested)
-
-
-def run_now(actor: Any, job: ImportJob, commit: bool) -> str:
-    """Run the job here and now, whatever the backend (the `htxso import` command); its final
-    status. A commit is audited as one asked for."""
-    _check_owner(actor, job)
-    job.commit_requested = commit
-    job.save(update_fields=["commit_requested"])
-    if commit:
-        record(actor, "import_commit", job, None, {"sha256": job.sha256})
-    return jobs.execute(job.pk)
+# The steps after the upload are the pipeline's, the same for every import (`core.pipeline`).
+start = pipeline.start
+request_commit = pipeline.request_commit
+rerun = pipeline.rerun
+run_now = pipeline.run_now

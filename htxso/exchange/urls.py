@@ -10,6 +10,7 @@ urlpatterns = [
     path("jobs/<int:pk>/commit/", views.job_commit, name="job-commit"),
     path("jobs/<int:pk>/rerun/", views.job_rerun, name="job-rerun"),
     path("jobs/<int:pk>/report.xlsx", views.job_report, name="job-report"),
+    path("jobs/<int:pk>/file", views.job_file, name="job-file"),
     path("templates/<str:kind>.xlsx", export_views.template_download, name="template"),
     path(
         "export/organisations.<str:fmt>",

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from htxso.core.models import User
 from htxso.core.scoping import Action, may
+from htxso.core.uploads import UploadRefused, attachment
 
 from . import jobs, services
 from .forms import ImportForm
@@ -37,15 +38,19 @@ def index(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     jobs.reap(every=settings.JOB_HEARTBEAT)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():  # checked by name and size, then by bytes
         upload = form.cleaned_data["file"]
         user = request.user
         assert isinstance(user, User)  # login_required
-        job = services.create_job(
-            user, form.cleaned_data["kind"], form.cleaned_data["strategy"], upload, upload.name
-        )
-        services.start(user, job)
-        return redirect("exchange:job", pk=job.pk)
+        try:
+            job = services.create_job(
+                user, form.cleaned_data["kind"], form.cleaned_data["strategy"], upload, upload.name
+            )
+        except UploadRefused as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            services.start(user, job)
+            return redirect("exchange:job", pk=job.pk)
     recent = ImportJob.objects.visible_to(request.user).select_related("created_by")[:30]
     return render(
         request,
@@ -134,3 +139,10 @@ def job_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="bao-cao-nhap-{job.pk}.xlsx"'
     return response
+
+
+@login_required
+def job_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The uploaded file of a job, as it was uploaded (its owner, the system admin)."""
+    job = _job(request, pk)
+    return attachment(request.user, job, job.file, job.filename)

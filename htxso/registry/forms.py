@@ -82,7 +82,7 @@ class StatusChangeForm(StyledForm):
 
 
 class MembershipForm(StyledForm):
-    """A member is a person identified by CCCD, name and birth date (registry.identity), or —
+    """A member is a person identified by CCCD, name and birth date (services.identity), or —
     for a union — an HTX by tax code."""
 
     cccd = forms.CharField(label=_("Số CCCD của thành viên"), max_length=20, required=False)

@@ -372,7 +372,7 @@ class RegistryAggregate(models.Model):
     """Pre-aggregated counts per province × kind × status × agricultural flag.
 
     Dashboards sum these rows instead of counting millions of memberships per request;
-    `registry.stats.refresh()` rebuilds the rows of the provinces a change touched.
+    `registry.aggregates.refresh()` rebuilds the rows of the provinces a change touched.
     """
 
     province = models.ForeignKey("core.Province", on_delete=models.CASCADE, related_name="+")

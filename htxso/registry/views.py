@@ -12,7 +12,7 @@ from htxso.core.models import Commune, Province
 from htxso.core.pagination import InvalidCursor, keyset_paginate
 from htxso.core.scoping import Action, may
 
-from . import stats
+from . import aggregates
 from .choices import MemberKind, OrganisationKind, Status
 from .filters import SORTS, OrganisationFilter
 from .models import Membership, Organisation, RegistryAggregate, can_create_organisations
@@ -34,8 +34,8 @@ LIST_COLUMNS = (
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    national = stats.summarise(RegistryAggregate.objects.all())
-    provinces = stats.by_province()
+    national = aggregates.summarise(RegistryAggregate.objects.all())
+    provinces = aggregates.by_province()
     return render(request, "registry/home.html", {"national": national, "provinces": provinces})
 
 
@@ -141,7 +141,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     province = get_object_or_404(Province, code=code)
-    summary = stats.summarise(RegistryAggregate.objects.filter(province=province))
+    summary = aggregates.summarise(RegistryAggregate.objects.filter(province=province))
     largest = (
         Organisation.objects.visible_to(request.user)
         .filter(province=province, kind=OrganisationKind.COOPERATIVE)

@@ -7,8 +7,11 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Báo cáo thống kê")
 
     def ready(self) -> None:
-        from htxso.registry.stats import refreshed
+        from htxso.registry.aggregates import refreshed
 
+        from .import_jobs import register
         from .statistics import on_registry_refresh
+
+        register()
 
         refreshed.connect(on_registry_refresh, dispatch_uid="reporting-cube")

@@ -1,16 +1,12 @@
-"""The import page of reports: choose a form and a period, upload a file, check it without
-writing ("Kiểm tra (không ghi)") or write it ("Ghi"), and read the findings.
+"""The import page of reports: choose a form and a period, upload a file; it is checked in
+the background without writing (a `ReportImportJob`, `import_jobs`), and its page
+(`import_job_views`) shows the progress, the findings, "Ghi" once the dry run found no error,
+and "Chạy lại" after a failure — the registry import's flow, on the same jobs framework.
 
-Synchronous: a file holds at most a province's HTX (a few thousand rows), bounded by
-`report_import.max_bytes()` and `max_rows()`. A file that passed the check is kept (under
-MEDIA_ROOT, named by a random token held in the session, for a day) so "Ghi" needs no
-re-upload; the commit runs every check again (the database may have moved on).
+The upload is bounded by `report_import.max_bytes()` (refused from the request's length before
+the body is read) and checked by its bytes (`core.uploads`); nothing is kept in the session.
 """
 
-import hashlib
-import time
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -19,23 +15,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from htxso.core import jobs
 from htxso.core.forms import StyledForm
+from htxso.core.models import User
 from htxso.core.scoping import Action, may
+from htxso.core.uploads import UploadRefused
 from htxso.tabular.workbooks import XLSX_CONTENT_TYPE
 
-from . import report_import
-from .models import ReportForm, Respondent
+from . import import_jobs, report_import
+from .models import ReportForm, ReportImportJob, Respondent
 from .periods import Period
 
-SESSION_KEY = "reporting_import"
-KEPT_DIR = "reporting-imports"
-KEPT_SECONDS = 24 * 3600
-SHOWN_FINDINGS = 500
+RECENT_JOBS = 20
 # A multipart body carries a little more than the file (boundaries, the other fields).
 BODY_SLACK = 64 * 1024
 
@@ -94,61 +90,6 @@ class ReportImportForm(StyledForm):
         return data
 
 
-# --- the file kept between the check and the commit ----------------------------------------------
-
-
-def _kept_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / KEPT_DIR
-
-
-def _kept(request: HttpRequest) -> dict[str, Any] | None:
-    entry = request.session.get(SESSION_KEY)
-    if not isinstance(entry, dict) or entry.get("user") != request.user.pk:
-        return None
-    path = _kept_dir() / f"{entry.get('token', '')}{entry.get('suffix', '')}"
-    if not str(entry.get("token", "")).isalnum() or not path.is_file():
-        return None
-    return {**entry, "path": path}
-
-
-def _forget(request: HttpRequest) -> None:
-    entry = _kept(request)
-    if entry is not None:
-        entry["path"].unlink(missing_ok=True)
-    request.session.pop(SESSION_KEY, None)
-
-
-def _keep(request: HttpRequest, upload: Any, form: ReportForm, period: str) -> dict[str, Any]:
-    _forget(request)
-    directory = _kept_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    for old in directory.iterdir():  # files nobody came back for
-        try:
-            if now - old.stat().st_mtime > KEPT_SECONDS:
-                old.unlink()
-        except OSError:
-            pass
-    token, suffix = uuid.uuid4().hex, Path(upload.name).suffix.lower()
-    digest = hashlib.sha256()
-    with open(directory / f"{token}{suffix}", "wb") as handle:
-        upload.seek(0)
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            handle.write(chunk)
-    entry = {
-        "token": token,
-        "suffix": suffix,
-        "filename": Path(upload.name).name[:200],
-        "sha256": digest.hexdigest(),
-        "form": form.code,
-        "period": period,
-        "user": request.user.pk,
-    }
-    request.session[SESSION_KEY] = entry
-    return {**entry, "path": directory / f"{token}{suffix}"}
-
-
 # --- the pages -----------------------------------------------------------------------------------
 
 
@@ -163,13 +104,14 @@ def _declared_length(request: HttpRequest) -> int:
 @login_required
 def import_reports(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
+    jobs.reap(every=settings.JOB_HEARTBEAT)
     if (
         request.method == "POST"
         and _declared_length(request) > report_import.max_bytes() + BODY_SLACK
     ):
         # Refused before the body is read (the CSRF check would read and store it first).
         form = ReportImportForm(initial=_initial())
-        return _render(request, form, None, None, status=413, refused=report_import.too_large())
+        return _render(request, form, status=413, refused=report_import.too_large())
     return _page(request)
 
 
@@ -180,59 +122,39 @@ def _initial() -> dict[str, str]:
 
 @csrf_protect
 def _page(request: HttpRequest) -> HttpResponse:
-    kept = _kept(request)
     if request.method != "POST":
-        return _render(request, ReportImportForm(initial=_initial()), None, kept)
+        return _render(request, ReportImportForm(initial=_initial()))
     form = ReportImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render(request, form, None, kept, status=400)
-    commit = request.POST.get("action") == "commit"
-    report_form: ReportForm = form.cleaned_data["report_form"]
-    period: str = form.cleaned_data["period"]
+        return _render(request, form, status=400)
     upload = form.cleaned_data.get("file")
-    if upload is None and (kept is None or request.POST.get("kept") != kept["token"]):
-        form.add_error(
-            "file",
-            _("Hãy chọn tệp XLSX hoặc CSV (tệp đã kiểm tra trước đây không còn giữ)."),
+    if upload is None:
+        form.add_error("file", _("Hãy chọn tệp XLSX hoặc CSV."))
+        return _render(request, form, status=400)
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    try:
+        job = import_jobs.create_job(
+            user, form.cleaned_data["report_form"], form.cleaned_data["period"], upload, upload.name
         )
-        return _render(request, form, None, kept, status=400)
-    if upload is not None:
-        _forget(request)  # a new file replaces the one kept
-        source: Any = upload
-        filename = upload.name
-    else:
-        assert kept is not None
-        source, filename = kept["path"], kept["filename"]
-    result = report_import.run(request.user, report_form, period, source, commit, filename=filename)
-    if result.committed or result.has_errors:  # written, or to be fixed: nothing to keep
-        _forget(request)
-        kept = None
-    elif upload is not None:
-        kept = _keep(request, upload, report_form, period)
-    return _render(request, form, result, kept, commit=commit)
+    except UploadRefused as exc:
+        form.add_error("file", exc.messages[0])
+        return _render(request, form, status=400)
+    import_jobs.start(user, job)
+    return redirect("reporting:import-job", pk=job.pk)
 
 
 def _render(
-    request: HttpRequest,
-    form: ReportImportForm,
-    result: report_import.Result | None,
-    kept: dict[str, Any] | None,
-    commit: bool = False,
-    status: int = 200,
-    refused: str = "",
+    request: HttpRequest, form: ReportImportForm, status: int = 200, refused: str = ""
 ) -> HttpResponse:
-    findings = result.findings[:SHOWN_FINDINGS] if result is not None else []
+    recent = ReportImportJob.objects.visible_to(request.user).select_related("form", "created_by")
     return render(
         request,
         "reporting/import.html",
         {
             "form": form,
-            "result": result,
-            "commit": commit,
-            "findings": findings,
-            "shown_limit": SHOWN_FINDINGS,
-            "kept": kept,
             "refused": refused,
+            "jobs": recent[:RECENT_JOBS],
             "forms": _forms(),
             "max_mb": report_import.max_bytes() // 2**20,
             "max_rows": report_import.max_rows(),

@@ -365,3 +365,7 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return self.period
+
+
+# The report import's jobs live in their own module; importing them here registers them.
+from .import_models import ReportImportIssue, ReportImportJob  # noqa: E402, F401

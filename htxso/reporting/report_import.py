@@ -19,6 +19,7 @@ registry (members), is kept. The columns are built from the form version (`layou
 template (`template()`) and the importer cannot disagree.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -60,12 +61,16 @@ def run(
     path_or_file: str | Path | IO[bytes] | Any,
     commit: bool,
     filename: str = "",
+    progress: Callable[[str, float], None] | None = None,
+    on_success: Callable[[Result], None] | None = None,
 ) -> Result:
     """Check (and when `commit`, write) a file of reports of `form` for `period_code`.
 
     `actor` is the user importing (None = the system). Nothing is written unless `commit` is set
     and no row has an error: the run is one transaction, rolled back otherwise. Problems with the
-    whole file (type, size, period, missing columns) are in `result.refused`."""
+    whole file (type, size, period, missing columns) are in `result.refused`. `progress(phase,
+    fraction)` hears how far the file has been read; `on_success(result)` runs inside the
+    transaction just before a commit lands (a job's status lands with its reports)."""
     result = Result(form_code=form.code, period=str(period_code))
     try:
         period, version = period_and_version(form, period_code)
@@ -102,6 +107,8 @@ def run(
                             break
                         result.rows += 1
                         state.row(state.cells(number, cells))
+                        if progress is not None and result.rows % 200 == 0:
+                            progress("read", table.position())
                 except FileError as exc:
                     result.refuse(exc)
                 if result.rows == 0 and not result.refused:
@@ -120,6 +127,8 @@ def run(
                         },
                     )
                     result.committed = True
+                    if on_success is not None:
+                        on_success(result)
                 else:
                     transaction.set_rollback(True)
         finally:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from htxso.core.audit import record, snapshot
 from htxso.core.models import Province
 from htxso.core.scoping import Action, Kind, may
+from htxso.core.versions import StaleEdit
 from htxso.registry.choices import CLOSED_STATUSES
 from htxso.registry.models import Organisation
 
@@ -29,12 +30,13 @@ from .periods import Period
 _M = TypeVar("_M", bound=Model)
 
 
-class StaleReport(Exception):
+class StaleReport(StaleEdit):
     """The action was based on an older version of the report."""
 
     def __init__(self, current_version: int) -> None:
-        super().__init__(_("Báo cáo đã được người khác cập nhật; vui lòng tải lại."))
-        self.current_version = current_version
+        super().__init__(
+            current_version, _("Báo cáo đã được người khác cập nhật; vui lòng tải lại.")
+        )
 
 
 def _audit_fields(report: Report) -> dict:

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from htxso.core import jobs as core_jobs
 from htxso.core.cccd import encode_cccd
 from htxso.core.models import AuditEntry
 from htxso.exchange import jobs
@@ -163,7 +164,7 @@ def _reap_queries(context) -> int:
 def running_job(officer_19, settings, media, monkeypatch):
     """A job whose worker died long ago (no heartbeat in the test's own jobs cache), and a
     fresh reap clock (another test's page may have reaped a moment ago)."""
-    monkeypatch.setattr(jobs, "_reaped_at", None)
+    monkeypatch.setattr(core_jobs, "_reaped_at", None)
     settings.JOB_STALE = 60
     job = ImportJob.objects.create(
         kind="members",
@@ -270,3 +271,40 @@ def test_the_organisation_summary_names_status_changes(client, officer_19):
     page = client.get(reverse("exchange:job", args=[job.pk])).content.decode()
     assert "Thêm mới: 1 · Cập nhật: 0 · Không đổi: 0 · Đổi tình trạng: 1" in page
     assert "status_changes" not in page
+
+
+# --- the upload: checked by its bytes; the file back to its owner only --------------------------
+
+
+def test_a_disguised_file_is_refused_by_its_bytes_and_not_kept(client, officer_19, tmp_path):
+    client.force_login(officer_19)
+    disguised = SimpleUploadedFile(
+        "thanh-vien.xlsx",
+        b"Ho ten,CCCD\r\nA,1\r\n",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response = client.post(
+        reverse("exchange:index"), {"kind": "members", "strategy": "upsert", "file": disguised}
+    )
+    assert response.status_code == 400
+    assert "Tệp không phải XLSX hay CSV" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_the_uploaded_file_goes_back_to_its_owner_only(client, officer_19, officer_01):
+    organisation = OrganisationFactory(province_id="19")
+    client.force_login(officer_19)
+    upload = _file(organisation.tax_code)
+    client.post(
+        reverse("exchange:index"), {"kind": "members", "strategy": "upsert", "file": upload}
+    )
+    job = ImportJob.objects.get()
+    url = reverse("exchange:job-file", args=[job.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    upload.seek(0)
+    assert b"".join(response.streaming_content) == upload.read()
+    client.force_login(officer_01)
+    assert client.get(url).status_code == 404

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from htxso.core.audit import record
 from htxso.core.bulk import next_id, reset_sequences, write_rows
 
-from .. import stats
+from .. import aggregates
 from ..models import Membership, Organisation, Person, StatusChange
 from .base import (
     MEMBERSHIP_COLUMNS,
@@ -76,7 +76,7 @@ class Generator(OrganisationRows, PeopleRows):
             )
             _write_member_counts(orgs)
             reset_sequences(Organisation, Person, Membership, StatusChange)
-            stats.refresh()
+            aggregates.refresh()
             record(
                 None,
                 "generate",
@@ -121,7 +121,7 @@ def clear_registry() -> None:
             apps.get_model("reporting", "Report").objects.all()._raw_delete(Organisation.objects.db)
         for model in (Membership, StatusChange, Person, Organisation):
             model.objects.all()._raw_delete(model.objects.db)
-        stats.refresh()
+        aggregates.refresh()
 
 
 def generate(

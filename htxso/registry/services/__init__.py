@@ -17,9 +17,10 @@ Callers use `from htxso.registry import services` and the names below.
 """
 
 from htxso.core import bulk as bulk_writes
+from htxso.core.versions import StaleEdit
 
 from . import identity
-from .common import PERSON_WRITERS, StaleEdit, require_editable, require_person_writer
+from .common import may_write_people, require_editable, require_person_writer
 from .imports import (
     MEMBERSHIP_IMPORT_FIELDS,
     PERSON_IDENTITY_FIELDS,
@@ -49,7 +50,6 @@ __all__ = [
     "ORGANISATION_ARGUMENTS",
     "PERSON_IDENTITY_FIELDS",
     "PERSON_IMPORT_FIELDS",
-    "PERSON_WRITERS",
     "MemberStage",
     "StaleEdit",
     "add_membership",
@@ -66,6 +66,7 @@ __all__ = [
     "identity",
     "import_memberships",
     "is_agricultural",
+    "may_write_people",
     "member_import_counts",
     "membership_differs",
     "membership_match",

@@ -10,20 +10,15 @@ from django.db.models import CharField
 from django.utils.translation import gettext as _
 
 from htxso.core.mst import normalise_tax_code
-from htxso.core.roles import Role
+from htxso.core.scoping import Action, Kind, may
 
 from ..models import Organisation
 
-# Roles that may record personal data (a member's own contact details come with issue #3).
-PERSON_WRITERS = frozenset({Role.SYSTEM_ADMIN, Role.PROVINCIAL_OFFICER, Role.COOPERATIVE_MANAGER})
 
-
-class StaleEdit(Exception):
-    """The edit was based on an older version of the record."""
-
-    def __init__(self, current_version: int) -> None:
-        super().__init__(_("Hồ sơ đã được người khác cập nhật; vui lòng tải lại trước khi sửa."))
-        self.current_version = current_version
+def may_write_people(actor: Any) -> bool:
+    """Whether `actor` may record people and their memberships at all (`core.scoping.TABLE`,
+    personal data, edit); which people is `Person.objects.editable_by`."""
+    return may(actor, Action.EDIT, Kind.PERSONAL)
 
 
 def require_editable(actor: Any, organisation: Organisation) -> None:
@@ -65,5 +60,5 @@ def check_not_future(day: dt.date, label: str) -> None:
 
 
 def require_person_writer(actor: Any) -> None:
-    if actor is not None and not (actor.is_superuser or actor.role in PERSON_WRITERS):
+    if not may_write_people(actor):
         raise PermissionDenied(_("Bạn không có quyền thêm cá nhân."))

@@ -17,9 +17,9 @@ from htxso.core import bulk as bulk_writes
 from htxso.core.audit import Change, record, record_many
 from htxso.core.timing import timed
 
-from .. import stats
+from .. import aggregates
 from ..models import Membership, Person
-from .common import PERSON_WRITERS
+from .common import may_write_people
 
 # -- bulk import of people and memberships -------------------------------------------------------
 #
@@ -193,7 +193,7 @@ def import_memberships(
     Must run inside the import's transaction: the caller rolls everything back on any error.
     `source` is the import (a model instance) the audit entry points to.
     """
-    if actor is not None and not (actor.is_superuser or actor.role in PERSON_WRITERS):
+    if not may_write_people(actor):
         raise PermissionDenied(_("Bạn không có quyền thêm cá nhân."))
     now = timezone.now()
     with timed("import: counted"), connection.cursor() as cursor:
@@ -219,7 +219,7 @@ def import_memberships(
         provinces = [row[0] for row in cursor.fetchall()]
         if any(c["created"] or c["updated"] for c in counts.values()):  # a re-import: no-op
             record(actor, "import", source, None, counts)
-            stats.refresh(provinces)
+            aggregates.refresh(provinces)
     return counts
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from htxso.core.audit import record, snapshot
 from htxso.core.models import Tombstone
 
-from .. import stats
+from .. import aggregates
 from ..models import Membership, Organisation, Person
 from .common import check_not_future, clean_and_save, require_editable
 from .rules import age_on, check_membership
@@ -52,7 +52,7 @@ def add_membership(
     clean_and_save(membership)
     Organisation.objects.filter(pk=organisation.pk).update(members_count=F("members_count") + 1)
     record(actor, "create", membership, None, snapshot(membership))
-    stats.refresh([organisation.province_id])
+    aggregates.refresh([organisation.province_id])
     return membership
 
 
@@ -70,7 +70,7 @@ def end_membership(actor: Any, membership_id: int, left_on: dt.date) -> Membersh
         members_count=F("members_count") - 1
     )
     record(actor, "end", membership, before, snapshot(membership))
-    stats.refresh([membership.province_id])
+    aggregates.refresh([membership.province_id])
     return membership
 
 
@@ -96,4 +96,4 @@ def delete_membership(actor: Any, membership_id: int) -> None:
             members_count=F("members_count") - 1
         )
     membership.delete()
-    stats.refresh([membership.province_id])
+    aggregates.refresh([membership.province_id])

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from htxso.core.audit import record, snapshot
+from htxso.core.versions import check_version
 
-from .. import stats
+from .. import aggregates
 from ..choices import Status
 from ..models import Membership, Organisation, StatusChange, can_create_organisations
 from .common import (
-    StaleEdit,
     blank_text,
     check_not_future,
     clean_and_save,
@@ -61,7 +61,7 @@ def create_organisation(actor: Any, **fields: Any) -> Organisation:
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     record(actor, "create", organisation, None, snapshot(organisation))
-    stats.refresh([organisation.province_id])
+    aggregates.refresh([organisation.province_id])
     return organisation
 
 
@@ -82,8 +82,7 @@ def update_organisation(
 ) -> Organisation:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     require_editable(actor, organisation)
-    if organisation.version != expected_version:
-        raise StaleEdit(organisation.version)
+    check_version(organisation, expected_version)
     unknown = set(changes) - ORGANISATION_ARGUMENTS
     if unknown:
         raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
@@ -123,7 +122,7 @@ def update_organisation(
         )
     organisation.refresh_from_db()
     record(actor, "update", organisation, before, snapshot(organisation))
-    stats.refresh({old_province, organisation.province_id})
+    aggregates.refresh({old_province, organisation.province_id})
     return organisation
 
 

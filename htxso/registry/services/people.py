@@ -13,7 +13,7 @@ from htxso.core.audit import record, snapshot
 
 from ..models import Membership, Organisation, Person
 from . import identity
-from .common import PERSON_WRITERS, clean_and_save, require_editable, require_person_writer
+from .common import clean_and_save, may_write_people, require_editable, require_person_writer
 from .memberships import add_membership
 from .rules import check_identity
 
@@ -41,10 +41,15 @@ def update_person_contact(actor: Any, person_id: int, **contact: str) -> Person:
     who may record people and sees this person."""
     person = Person.objects.select_for_update().get(pk=person_id)
     own = getattr(actor, "person_id", None) == person_id
-    if actor is not None and not own:
-        may_write = actor.is_superuser or actor.role in PERSON_WRITERS
-        if not may_write or not Person.objects.visible_to(actor).filter(pk=person_id).exists():
-            raise PermissionDenied(_("Bạn không có quyền sửa thông tin liên hệ của người này."))
+    if (
+        actor is not None
+        and not own
+        and (
+            not may_write_people(actor)
+            or not Person.objects.visible_to(actor).filter(pk=person_id).exists()
+        )
+    ):
+        raise PermissionDenied(_("Bạn không có quyền sửa thông tin liên hệ của người này."))
     unknown = set(contact) - {"phone", "email", "address"}
     if unknown:
         raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from htxso.core.audit import record, snapshot
 
-from .. import stats
+from .. import aggregates
 from ..choices import Status
 from ..models import Organisation, StatusChange
 from .common import check_not_future, require_editable
@@ -55,5 +55,5 @@ def change_status(
     )
     organisation.refresh_from_db()
     record(actor, "change_status", organisation, before, snapshot(organisation))
-    stats.refresh([organisation.province_id])
+    aggregates.refresh([organisation.province_id])
     return change

@@ -432,7 +432,7 @@ def test_person_of_another_province_is_not_found(client, officer_01):
 
 
 def test_people_are_not_created_on_their_own(client, officer_19):
-    # Recorded by adding them as members (registry.identity): on their own, a CCCD would be a
+    # Recorded by adding them as members (services.identity): on their own, a CCCD would be a
     # question "is this number registered?".
     response = client.post(
         f"{BASE}/people",

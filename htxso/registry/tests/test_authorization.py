@@ -47,6 +47,7 @@ from htxso.reporting.models import (
     Release,
     Report,
     ReportForm,
+    ReportImportJob,
     Target,
 )
 
@@ -234,6 +235,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "exchange:job": {"GET": IMPORT_JOB},
     "exchange:job-progress": {"GET": IMPORT_JOB},
     "exchange:job-report": {"GET": IMPORT_JOB},
+    "exchange:job-file": {"GET": IMPORT_JOB},  # the uploaded file (core.uploads.attachment)
     # POST-only (their owner rules are in exchange/tests/test_views.py): GET is refused.
     "exchange:job-commit": {"GET": [(L, L), *[("405", "405")] * 7]},
     "exchange:job-rerun": {"GET": [(L, L), *[("405", "405")] * 7]},
@@ -271,6 +273,13 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     # Importing reports: the roles that fill them in (the exchange's importers).
     "reporting:import": {"GET": IMPORTERS},
     "reporting:import-template": {"GET": IMPORTERS},
+    # A report import job: its uploader's (and the admin's), as the registry's.
+    "reporting:import-job": {"GET": IMPORT_JOB},
+    "reporting:import-job-progress": {"GET": IMPORT_JOB},
+    "reporting:import-job-findings": {"GET": IMPORT_JOB},
+    "reporting:import-job-file": {"GET": IMPORT_JOB},
+    "reporting:import-job-commit": {"GET": [(L, L), *[("405", "405")] * 7]},
+    "reporting:import-job-rerun": {"GET": [(L, L), *[("405", "405")] * 7]},
     "reporting:completeness": {
         "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (F, F), (F, F)]
     },
@@ -453,6 +462,7 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     job: Any = None  # an import job uploaded by the provincial officer
     report: dict[str, Any] = field(default_factory=dict)  # a 2025 draft of `organisation[t]`
+    report_job: Any = None  # a report import job uploaded by the provincial officer
 
 
 @pytest.fixture(scope="module")
@@ -502,6 +512,15 @@ def world(django_db_setup, django_db_blocker):
             t: reporting_services.open_report(None, annual, "2025", organisation[t])
             for t in TARGETS
         }
+        made.report_job = ReportImportJob(
+            form=annual,
+            period="2025",
+            filename="bc.csv",
+            sha256="-",
+            created_by=users["provincial_officer"],
+            status="invalid",
+        )
+        made.report_job.file.save("bc.csv", ContentFile(b"a,b\n1,2\n"))
     yield made
     with django_db_blocker.unblock():
         from htxso.registry.generator import clear_registry
@@ -509,6 +528,8 @@ def world(django_db_setup, django_db_blocker):
         AuditEntry.objects.filter(id__gt=last_audit).delete()
         # Leave no reporting data behind for later modules (the module committed it).
         Report.objects.all().delete()
+        made.report_job.file.delete(save=False)
+        made.report_job.delete()
         for model in (IndicatorCell, Release, Target, Indicator, FormVersion, ReportForm):
             model.objects.all().delete()
         made.job.file.delete(save=False)
@@ -702,6 +723,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("exchange:job", "GET"): lambda w, t: _page("exchange:job", w.job.pk),
     ("exchange:job-progress", "GET"): lambda w, t: _page("exchange:job-progress", w.job.pk),
     ("exchange:job-report", "GET"): lambda w, t: _page("exchange:job-report", w.job.pk),
+    ("exchange:job-file", "GET"): lambda w, t: _page("exchange:job-file", w.job.pk),
     ("exchange:job-commit", "GET"): lambda w, t: _page("exchange:job-commit", w.job.pk),
     ("exchange:job-rerun", "GET"): lambda w, t: _page("exchange:job-rerun", w.job.pk),
     ("exchange:template", "GET"): lambda w, t: _page("exchange:template", "members"),
@@ -737,6 +759,22 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
         body={"action": "save", "version": w.report[t].version, "workers": "1.250"},
     ),
     ("reporting:import", "GET"): lambda w, t: _page("reporting:import"),
+    ("reporting:import-job", "GET"): lambda w, t: _page("reporting:import-job", w.report_job.pk),
+    ("reporting:import-job-progress", "GET"): lambda w, t: _page(
+        "reporting:import-job-progress", w.report_job.pk
+    ),
+    ("reporting:import-job-findings", "GET"): lambda w, t: _page(
+        "reporting:import-job-findings", w.report_job.pk
+    ),
+    ("reporting:import-job-file", "GET"): lambda w, t: _page(
+        "reporting:import-job-file", w.report_job.pk
+    ),
+    ("reporting:import-job-commit", "GET"): lambda w, t: _page(
+        "reporting:import-job-commit", w.report_job.pk
+    ),
+    ("reporting:import-job-rerun", "GET"): lambda w, t: _page(
+        "reporting:import-job-rerun", w.report_job.pk
+    ),
     ("reporting:import-template", "GET"): lambda w, t: Call(
         reverse("reporting:import-template"), {"form": "htx-annual", "period": "2025"}
     ),

@@ -3,22 +3,28 @@ services (open → save → submit), findings by row and column, all or nothing 
 command."""
 
 import csv
+import datetime as dt
+import hashlib
 import io
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from htxso.core import jobs as core_jobs
+from htxso.core.jobs import JobStatus
 from htxso.core.models import AuditEntry
 from htxso.registry.tests.factories import (
     HouseholdFactory,
     OrganisationFactory,
     valid_tax_code,
 )
-from htxso.reporting import import_views, report_import, report_template, services
-from htxso.reporting.models import Report, ReportStatus
+from htxso.reporting import import_jobs, import_views, report_import, report_template, services
+from htxso.reporting.models import Report, ReportImportJob, ReportStatus
 from htxso.tabular.tests.test_sources import to_cp1258
 
 from .conftest import LAST_YEAR, good_values
@@ -38,6 +44,11 @@ def _fast(settings, tmp_path):
     """Users are made per test (the real password hash costs 0.4 s); kept files go to tmp."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JOBS_BACKEND = "inline"
+    settings.CACHES = {
+        **settings.CACHES,
+        "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"},
+    }
 
 
 @pytest.fixture
@@ -471,63 +482,83 @@ def test_the_page_is_for_importers(client, public_user, central, annual):
         assert client.get(reverse("reporting:import-template")).status_code == 403
 
 
-def test_the_page_checks_keeps_the_file_and_commits_it(client, officer_19, annual, orgs, tmp_path):
+def _send(client, path: Path, name: str | None = None, **data):
+    """Upload a file on the page: its job runs inline; the answer and the job."""
+    from htxso.reporting.models import ReportImportJob
+
+    response = client.post(
+        reverse("reporting:import"),
+        {"form": "htx-annual", "period": PERIOD, "file": upload(path, name), **data},
+    )
+    return response, ReportImportJob.objects.order_by("-pk").first()
+
+
+def test_the_page_checks_in_a_job_then_commits_it(client, officer_19, annual, orgs, tmp_path):
     client.force_login(officer_19)
     url = reverse("reporting:import")
     page = client.get(url)
     assert page.status_code == 200 and "Kiểm tra (không ghi)" in page.content.decode()
     path = write_xlsx(tmp_path / "tinh-19.xlsx", annual, [line(orgs["a"]), line(orgs["b"])])
 
-    checked = client.post(
-        url, {"form": "htx-annual", "period": PERIOD, "action": "check", "file": upload(path)}
-    )
-    assert checked.status_code == 200
+    response, job = _send(client, path)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:import-job", args=[job.pk])
+    assert job.status == JobStatus.VALID and job.created_by == officer_19
+    assert job.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    checked = client.get(response["Location"])
     body = checked.content.decode()
-    assert "Kiểm tra xong, không có lỗi" in body and 'id="kept-file"' in body
+    assert "Kiểm tra xong, không có lỗi" in body and 'id="commit-button"' in body
     assert Report.objects.count() == 0
-    token = client.session[import_views.SESSION_KEY]["token"]
+    assert "reporting_import" not in client.session  # nothing kept in the session
 
-    committed = client.post(
-        url, {"form": "htx-annual", "period": PERIOD, "action": "commit", "kept": token}
-    )
+    committed = client.post(reverse("reporting:import-job-commit", args=[job.pk]), follow=True)
     assert committed.status_code == 200
     assert "Đã ghi: 2 báo cáo đã được nộp." in committed.content.decode()
     assert Report.objects.filter(status=ReportStatus.SUBMITTED).count() == 2
-    assert import_views.SESSION_KEY not in client.session
-    assert not any((Path(str(tmp_path / "media")) / import_views.KEPT_DIR).iterdir())
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.summary["submitted"] == 2
+    assert AuditEntry.objects.filter(action="import_commit", actor=officer_19).count() == 1
 
-    # Without a file and with nothing kept: the form asks for one.
-    again = client.post(url, {"form": "htx-annual", "period": PERIOD, "action": "commit"})
-    assert again.status_code == 400 and "Hãy chọn tệp" in again.content.decode()
+    # Committing twice is refused, and writes nothing more.
+    again = client.post(reverse("reporting:import-job-commit", args=[job.pk]), follow=True)
+    assert "Chỉ ghi được lượt nhập đã kiểm tra xong" in again.content.decode()
+    assert Report.objects.count() == 2
+
+    # Without a file: the form asks for one.
+    response = client.post(url, {"form": "htx-annual", "period": PERIOD})
+    assert response.status_code == 400 and "Hãy chọn tệp" in response.content.decode()
 
 
 def test_the_page_shows_the_findings(client, officer_19, annual, orgs, tmp_path):
     client.force_login(officer_19)
-    good = write_xlsx(tmp_path / "tot.xlsx", annual, [line(orgs["c"])])
-    client.post(
-        reverse("reporting:import"),
-        {"form": "htx-annual", "period": PERIOD, "action": "check", "file": upload(good)},
-    )
-    assert import_views.SESSION_KEY in client.session  # kept, until another file is sent
     path = write_xlsx(
         tmp_path / "loi.xlsx", annual, [line(orgs["a"]), line(orgs["b"], revenue="10", profit="20")]
     )
-    response = client.post(
-        reverse("reporting:import"),
-        {"form": "htx-annual", "period": PERIOD, "action": "commit", "file": upload(path)},
-    )
-    body = response.content.decode()
-    assert response.status_code == 200
+    response, job = _send(client, path)
+    assert job.status == JobStatus.INVALID
+    body = client.get(response["Location"]).content.decode()
     assert 'id="findings-table"' in body
     assert "<td>3</td><td>Lợi nhuận trước thuế (triệu đồng) *</td><td><code>20</code>" in body
     assert "Lợi nhuận không được lớn hơn doanh thu." in body
-    assert "không có gì được ghi" in body
+    assert "không có gì được ghi" in body and 'id="commit-button"' not in body
     assert Report.objects.count() == 0
-    assert import_views.SESSION_KEY not in client.session  # a file with errors is not kept
-    assert not any((tmp_path / "media" / import_views.KEPT_DIR).iterdir())
+    # A job with errors is not committed.
+    client.post(reverse("reporting:import-job-commit", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.INVALID and Report.objects.count() == 0
+    # Its findings as a workbook, the registry's kind.
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("reporting:import-job-findings", args=[job.pk])).content)
+    ).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "Lợi nhuận không được lớn hơn doanh thu." in cells and "loi.xlsx" in cells
+    # The uploaded file, as sent.
+    download = client.get(reverse("reporting:import-job-file", args=[job.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == path.read_bytes()
 
 
-def test_the_page_refuses_oversized_and_xls_files(
+def test_the_page_refuses_oversized_xls_and_disguised_files(
     settings, client, officer_19, annual, htx, tmp_path
 ):
     client.force_login(officer_19)
@@ -553,17 +584,79 @@ def test_the_page_refuses_oversized_and_xls_files(
         url, {"form": "htx-annual", "period": PERIOD, "action": "check", "file": upload(xls)}
     )
     assert response.status_code == 400 and "Excel 97-2003" in response.content.decode()
-    assert Report.objects.count() == 0
+    # Text named .xlsx: the bytes decide, not the name or the browser's content type.
+    disguised = tmp_path / "gia.xlsx"
+    disguised.write_bytes(b"Ma so thue,Doanh thu\r\n0100109106,1\r\n")
+    response = client.post(url, {"form": "htx-annual", "period": PERIOD, "file": upload(disguised)})
+    assert response.status_code == 400
+    assert "Tệp không phải XLSX hay CSV" in response.content.decode()
+    from htxso.reporting.models import ReportImportJob
+
+    assert Report.objects.count() == 0 and not ReportImportJob.objects.exists()
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
 
 
 def test_a_manager_uses_the_page_for_their_htx(client, manager, annual, htx, tmp_path):
     client.force_login(manager)
     path = write_xlsx(tmp_path / "htx.xlsx", annual, [line(htx)])
-    response = client.post(
-        reverse("reporting:import"),
-        {"form": "htx-annual", "period": PERIOD, "action": "commit", "file": upload(path)},
+    response, job = _send(client, path)
+    assert response.status_code == 302 and job.status == JobStatus.VALID
+    client.post(reverse("reporting:import-job-commit", args=[job.pk]))
+    assert Report.objects.get().submitted_by == manager
+
+
+def test_someone_elses_job_is_not_found_and_not_run(
+    client, officer_19, manager, annual, orgs, tmp_path
+):
+    client.force_login(officer_19)
+    path = write_xlsx(tmp_path / "tinh-19.xlsx", annual, [line(orgs["a"])])
+    _response, job = _send(client, path)
+    client.force_login(manager)
+    for name in ("import-job", "import-job-progress", "import-job-findings", "import-job-file"):
+        assert client.get(reverse(f"reporting:{name}", args=[job.pk])).status_code == 404
+    for name in ("import-job-commit", "import-job-rerun"):
+        assert client.post(reverse(f"reporting:{name}", args=[job.pk])).status_code == 404
+    with pytest.raises(PermissionDenied):
+        import_jobs.request_commit(manager, job)
+    job.refresh_from_db()
+    assert job.status == JobStatus.VALID and Report.objects.count() == 0
+
+
+def test_a_stale_job_is_reaped_and_can_be_run_again(
+    client, officer_19, annual, orgs, tmp_path, settings
+):
+    client.force_login(officer_19)
+    path = write_xlsx(tmp_path / "tinh-19.xlsx", annual, [line(orgs["a"])])
+    _response, job = _send(client, path)
+    # Its worker died while committing: no heartbeat for longer than JOB_STALE.
+    settings.JOB_STALE = 60
+    ReportImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.COMMITTING,
+        commit_requested=True,
+        started_at=timezone.now() - dt.timedelta(minutes=10),
     )
-    assert response.status_code == 200 and Report.objects.get().submitted_by == manager
+    assert core_jobs.reap() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "dừng đột ngột" in job.message
+    page = client.get(reverse("reporting:import-job", args=[job.pk])).content.decode()
+    assert 'id="rerun-button"' in page
+    client.post(reverse("reporting:import-job-rerun", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.attempts == 2
+    assert Report.objects.filter(status=ReportStatus.SUBMITTED).count() == 1
+
+
+def test_a_running_job_polls_its_progress(client, officer_19, annual, orgs, tmp_path):
+    client.force_login(officer_19)
+    path = write_xlsx(tmp_path / "tinh-19.xlsx", annual, [line(orgs["a"])])
+    _response, job = _send(client, path)
+    ReportImportJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)
+    url = reverse("reporting:import-job-progress", args=[job.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and "HX-Refresh" not in response
+    assert f'hx-get="{url}"' in response.content.decode()
+    ReportImportJob.objects.filter(pk=job.pk).update(status=JobStatus.VALID)
+    assert client.get(url)["HX-Refresh"] == "true"
 
 
 # --- the command ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from htxso.core.uploads import UploadRefused
 from htxso.exchange import jobs, services
 from htxso.exchange.layouts import LAYOUTS, MEMBERS, ORGANISATIONS
 from htxso.exchange.models import ImportIssue, JobStatus, Severity, Strategy
@@ -36,7 +37,11 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"Không có người dùng {options['user']}")
         with open(path, "rb") as handle:
-            job = services.create_job(user, kind, options["strategy"], File(handle), path.name)
+            try:
+                job = services.create_job(user, kind, options["strategy"], File(handle), path.name)
+            except UploadRefused as exc:  # the file is refused whole, like an unreadable one
+                self.stdout.write(exc.messages[0])
+                sys.exit(1)
         started = time.monotonic()
         bar = ProgressBar(job.pk, self.stderr)
         bar.start()

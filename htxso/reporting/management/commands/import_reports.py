@@ -1,16 +1,20 @@
 """`htxso import_reports FILE --form htx-annual --period 2025 [--dry-run] [--user USERNAME]`:
 check a file of reports (--dry-run) or check and write it, all or nothing; exit code 1 when the
-file has errors."""
+file has errors. The same job and service functions as the page (`import_jobs`), run here."""
 
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from htxso.reporting import report_import
-from htxso.reporting.models import ReportForm
+from htxso.core.jobs import JobStatus
+from htxso.reporting import import_jobs
+from htxso.reporting.models import ReportForm, ReportImportIssue
+from htxso.reporting.report_rows import COUNTS
 
 
 class Command(BaseCommand):
@@ -40,30 +44,36 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"Không có người dùng {options['user']}")
-        result = report_import.run(
-            user, form, options["period"], path, commit=not options["dry_run"]
-        )
-        counts = result.counts
+        try:
+            with open(path, "rb") as handle:
+                job = import_jobs.create_job(user, form, options["period"], File(handle), path.name)
+        except ValidationError as exc:  # the period, or the file refused by its bytes or size
+            self.stdout.write(exc.messages[0])
+            sys.exit(1)
+        status = import_jobs.run_now(user, job, commit=not options["dry_run"])
+        job.refresh_from_db()
+        counts = {**dict.fromkeys(COUNTS, 0), **job.summary}
         self.stdout.write(
-            f"{result.filename} ({result.encoding or '—'}): biểu mẫu {form.code}, kỳ "
-            f"{result.period} — {_vi(result.rows)} dòng, {_vi(result.error_rows)} dòng lỗi, "
-            f"{_vi(result.total)} ghi chú"
+            f"{job.filename} ({job.encoding or '—'}): biểu mẫu {form.code}, kỳ "
+            f"{job.period} — {_vi(job.rows)} dòng, {_vi(job.error_rows)} dòng lỗi, "
+            f"{_vi(job.issues_total)} ghi chú"
         )
         self.stdout.write(
             f"  lập mới {counts['created']}, cập nhật {counts['updated']}, "
             f"không đổi {counts['unchanged']}, nộp {counts['submitted']}"
         )
-        for finding in result.findings[: options["show"]]:
+        findings = ReportImportIssue.objects.filter(job=job).order_by("row", "id")
+        for finding in findings[: options["show"]]:
             level = "LỖI" if finding.severity == "error" else "lưu ý"
             column = f" [{finding.column}]" if finding.column else ""
             value = f" {finding.value!r}" if finding.value else ""
             self.stdout.write(f"  dòng {finding.row}{column}{value} — {level}: {finding.message}")
-        if len(result.findings) > options["show"]:
-            self.stdout.write(f"  … và {len(result.findings) - options['show']} ghi chú khác")
-        if result.committed:
+        if job.issues_total > options["show"]:
+            self.stdout.write(f"  … và {job.issues_total - options['show']} ghi chú khác")
+        if status == JobStatus.DONE:
             self.stdout.write(f"Đã ghi: {counts['submitted']} báo cáo đã nộp.")
-        elif result.has_errors:
-            self.stdout.write(result.refused or "Có lỗi: không ghi gì.")
+        elif status != JobStatus.VALID:
+            self.stdout.write(job.message or "Có lỗi: không ghi gì.")
             sys.exit(1)
         else:
             self.stdout.write("Kiểm tra xong, không lỗi (chưa ghi: chạy lại không có --dry-run).")

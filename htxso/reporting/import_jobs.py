@@ -1,0 +1,125 @@
+"""The report import on the jobs framework of `htxso.core.jobs`, like the registry's: the page
+and the `htxso import_reports` command create a `ReportImportJob` (`create_job`: the upload
+stored and checked by `core.uploads`, its SHA-256 computed once, audited `import_upload`), then
+run it through `core.pipeline` (dry run, findings, commit, re-run). A run is
+`report_import.run` — its checks and messages unchanged; the findings are kept on the job
+(`ReportImportIssue`), never in the session.
+"""
+
+from collections.abc import Callable
+from typing import IO, Any
+
+from django.core.files import File
+from django.db import transaction
+
+from htxso.core import jobs as core_jobs
+from htxso.core import pipeline
+from htxso.core.audit import record
+from htxso.core.jobs import Pipeline, Progress
+from htxso.core.uploads import store_upload
+from htxso.tabular.sources import FileError
+
+from . import report_import
+from .import_models import ReportImportIssue, ReportImportJob
+from .models import ReportForm
+from .report_rows import Result
+
+UPLOAD_TO = "report-imports/%Y/%m/"
+
+__all__ = ["create_job", "request_commit", "rerun", "run_now", "start"]
+
+start = pipeline.start
+request_commit = pipeline.request_commit
+rerun = pipeline.rerun
+run_now = pipeline.run_now
+
+
+@transaction.atomic
+def create_job(
+    actor: Any, form: ReportForm, period: str, content: IO[bytes] | File, filename: str
+) -> ReportImportJob:
+    """Store the file and create its job (not started); `core.uploads.UploadRefused` when the
+    file is not XLSX or CSV by its bytes, empty, or over `REPORT_IMPORT_MAX_BYTES`;
+    `ValidationError` when the period does not fit the form."""
+    period = report_import.period_and_version(form, period)[0].code
+    stored = store_upload(
+        content, filename, upload_to=UPLOAD_TO, max_bytes=report_import.max_bytes()
+    )
+    job = ReportImportJob(
+        form=form,
+        period=period,
+        filename=stored.filename,
+        sha256=stored.sha256,
+        size=stored.size,
+        created_by=actor,
+    )
+    job.file.name = stored.name
+    job.save()
+    record(
+        actor,
+        "import_upload",
+        job,
+        None,
+        {
+            "file": job.filename,
+            "sha256": stored.sha256,
+            "size": job.size,
+            "form": form.code,
+            "period": period,
+        },
+    )
+    return job
+
+
+def _run(
+    job: ReportImportJob,
+    commit: bool,
+    progress: Progress,
+    on_success: Callable[[Any], None] | None,
+) -> Result:
+    return report_import.run(
+        job.created_by,
+        job.form,
+        job.period,
+        job.file.path,
+        commit,
+        filename=job.filename,
+        progress=progress,
+        on_success=on_success,
+    )
+
+
+def store_findings(job: ReportImportJob, result: Result | None) -> None:
+    """Keep a run's findings and counts on the job (not saved); None clears the findings."""
+    ReportImportIssue.objects.filter(job=job).delete()
+    if result is None:
+        return
+    ReportImportIssue.objects.bulk_create(
+        (
+            ReportImportIssue(
+                job=job,
+                row=f.row,
+                column=str(f.column)[:120],
+                value=str(f.value)[:400],
+                message=str(f.message)[:600],
+                severity=f.severity,
+            )
+            for f in result.findings
+        ),
+        batch_size=2000,
+    )
+    job.rows, job.error_rows, job.issues_total = result.rows, result.error_rows, result.total
+    job.summary, job.encoding = dict(result.counts), result.encoding[:40]
+    job.message = result.refused
+
+
+def register() -> None:
+    core_jobs.register(
+        ReportImportJob,
+        Pipeline(
+            run=_run,
+            store=store_findings,
+            file_errors=(FileError,),
+            progress_prefix="report-import-progress",
+        ),
+    )
