@@ -6,7 +6,7 @@ their filters from `reporting/filters.py` (the pages' forms); writes call `servi
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
@@ -21,10 +21,9 @@ from htxso.core.models import Province
 from htxso.core.scoping import Action, Kind, may
 from htxso.registry.models import Organisation
 
-from . import completeness, dashboards, services
+from . import completeness, disclosure, services
 from .filters import CellFilter, CompletenessFilter, ReportFilter
 from .models import (
-    MIN_REPORTS,
     Indicator,
     IndicatorCell,
     Release,
@@ -59,38 +58,11 @@ Limit = Annotated[int | None, Query(ge=1, le=500)]
 
 
 def visible_cells(user: Any) -> QuerySet[IndicatorCell]:
-    """The cells the dashboards show the user: `IndicatorCell.objects.visible_to` (national
-    roles every cell live, everyone else the released periods), and for those who do not see
-    live figures only published indicators, a report figure resting on fewer than
-    `MIN_REPORTS` approved reports suppressed; a provincial officer sees their own province
-    live besides."""
-    if sees_live(user, "*"):
-        return IndicatorCell.objects.all()
-    catalogue = dashboards.Catalogue.load(live=False)
-    published = [code for code, i in catalogue.indicators.items() if i.is_published]
-    shown = IndicatorCell.objects.visible_to(user).filter(indicator__in=published)
-    counters = catalogue.counters()
-    if counters:
-        # In SQL (a list pages with keyset cursors): a guarded cell needs its counter cell,
-        # same coordinates, at MIN_REPORTS or more.
-        large = {
-            code: IndicatorCell.objects.filter(
-                indicator=counter,
-                period=OuterRef("period"),
-                area=OuterRef("area"),
-                kind=OuterRef("kind"),
-                sector=OuterRef("sector"),
-                status=OuterRef("status"),
-                value__gte=MIN_REPORTS,
-            )
-            for code, counter in counters.items()
-        }
-        guarded: Any = ~Q(indicator__in=list(counters))
-        for code, counted in large.items():
-            guarded |= Q(indicator=code) & Exists(counted)
-        shown = shown.filter(guarded)
+    """The cells the dashboards show the user (`disclosure.shown_cells` over every province),
+    and a provincial officer's own province live besides."""
+    shown = disclosure.shown_cells(user, "*")
     own = getattr(user, "province_id", None)
-    if own and sees_live(user, own):
+    if own and not sees_live(user, "*") and sees_live(user, own):
         shown = shown | IndicatorCell.objects.filter(area=own)
     return shown
 

@@ -22,16 +22,14 @@ from htxso.core.models import Province
 from htxso.registry.choices import OrganisationKind, Sector, Status
 from htxso.tabular.workbooks import stream_xlsx
 
-from . import dashboards, sdmx, services
+from . import dashboards, disclosure, sdmx, services
 from .models import (
     NATIONAL,
     TOTAL,
     Indicator,
-    IndicatorCell,
     Release,
     Source,
     Target,
-    sees_live,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -205,23 +203,13 @@ def observations(user: Any) -> Iterator[dict[str, Any]]:
         .exclude(source=Source.DERIVED)
         .values_list("code", "unit")
     )
-    live = sees_live(user, "*")
     cells = (
-        IndicatorCell.objects.visible_to(user, "*")
+        disclosure.shown_cells(user, "*")
         .filter(indicator__in=list(published))
         .order_by("indicator", "area", "kind", "sector", "status", "period")
         .values_list("indicator", "area", "kind", "sector", "status", "period", "value")
     )
-    counters: dict[str, str] = {}
-    large: set[tuple] = set()
-    if not live:
-        # Small cells of organisations' report figures are suppressed (models.is_small).
-        counters = dashboards.Catalogue.load(live=False).counters()
-        large = IndicatorCell.objects.large(set(counters.values()))
     for indicator, area, kind, sector, status, period, value in cells.iterator(chunk_size=5000):
-        counter = counters.get(indicator)
-        if counter and (counter, period, area, kind, sector, status) not in large:
-            continue
         yield {
             "INDICATOR": indicator,
             "REF_AREA": area,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from htxso.core.models import Province
 from htxso.registry.choices import OrganisationKind
 
+from .disclosure import report_counters
 from .models import MIN_REPORTS as MIN_REPORTS  # kept under its old name here
 from .models import (
     NATIONAL,
@@ -76,22 +77,8 @@ class Catalogue:
         return ind is not None and (self.live or ind.is_published)
 
     def counters(self) -> dict[str, str]:
-        """report indicator (or a ratio of two) -> the indicator counting its form's approved
-        reports: what a figure rests on, and what small-cell suppression looks at."""
-        reports = [i for i in self.indicators.values() if i.source == Source.REPORT]
-        count_of = {i.measure.get("report"): i.code for i in reports if i.measure.get("count")}
-        guarded = {
-            i.code: count_of[i.measure["report"]]
-            for i in reports
-            if i.measure.get("report") in count_of and not i.measure.get("count")
-        }
-        # A ratio of two sums of one form (average income) rests on the same reports.
-        for i in self.indicators.values():
-            if i.source == Source.DERIVED:
-                parts = {guarded.get(code, "") for code in i.measure["ratio"]}
-                if len(parts) == 1 and "" not in parts:
-                    guarded[i.code] = parts.pop()
-        return guarded
+        """report indicator -> the indicator counting its reports (`disclosure`)."""
+        return report_counters(self.indicators.values())
 
 
 @lru_cache(maxsize=1024)
