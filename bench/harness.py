@@ -115,6 +115,7 @@ def gunicorn(
         "SECRET_KEY": "bench-only-secret-key-not-for-production",
         "SECURE_COOKIES": "0",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: TLS ends at the proxy in production
+        "OTP_REQUIRED_ROLES": "",  # benchmark users sign in with a password only
         "DB_CONN_MAX_AGE": "600",
         "PYTHONPATH": str(ROOT),
         "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
