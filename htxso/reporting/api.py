@@ -3,6 +3,7 @@ completeness) and periodic reports. Reads start from `visible_to` (reports) and 
 dashboards show each role (cells: live, or released and small cells suppressed); lists take
 their filters from `reporting/filters.py` (the pages' forms); writes call `services`."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -230,50 +231,52 @@ def _values_errors(exc: ValidationError) -> ValidationError:
     )
 
 
+def _transition(
+    request: HttpRequest, pk: int, write: Callable[[], object], *, values: bool = True
+) -> dict[str, Any]:
+    """One write on a visible report through its service: a stale version is a 409, and (for
+    writes that take values) a refused value names `values.<key>`; then the report as it is."""
+    _visible_report(request, pk)
+    try:
+        write()
+    except services.StaleReport as exc:
+        raise _stale(exc) from None
+    except ValidationError as exc:
+        if not values:
+            raise
+        raise _values_errors(exc) from None
+    return _report_out(_visible_report(request, pk))
+
+
 @router.put("/reports/{int:pk}/values", auth=WRITE_AUTH, response={200: ReportOut, **ERRORS})
 def save_values(request: HttpRequest, pk: PK, payload: ReportValuesIn) -> dict[str, Any]:
     """Store values (a draft or a returned report); `version` must be the one read (else
     409). Wrong input is refused whole, each field with its Vietnamese message."""
-    _visible_report(request, pk)
-    try:
-        services.save_values(request.user, pk, payload.values, payload.version)
-    except services.StaleReport as exc:
-        raise _stale(exc) from None
-    except ValidationError as exc:
-        raise _values_errors(exc) from None
-    return _report_out(_visible_report(request, pk))
+    return _transition(
+        request, pk, lambda: services.save_values(request.user, pk, payload.values, payload.version)
+    )
 
 
 @router.post("/reports/{int:pk}/submit", auth=WRITE_AUTH, response={200: ReportOut, **ERRORS})
 def submit_report(request: HttpRequest, pk: PK, payload: VersionIn) -> dict[str, Any]:
     """Errors block the submission (422); warnings go to the reviewer as `flags`."""
-    _visible_report(request, pk)
-    try:
-        services.submit(request.user, pk, payload.version)
-    except services.StaleReport as exc:
-        raise _stale(exc) from None
-    except ValidationError as exc:
-        raise _values_errors(exc) from None
-    return _report_out(_visible_report(request, pk))
+    return _transition(request, pk, lambda: services.submit(request.user, pk, payload.version))
 
 
 @router.post("/reports/{int:pk}/approve", auth=WRITE_AUTH, response={200: ReportOut, **ERRORS})
 def approve_report(request: HttpRequest, pk: PK, payload: VersionIn) -> dict[str, Any]:
     """A reviewer (the province for its organisations, central officers for provinces)."""
-    _visible_report(request, pk)
-    try:
-        services.approve(request.user, pk, payload.version)
-    except services.StaleReport as exc:
-        raise _stale(exc) from None
-    return _report_out(_visible_report(request, pk))
+    return _transition(
+        request, pk, lambda: services.approve(request.user, pk, payload.version), values=False
+    )
 
 
 @router.post("/reports/{int:pk}/return", auth=WRITE_AUTH, response={200: ReportOut, **ERRORS})
 def return_report(request: HttpRequest, pk: PK, payload: ReturnIn) -> dict[str, Any]:
     """Send a submitted report back, or reopen an approved one, with the reason."""
-    _visible_report(request, pk)
-    try:
-        services.return_report(request.user, pk, payload.comment, payload.version)
-    except services.StaleReport as exc:
-        raise _stale(exc) from None
-    return _report_out(_visible_report(request, pk))
+    return _transition(
+        request,
+        pk,
+        lambda: services.return_report(request.user, pk, payload.comment, payload.version),
+        values=False,
+    )
