@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django.apps import apps
 from django.conf import settings
@@ -88,6 +88,63 @@ class BaseJob(models.Model):
     def is_running(self) -> bool:
         return self.status in RUNNING
 
+    # The keys of `summary` ({"people": {"created": 12}} or {"created": 2}) as people read
+    # them; a concrete job names its own.
+    SUMMARY_LABELS: ClassVar[dict[str, Any]] = {}
+
+    def summary_label(self, key: str) -> str:
+        """The label of a summary key in the active language (an unknown key as it is)."""
+        return str(self.SUMMARY_LABELS.get(key, key))
+
+    def summary_items(self) -> list[tuple[str, list[tuple[str, Any]]]]:
+        """The summary with labels, for the pages and the CLI:
+        [("Người", [("Thêm mới", 12), …]), ("lập mới", [("", 2)]), …]."""
+        items = []
+        for key, counts in (self.summary or {}).items():
+            if isinstance(counts, dict):
+                pairs = [(self.summary_label(name), n) for name, n in counts.items()]
+            else:
+                pairs = [("", counts)]
+            items.append((self.summary_label(key), pairs))
+        return items
+
+    def describe(self) -> list[tuple[Any, Any]]:
+        """What this job holds besides its file (kind, form, period…), as (label, value)."""
+        return []
+
+    def summary_lines(self) -> list[tuple[Any, Any]]:
+        """The job as (label, value) lines, for the findings workbook: its file, what it holds,
+        its status and counts, then its summary ("Người — Thêm mới", 12)."""
+        lines: list[tuple[Any, Any]] = [
+            (gettext_lazy("Tệp"), self.filename),
+            *self.describe(),
+            (gettext_lazy("Tình trạng"), self.get_status_display()),  # type: ignore[attr-defined]
+            (gettext_lazy("Số dòng"), self.rows),
+            (gettext_lazy("Số dòng lỗi"), self.error_rows),
+            (gettext_lazy("Tổng số phát hiện"), self.issues_total),
+        ]
+        for label, pairs in self.summary_items():
+            lines += [(f"{label} — {name}" if name else label, n) for name, n in pairs]
+        return lines
+
+
+class BaseFinding(models.Model):
+    """One finding of a job's last run: a row, a column, the value, a Vietnamese message. A
+    concrete finding declares its `job` key and its `severity` (with the choices of
+    `htxso.tabular.findings.Severity`)."""
+
+    row = models.PositiveIntegerField(gettext_lazy("dòng"))
+    column = models.CharField(gettext_lazy("cột"), max_length=120, blank=True)
+    value = models.CharField(gettext_lazy("giá trị"), max_length=400, blank=True)
+    message = models.CharField(gettext_lazy("nội dung"), max_length=600)
+
+    class Meta:
+        abstract = True
+        ordering = ["row", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.message}"
+
 
 @dataclass(frozen=True)
 class Pipeline:
@@ -108,6 +165,38 @@ class Pipeline:
 
 
 _PIPELINES: dict[str, Pipeline] = {}
+
+
+def store_findings(finding_model: type[models.Model]) -> Callable[[Any, Any], None]:
+    """The `Pipeline.store` of a job whose findings are rows of `finding_model` (a
+    `BaseFinding` with its `job` key): a run's findings replace the last run's, its counters,
+    summary, encoding and message (why the file was refused) go on the job (not saved)."""
+    manager: Any = finding_model._default_manager
+
+    def store(job: BaseJob, found: Any) -> None:
+        manager.filter(job=job).delete()
+        if found is None:
+            return
+        manager.bulk_create(
+            (
+                finding_model(
+                    job=job,
+                    row=f.row,
+                    column=str(f.column)[:120],
+                    value=str(f.value)[:400],
+                    message=str(f.message)[:600],
+                    severity=f.severity,
+                )
+                for f in found.findings
+            ),
+            batch_size=2000,
+        )
+        job.rows, job.error_rows, job.issues_total = found.rows, found.error_rows, found.total
+        job.summary, job.encoding = dict(found.summary), found.encoding[:40]
+        if found.message:
+            job.message = found.message
+
+    return store
 
 
 def register(model: type[BaseJob], pipeline: Pipeline) -> None:

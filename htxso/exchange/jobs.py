@@ -27,37 +27,12 @@ def _run(
     return run(job, commit, progress, on_success=on_success)
 
 
-def store_findings(job: ImportJob, report: ImportFindings | None) -> None:
-    """Keep a run's findings and counters on the job (not saved); None clears the findings."""
-    ImportIssue.objects.filter(job=job).delete()
-    if report is None:
-        return
-    ImportIssue.objects.bulk_create(
-        (
-            ImportIssue(
-                job=job,
-                row=f.row,
-                column=f.column[:120],
-                value=f.value,
-                message=f.message,
-                severity=f.severity,
-            )
-            for f in report.findings
-        ),
-        batch_size=2000,
-    )
-    job.rows, job.error_rows, job.issues_total = report.rows, report.error_rows, report.total
-    job.summary, job.encoding = report.summary, report.encoding[:40]
-    if report.message:
-        job.message = report.message
-
-
 def register() -> None:
     core_jobs.register(
         ImportJob,
         Pipeline(
             run=_run,
-            store=store_findings,
+            store=core_jobs.store_findings(ImportIssue),
             file_errors=(FileError,),
             progress_prefix="import-progress",
         ),

@@ -1,11 +1,11 @@
 """Import jobs: one uploaded file, its dry run, its commit, and the report of each row."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from htxso.core.jobs import RUNNING, BaseJob, JobStatus
+from htxso.core.jobs import RUNNING, BaseFinding, BaseJob, JobStatus
 from htxso.core.scoping import Kind, Scope, ScopedQuerySet
 from htxso.tabular.findings import Severity
 
@@ -18,7 +18,6 @@ __all__ = [
     "JobStatus",
     "Severity",
     "Strategy",
-    "summary_label",
 ]
 
 
@@ -26,23 +25,6 @@ class Strategy(models.TextChoices):
     CREATE = "create", _("Chỉ thêm mới")
     UPDATE = "update", _("Chỉ cập nhật")
     UPSERT = "upsert", _("Thêm mới và cập nhật")
-
-
-# The keys of `ImportJob.summary` ({"people": {"created": 12, …}, …}) as people read them.
-SUMMARY_LABELS = {
-    ORGANISATIONS: _("Tổ chức"),
-    "people": _("Người"),
-    "memberships": _("Tư cách thành viên"),
-    "created": _("Thêm mới"),
-    "updated": _("Cập nhật"),
-    "unchanged": _("Không đổi"),
-    "status_changes": _("Đổi tình trạng"),
-}
-
-
-def summary_label(key: str) -> str:
-    """The label of a summary key in the active language (an unknown key as it is)."""
-    return str(SUMMARY_LABELS.get(key, key))
 
 
 class ImportJobQuerySet(ScopedQuerySet):
@@ -63,37 +45,35 @@ class ImportJob(BaseJob):
     scope = Scope(Kind.JOB, owner="created_by_id")
     objects = ImportJobQuerySet.as_manager()
 
+    # The keys of `summary` ({"people": {"created": 12, …}, …}) as people read them.
+    SUMMARY_LABELS: ClassVar[dict[str, Any]] = {
+        ORGANISATIONS: _("Tổ chức"),
+        "people": _("Người"),
+        "memberships": _("Tư cách thành viên"),
+        "created": _("Thêm mới"),
+        "updated": _("Cập nhật"),
+        "unchanged": _("Không đổi"),
+        "status_changes": _("Đổi tình trạng"),
+    }
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["created_by", "-created_at"], name="import_job_owner")]
         verbose_name = _("lượt nhập dữ liệu")
         verbose_name_plural = _("lượt nhập dữ liệu")
 
-    def summary_items(self) -> list[tuple[str, list[tuple[str, Any]]]]:
-        """The summary with labels: [("Người", [("Thêm mới", 12), …]), …]."""
-        items = []
-        for model, counts in (self.summary or {}).items():
-            if isinstance(counts, dict):
-                pairs = [(summary_label(name), n) for name, n in counts.items()]
-            else:
-                pairs = [("", counts)]
-            items.append((summary_label(model), pairs))
-        return items
+    def describe(self) -> list[tuple[Any, Any]]:
+        return [
+            (_("Loại dữ liệu"), self.get_kind_display()),
+            (_("Cách ghi"), self.get_strategy_display()),
+        ]
 
 
-class ImportIssue(models.Model):
-    """One finding of the last run: a row, a column, the value, a Vietnamese message."""
+class ImportIssue(BaseFinding):
+    """One finding of the last run (`core.jobs.BaseFinding`)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="issues")
-    row = models.PositiveIntegerField(_("dòng"))
-    column = models.CharField(_("cột"), max_length=120, blank=True)
-    value = models.CharField(_("giá trị"), max_length=400, blank=True)
-    message = models.CharField(_("nội dung"), max_length=600)
     severity = models.CharField(max_length=12, choices=Severity.choices)
 
-    class Meta:
-        ordering = ["row", "id"]
+    class Meta(BaseFinding.Meta):
         indexes = [models.Index(fields=["job", "severity", "row"], name="import_issue_job")]
-
-    def __str__(self) -> str:
-        return f"{self.row}: {self.message}"

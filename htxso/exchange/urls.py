@@ -5,12 +5,7 @@ from . import export_views, views
 app_name = "exchange"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("jobs/<int:pk>/", views.job_detail, name="job"),
-    path("jobs/<int:pk>/progress/", views.job_progress, name="job-progress"),
-    path("jobs/<int:pk>/commit/", views.job_commit, name="job-commit"),
-    path("jobs/<int:pk>/rerun/", views.job_rerun, name="job-rerun"),
-    path("jobs/<int:pk>/report.xlsx", views.job_report, name="job-report"),
-    path("jobs/<int:pk>/file", views.job_file, name="job-file"),
+    *views.pages.urls("jobs/", findings_path="report.xlsx"),
     path("templates/<str:kind>.xlsx", export_views.template_download, name="template"),
     path(
         "export/organisations.<str:fmt>",

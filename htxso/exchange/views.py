@@ -1,26 +1,25 @@
-"""Import pages: upload, the dry-run report with a live progress bar, commit, re-run."""
+"""Import pages: the upload; the job's own pages (progress, findings, commit, re-run, its
+workbook and file) are `core.job_views.JobPages`, as for the report import."""
 
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from htxso.core.job_views import JobPages
 from htxso.core.models import User
 from htxso.core.scoping import Action, may
-from htxso.core.uploads import UploadRefused, attachment
+from htxso.core.uploads import UploadRefused
+from htxso.tabular.findings_workbook import findings_workbook
 
 from . import jobs, services
 from .forms import ImportForm
 from .layouts import LAYOUTS
-from .models import ImportIssue, ImportJob, Severity
-
-SHOWN_ISSUES = 500
+from .models import ImportIssue, ImportJob
 
 
 def may_import(user: Any) -> bool:
@@ -60,89 +59,13 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _job(request: HttpRequest, pk: int) -> ImportJob:
-    return get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
-
-
-@login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    jobs.reap(every=settings.JOB_HEARTBEAT)
-    job = _job(request, pk)
-    issues = ImportIssue.objects.filter(job=job)
-    shown = list(issues.exclude(severity=Severity.CONVERSION)[:SHOWN_ISSUES])
-    conversions = list(issues.filter(severity=Severity.CONVERSION)[:SHOWN_ISSUES])
-    return render(
-        request,
-        "exchange/job.html",
-        {
-            "job": job,
-            "issues": shown,
-            "conversions": conversions,
-            "shown_limit": SHOWN_ISSUES,
-            "progress": jobs.progress_of(job.pk),
-            "may_edit": ImportJob.objects.editable_by(request.user).filter(pk=pk).exists(),
-        },
-    )
-
-
-@login_required
-def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress fragment a running job's page polls; a finished job reloads the page."""
-    jobs.reap(every=settings.JOB_HEARTBEAT)
-    job = _job(request, pk)
-    response = render(
-        request, "exchange/_progress.html", {"job": job, "progress": jobs.progress_of(job.pk)}
-    )
-    if not job.is_running:
-        response["HX-Refresh"] = "true"
-    return response
-
-
-def _editable_job(request: HttpRequest, pk: int) -> ImportJob:
-    job = _job(request, pk)
-    if not ImportJob.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied(_("Chỉ người tải tệp lên mới được ghi hoặc chạy lại lượt nhập."))
-    return job
-
-
-@login_required
-@require_POST
-def job_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _editable_job(request, pk)
-    try:
-        services.request_commit(request.user, job)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    return redirect("exchange:job", pk=pk)
-
-
-@login_required
-@require_POST
-def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _editable_job(request, pk)
-    try:
-        services.rerun(request.user, job)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    return redirect("exchange:job", pk=pk)
-
-
-@login_required
-def job_report(request: HttpRequest, pk: int) -> HttpResponse:
-    from .findings_workbook import report_workbook
-
-    job = _job(request, pk)
-    issues = ImportIssue.objects.filter(job=job).order_by("row", "id").iterator(chunk_size=5000)
-    response = HttpResponse(
-        report_workbook(job, issues),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="bao-cao-nhap-{job.pk}.xlsx"'
-    return response
-
-
-@login_required
-def job_file(request: HttpRequest, pk: int) -> FileResponse:
-    """The uploaded file of a job, as it was uploaded (its owner, the system admin)."""
-    job = _job(request, pk)
-    return attachment(request.user, job, job.file, job.filename)
+pages = JobPages(
+    model=ImportJob,
+    findings=ImportIssue,
+    namespace="exchange",
+    route="job",
+    template="exchange/job.html",
+    workbook=findings_workbook,
+    download_prefix="bao-cao-nhap",
+    select_related=("created_by",),
+)

@@ -89,36 +89,12 @@ def _run(
     )
 
 
-def store_findings(job: ReportImportJob, result: Result | None) -> None:
-    """Keep a run's findings and counts on the job (not saved); None clears the findings."""
-    ReportImportIssue.objects.filter(job=job).delete()
-    if result is None:
-        return
-    ReportImportIssue.objects.bulk_create(
-        (
-            ReportImportIssue(
-                job=job,
-                row=f.row,
-                column=str(f.column)[:120],
-                value=str(f.value)[:400],
-                message=str(f.message)[:600],
-                severity=f.severity,
-            )
-            for f in result.findings
-        ),
-        batch_size=2000,
-    )
-    job.rows, job.error_rows, job.issues_total = result.rows, result.error_rows, result.total
-    job.summary, job.encoding = dict(result.counts), result.encoding[:40]
-    job.message = result.refused
-
-
 def register() -> None:
     core_jobs.register(
         ReportImportJob,
         Pipeline(
             run=_run,
-            store=store_findings,
+            store=core_jobs.store_findings(ReportImportIssue),
             file_errors=(FileError,),
             progress_prefix="report-import-progress",
         ),

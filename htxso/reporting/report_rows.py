@@ -31,8 +31,19 @@ class Result(Findings):
     period: str = ""
     filename: str = ""
     committed: bool = False
-    refused: str = ""
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+
+    def __post_init__(self) -> None:
+        self.summary = self.counts  # what a job keeps (`core.jobs.store_findings`)
+
+    @property
+    def refused(self) -> str:
+        """Why the file as a whole was refused (the job's `message`), or ""."""
+        return self.message
+
+    @refused.setter
+    def refused(self, message: str) -> None:
+        self.message = message
 
     @property
     def has_errors(self) -> bool:

@@ -10,18 +10,7 @@ urlpatterns = [
     path("completeness/", views.completeness_view, name="completeness"),
     path("import/", import_views.import_reports, name="import"),
     path("import/template.xlsx", import_views.template, name="import-template"),
-    path("import/jobs/<int:pk>/", import_job_views.job_detail, name="import-job"),
-    path(
-        "import/jobs/<int:pk>/progress/", import_job_views.job_progress, name="import-job-progress"
-    ),
-    path("import/jobs/<int:pk>/commit/", import_job_views.job_commit, name="import-job-commit"),
-    path("import/jobs/<int:pk>/rerun/", import_job_views.job_rerun, name="import-job-rerun"),
-    path(
-        "import/jobs/<int:pk>/findings.xlsx",
-        import_job_views.job_findings,
-        name="import-job-findings",
-    ),
-    path("import/jobs/<int:pk>/file", import_job_views.job_file, name="import-job-file"),
+    *import_job_views.pages.urls("import/jobs/"),
 ]
 
 statistics_patterns = (

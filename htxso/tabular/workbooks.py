@@ -3,7 +3,7 @@
 - `template_workbook(layout)`: what a province downloads to fill in. Built from the same
   `Layout` the importer reads, so its header row always maps every column back.
 - `cell` / `BOLD`: a write-only cell that is never read as a formula (the import reports of
-  `exchange.findings_workbook` use it).
+  `findings_workbook` use it).
 - `stream_xlsx(headers, rows, sheet_title)`: an export as an iterator of bytes for a
   `StreamingHttpResponse`, written as the rows are read (`xlsx_stream`).
 

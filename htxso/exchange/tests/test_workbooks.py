@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from htxso.exchange.findings_workbook import report_workbook
 from htxso.exchange.layouts import LAYOUTS, MEMBER_LAYOUT, ORGANISATION_LAYOUT
 from htxso.exchange.models import ImportIssue, ImportJob, JobStatus, Severity
+from htxso.tabular.findings_workbook import findings_workbook
 from htxso.tabular.workbooks import (
     CODE_KEYS,
     DATA_SHEET,
@@ -229,7 +229,7 @@ def _job(**fields) -> ImportJob:
     return ImportJob.objects.create(**defaults)
 
 
-def test_report_workbook_lists_summary_and_issues(db):
+def test_findings_workbook_lists_summary_and_issues(db):
     job = _job()
     ImportIssue.objects.bulk_create(
         [
@@ -254,7 +254,7 @@ def test_report_workbook_lists_summary_and_issues(db):
             ),
         ]
     )
-    book = _open(report_workbook(job, job.issues.all().iterator()))
+    book = _open(findings_workbook(job.summary_lines(), job.issues.all().iterator(), 3))
     assert book.sheetnames == [REPORT_SHEET]
     sheet = book[REPORT_SHEET]
     rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
@@ -280,9 +280,9 @@ def test_report_workbook_lists_summary_and_issues(db):
     assert not any("Chỉ liệt kê" in str(r[0]) for r in rows)
 
 
-def test_report_workbook_says_when_issues_were_capped(db, settings):
+def test_findings_workbook_says_when_issues_were_capped(db, settings):
     settings.IMPORT_MAX_ISSUES = 2
     job = _job(issues_total=50, summary={})
-    book = _open(report_workbook(job, []))
+    book = _open(findings_workbook(job.summary_lines(), [], job.issues_total))
     first_cells = [r[0] for r in book[REPORT_SHEET].iter_rows(values_only=True) if r]
     assert "Chỉ liệt kê 2 phát hiện đầu tiên." in first_cells

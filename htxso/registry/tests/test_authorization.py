@@ -234,7 +234,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "exchange:index": {"GET": IMPORTERS},
     "exchange:job": {"GET": IMPORT_JOB},
     "exchange:job-progress": {"GET": IMPORT_JOB},
-    "exchange:job-report": {"GET": IMPORT_JOB},
+    "exchange:job-findings": {"GET": IMPORT_JOB},
     "exchange:job-file": {"GET": IMPORT_JOB},  # the uploaded file (core.uploads.attachment)
     # POST-only (their owner rules are in exchange/tests/test_views.py): GET is refused.
     "exchange:job-commit": {"GET": [(L, L), *[("405", "405")] * 7]},
@@ -722,7 +722,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("exchange:index", "GET"): lambda w, t: _page("exchange:index"),
     ("exchange:job", "GET"): lambda w, t: _page("exchange:job", w.job.pk),
     ("exchange:job-progress", "GET"): lambda w, t: _page("exchange:job-progress", w.job.pk),
-    ("exchange:job-report", "GET"): lambda w, t: _page("exchange:job-report", w.job.pk),
+    ("exchange:job-findings", "GET"): lambda w, t: _page("exchange:job-findings", w.job.pk),
     ("exchange:job-file", "GET"): lambda w, t: _page("exchange:job-file", w.job.pk),
     ("exchange:job-commit", "GET"): lambda w, t: _page("exchange:job-commit", w.job.pk),
     ("exchange:job-rerun", "GET"): lambda w, t: _page("exchange:job-rerun", w.job.pk),
