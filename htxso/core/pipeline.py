@@ -6,14 +6,47 @@ again). The upload itself (`import_upload`) is audited by the app that creates t
 what its job holds (kind, form, period…).
 """
 
-from typing import Any
+from typing import IO, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .audit import record
 from .jobs import BaseJob, JobStatus, execute, label_of, submit
 from .scoping import Action, may
+from .uploads import store_upload
+
+J = TypeVar("J", bound=BaseJob)
+
+
+@transaction.atomic
+def create_job(
+    model: type[J],
+    actor: Any,
+    content: IO[bytes] | File,
+    filename: str,
+    *,
+    upload_to: str,
+    max_bytes: int,
+    audit: dict[str, Any],
+    **fields: Any,
+) -> J:
+    """Store the file and create its job (not started), audited `import_upload` with the file,
+    its SHA-256 and size and `audit` (what the job holds: kind, form, period…). The file is
+    checked by its bytes and its SHA-256 computed while it is stored, once
+    (`core.uploads.store_upload`: `UploadRefused` when it is not XLSX or CSV, empty, or over
+    `max_bytes`)."""
+    stored = store_upload(content, filename, upload_to=upload_to, max_bytes=max_bytes)
+    job = model(
+        filename=stored.filename, sha256=stored.sha256, size=stored.size, created_by=actor, **fields
+    )
+    job.file.name = stored.name
+    job.save()
+    details = {"file": job.filename, "sha256": stored.sha256, "size": job.size, **audit}
+    record(actor, "import_upload", job, None, details)
+    return job
 
 
 def check_owner(actor: Any, job: BaseJob) -> None:

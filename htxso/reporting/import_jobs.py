@@ -10,13 +10,10 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from django.core.files import File
-from django.db import transaction
 
 from htxso.core import jobs as core_jobs
 from htxso.core import pipeline
-from htxso.core.audit import record
 from htxso.core.jobs import Pipeline, Progress
-from htxso.core.uploads import store_upload
 from htxso.tabular.sources import FileError
 
 from . import report_import
@@ -34,41 +31,24 @@ rerun = pipeline.rerun
 run_now = pipeline.run_now
 
 
-@transaction.atomic
 def create_job(
     actor: Any, form: ReportForm, period: str, content: IO[bytes] | File, filename: str
 ) -> ReportImportJob:
-    """Store the file and create its job (not started); `core.uploads.UploadRefused` when the
-    file is not XLSX or CSV by its bytes, empty, or over `REPORT_IMPORT_MAX_BYTES`;
-    `ValidationError` when the period does not fit the form."""
+    """Store the file and create its job, not started (`core.pipeline.create_job`:
+    `UploadRefused` when the file is not XLSX or CSV by its bytes, empty, or over
+    `REPORT_IMPORT_MAX_BYTES`); `ValidationError` when the period does not fit the form."""
     period = report_import.period_and_version(form, period)[0].code
-    stored = store_upload(
-        content, filename, upload_to=UPLOAD_TO, max_bytes=report_import.max_bytes()
-    )
-    job = ReportImportJob(
+    return pipeline.create_job(
+        ReportImportJob,
+        actor,
+        content,
+        filename,
+        upload_to=UPLOAD_TO,
+        max_bytes=report_import.max_bytes(),
+        audit={"form": form.code, "period": period},
         form=form,
         period=period,
-        filename=stored.filename,
-        sha256=stored.sha256,
-        size=stored.size,
-        created_by=actor,
     )
-    job.file.name = stored.name
-    job.save()
-    record(
-        actor,
-        "import_upload",
-        job,
-        None,
-        {
-            "file": job.filename,
-            "sha256": stored.sha256,
-            "size": job.size,
-            "form": form.code,
-            "period": period,
-        },
-    )
-    return job
 
 
 def _run(
