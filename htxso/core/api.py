@@ -33,6 +33,7 @@ from ninja.utils import check_csrf
 
 from . import tokens, twofactor
 from .models import User
+from .throttle import SlidingWindowCounter
 
 PYDANTIC_MESSAGES = {
     "missing": gettext_noop("Thiếu trường bắt buộc."),
@@ -141,7 +142,7 @@ class Public:
 anonymous = Public()
 
 
-class AnonymousThrottle(AnonRateThrottle):
+class AnonymousThrottle(SlidingWindowCounter, AnonRateThrottle):
     """Per client IP, for requests without a signed-in user (`anonymous()` returns an
     AnonymousUser as `request.auth`, which ninja's stock class takes for a login)."""
 
@@ -151,7 +152,7 @@ class AnonymousThrottle(AnonRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class UserThrottle(AuthRateThrottle):
+class UserThrottle(SlidingWindowCounter, AuthRateThrottle):
     """Per signed-in user; anonymous requests are the other class's business."""
 
     def get_cache_key(self, request: HttpRequest) -> str | None:  # type: ignore[override]
