@@ -4,15 +4,19 @@ is 404, a job seen but not uploaded is 403), refused files and filter values as 
 error shape, and keyset paging."""
 
 import csv
+import datetime as dt
 import hashlib
 import io
+import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from htxso.core import jobs as core_jobs
 from htxso.core.cccd import encode_cccd
 from htxso.core.models import AuditEntry
 from htxso.core.roles import Role
@@ -179,21 +183,26 @@ def test_a_failed_job_is_rerun_and_only_a_failed_one(client, officer_19, htx):
     assert AuditEntry.objects.filter(action="import_rerun", actor=officer_19).count() == 1
 
 
-def test_a_running_job_shows_its_progress(client, officer_19, htx, settings):
-    settings.JOBS_BACKEND = "thread"  # queued after the request's transaction: never, here
+def test_a_running_job_shows_its_progress(client, officer_19, htx, monkeypatch):
     job_id = upload(client, officer_19, members_csv(htx.tax_code)).json()["id"]
-    job = ImportJob.objects.get(pk=job_id)
-    assert job.status == JobStatus.QUEUED
-    import time
-
-    from django.core.cache import caches
-
+    assert get(client, officer_19, f"/imports/{job_id}").json()["progress"] is None
+    # As a worker leaves it mid-run: the status row committed, its beat in the "jobs" cache.
+    ImportJob.objects.filter(pk=job_id).update(
+        status=JobStatus.VALIDATING, started_at=timezone.now(), finished_at=None
+    )
     caches["jobs"].set(
         f"import-progress:{job_id}", {"phase": "rows", "fraction": 0.25, "beat": time.time()}
     )
     body = get(client, officer_19, f"/imports/{job_id}").json()
-    assert body["status"] == "queued" and body["progress"] == {"phase": "rows", "fraction": 0.25}
+    assert body["status"] == "validating"
+    assert body["progress"] == {"phase": "rows", "fraction": 0.25}
     assert jobs.progress_of(job_id)["phase"] == "rows"
+    # A job whose worker stopped beating reads as failed (core.jobs.reap), never as running.
+    caches["jobs"].set(f"import-progress:{job_id}", {"phase": "rows", "beat": 0.0})
+    ImportJob.objects.filter(pk=job_id).update(started_at=timezone.now() - dt.timedelta(hours=1))
+    monkeypatch.setattr(core_jobs, "_reaped_at", None)  # this process looked a moment ago
+    body = get(client, officer_19, f"/imports/{job_id}").json()
+    assert body["status"] == "failed" and body["progress"] is None and body["message"]
 
 
 # -- who: anonymous, another user, a role that does not import ---------------------------------
