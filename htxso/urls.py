@@ -5,6 +5,7 @@ from django.urls import include, path
 from htxso.core import account_views
 from htxso.core import views as core_views
 from htxso.core.api import api
+from htxso.exchange.api import router as exchange_api
 from htxso.registry import edit_views as registry_edit_views
 from htxso.registry import views as registry_views
 from htxso.registry.api import router as registry_api
@@ -13,6 +14,7 @@ from htxso.reporting.urls import statistics_patterns
 
 api.add_router("/", registry_api)
 api.add_router("/", reporting_api)
+api.add_router("/", exchange_api)
 
 urlpatterns = [
     path("", registry_views.home, name="home"),

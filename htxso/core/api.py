@@ -253,7 +253,7 @@ def _ninja_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
     errors = []
     for error in exc.errors:
         loc = list(error.get("loc", ()))
-        if loc and loc[0] in ("query", "path", "header", "cookie", "form"):
+        if loc and loc[0] in ("query", "path", "header", "cookie", "form", "file"):
             loc = loc[1:]  # where it was sent is not part of the field's name
         location = [str(part) for part in loc if part not in ("body", "payload")]
         errors.append(

@@ -33,8 +33,9 @@ class ImportForm(StyledForm):
         if Path(upload.name).suffix.lower() not in EXTENSIONS:
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
         if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("Tệp quá lớn (tối đa %(mb)s MB).") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}
+            raise forms.ValidationError(  # params apart: the API gives it in both languages
+                _("Tệp quá lớn (tối đa %(mb)s MB)."),
+                params={"mb": settings.IMPORT_MAX_BYTES // 2**20},
             )
         if upload.size == 0:
             raise forms.ValidationError(_("Tệp trống."))

@@ -17,6 +17,7 @@ from htxso.core.uploads import UploadRefused
 from htxso.tabular.findings_workbook import findings_workbook
 
 from . import jobs, services
+from .filters import ImportJobFilter
 from .forms import ImportForm
 from .layouts import LAYOUTS
 from .models import ImportIssue, ImportJob
@@ -50,11 +51,15 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             services.start(user, job)
             return redirect("exchange:job", pk=job.pk)
-    recent = ImportJob.objects.visible_to(request.user).select_related("created_by")[:30]
+    # The one filter of import jobs (the API's too); an invalid value filters nothing.
+    filters = ImportJobFilter(request.GET, auto_id="filter_%s")  # ids apart from the upload
+    recent = filters.filter(ImportJob.objects.visible_to(request.user)).select_related(
+        "created_by"
+    )[:30]
     return render(
         request,
         "exchange/index.html",
-        {"form": form, "jobs": recent, "layouts": LAYOUTS},
+        {"form": form, "jobs": recent, "filters": filters, "layouts": LAYOUTS},
         status=400 if form.errors else 200,
     )
 

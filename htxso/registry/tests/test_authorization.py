@@ -69,6 +69,7 @@ from .authorization_matrix import (
     U,
 )
 from .conftest import make_user
+from .exchange_matrix import EXCHANGE_API_CALLS, EXCHANGE_API_MATRIX
 from .factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -177,6 +178,7 @@ API_MATRIX: dict[str, Row] = {
         (OK, HIDDEN),
     ],
     **REPORTING_API_MATRIX,  # statistics and reports: reporting_matrix.py
+    **EXCHANGE_API_MATRIX,  # import jobs: exchange_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -466,7 +468,17 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def _jobs_inline(tmp_path_factory):
+    """Import jobs run in the request (the import API's uploads, commits and re-runs), their
+    files under a temporary MEDIA_ROOT that goes away with the module."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), JOBS_BACKEND="inline"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, _jobs_inline):
     with django_db_blocker.unblock():
         last_audit = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
         province = {"own": "19", "other": "01"}
@@ -664,6 +676,7 @@ API_CALLS: dict[str, Builder] = {
     ),
     "GET /api/v1/tombstones": _tombstones,
     **REPORTING_API_CALLS,
+    **EXCHANGE_API_CALLS,
 }
 
 
