@@ -156,6 +156,9 @@ def test_the_release_command_refuses_what_it_cannot_release(db):
     with pytest.raises(CommandError, match="không hợp lệ"):
         run("release", "năm ngoái")
     last = str(timezone.localdate().year - 1)
+    with pytest.raises(CommandError, match="Chỉ công bố được kỳ đã kết thúc"):
+        run("release", last, running)  # all or nothing
+    assert not Release.objects.exists()
     assert run("release", last).startswith("Đã công bố 1 kỳ")
     with pytest.raises(CommandError, match="đã được công bố"):
         run("release", last)

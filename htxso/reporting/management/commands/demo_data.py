@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from htxso.registry.generator import COUNTS
+from htxso.registry.generator import COUNTS, SCALES
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", default="national")
+        parser.add_argument("--scale", choices=sorted(SCALES), default="national")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--years", type=int, default=10)
         for name in COUNTS:

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from htxso.reporting import services
 
@@ -24,11 +25,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["periods"] and not options["past"]:
             raise CommandError("Hãy nêu kỳ cần công bố (ví dụ 2025) hoặc dùng --past.")
+        note = options["note"]
         try:
-            note = options["note"]
-            released = [services.release(None, code, note) for code in options["periods"]]
-            if options["past"]:
-                released += services.release_past(None, note)
+            with transaction.atomic():  # all the periods named, or none
+                released = [services.release(None, code, note) for code in options["periods"]]
+                if options["past"]:
+                    released += services.release_past(None, note)
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
         if released:
