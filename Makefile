@@ -7,6 +7,10 @@ export DEBUG ?= 1
 export PYTHONDONTWRITEBYTECODE = 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo registry: today's national counts (htxso/registry/generator/base.py); other counts
+# with e.g. DEMO_COUNTS="--groups 70000 --memberships 1000000", a small one with DEMO_SCALE=demo.
+DEMO_SCALE ?= national
+DEMO_COUNTS ?=
 
 .PHONY: demo test lint format install serve data lock vendor bench-search bench-api bench-dashboard clean
 
@@ -21,10 +25,7 @@ install: $(STAMP)
 data: install
 	$(PY) -m htxso.cli migrate --noinput -v 0
 	$(PY) -m htxso.cli load_units
-	$(PY) -m htxso.cli generate --scale demo --seed 1 --if-empty
-	$(PY) -m htxso.cli load_reporting
-	$(PY) -m htxso.cli generate_reports --years 10 --seed 1 --if-empty
-	$(PY) -m htxso.cli demo_users
+	$(PY) -m htxso.cli demo_data --scale $(DEMO_SCALE) --seed 1 --years 10 $(DEMO_COUNTS)
 
 demo: data
 	@echo "HTX Số: http://$(HOST):$(PORT)/"

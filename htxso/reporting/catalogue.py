@@ -15,7 +15,7 @@ from htxso.core.audit import record, snapshot
 from htxso.core.scoping import Action, Kind, may
 
 from .definitions import Definition
-from .models import FormVersion, Release, ReportForm
+from .models import FormVersion, IndicatorCell, Release, ReportForm, released_periods
 from .periods import Period
 
 _M = TypeVar("_M", bound=Model)
@@ -103,6 +103,29 @@ def release(actor: Any, period_code: str, note: str = "") -> Release:
         raise ValidationError(_("Kỳ %s đã được công bố.") % period.code)
     record(actor, "release", obj, None, {"period": period.code})
     return obj
+
+
+@transaction.atomic
+def release_past(actor: Any, note: str = "") -> list[Release]:
+    """Publish every ended period that has figures and is not yet published, as an install
+    does after its history was loaded: a whole year when it has ended (its half-years with
+    it), otherwise its ended half-year. Each through `release` (checked, audited); periods
+    already published are left as they are, so a second run publishes nothing."""
+    if not may_release(actor):
+        raise PermissionDenied(_("Chỉ cán bộ trung ương được công bố số liệu."))
+    today = timezone.localdate()
+    done = released_periods()
+    wanted: set[Period] = set()
+    for code in IndicatorCell.objects.values_list("period", flat=True).distinct():
+        period = Period.parse(code)
+        year = Period(period.year)
+        if year.end < today:
+            wanted.add(year)
+        elif period.end < today:
+            wanted.add(period)
+    return [
+        release(actor, period.code, note) for period in sorted(wanted) if period.code not in done
+    ]
 
 
 def _upsert(model: type[_M], lookup: dict[str, Any], values: dict[str, Any]) -> _M:

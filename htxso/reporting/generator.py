@@ -8,6 +8,7 @@ Rows are streamed with COPY (`core.bulk`); the cube is built once from their con
 import datetime as dt
 import json
 import random
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -165,7 +166,9 @@ def generate_history(
                     values = _org_values(rng, org, year, last)
                     dims = {"kind": org[1], "sector": org[3], "status": org[4]}
                     got = measures.report_measures(annual.code, values, specs)
-                    cube.add(total, cube.rollup(period.code, org[2], dims, got))
+                    group = groups[(period.code, org[2], org[1], org[3], org[4])]
+                    for code, value in got.items():
+                        group[code] = group.get(code, 0) + value
                     result.reports += 1
                     yield row(
                         annual,
@@ -207,7 +210,13 @@ def generate_history(
                         {"area": code, "dims": dims, "measures": got},
                     )
 
+        # Reports of one period, province, kind, sector and status are summed before they are
+        # rolled up (a few thousand roll-ups instead of one per report: the same cells).
+        groups: dict[tuple[str, str, str, str, str], dict[str, int]] = defaultdict(dict)
         write_rows(Report._meta.db_table, COLUMNS, annual_rows())
+        for (code, area, kind, sector, status), sums in groups.items():
+            dims = {"kind": kind, "sector": sector, "status": status}
+            cube.add(total, cube.rollup(code, area, dims, sums))
         write_rows(Report._meta.db_table, COLUMNS, summary_rows())
         reset_sequences(Report)
         result.cells += cube.apply(total)

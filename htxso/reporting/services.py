@@ -29,6 +29,7 @@ from .catalogue import (  # noqa: F401 — the app's one write path: services.re
     load_reference,
     may_release,
     release,
+    release_past,
     version_for,
 )
 from .definitions import ERROR

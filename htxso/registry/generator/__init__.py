@@ -18,6 +18,7 @@ from htxso.core.bulk import next_id, reset_sequences, write_rows
 from .. import aggregates
 from ..models import Membership, Organisation, Person, StatusChange
 from .base import (
+    COUNTS,
     MEMBERSHIP_COLUMNS,
     ORG_COLUMNS,
     SCALES,
@@ -31,6 +32,7 @@ from .organisations import OrganisationRows
 from .people import PeopleRows
 
 __all__ = [
+    "COUNTS",
     "SCALES",
     "Generator",
     "RegistryNotEmpty",
@@ -125,13 +127,15 @@ def clear_registry() -> None:
 
 
 def generate(
-    scale: str,
+    scale: str | Scale,
     seed: int,
     province: str | None = None,
     replace: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Result:
-    generator = Generator(SCALES[scale], seed, province, progress)
+    """Generate a registry at `scale` (a name of `SCALES`, or a `Scale` with other counts)."""
+    chosen = SCALES[scale] if isinstance(scale, str) else scale
+    generator = Generator(chosen, seed, province, progress)
     if Organisation.objects.exists():
         if not replace:
             raise RegistryNotEmpty(

@@ -29,6 +29,43 @@ class Scale:
     memberships: int  # person memberships, all organisations together
     distinct_people_share: float = 0.9375  # 7.5 million people for 8 million memberships
     single_province: bool = False
+    cooperative_member_share: float = 0.8  # of the memberships; the rest is the groups'
+    htx_per_union: int = 5  # member cooperatives drawn for each union
+    value_chain_share: float = 0.35  # of the active cooperatives
+
+
+# Today's national scale (the `national` scale, what `make demo` generates). Counts at
+# 12/2024 as reported by Báo Nông nghiệp và Môi trường (docs/domain-figures.md): 33,335 HTX,
+# 152 unions, 63,650 tổ hợp tác, 993 HTX members of unions, 5.8 million HTX members and
+# 944,587 group members. The generator spreads establishment over 1997–2026 and closes some
+# organisations, so about 90 % of what it plans still exists at the end of 2024: the plan is
+# the official count divided by that share. Household businesses have no official count in
+# this scope [open]. People and memberships are a sample: one million memberships, about
+# 750,000 of them current at the end of 2024 (some join later, some leave), about a ninth of
+# the 6.7 million official members, so that a fresh demo is generated in minutes on SQLite;
+# member figures (and the report figures that grow with members) read accordingly.
+OFFICIAL_2024 = {
+    "cooperatives": 33_335,
+    "unions": 152,
+    "groups": 63_650,
+    "union_member_cooperatives": 993,
+    "cooperative_members": 5_800_000,
+    "group_members": 944_587,
+}
+STILL_EXISTING_2024 = 0.9  # unions close less often: 0.935
+# The counts a scale fixes, each of which `htxso generate` takes on the command line instead
+# (official counts change every year: `make demo DEMO_COUNTS="--groups 70000"`).
+COUNTS = {
+    "cooperatives": "số HTX",
+    "groups": "số tổ hợp tác",
+    "unions": "số liên hiệp HTX",
+    "households": "số hộ kinh doanh",
+    "memberships": "số tư cách thành viên (cá nhân) được sinh",
+}
+
+
+def _planned(official: int, still_existing: float = STILL_EXISTING_2024) -> int:
+    return round(official / still_existing)
 
 
 SCALES = {
@@ -41,12 +78,20 @@ SCALES = {
         memberships=235_000,
         single_province=True,
     ),
+    "national": Scale(
+        cooperatives=_planned(OFFICIAL_2024["cooperatives"]),
+        groups=_planned(OFFICIAL_2024["groups"]),
+        unions=_planned(OFFICIAL_2024["unions"], 0.935),
+        households=20_000,
+        memberships=1_000_000,
+        cooperative_member_share=0.86,  # 5.8 million of 6.74 million members
+        htx_per_union=8,  # links are dated up to mid-2026: about 900 of them at the end of 2024
+        value_chain_share=0.155,  # "over 4,000 HTX, nearly 13 %" of all HTX in value chains
+    ),
     "national-2030": Scale(
         cooperatives=45_000, groups=140_000, unions=340, households=15_000, memberships=8_000_000
     ),
 }
-COOPERATIVE_MEMBERSHIP_SHARE = 0.8  # the rest belongs to cooperative groups
-HTX_PER_UNION = 5
 PERSON_MEMBERSHIP_KINDS = (OrganisationKind.COOPERATIVE, OrganisationKind.COOPERATIVE_GROUP)
 
 

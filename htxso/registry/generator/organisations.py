@@ -13,8 +13,6 @@ from ..models import Organisation
 from ..services.rules import is_agricultural
 from .base import (
     AS_OF,
-    COOPERATIVE_MEMBERSHIP_SHARE,
-    HTX_PER_UNION,
     GeneratorBase,
     Org,
     _date_between,
@@ -75,7 +73,7 @@ class OrganisationRows(GeneratorBase):
             org.id = first + offset
         cooperatives = [o for o in orgs if o.kind == OrganisationKind.COOPERATIVE]
         groups = [o for o in orgs if o.kind == OrganisationKind.COOPERATIVE_GROUP]
-        coop_total = int(scale.memberships * COOPERATIVE_MEMBERSHIP_SHARE)
+        coop_total = int(scale.memberships * scale.cooperative_member_share)
         for org, count in zip(
             cooperatives, _spread(rng, len(cooperatives), coop_total, 5), strict=True
         ):
@@ -185,7 +183,7 @@ class OrganisationRows(GeneratorBase):
             "",
             "",
             active_htx and is_agri and rng.random() < 0.12,
-            active_htx and rng.random() < 0.35,
+            active_htx and rng.random() < self.scale.value_chain_share,
             classification,
             org.members,
             1,
@@ -236,7 +234,7 @@ class OrganisationRows(GeneratorBase):
         rows = []
         for union in (o for o in orgs if o.kind == OrganisationKind.COOPERATIVE_UNION):
             pool = by_province[union.province]
-            for member in rng.sample(pool, min(HTX_PER_UNION, len(pool))):
+            for member in rng.sample(pool, min(self.scale.htx_per_union, len(pool))):
                 joined = _date_between(rng, max(union.established, member.established), AS_OF)
                 # The id is given when written, after the person memberships took theirs.
                 rows.append(

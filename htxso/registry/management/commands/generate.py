@@ -1,9 +1,21 @@
+import argparse
+import dataclasses
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from htxso.registry.generator import SCALES, RegistryNotEmpty, generate
+from htxso.registry.generator import COUNTS, SCALES, RegistryNotEmpty, generate
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"“{text}” không phải số nguyên không âm.")
+    return value
 
 
 class Command(BaseCommand):
@@ -21,6 +33,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="không làm gì nếu cơ sở dữ liệu đã có tổ chức"
         )
+        for name, label in COUNTS.items():
+            parser.add_argument(
+                f"--{name}", type=_count, help=f"{label} (thay số của quy mô đã chọn)"
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from htxso.registry.models import Organisation
@@ -28,9 +44,11 @@ class Command(BaseCommand):
         if options["if_empty"] and Organisation.objects.exists():
             self.stdout.write("Đã có dữ liệu sổ đăng ký; bỏ qua bước sinh dữ liệu mẫu.")
             return
+        given = {name: options[name] for name in COUNTS if options.get(name) is not None}
+        scale = dataclasses.replace(SCALES[options["scale"]], **given)
         try:
             result = generate(
-                options["scale"],
+                scale,
                 options["seed"],
                 options["province"],
                 options["replace"],
