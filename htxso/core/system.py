@@ -76,4 +76,4 @@ def system_panel(user: Any) -> home.Panel:
 
 def register() -> None:
     inbox.register(locked_accounts, "core.locked_accounts")
-    home.register(system_panel, [Role.SYSTEM_ADMIN], order=50)
+    home.register(system_panel, [Role.SYSTEM_ADMIN], order=20)
