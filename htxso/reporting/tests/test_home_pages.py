@@ -147,3 +147,28 @@ def test_panels_follow_their_roles(reference, manager, central):
 def test_only_get_is_answered(client, manager):
     client.force_login(manager)
     assert client.post("/").status_code == 405
+
+
+def test_the_home_costs_the_same_queries_whatever_the_queue(client, annual, officer_19, admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    def submit_one(n):
+        org = OrganisationFactory(province_id="19")
+        manager = make_user(f"quan-ly-{n}", "cooperative_manager", "19", organisation=org)
+        report = services.open_report(manager, annual, LAST_YEAR, organisation=org)
+        services.save_values(manager, report.pk, good_values())
+        services.submit(manager, report.pk)
+
+    submit_one(0)
+    before = {user.pk: queries(user) for user in (officer_19, admin)}
+    for n in range(1, 6):
+        submit_one(n)
+    assert {user.pk: queries(user) for user in (officer_19, admin)} == before
+    assert max(before.values()) <= 30
