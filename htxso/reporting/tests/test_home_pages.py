@@ -172,3 +172,13 @@ def test_the_home_costs_the_same_queries_whatever_the_queue(client, annual, offi
         submit_one(n)
     assert {user.pk: queries(user) for user in (officer_19, admin)} == before
     assert max(before.values()) <= 30
+
+
+def test_the_managers_due_report_link_opens_the_form_with_its_period(client, annual, manager):
+    from htxso.reporting import inbox as reporting_inbox
+
+    (item,) = [i for i in reporting_inbox.to_fill(manager) if i.detail == "Chưa lập báo cáo"][:1]
+    html = page(client, manager, item.url)
+    period = item.url.rsplit("period=", 1)[1]
+    assert f'id="period-{annual.code}" name="period"' in html
+    assert f'value="{period}"' in html
