@@ -217,3 +217,17 @@ def public_user_of():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+def test_a_province_summary_sent_back_by_central_officers_is_the_officers(
+    semiannual, officer_19, officer_01, central
+):
+    period = Period.last_ended("half").code
+    summary = services.open_report(officer_19, semiannual, period, province_id="19")
+    values = {"new_cooperatives": "3", "dissolved_cooperatives": "1"}
+    services.save_values(officer_19, summary.pk, values)
+    services.submit(officer_19, summary.pk)
+    services.return_report(central, summary.pk, "Thiếu số HTX giải thể")
+    returned = [i for i in reporting_inbox.to_fill(officer_19) if i.kind == ItemKind.RETURNED]
+    assert [(i.count, i.url) for i in returned] == [(1, f"/reporting/{summary.pk}/")]
+    assert not [i for i in reporting_inbox.to_fill(officer_01) if i.kind == ItemKind.RETURNED]
