@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from htxso.core import account_views
+from htxso.core import home as core_home
 from htxso.core import views as core_views
 from htxso.core.api import api
 from htxso.exchange.api import router as exchange_api
@@ -17,7 +18,10 @@ api.add_router("/", reporting_api)
 api.add_router("/", exchange_api)
 
 urlpatterns = [
-    path("", registry_views.home, name="home"),
+    # A signed-in user's own home (inbox and their role's panels); the public's is the national
+    # overview, which everyone also finds at /overview/.
+    path("", core_home.view(public=registry_views.home), name="home"),
+    path("overview/", registry_views.home, name="overview"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/tokens/", core_views.tokens, name="tokens"),

@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401  (the deploy checks; the sign-in audit)
+        from .system import register
+
+        register()  # locked accounts in the inbox, the system administrator's panel
 
 
 class HtxAdminConfig(admin_apps.AdminConfig):

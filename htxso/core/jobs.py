@@ -204,6 +204,11 @@ def register(model: type[BaseJob], pipeline: Pipeline) -> None:
     _PIPELINES[model._meta.label] = pipeline
 
 
+def registered() -> list[str]:
+    """The labels of the job models that have a pipeline, sorted."""
+    return sorted(_PIPELINES)
+
+
 def _pipeline(label: str) -> Pipeline:
     try:
         return _PIPELINES[label]

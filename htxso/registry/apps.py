@@ -9,6 +9,9 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Cơ sở dữ liệu HTX")
 
     def ready(self) -> None:
+        from . import home
         from .user_links import ensure_links
+
+        home.register()  # the role homes' panels: my cooperative, my memberships, figures
 
         post_migrate.connect(ensure_links, sender=self, dispatch_uid="registry.user_links")

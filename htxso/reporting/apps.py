@@ -9,9 +9,12 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         from htxso.registry.aggregates import refreshed
 
+        from . import home, inbox
         from .import_jobs import register
         from .statistics import on_registry_refresh
 
         register()
+        inbox.register()  # reports to fill in, to review, to follow; report imports
+        home.register()  # the manager's figures against last year
 
         refreshed.connect(on_registry_refresh, dispatch_uid="reporting-cube")

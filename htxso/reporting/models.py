@@ -186,6 +186,13 @@ class Report(models.Model):
                 fields=["form", "period", "province", "status"], name="report_completeness"
             ),
             models.Index(fields=["organisation", "form", "period"], name="report_organisation"),
+            # The review queue of the inbox (`reporting/inbox.py`): submitted reports only, by
+            # province — a few rows, however many approved reports the years pile up.
+            models.Index(
+                fields=["province", "form", "period"],
+                condition=Q(status="submitted"),
+                name="report_review_queue",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -205,7 +205,8 @@ IMPORTERS: Row = [(L, L), (F, F), (OK, OK), (F, F), (OK, OK), (F, F), (OK, OK), 
 IMPORT_JOB: Row = [(L, L), (N, N), (OK, OK), (N, N), (OK, OK), (N, N), (N, N), (N, N)]
 
 PAGE_MATRIX: dict[str, dict[str, Row]] = {
-    "home": {"GET": EVERYONE},
+    "home": {"GET": EVERYONE},  # the role's own home; the national overview for the public
+    "overview": {"GET": EVERYONE},
     "registry:list": {"GET": EVERYONE},
     "registry:organisation": {"GET": EVERYONE},  # registry fields are public
     "registry:province": {"GET": EVERYONE},
@@ -686,6 +687,7 @@ def _page(name: str, *args, body: dict | None = None) -> Call:
 
 PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("home", "GET"): lambda w, t: Call(reverse("home")),
+    ("overview", "GET"): lambda w, t: Call(reverse("overview")),
     ("registry:list", "GET"): lambda w, t: Call(
         reverse("registry:list"), {"province": w.province[t]}
     ),
