@@ -186,6 +186,9 @@ class Report(models.Model):
                 fields=["form", "period", "province", "status"], name="report_completeness"
             ),
             models.Index(fields=["organisation", "form", "period"], name="report_organisation"),
+            # The list's sorts (reporting/lists.py): keyset pages on (field, id).
+            models.Index(fields=["period", "id"], name="report_period"),
+            models.Index(fields=["updated_at", "id"], name="report_updated"),
         ]
 
     def __str__(self) -> str:

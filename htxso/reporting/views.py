@@ -8,17 +8,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.forms import HiddenInput, Select
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from htxso.core.forms import style
+from htxso.core.lists import build
 from htxso.core.scoping import Action, Kind, Reach, may, reach
 from htxso.registry.models import Organisation
 
 from . import completeness, services
 from .definitions import localised
 from .filters import ReportFilter
+from .lists import REPORTS
 from .models import Report, ReportForm, ReportStatus
 from .periods import Period
 
@@ -32,37 +37,48 @@ def _int(value: Any) -> int | None:
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    # The one filter of reports (the API's too); an invalid value filters nothing.
-    reports = ReportFilter(request.GET).filter(
-        Report.objects.visible_to(request.user).select_related("form", "organisation")
+    # The one filter of reports (the API's too); an invalid value filters nothing and is named.
+    filters = ReportFilter(request.GET)
+    reports = filters.filter(
+        Report.objects.visible_to(request.user)
+        .select_related("form")
+        .prefetch_related(Prefetch("organisation", Organisation.objects.only("id", "name")))
+        .defer("values", "contribution")
     )
-    status = request.GET.get("status", "")
-    form_code = request.GET.get("form", "")
-    period = request.GET.get("period", "").strip()
-    page = Paginator(reports.order_by("-period", "province_id", "id"), 50).get_page(
-        request.GET.get("page")
-    )
+    listing = build(request, REPORTS, reports)
+    forms = ReportForm.objects.filter(is_active=True)
+    _page_widgets(filters, forms)
     user: Any = request.user
     openable = []
     fills = reach(user, Action.EDIT, Kind.REPORT)
     if Reach.ORGANISATION in fills and user.organisation_id:
         org = Organisation.objects.filter(pk=user.organisation_id).first()
-        for form in ReportForm.objects.filter(is_active=True, respondent="organisation"):
+        for form in forms.filter(respondent="organisation"):
             if org is not None and org.kind in form.organisation_kinds:
                 openable.append(form)
     return render(
         request,
         "reporting/list.html",
         {
-            "page": page,
-            "forms": ReportForm.objects.filter(is_active=True),
-            "statuses": ReportStatus.choices,
+            "listing": listing,
+            "filters": filters,
+            "forms": forms,
             "openable": openable,
             "may_open_province": Reach.PROVINCE in fills,
-            "filters": {"status": status, "form": form_code, "period": period},
         },
-        status=200,
+        status=listing.status,
     )
+
+
+def _page_widgets(filters: ReportFilter, forms: Any) -> None:
+    """The page's widgets for the filter (the API reads the same fields as plain values): the
+    forms as a select by title, the organisation (a link from elsewhere) kept but not shown."""
+    filters.fields["form"].widget = Select(
+        choices=[("", _("Mọi biểu mẫu")), *((f.code, f.title) for f in forms)]
+    )
+    filters.fields["organisation"].widget = HiddenInput()
+    filters.fields["period"].widget.attrs["placeholder"] = _("vd 2025 hoặc 2025S1")
+    style(filters)
 
 
 @login_required
