@@ -117,3 +117,33 @@ def test_the_export_buttons_give_the_pages_organisations_in_its_order(client, or
     exported = [int(row[-2]) for row in rows[1:]]  # the id on HTX Số, then the member count
     assert exported == ids(text) and exported
     assert client.get(links["xlsx"]).status_code == 200
+
+
+def test_the_members_page_exports_this_organisations_current_members(client, organisations):
+    from htxso.registry import services
+
+    from .factories import MembershipFactory
+
+    htx, other = organisations[0], organisations[1]
+    kept = [MembershipFactory(organisation=htx) for _ in range(3)]
+    services.end_membership(None, kept[0].pk, dt.date(2024, 12, 31))
+    MembershipFactory(organisation=other)
+    client.force_login(make_user("can-bo-tv", Role.PROVINCIAL_OFFICER, "19"))
+    text = page_of(client, reverse("registry:members", args=[htx.pk]))
+    href = html.unescape(re.search(r'list-export" href="([^"]*members\.csv[^"]*)"', text).group(1))
+    assert href == f"/exchange/export/members.csv?organisation={htx.pk}&active=1"
+    rows = list(
+        csv.reader(io.StringIO(b"".join(client.get(href).streaming_content).decode("utf-8-sig")))
+    )
+    assert len(rows) == 1 + 2
+    assert {row[1] for row in rows[1:]} == {str(htx.pk)}  # the organisation's id column
+    # A role without any personal-data scope is offered no member export.
+    client.force_login(make_user("co-van", Role.ALLIANCE_ADVISER, "19"))
+    response = client.get(reverse("registry:members", args=[htx.pk]))
+    assert response.status_code == 403 or "members.csv" not in response.content.decode()
+
+
+def page_of(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
