@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from htxso.core.lists import Column, ListSpec, counted, register
-from htxso.core.units import province_names
+from htxso.core.units import province_name
 
 from .models import ReportStatus
 from .periods import Period
@@ -31,11 +31,6 @@ STATUSES = dict(ReportStatus.choices)
 @cache
 def _link_prefix() -> str:
     return reverse("reporting:report", args=[0]).removesuffix("0/")
-
-
-def province_name(code: str) -> str:
-    """A province's name from its code (the 34 are read once per process)."""
-    return dict(province_names()).get(code, code)
 
 
 def _period(r: Any) -> str:

@@ -192,3 +192,25 @@ def test_counts_stop_at_the_bound(users):
     assert bounded_count(User.objects.all(), limit=5) == (5, False)
     _ids, listing = page_ids("")
     assert listing.count_text == "7 người dùng"
+
+
+def test_bulk_actions_render_a_labelled_checkbox_per_row_for_whom_they_are_allowed(users):
+    from dataclasses import replace
+
+    from django.template.loader import render_to_string
+
+    from htxso.core.lists import BulkAction
+
+    staff_only = BulkAction("lock", "Khóa", "tokens", allowed=lambda u: u.is_staff)
+    spec = replace(USERS, bulk_actions=(BulkAction("revoke", "Thu hồi", "tokens"), staff_only))
+    request = request_for("", users[0])
+    listing = build(request, spec, User.objects.all())
+    text = render_to_string("core/_list.html", {"listing": listing}, request)
+    assert [a.name for a in listing.bulk_actions] == ["revoke"]
+    assert text.count('form="bulk-test.users"') == 3 and 'aria-label="Chọn dòng 1"' in text
+    assert f'formaction="{reverse("tokens")}">Thu hồi</button>' in text
+    assert "Khóa</button>" not in text
+    plain = render_to_string(
+        "core/_list.html", {"listing": build(request, USERS, User.objects.all())}, request
+    )
+    assert 'name="ids"' not in plain
