@@ -80,10 +80,22 @@ def test_pages_forward_by_keyset_then_back(client, admin, reports):
     assert ids(first_again) == expected[:PAGE_SIZE]
 
 
-def test_sorting_by_a_whitelisted_key_orders_with_the_id_as_tiebreaker(client, admin, reports):
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        ("period", ("period", "id")),
+        ("-updated", ("-updated_at", "-id")),
+        ("updated", ("updated_at", "id")),
+    ],
+)
+def test_every_sort_walks_every_report_once_in_its_order(client, admin, reports, sort, order):
     client.force_login(admin)
-    seen, _pages = walk(client, "?sort=period")
-    assert seen == list(Report.objects.order_by("period", "id").values_list("id", flat=True))
+    seen, _pages = walk(client, f"?sort={sort}")
+    assert seen == list(Report.objects.order_by(*order).values_list("id", flat=True))
+
+
+def test_the_sorted_header_says_so_and_links_to_the_other_direction(client, admin, reports):
+    client.force_login(admin)
     page = get(client, "?sort=period")
     assert 'aria-sort="ascending"' in page
     assert "sort=-period" in page  # the header's link turns the order around
