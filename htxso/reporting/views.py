@@ -10,15 +10,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import HiddenInput, Select
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from htxso.core.forms import style
 from htxso.core.lists import build
 from htxso.core.scoping import Action, Kind, Reach, may, reach
 from htxso.registry.models import Organisation
+from htxso.tabular.csv_stream import csv_stream
+from htxso.tabular.workbooks import XLSX_CONTENT_TYPE, stream_xlsx
 
 from . import completeness, services
 from .definitions import localised
@@ -26,6 +35,8 @@ from .filters import ReportFilter
 from .lists import REPORTS
 from .models import Report, ReportForm, ReportStatus
 from .periods import Period
+from .report_export import FORMATS as EXPORT_FORMATS
+from .report_export import WIDTHS, report_rows
 
 
 def _int(value: Any) -> int | None:
@@ -250,3 +261,28 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
             "missing": missing_page,
         },
     )
+
+
+@login_required
+@require_GET
+def report_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """The report list with the page's filters and sort, as CSV or XLSX, streamed."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404(_("Định dạng tệp không được hỗ trợ."))
+    try:
+        headers, rows = report_rows(request.user, request.GET, fmt)
+    except ValidationError as exc:
+        text = _("Bộ lọc không hợp lệ: %s") % " ".join(exc.messages)
+        return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            csv_stream(headers, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = StreamingHttpResponse(
+            stream_xlsx(headers, rows, widths=WIDTHS), content_type=XLSX_CONTENT_TYPE
+        )
+    filename = f"bao-cao-{timezone.localdate():%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

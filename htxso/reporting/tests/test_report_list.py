@@ -153,3 +153,55 @@ def test_queries_do_not_grow_with_the_page(client, admin, reports, django_assert
     with django_assert_max_num_queries(14):
         page = get(client, "")
     assert len(ids(page)) == PAGE_SIZE
+
+
+def _csv(client, href: str) -> list[list[str]]:
+    import csv
+    import io
+
+    response = client.get(href)
+    assert response.status_code == 200, response.content[:300] if not response.streaming else ""
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def test_the_export_buttons_give_every_report_of_the_filters_in_the_pages_order(
+    client, officer_19, admin, reports
+):
+    from htxso.core.models import AuditEntry
+
+    client.force_login(admin)
+    query = f"?period={LAST_YEAR}S2&sort=-updated"
+    page = get(client, query)
+    hrefs = re.findall(r'list-export" href="([^"]*)"', page)
+    assert [html.unescape(h) for h in hrefs] == [
+        f"/reporting/export.csv{query}",
+        f"/reporting/export.xlsx{query}",
+    ]
+    rows = _csv(client, f"/reporting/export.csv{query}")
+    assert rows[0][:3] == ["Mã báo cáo", "Kỳ", "Mã kỳ"]
+    expected = Report.objects.filter(period=f"{LAST_YEAR}S2").order_by("-updated_at", "-id")
+    assert [int(r[0]) for r in rows[1:]] == list(expected.values_list("id", flat=True))
+    assert len(rows) == 1 + 34  # every report, not one page
+    hanoi = next(r for r in rows if r[6] == "Thành phố Hà Nội")
+    assert hanoi[1] == f"6 tháng cuối năm {LAST_YEAR}" and hanoi[4] == "Tổng hợp của tỉnh"
+    entry = AuditEntry.objects.get(action="export", object_type="reporting.report")
+    assert entry.after["filters"] == {"period": f"{LAST_YEAR}S2"} and entry.after["format"] == "csv"
+    xlsx = client.get(f"/reporting/export.xlsx{query}")
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
+    # A provincial officer's export holds their province's reports only.
+    client.force_login(officer_19)
+    own = _csv(client, "/reporting/export.csv")
+    assert {r[6] for r in own[1:]} == {"Thái Nguyên"}
+    assert len(own) == 1 + Report.objects.filter(province="19").count()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/reporting/export.csv?period=2025S3", 400), ("/reporting/export.pdf", 404)],
+)
+def test_an_export_refuses_bad_filters_and_formats(client, admin, reports, path, status):
+    client.force_login(admin)
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 400:
+        assert "Bộ lọc không hợp lệ" in response.content.decode()
