@@ -88,7 +88,7 @@ def _page_widgets(filters: ReportFilter, forms: Any) -> None:
         choices=[("", _("Mọi biểu mẫu")), *((f.code, f.title) for f in forms)]
     )
     filters.fields["organisation"].widget = HiddenInput()
-    filters.fields["period"].widget.attrs["placeholder"] = _("vd 2025 hoặc 2025S1")
+    filters.fields["period"].widget.attrs["placeholder"] = _("vd 2025S1")
     style(filters)
 
 
