@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/tokens/", core_views.tokens, name="tokens"),
     path("accounts/tokens/<int:pk>/revoke/", core_views.revoke, name="token-revoke"),
+    path("accounts/columns/", core_views.list_columns, name="list-columns"),
     path("accounts/contact/", registry_edit_views.my_contact, name="my-contact"),
     # Sign-in and the password change; no e-mailed password reset (the platform sends no mail:
     # an officer resets a password).

@@ -268,3 +268,23 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.object_id} deleted {self.deleted_at:%Y-%m-%d}"
+
+
+class ListPreference(models.Model):
+    """The columns a signed-in user chose for one list of the UI kit (`core/lists.py`); an
+    anonymous visitor's choice lives in their session instead."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="list_preferences")
+    list_name = models.CharField(_("danh sách"), max_length=40)
+    columns = models.JSONField(_("các cột"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cột đã chọn của danh sách")
+        verbose_name_plural = _("cột đã chọn của các danh sách")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_name"], name="list_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.list_name}"

@@ -132,6 +132,11 @@ def province_names() -> tuple[tuple[str, str], ...]:
     return tuple(Province.objects.order_by("code").values_list("code", "name"))
 
 
+def province_name(code: str) -> str:
+    """A province's name from its code (lists show names, not codes); an unknown code as is."""
+    return dict(province_names()).get(code, code)
+
+
 @lru_cache(maxsize=64)
 def commune_names(province: str) -> tuple[tuple[str, str], ...]:
     """(code, name) of one province's communes, read once per process and province."""

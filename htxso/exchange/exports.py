@@ -18,9 +18,7 @@ Every export leaves one audit entry (`action="export"`), written before the firs
 (with the rows sent so far and `complete: false`).
 """
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -38,13 +36,12 @@ from htxso.core.values import parse_bool, parse_date, parse_money
 from htxso.registry.filters import SORTS, OrganisationFilter, province_choices
 from htxso.registry.models import Membership, Organisation
 from htxso.tabular.columns import Column, Layout
+from htxso.tabular.csv_stream import BOM, csv_stream  # noqa: F401  (moved down; re-exported)
 
 from .layouts import MEMBER_LAYOUT, ORGANISATION_LAYOUT
 
 FORMATS = ("csv", "xlsx")
 CHUNK_SIZE = 5000  # rows per database fetch
-CSV_ROWS_PER_PIECE = 500  # rows per string handed to the response
-BOM = "\ufeff"
 
 Rows = Iterator[tuple[Any, ...]]
 
@@ -347,49 +344,3 @@ def member_rows(user: Any, params: Mapping[str, Any], fmt: str = "csv") -> tuple
     )
     values = queryset.order_by("id").values_list(*plan.paths).iterator(chunk_size=CHUNK_SIZE)
     return plan.headers, _counted(entry, (plan.row(v) for v in values))
-
-
-# --- CSV ----------------------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "@", "\t", "\r")
-
-
-def _safe_csv(value: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula ("=HYPERLINK(…)", "+cmd|…") with a
-    leading apostrophe; phone numbers like "+84 912 345 678" are left alone."""
-    if not isinstance(value, str) or not value:
-        return value
-    first = value[0]
-    if first in _FORMULA_START or (
-        first in "+-" and not value[1:].replace(" ", "").replace(".", "").isdigit()
-    ):
-        return "'" + value
-    return value
-
-
-def csv_stream(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """A CSV export as strings for a `StreamingHttpResponse`: a UTF-8 byte order mark first
-    (so Excel reads the Vietnamese correctly), then the header row, then the rows a few hundred
-    at a time. Closing the iterator early closes `rows`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    try:
-        writer.writerow([str(h) for h in headers])
-        yield BOM + buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        pending = 0
-        for row in rows:
-            writer.writerow([_safe_csv(v) for v in row])
-            pending += 1
-            if pending >= CSV_ROWS_PER_PIECE:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-                pending = 0
-        if pending:
-            yield buffer.getvalue()
-    finally:
-        close = getattr(rows, "close", None)
-        if close is not None:
-            close()

@@ -174,6 +174,9 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "can_edit": can_edit,
         "end_form": EndMembershipForm(),
+        # The streamed member exports (exchange) of this organisation's current members, for
+        # roles with a personal-data scope (masked unless the role may see it in full).
+        "may_export": not Membership.objects.visible_to(request.user).query.is_empty(),
     }
     return _render_form(request, "registry/members.html", context, form)
 

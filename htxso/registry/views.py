@@ -4,17 +4,16 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from htxso.core.lists import build
 from htxso.core.models import Commune, Province
-from htxso.core.pagination import InvalidCursor, keyset_paginate
 from htxso.core.scoping import Action, may
 
 from . import aggregates
-from .choices import MemberKind, OrganisationKind, Status
-from .filters import SORTS, OrganisationFilter
+from .choices import MemberKind, OrganisationKind
+from .filters import OrganisationFilter
+from .lists import ORGANISATIONS
 from .models import Membership, Organisation, RegistryAggregate, can_create_organisations
 
 LIST_COLUMNS = (
@@ -29,6 +28,7 @@ LIST_COLUMNS = (
     "established_on",
     "is_agricultural",
     "name_key",
+    "sector",
 )
 
 
@@ -60,40 +60,16 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         Prefetch("province", queryset=Province.objects.only("code", "short_name")),
         Prefetch("commune", queryset=Commune.objects.only("code", "name")),
     )
-    field, descending, _label = SORTS[form.sort_key]
-    cursor = request.GET.get("cursor") or None
-    status = 200
-    cursor_error = ""
-    try:
-        page = keyset_paginate(queryset, field, descending, cursor, settings.REGISTRY_PAGE_SIZE)
-    except InvalidCursor:
-        cursor_error = _("Liên kết trang không hợp lệ hoặc đã hết hạn; đang hiển thị trang đầu.")
-        page = keyset_paginate(queryset, field, descending, None, settings.REGISTRY_PAGE_SIZE)
-        status = 400
-    # Labels and links once per request, not get_FOO_display() and reverse() per row: the
-    # rows were most of the page's rendering time.
-    kinds, statuses = dict(OrganisationKind.choices), dict(Status.choices)
-    link = reverse("registry:organisation", args=[0]).removesuffix("0/")
-    for organisation in page.items:
-        organisation.kind_label = kinds[organisation.kind]
-        organisation.status_label = statuses[organisation.status]
-        organisation.link = f"{link}{organisation.pk}/"
-    total, exact = _count(form, queryset)
-    query = request.GET.copy()
-    query.pop("cursor", None)
+    listing = build(request, ORGANISATIONS, queryset, count=lambda qs: _count(form, qs))
     context = {
         "can_create": can_create_organisations(request.user),
         "form": form,
-        "page": page,
-        "total": total,
-        "total_exact": exact,
-        "base_query": query.urlencode(),
-        "cursor_error": cursor_error,
+        "listing": listing,
     }
     template = (
         "registry/_results.html" if request.headers.get("HX-Request") else "registry/list.html"
     )
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=listing.status)
 
 
 @require_GET

@@ -193,6 +193,9 @@ class Report(models.Model):
                 condition=Q(status="submitted"),
                 name="report_review_queue",
             ),
+            # The list's sorts (reporting/lists.py): keyset pages on (field, id).
+            models.Index(fields=["period", "id"], name="report_period"),
+            models.Index(fields=["updated_at", "id"], name="report_updated"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("open/", views.report_open, name="open"),
+    path("export.<str:fmt>", views.report_export, name="export"),
     path("<int:pk>/", views.report_detail, name="report"),
     path("completeness/", views.completeness_view, name="completeness"),
     path("import/", import_views.import_reports, name="import"),

@@ -8,19 +8,35 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.forms import HiddenInput, Select
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from htxso.core.forms import style
+from htxso.core.lists import build
 from htxso.core.scoping import Action, Kind, Reach, may, reach
 from htxso.registry.models import Organisation
+from htxso.tabular.csv_stream import csv_stream
+from htxso.tabular.workbooks import XLSX_CONTENT_TYPE, stream_xlsx
 
 from . import completeness, services
 from .definitions import localised
 from .filters import ReportFilter
+from .lists import REPORTS
 from .models import Report, ReportForm, ReportStatus
 from .periods import Period
+from .report_export import FORMATS as EXPORT_FORMATS
+from .report_export import WIDTHS, report_rows
 
 
 def _int(value: Any) -> int | None:
@@ -32,37 +48,48 @@ def _int(value: Any) -> int | None:
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    # The one filter of reports (the API's too); an invalid value filters nothing.
-    reports = ReportFilter(request.GET).filter(
-        Report.objects.visible_to(request.user).select_related("form", "organisation")
+    # The one filter of reports (the API's too); an invalid value filters nothing and is named.
+    filters = ReportFilter(request.GET)
+    reports = filters.filter(
+        Report.objects.visible_to(request.user)
+        .select_related("form")
+        .prefetch_related(Prefetch("organisation", Organisation.objects.only("id", "name")))
+        .defer("values", "contribution")
     )
-    status = request.GET.get("status", "")
-    form_code = request.GET.get("form", "")
-    period = request.GET.get("period", "").strip()
-    page = Paginator(reports.order_by("-period", "province_id", "id"), 50).get_page(
-        request.GET.get("page")
-    )
+    listing = build(request, REPORTS, reports)
+    forms = ReportForm.objects.filter(is_active=True)
+    _page_widgets(filters, forms)
     user: Any = request.user
     openable = []
     fills = reach(user, Action.EDIT, Kind.REPORT)
     if Reach.ORGANISATION in fills and user.organisation_id:
         org = Organisation.objects.filter(pk=user.organisation_id).first()
-        for form in ReportForm.objects.filter(is_active=True, respondent="organisation"):
+        for form in forms.filter(respondent="organisation"):
             if org is not None and org.kind in form.organisation_kinds:
                 openable.append(form)
     return render(
         request,
         "reporting/list.html",
         {
-            "page": page,
-            "forms": ReportForm.objects.filter(is_active=True),
-            "statuses": ReportStatus.choices,
+            "listing": listing,
+            "filters": filters,
+            "forms": forms,
             "openable": openable,
             "may_open_province": Reach.PROVINCE in fills,
-            "filters": {"status": status, "form": form_code, "period": period},
         },
-        status=200,
+        status=listing.status,
     )
+
+
+def _page_widgets(filters: ReportFilter, forms: Any) -> None:
+    """The page's widgets for the filter (the API reads the same fields as plain values): the
+    forms as a select by title, the organisation (a link from elsewhere) kept but not shown."""
+    filters.fields["form"].widget = Select(
+        choices=[("", _("Mọi biểu mẫu")), *((f.code, f.title) for f in forms)]
+    )
+    filters.fields["organisation"].widget = HiddenInput()
+    filters.fields["period"].widget.attrs["placeholder"] = _("vd 2025S1")
+    style(filters)
 
 
 @login_required
@@ -234,3 +261,28 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
             "missing": missing_page,
         },
     )
+
+
+@login_required
+@require_GET
+def report_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """The report list with the page's filters and sort, as CSV or XLSX, streamed."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404(_("Định dạng tệp không được hỗ trợ."))
+    try:
+        headers, rows = report_rows(request.user, request.GET, fmt)
+    except ValidationError as exc:
+        text = _("Bộ lọc không hợp lệ: %s") % " ".join(exc.messages)
+        return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            csv_stream(headers, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = StreamingHttpResponse(
+            stream_xlsx(headers, rows, widths=WIDTHS), content_type=XLSX_CONTENT_TYPE
+        )
+    filename = f"bao-cao-{timezone.localdate():%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -112,6 +112,8 @@ ACCOUNT_MATRIX: dict[str, dict[str, Row]] = {
         "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, N), (F, F), (F, F), (F, F)],
     },
     "set_language": {"GET": EVERYONE, "POST": EVERYONE},
+    # The columns one chose for a list (core/lists.py): anyone, kept per user or per session.
+    "list-columns": {"GET": [(M, M)] * 8, "POST": EVERYONE},
 }
 
 
@@ -168,5 +170,13 @@ ACCOUNT_CALLS: dict[tuple[str, str], Builder] = {
     ("set_language", "GET"): lambda w, t: Call(reverse("set_language"), form=True),
     ("set_language", "POST"): lambda w, t: page(
         "set_language", body={"language": "en" if t == "own" else "vi"}, audited=False
+    ),
+    ("list-columns", "GET"): lambda w, t: page("list-columns"),
+    # A signed-in user's choice is audited, an anonymous visitor's (session) is not: the
+    # audit of both is held by core/tests/test_lists.py.
+    ("list-columns", "POST"): lambda w, t: page(
+        "list-columns",
+        body={"list": "registry.organisations", "columns": ["kind"], "next": "/registry/"},
+        audited=False,
     ),
 }

@@ -264,6 +264,8 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "statistics:sdmx-csv": {"GET": EVERYONE},
     # Reports carry business figures: the organisation, its province and national roles.
     "reporting:list": {"GET": [(L, L), *[(OK, OK)] * 7]},  # each sees only their scope
+    # The list's download: the same scope and filters (test_report_list.py holds the rows).
+    "reporting:export": {"GET": [(L, L), *[(OK, OK)] * 7]},
     # Opening the 2024 report of the target HTX: who may fill it in.
     "reporting:open": {
         "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (OK, F), (F, F)]
@@ -763,6 +765,9 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("statistics:sdmx-data", "GET"): lambda w, t: _page("statistics:sdmx-data"),
     ("statistics:sdmx-csv", "GET"): lambda w, t: _page("statistics:sdmx-csv"),
     ("reporting:list", "GET"): lambda w, t: _page("reporting:list"),
+    ("reporting:export", "GET"): lambda w, t: Call(
+        reverse("reporting:export", args=["csv"]), {"province": w.province[t]}
+    ),
     ("reporting:open", "POST"): lambda w, t: _page(
         "reporting:open",
         body={"form": "htx-annual", "period": "2024", "organisation": w.organisation[t].pk},
