@@ -13,6 +13,7 @@ process; Lua script bench/api.lua, which adds p95). Reported per endpoint: media
 of requests/s, p50, p95 and p99, and ratio = API rps / bare rps. Goal: ratio ≥ 0.70.
 
     .venv/bin/python bench/api.py [--workers 2 4] [--rounds 3] [--duration 15]
+                                  [--redis redis://127.0.0.1:6379/11]
 
 Needs wrk (`apt-get install wrk`), a benchmark-only tool.
 """
@@ -204,6 +205,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--ids", type=int, default=1000, help="organisation ids for detail")
+    parser.add_argument(
+        "--redis",
+        default="",
+        help="REDIS_URL for the server, as in production (rate limits shared by the workers)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/api.py needs wrk: apt-get install wrk")
@@ -220,6 +226,8 @@ def main() -> None:
         "API_RATE_ANONYMOUS": "1000000000/s",
         "API_RATE_AUTHENTICATED": "1000000000/s",
     }
+    if args.redis:
+        server_env["REDIS_URL"] = args.redis
     version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("[")[0]
     results = {}
     with tempfile.TemporaryDirectory(prefix="htxso-bench-api-") as tmp:
@@ -235,6 +243,7 @@ def main() -> None:
             "duration_s": args.duration,
         },
         "rounds": args.rounds,
+        "redis": bool(args.redis),
         "detail_ids": len(ids),
         "list_filters": LIST_FILTERS,
         "goal": {"ratio_rps": 0.70},
