@@ -46,6 +46,12 @@ class OrganisationForm(forms.ModelForm):
         label=capfirst(Organisation._meta.get_field("charter_capital").verbose_name),
         required=False,
     )
+    website = forms.URLField(
+        label=capfirst(Organisation._meta.get_field("website").verbose_name),
+        max_length=200,
+        required=False,
+        assume_scheme="https",  # "htx.vn" is https://htx.vn
+    )
 
     class Meta:
         model = Organisation
