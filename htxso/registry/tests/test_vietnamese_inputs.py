@@ -6,7 +6,9 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from htxso.registry.models import Membership, Organisation
 
@@ -14,6 +16,13 @@ from .factories import OrganisationFactory, valid_cccd
 from .test_edit_pages import edit_data, field_errors
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """The English page activates English in the test's thread: don't leak it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture
