@@ -161,6 +161,13 @@ class Organisation(models.Model):
     def is_union(self) -> bool:
         return self.kind == OrganisationKind.COOPERATIVE_UNION
 
+    @property
+    def current_members(self) -> int:
+        """Its current members, by the one definition (registry/members.py)."""
+        from .members import current_members
+
+        return current_members(self)
+
 
 class StatusChange(models.Model):
     organisation = models.ForeignKey(

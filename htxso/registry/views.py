@@ -13,7 +13,7 @@ from htxso.core.pagination import InvalidCursor, keyset_paginate
 from htxso.core.scoping import Action, may
 
 from . import aggregates
-from .choices import MemberKind, OrganisationKind, Status
+from .choices import CLOSED_STATUSES, MemberKind, OrganisationKind, Status
 from .filters import SORTS, OrganisationFilter
 from .models import Membership, Organisation, RegistryAggregate, can_create_organisations
 
@@ -145,6 +145,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     largest = (
         Organisation.objects.visible_to(request.user)
         .filter(province=province, kind=OrganisationKind.COOPERATIVE)
+        .exclude(status__in=CLOSED_STATUSES)  # a dissolved HTX has no current members
         .select_related("commune")
         .only("id", "name", "tax_code", "status", "members_count", "commune__name", "kind")
         .order_by("-members_count", "id")[:20]
