@@ -162,6 +162,11 @@ class Organisation(models.Model):
         return self.kind == OrganisationKind.COOPERATIVE_UNION
 
     @property
+    def has_members(self) -> bool:
+        """A household business has none (services.rules: "Hộ kinh doanh không có thành viên")."""
+        return self.kind != OrganisationKind.HOUSEHOLD_BUSINESS
+
+    @property
     def current_members(self) -> int:
         """Its current members, by the one definition (registry/members.py)."""
         from .members import current_members

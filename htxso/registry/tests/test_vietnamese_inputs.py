@@ -12,7 +12,7 @@ from django.utils import translation
 
 from htxso.registry.models import Membership, Organisation
 
-from .factories import OrganisationFactory, valid_cccd
+from .factories import HouseholdFactory, MembershipFactory, OrganisationFactory, valid_cccd
 from .test_edit_pages import edit_data, field_errors
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,30 @@ def test_an_email_saved_on_the_edit_form_is_shown(client, officer):
     page = client.get(reverse("registry:organisation", args=[organisation.pk])).content.decode()
     assert 'href="mailto:htx@example.vn"' in page
     assert 'href="https://htx.example.vn"' in page
+
+
+def test_a_membership_is_ended_with_a_day_month_year_date(client, officer):
+    organisation = OrganisationFactory()
+    membership = MembershipFactory(organisation=organisation)
+    page = client.get(reverse("registry:members", args=[organisation.pk])).content.decode()
+    assert 'type="date"' not in page and 'placeholder="dd/mm/yyyy"' in page
+    response = client.post(
+        reverse("registry:membership-end", args=[membership.pk]), {"left_on": "03/02/2024"}
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.left_on == dt.date(2024, 2, 3)
+
+
+def test_a_household_business_shows_no_member_table(client, officer):
+    """Household businesses have no members (services.rules); their pages showed a
+    cooperative's member table, its link and the form to add one (#16)."""
+    household = HouseholdFactory()
+    page = client.get(reverse("registry:organisation", args=[household.pk])).content.decode()
+    assert 'id="member-counts"' not in page and 'id="no-members"' in page
+    assert reverse("registry:members", args=[household.pk]) not in page
+    members = client.get(reverse("registry:members", args=[household.pk])).content.decode()
+    assert "Thêm thành viên" not in members and 'id="no-members"' in members
+    cooperative = OrganisationFactory()
+    page = client.get(reverse("registry:organisation", args=[cooperative.pk])).content.decode()
+    assert 'id="member-counts"' in page and 'id="no-members"' not in page
