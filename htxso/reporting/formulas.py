@@ -74,7 +74,7 @@ def _registry(measure: Mapping[str, Any]) -> str:
             else:
                 names = [str(bands.get(code, code)) for code in chosen]
                 conditions.append(_("xếp loại %s") % _(" hoặc ").join(names))
-        return _("Đếm tổ chức đang tồn tại: %s") % _(", ").join(conditions)
+        return _("Đếm tổ chức đang tồn tại: %s") % ", ".join(conditions)
     return ""
 
 
