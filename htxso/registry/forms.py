@@ -42,10 +42,7 @@ class OrganisationForm(forms.ModelForm):
     commune = forms.ChoiceField(label=_("Xã/phường"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Typed and shown the Vietnamese way (core.forms): 769.000.000 đồng, dd/mm/yyyy.
-    charter_capital = MoneyField(
-        label=capfirst(Organisation._meta.get_field("charter_capital").verbose_name),
-        required=False,
-    )
+    charter_capital = MoneyField(label=_("Vốn điều lệ"), required=False)  # "đồng" beside it
     website = forms.URLField(
         label=capfirst(Organisation._meta.get_field("website").verbose_name),
         max_length=200,

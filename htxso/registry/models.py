@@ -167,6 +167,13 @@ class Organisation(models.Model):
         return self.kind != OrganisationKind.HOUSEHOLD_BUSINESS
 
     @property
+    def keeps_members(self) -> bool:
+        """Whether it has current members at all: not dissolved or bankrupt (members.py)."""
+        from .members import keeps_members
+
+        return keeps_members(self.status)
+
+    @property
     def current_members(self) -> int:
         """Its current members, by the one definition (registry/members.py)."""
         from .members import current_members
