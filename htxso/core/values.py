@@ -31,6 +31,10 @@ serial number; from 1900.
 
 Errors are `ValidationError`s with Vietnamese messages and a `code` (`invalid`, `comma`,
 `fraction`, `large`, `negative`) so a caller may word them for its own column.
+
+**Writing them back** (`format_number`, `format_date`): the same conventions out — 769.000.000,
+1.234,5, 05/04/2025 — whatever the page's language, so what a form shows is what its parser
+reads (a form field, a command's counts, a message).
 """
 
 import datetime as dt
@@ -92,6 +96,33 @@ def parse_number(value: Any) -> Decimal:
     if abs(number) >= LIMIT:
         raise _large()
     return number
+
+
+def format_number(value: Any) -> str:
+    """769000000 → "769.000.000", Decimal("1234.5") → "1.234,5": thousands with ".", decimals
+    with ",". Anything that is not a number (None, text, a bool) is returned as text unchanged
+    ("" for None), so a form can show back what was typed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            value = int(value)
+        else:
+            whole, _dot, fraction = f"{abs(value).normalize():f}".partition(".")
+            sign = "-" if value < 0 else ""
+            return f"{sign}{int(whole):,}".replace(",", ".") + "," + fraction
+    return f"{value:,}".replace(",", ".")
+
+
+def format_date(value: dt.date | None) -> str:
+    """dd/mm/yyyy, the way every page and form writes a date ("" for none)."""
+    return value.strftime("%d/%m/%Y") if value is not None else ""
 
 
 def parse_integer(value: Any) -> int:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.dispatch import Signal
 
+from .members import keeps_members
 from .models import Organisation, RegistryAggregate
 
 _deferred = threading.local()
@@ -95,7 +96,8 @@ def summarise(rows: Iterable[RegistryAggregate]) -> dict:
     for row in rows:
         k = kinds[row.kind]
         k["total"] += row.organisations
-        k["members"] += row.members
+        if keeps_members(row.status):  # current members only (registry/members.py)
+            k["members"] += row.members
         if row.status == Status.ACTIVE:
             k["active"] += row.organisations
         elif row.status in DORMANT_STATUSES:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from htxso.core.history import changes
 from htxso.core.models import AuditEntry
 from htxso.core.pagination import InvalidCursor, keyset_paginate
 from htxso.core.personal import REVEALED, masked_data, may_reveal, reveal
@@ -295,8 +296,9 @@ def _shown(entries: Iterable[AuditEntry], revealed: bool) -> list[AuditEntry]:
     """Audit entries with their personal values masked, unless the page was revealed (a logged
     reveal): reading them in full is a reveal too."""
     shown = list(entries)
-    if not revealed:
-        for entry in shown:
+    for entry in shown:
+        if not revealed:
             entry.before = masked_data(entry.before)
             entry.after = masked_data(entry.after)
+        entry.changes = changes(entry)  # type: ignore[attr-defined]  # as the pages write them
     return shown

@@ -3,9 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from htxso.core.forms import DATE, StyledForm, style
+from htxso.core.forms import DateField, MoneyField, StyledForm, style
 from htxso.core.units import commune_names, province_names
 
 from .choices import MemberKind, Status
@@ -40,11 +41,19 @@ class OrganisationForm(forms.ModelForm):
     province = forms.ChoiceField(label=_("Tỉnh/thành phố"))
     commune = forms.ChoiceField(label=_("Xã/phường"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Typed and shown the Vietnamese way (core.forms): 769.000.000 đồng, dd/mm/yyyy.
+    charter_capital = MoneyField(label=_("Vốn điều lệ"), required=False)  # "đồng" beside it
+    website = forms.URLField(
+        label=capfirst(Organisation._meta.get_field("website").verbose_name),
+        max_length=200,
+        required=False,
+        assume_scheme="https",  # "htx.vn" is https://htx.vn
+    )
 
     class Meta:
         model = Organisation
         fields = EDITABLE
-        widgets = {"established_on": DATE, "registered_on": DATE}
+        field_classes = {"established_on": DateField, "registered_on": DateField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,7 +85,7 @@ class OrganisationForm(forms.ModelForm):
 
 class StatusChangeForm(StyledForm):
     status = forms.ChoiceField(label=_("Tình trạng mới"), choices=Status.choices)
-    effective_on = forms.DateField(label=_("Ngày hiệu lực"), widget=DATE)
+    effective_on = DateField(label=_("Ngày hiệu lực"))
     reason = forms.CharField(label=_("Lý do"), max_length=255, required=False)
     document_no = forms.CharField(label=_("Số văn bản"), max_length=60, required=False)
 
@@ -89,17 +98,13 @@ class MembershipForm(StyledForm):
     full_name = forms.CharField(
         label=_("Họ và tên (như trên thẻ CCCD)"), max_length=120, required=False
     )
-    birth_date = forms.DateField(
-        label=_("Ngày sinh (như trên thẻ CCCD)"), widget=DATE, required=False
-    )
+    birth_date = DateField(label=_("Ngày sinh (như trên thẻ CCCD)"), required=False)
     member_tax_code = forms.CharField(
         label=_("Mã số thuế của HTX thành viên (với liên hiệp HTX)"), max_length=20, required=False
     )
     kind = forms.ChoiceField(label=_("Loại thành viên"), choices=MemberKind.choices)
-    joined_on = forms.DateField(label=_("Ngày gia nhập"), widget=DATE)
-    capital_contributed = forms.IntegerField(
-        label=_("Vốn góp (đồng)"), min_value=0, max_value=10**15, required=False
-    )
+    joined_on = DateField(label=_("Ngày gia nhập"))
+    capital_contributed = MoneyField(label=_("Vốn góp"), required=False)
 
     organisation: Organisation  # set by the view: the organisation a member joins
 
@@ -113,7 +118,7 @@ class MembershipForm(StyledForm):
 
 
 class EndMembershipForm(StyledForm):
-    left_on = forms.DateField(label=_("Ngày chấm dứt"), widget=DATE)
+    left_on = DateField(label=_("Ngày chấm dứt"))
 
 
 class ContactForm(StyledForm):

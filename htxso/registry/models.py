@@ -161,6 +161,25 @@ class Organisation(models.Model):
     def is_union(self) -> bool:
         return self.kind == OrganisationKind.COOPERATIVE_UNION
 
+    @property
+    def has_members(self) -> bool:
+        """A household business has none (services.rules: "Hộ kinh doanh không có thành viên")."""
+        return self.kind != OrganisationKind.HOUSEHOLD_BUSINESS
+
+    @property
+    def keeps_members(self) -> bool:
+        """Whether it has current members at all: not dissolved or bankrupt (members.py)."""
+        from .members import keeps_members
+
+        return keeps_members(self.status)
+
+    @property
+    def current_members(self) -> int:
+        """Its current members, by the one definition (registry/members.py)."""
+        from .members import current_members
+
+        return current_members(self)
+
 
 class StatusChange(models.Model):
     organisation = models.ForeignKey(

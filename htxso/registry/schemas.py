@@ -5,7 +5,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
 from htxso.core.api_schemas import Input  # shared by every app's API (with Error, Page)
@@ -19,6 +19,7 @@ from .choices import (
     Sector,
     Status,
 )
+from .members import keeps_members
 
 # The code lists are the models' TextChoices (str enums): the API accepts exactly their values.
 Kind = OrganisationKind
@@ -175,9 +176,20 @@ class OrganisationOut(BaseModel):
     is_high_tech: bool
     in_value_chain: bool
     classification: str
-    members_count: int
+    members_count: int = Field(
+        description="Thành viên hiện tại: tư cách thành viên chưa chấm dứt; 0 khi tổ chức đã "
+        "giải thể, phá sản (current members: open memberships; 0 once dissolved or bankrupt).",
+    )
     version: int
     updated_at: dt.datetime
+
+    @model_validator(mode="after")
+    def _current_members(self) -> "OrganisationOut":
+        """The one definition of a current member (registry/members.py); the list reads plain
+        rows, so it is applied here rather than through the model's property."""
+        if not keeps_members(self.status):
+            self.members_count = 0
+        return self
 
 
 class StatusChangeIn(Input):

@@ -11,7 +11,7 @@ from htxso.core.models import Commune, Province
 from htxso.core.scoping import Action, may
 
 from . import aggregates
-from .choices import MemberKind, OrganisationKind
+from .choices import CLOSED_STATUSES, MemberKind, OrganisationKind
 from .filters import OrganisationFilter
 from .lists import ORGANISATIONS
 from .models import Membership, Organisation, RegistryAggregate, can_create_organisations
@@ -121,6 +121,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     largest = (
         Organisation.objects.visible_to(request.user)
         .filter(province=province, kind=OrganisationKind.COOPERATIVE)
+        .exclude(status__in=CLOSED_STATUSES)  # a dissolved HTX has no current members
         .select_related("commune")
         .only("id", "name", "tax_code", "status", "members_count", "commune__name", "kind")
         .order_by("-members_count", "id")[:20]

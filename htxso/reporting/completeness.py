@@ -1,7 +1,11 @@
 """Who has reported: expected / received / approved per province, and who is overdue.
 
-Expected organisations come from the cube (organisations existing at the period's end, by
-kind), received and approved from one GROUP BY over the period's reports.
+Expected are the organisations that must report for the period — the rule `open_report`
+applies: of the form's kinds, established by the period's end, not dissolved or bankrupt before
+it began (`expected_q`). Expected, received and the list of who is missing all read that one
+rule, so received never exceeds expected: the page showed 573 / 567 (101,1 %) when expected came
+from the cube's stock at the period's end, which leaves out an HTX dissolved during the year
+that still reports for it. Each count is one GROUP BY over indexed columns.
 """
 
 from collections import defaultdict
@@ -14,15 +18,17 @@ from htxso.core.models import Province
 from htxso.registry.choices import CLOSED_STATUSES
 from htxso.registry.models import Organisation
 
-from .models import TOTAL, IndicatorCell, Report, ReportForm, ReportStatus, Respondent
+from .models import Report, ReportForm, ReportStatus, Respondent
 from .periods import Period
 
 RECEIVED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 
 
-def _stock_period(period: Period) -> str:
-    """The half-year whose end is the period's end (a year ends with its S2)."""
-    return period.code if period.half else f"{period.year}S2"
+def expected_q(form: ReportForm, period: Period, prefix: str = "") -> Q:
+    """The organisations (`prefix` "organisation__" from a report) expected to report."""
+    return Q(
+        **{f"{prefix}kind__in": form.organisation_kinds, f"{prefix}established_on__lte": period.end}
+    ) & ~Q(**{f"{prefix}status__in": CLOSED_STATUSES, f"{prefix}status_since__lt": period.start})
 
 
 def table(form: ReportForm, period: Period, provinces: list[str] | None = None) -> list[dict]:
@@ -31,21 +37,21 @@ def table(form: ReportForm, period: Period, provinces: list[str] | None = None) 
     if provinces is not None:
         wanted = wanted.filter(code__in=provinces)
     expected: dict[str, int] = defaultdict(int)
+    reports = Report.objects.filter(form=form, period=period.code)
     if form.respondent == Respondent.PROVINCE:
         for code in wanted.values_list("code", flat=True):
             expected[code] = 1
     else:
-        cells = IndicatorCell.objects.filter(
-            indicator="organisations",
-            period=_stock_period(period),
-            kind__in=form.organisation_kinds,
-            sector=TOTAL,
-            status=TOTAL,
-        ).values_list("area", "value")
-        for area, value in cells:
+        organisations = Organisation.objects.filter(expected_q(form, period))
+        reports = reports.filter(expected_q(form, period, "organisation__"))
+        if provinces is not None:
+            organisations = organisations.filter(province_id__in=provinces)
+        for area, value in (
+            organisations.order_by().values_list("province_id").annotate(n=Count("id"))
+        ):
             expected[area] += value
     counts = (
-        Report.objects.filter(form=form, period=period.code)
+        reports.order_by()
         .values("province_id")
         .annotate(
             received=Count("id", filter=Q(status__in=RECEIVED)),
@@ -82,12 +88,7 @@ def missing(form: ReportForm, period: Period, province: str) -> QuerySet[Organis
         form=form, period=period.code, status__in=RECEIVED, organisation__isnull=False
     ).values("organisation_id")
     return (
-        Organisation.objects.filter(
-            province_id=province,
-            kind__in=form.organisation_kinds,
-            established_on__lte=period.end,
-        )
-        .exclude(status__in=CLOSED_STATUSES, status_since__lt=period.start)
+        Organisation.objects.filter(expected_q(form, period), province_id=province)
         .exclude(pk__in=done)
         .order_by("name_key", "id")
     )

@@ -22,7 +22,7 @@ from htxso.core.models import Province
 from htxso.registry.choices import OrganisationKind, Sector, Status
 from htxso.tabular.workbooks import stream_xlsx
 
-from . import dashboards, disclosure, sdmx, services
+from . import dashboards, disclosure, formulas, sdmx, services
 from .models import (
     NATIONAL,
     TOTAL,
@@ -129,7 +129,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
         request,
         "reporting/indicators.html",
         {
-            "indicators": Indicator.objects.filter(is_published=True),
+            "indicators": formulas.catalogue(translation.get_language() == "en"),
             "targets": Target.objects.select_related("indicator").order_by("area", "year", "id"),
             "units": {code: dashboards.unit_label(code) for code in dashboards.UNITS},
             "provinces": dict(Province.objects.values_list("code", "name")),

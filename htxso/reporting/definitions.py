@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from htxso.core.values import parse_bool, parse_integer
+from htxso.core.values import format_number, parse_bool, parse_integer
 
 INTEGER = "integer"
 BOOLEAN = "boolean"
@@ -102,11 +102,24 @@ class Field:
             return None
         if self.type == BOOLEAN:
             return parse_bool(raw)
-        value = parse_integer(raw)
+        try:
+            value = parse_integer(raw)
+        except ValidationError as exc:
+            if exc.code != "invalid":  # a decimal comma, a fraction, too large: said as is
+                raise
+            raise ValidationError(
+                _("“%(value)s” không phải là số nguyên: nhập số, ví dụ 5.000.000.")
+                % {"value": raw},
+                code="invalid",
+            ) from None
         if self.min is not None and value < self.min:
-            raise ValidationError(_("Giá trị không được nhỏ hơn %(min)s.") % {"min": self.min})
+            raise ValidationError(
+                _("Giá trị không được nhỏ hơn %(min)s.") % {"min": format_number(self.min)}
+            )
         if self.max is not None and value > self.max:
-            raise ValidationError(_("Giá trị không được lớn hơn %(max)s.") % {"max": self.max})
+            raise ValidationError(
+                _("Giá trị không được lớn hơn %(max)s.") % {"max": format_number(self.max)}
+            )
         return value
 
 
@@ -259,8 +272,8 @@ class Definition:
                             OUTLIER,
                             key,
                             {
-                                "vi": f"{label.get('vi', key)}: {_vi_number(now)} so với "
-                                f"{_vi_number(before)} kỳ trước (chênh lệch quá "
+                                "vi": f"{label.get('vi', key)}: {format_number(now)} so với "
+                                f"{format_number(before)} kỳ trước (chênh lệch quá "
                                 f"{ratio.replace('.', ',')} lần).",
                                 "en": f"{label.get('en') or label.get('vi', key)}: {now:,} "
                                 f"against {before:,} in the previous period "
@@ -271,11 +284,6 @@ class Definition:
                     }
                 )
         return out
-
-
-def _vi_number(value: int) -> str:
-    """1.250.000: Vietnamese thousands separators."""
-    return f"{value:,}".replace(",", ".")
 
 
 def _finding(code: str, severity: str, field: str, message: Mapping[str, str]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from htxso.core.bulk import next_id, reset_sequences, write_rows
 from htxso.core.models import Province
+from htxso.core.values import format_number as vn  # 2.812, not 2,812
 from htxso.registry.choices import CLOSED_STATUSES
 from htxso.registry.models import Organisation
 
@@ -179,7 +180,7 @@ def generate_history(
                         values,
                         {"area": org[2], "dims": dims, "measures": got},
                     )
-                progress(f"  báo cáo năm {year}: {result.reports:,}")
+                progress(f"  báo cáo năm {year}: {vn(result.reports)}")
 
         def summary_rows() -> Iterator[tuple]:
             for period in halves:
@@ -220,7 +221,7 @@ def generate_history(
         write_rows(Report._meta.db_table, COLUMNS, summary_rows())
         reset_sequences(Report)
         result.cells += cube.apply(total)
-    progress(f"  {result.reports:,} báo cáo năm, {result.summaries:,} báo cáo tỉnh")
+    progress(f"  {vn(result.reports)} báo cáo năm, {vn(result.summaries)} báo cáo tỉnh")
     for period in span(Period(last - years + 1, 1), Period.containing(today, "half")):
         with transaction.atomic():
             result.cells += statistics.rebuild_registry_period(period, today)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import connection
 
-from htxso.registry.choices import CLOSED_STATUSES
+from htxso.registry.members import keeps_members
 
 from . import cube
 from .models import TOTAL, Indicator, Report, Source
@@ -100,12 +100,13 @@ def registry_rows(
                   WHERE o.established_on <= %s{where}) o
             GROUP BY o.province_id, o.kind, o.sector, o.status"""
         args = [as_at, as_at, as_at, *params, as_at, *where_params]
-    closed = {str(s) for s in CLOSED_STATUSES}
     out = []
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         for province, kind, sector, status, *values in cursor.fetchall():
-            if status in closed:
+            # Existing organisations and their current members only: the registry's one
+            # definition (registry/members.py), as the home page and the API count them.
+            if not keeps_members(status):
                 continue
             dims = {"kind": kind, "sector": sector, "status": status}
             out.append(

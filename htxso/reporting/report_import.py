@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from htxso.core.audit import record
+from htxso.core.values import format_number
 from htxso.tabular.sources import FileError, open_table
 
 from .models import ReportForm
@@ -101,7 +102,7 @@ def run(
                         if result.rows >= max_rows():
                             result.refuse(
                                 _("Tệp có quá %(max)s dòng: hãy chia thành nhiều tệp.")
-                                % {"max": f"{max_rows():,}".replace(",", ".")},
+                                % {"max": format_number(max_rows())},
                                 row=number,
                             )
                             break

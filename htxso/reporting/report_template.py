@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from htxso.core.values import format_number
 from htxso.tabular.columns import Column, Layout, header_key
 from htxso.tabular.workbooks import template_workbook
 
@@ -40,16 +41,15 @@ def _note(f: Field) -> str:
         if f.unit:
             parts.append(_("Đơn vị: %s.") % f.unit)
         if f.min is not None and f.max is not None:
-            parts.append(_("Từ %(min)s đến %(max)s.") % {"min": _vi(f.min), "max": _vi(f.max)})
+            parts.append(
+                _("Từ %(min)s đến %(max)s.")
+                % {"min": format_number(f.min), "max": format_number(f.max)}
+            )
         elif f.min is not None:
-            parts.append(_("Không nhỏ hơn %s.") % _vi(f.min))
+            parts.append(_("Không nhỏ hơn %s.") % format_number(f.min))
     if f.prefill:
         parts.append(_("Để trống: lấy số liệu của sổ đăng ký HTX Số."))
     return " ".join(parts)
-
-
-def _vi(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def _examples(form: ReportForm, definition: Definition) -> dict[str, str]:
@@ -88,7 +88,7 @@ def _examples(form: ReportForm, definition: Definition) -> dict[str, str]:
                 break
     yes, no = _("Có"), _("Không")
     return {
-        key: (yes if value else no) if isinstance(value, bool) else _vi(value)
+        key: (yes if value else no) if isinstance(value, bool) else format_number(value)
         for key, value in best.items()
     }
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from htxso.core.forms import style
 from htxso.core.lists import build
 from htxso.core.scoping import Action, Kind, Reach, may, reach
+from htxso.core.values import format_number
 from htxso.registry.models import Organisation
 from htxso.tabular.csv_stream import csv_stream
 from htxso.tabular.workbooks import XLSX_CONTENT_TYPE, stream_xlsx
@@ -116,12 +117,24 @@ def report_open(request: HttpRequest) -> HttpResponse:
     return redirect("reporting:report", pk=report.pk)
 
 
+def _shown(value: Any) -> str:
+    """A stored value as the page writes it: 1.234.567, Có / Không, nothing for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    return format_number(value)
+
+
 def _fields(report: Report, raw: dict[str, Any], errors: dict[str, list[str]]) -> list[dict]:
     definition = services.definition_of(report.form_version)
     previous = services.previous_values(report) or {}
     rows = []
     for field in definition.fields:
+        # What was typed is shown back as typed; a stored number the Vietnamese way.
         value = raw.get(field.key, report.values.get(field.key))
+        if field.key not in raw and not isinstance(value, bool):
+            value = format_number(value)
         rows.append(
             {
                 "key": field.key,
@@ -130,7 +143,7 @@ def _fields(report: Report, raw: dict[str, Any], errors: dict[str, list[str]]) -
                 "type": field.type,
                 "required": field.required,
                 "value": "" if value is None else value,
-                "previous": previous.get(field.key),
+                "previous": _shown(previous.get(field.key)),
                 "errors": errors.get(field.key, []),
             }
         )

@@ -96,3 +96,39 @@ def test_the_command_says_what_to_set_instead_of_a_traceback(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("htxso: Chưa đặt SECRET_KEY")
     assert "DEBUG=1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_readme_commands_run_in_a_checkout_with_nothing_set(tmp_path):
+    """After `make demo`, `htxso import --help` as the README writes it (no SECRET_KEY, DEBUG or
+    DATABASE_URL in the environment) ran into "SECRET_KEY must be set" (#16): a checkout runs as
+    development, like make and manage.py, and says so in one line."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "HTXSO_VAR_DIR": str(tmp_path / "var"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "htxso.cli", "import", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: htxso import")
+    assert "DEBUG=1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_server_environment_is_never_taken_for_a_checkout(tmp_path):
+    # DATABASE_URL set (a server) without SECRET_KEY: the sentence, not development mode.
+    env = production_env(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused")
+    del env["SECRET_KEY"], env["DEBUG"]
+    result = subprocess.run(
+        [sys.executable, "-m", "htxso.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("htxso: Chưa đặt SECRET_KEY")

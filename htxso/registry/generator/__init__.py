@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from htxso.core.audit import record
 from htxso.core.bulk import next_id, reset_sequences, write_rows
+from htxso.core.values import format_number as vn  # 2.812, not 2,812
 
 from .. import aggregates
 from ..models import Membership, Organisation, Person, StatusChange
@@ -52,7 +53,7 @@ class Generator(OrganisationRows, PeopleRows):
         result = Result()
         orgs = self.plan()
         self.progress(
-            f"Kế hoạch: {len(orgs):,} tổ chức, {self.scale.memberships:,} tư cách thành viên"
+            f"Kế hoạch: {vn(len(orgs))} tổ chức, {vn(self.scale.memberships)} tư cách thành viên"
         )
         # Memberships first: they fix the active member counts written on each organisation.
         unions = self.union_links(orgs)
@@ -67,7 +68,7 @@ class Generator(OrganisationRows, PeopleRows):
                 STATUS_COLUMNS,
                 (row for o in orgs for row in self.status_rows(o)),
             )
-        self.progress(f"  {result.organisations:,} tổ chức đã ghi")
+        self.progress(f"  {vn(result.organisations)} tổ chức đã ghi")
         self.people_and_memberships(orgs, result)
         with transaction.atomic():
             first = next_id(Membership)
@@ -89,7 +90,7 @@ class Generator(OrganisationRows, PeopleRows):
                     "people": result.people,
                     "memberships": result.memberships,
                 },
-                about=("registry", f"Dữ liệu mẫu: {result.organisations:,} tổ chức"),
+                about=("registry", f"Dữ liệu mẫu: {vn(result.organisations)} tổ chức"),
                 about_id="*",
             )
         for org in orgs:

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from htxso.core.bulk import next_id, write_rows
 from htxso.core.cccd import FEMALE, MALE
+from htxso.core.values import format_number as vn  # 2.812, not 2,812
 
 from ..choices import MemberKind, OrganisationKind
 from ..models import Membership, Person
@@ -129,4 +130,4 @@ class PeopleRows(GeneratorBase):
             )
         people.clear()
         memberships.clear()
-        self.progress(f"  {result.memberships:,} tư cách thành viên, {result.people:,} cá nhân")
+        self.progress(f"  {vn(result.memberships)} tư cách thành viên, {vn(result.people)} cá nhân")

@@ -78,8 +78,8 @@ def demo_db(demo, db):
 
 def test_command_reports_what_it_wrote(demo_db):
     output, _listing = demo_db
-    assert output.startswith("Đã sinh 2,812 tổ chức")
-    assert "100,060 tư cách thành viên" in output
+    assert output.startswith("Đã sinh 2.812 tổ chức")  # Vietnamese grouping (#16)
+    assert "100.060 tư cách thành viên" in output
     entry = AuditEntry.objects.get(action="generate")
     assert entry.after["organisations"] == 2_812
     assert entry.after["memberships"] == 100_060

@@ -25,6 +25,7 @@ from htxso.registry.choices import (
     Status,
 )
 from htxso.registry.filters import SORTS
+from htxso.registry.members import current_q
 from htxso.registry.models import Membership, Organisation, StatusChange
 
 from .conftest import generate_demo_once, make_user
@@ -172,8 +173,9 @@ def check_figures(page: str, orgs) -> None:
         ), kind
     assert number(figure(page, "fig-active")) == orgs.filter(status=Status.ACTIVE).count()
     assert number(figure(page, "fig-dormant")) == orgs.filter(status__in=DORMANT_STATUSES).count()
-    members = orgs.aggregate(n=Sum("members_count"))["n"] or 0
-    assert number(figure(page, "fig-members")) == members
+    # Current members only: none of a dissolved or bankrupt organisation (registry/members.py).
+    members = orgs.exclude(status__in=CLOSED_STATUSES).aggregate(n=Sum("members_count"))["n"]
+    assert number(figure(page, "fig-members")) == (members or 0)
     htx = orgs.filter(kind=OrganisationKind.COOPERATIVE)
     if not htx.exists():
         assert figure(page, "fig-agri") == "—"
@@ -195,7 +197,7 @@ def test_home_shows_the_four_kinds_with_their_totals(client, registry):
     assert figure_cards(page)[OrganisationKind.COOPERATIVE][1] == 600
     check_figures(page, Organisation.objects.all())
     members = number(figure(page, "fig-members"))
-    assert members == Membership.objects.active().count()
+    assert members == Membership.objects.filter(current_q()).count()
 
 
 def test_home_province_table_has_34_rows_with_their_figures(client, registry):
@@ -217,7 +219,7 @@ def test_home_province_table_has_34_rows_with_their_figures(client, registry):
             orgs.filter(kind=OrganisationKind.COOPERATIVE_GROUP).count(),
             orgs.filter(kind=OrganisationKind.COOPERATIVE_UNION).count(),
             orgs.filter(kind=OrganisationKind.HOUSEHOLD_BUSINESS).count(),
-            orgs.aggregate(n=Sum("members_count"))["n"] or 0,
+            orgs.exclude(status__in=CLOSED_STATUSES).aggregate(n=Sum("members_count"))["n"] or 0,
         ]
         assert [number(c) for c in cells[1:7]] == expected, code
     assert codes == sorted(codes)
@@ -226,7 +228,7 @@ def test_home_province_table_has_34_rows_with_their_figures(client, registry):
 
 def test_large_numbers_are_grouped_the_vietnamese_way(client, registry):
     page = get(client, "/")
-    members = Organisation.objects.aggregate(n=Sum("members_count"))["n"]
+    members = Membership.objects.filter(current_q()).count()
     assert members >= 1000
     assert figure(page, "fig-members") == f"{members:,}".replace(",", ".")
 
@@ -503,7 +505,10 @@ def check_organisation_page(client, org: Organisation) -> str:
     active = Membership.objects.active().filter(organisation=org)
     expected = {str(label): active.filter(kind=kind).count() for kind, label in MemberKind.choices}
     expected["Tổng"] = active.count()
-    assert member_count_table(page) == expected
+    if org.has_members:
+        assert member_count_table(page) == expected
+    else:  # a household business has no members: no member table (#16)
+        assert 'id="member-counts"' not in page and 'id="no-members"' in page
     assert expected["Tổng"] == org.members_count
     # Status history, latest first.
     history = found(r'id="status-history">(.*?)</ol>', page)
@@ -577,7 +582,7 @@ def test_htx_page_lists_the_unions_it_belongs_to(client, registry):
 def test_household_business_page(client, registry):
     household = Organisation.objects.filter(kind=OrganisationKind.HOUSEHOLD_BUSINESS).first()
     page = check_organisation_page(client, household)
-    assert member_count_table(page)["Tổng"] == 0
+    assert "Hộ kinh doanh không có thành viên." in page
 
 
 def test_legacy_address_is_shown_when_present(client, registry):
@@ -615,6 +620,7 @@ def test_province_page_shows_its_own_figures(client, registry):
     shown = [int(pk) for pk in re.findall(r'href="/registry/(\d+)/"', largest)]
     expected = list(
         orgs.filter(kind=OrganisationKind.COOPERATIVE)
+        .exclude(status__in=CLOSED_STATUSES)
         .order_by("-members_count", "id")
         .values_list("id", flat=True)[:20]
     )

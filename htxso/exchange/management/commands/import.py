@@ -10,6 +10,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from htxso.core.uploads import UploadRefused
+from htxso.core.values import format_number as vn  # 2.812, not 2,812
 from htxso.exchange import jobs, services
 from htxso.exchange.layouts import LAYOUTS, MEMBERS, ORGANISATIONS
 from htxso.exchange.models import ImportIssue, JobStatus, Severity, Strategy
@@ -52,17 +53,17 @@ class Command(BaseCommand):
         job.refresh_from_db()
         seconds = time.monotonic() - started
         checked = (
-            f"{job.rows:,} dòng, {job.error_rows:,} dòng lỗi"
+            f"{vn(job.rows)} dòng, {vn(job.error_rows)} dòng lỗi"
             if job.rows
             else "chưa kiểm tra dòng dữ liệu nào (tệp bị từ chối trước các dòng)"
         )
         self.stdout.write(
             f"Lượt nhập #{job.pk} ({job.get_kind_display()}, {job.encoding or '—'}): "
             f"{job.get_status_display()} — {checked}, "
-            f"{job.issues_total:,} ghi chú, {seconds:.1f} s"
+            f"{vn(job.issues_total)} ghi chú, {seconds:.1f} s"
         )
         for model, counts in job.summary_items():
-            self.stdout.write(f"  {model}: " + ", ".join(f"{label} {n:,}" for label, n in counts))
+            self.stdout.write(f"  {model}: " + ", ".join(f"{label} {vn(n)}" for label, n in counts))
         if job.message:
             self.stdout.write(job.message)
         issues = ImportIssue.objects.filter(job=job).order_by("row", "id")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from htxso.core.values import format_number as vn  # 2.812, not 2,812
 from htxso.registry.generator import COUNTS, SCALES, RegistryNotEmpty, generate
 
 
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         except (RegistryNotEmpty, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Đã sinh {result.organisations:,} tổ chức, {result.people:,} cá nhân, "
-            f"{result.memberships:,} tư cách thành viên, "
-            f"{result.status_changes:,} thay đổi tình trạng trong {result.seconds:.1f} giây."
+            f"Đã sinh {vn(result.organisations)} tổ chức, {vn(result.people)} cá nhân, "
+            f"{vn(result.memberships)} tư cách thành viên, "
+            f"{vn(result.status_changes)} thay đổi tình trạng trong {result.seconds:.1f} giây."
         )

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from htxso.core.audit import record
+from htxso.core.values import format_number as vn  # 2.812, not 2,812
 from htxso.reporting.generator import generate_history
 from htxso.reporting.models import Report
 
@@ -37,6 +38,6 @@ class Command(BaseCommand):
             about_id=f"years={options['years']} seed={options['seed']}",
         )
         self.stdout.write(
-            f"Báo cáo năm: {result.reports:,}; báo cáo tỉnh: {result.summaries:,}; "
-            f"ô số liệu: {result.cells:,}"
+            f"Báo cáo năm: {vn(result.reports)}; báo cáo tỉnh: {vn(result.summaries)}; "
+            f"ô số liệu: {vn(result.cells)}"
         )

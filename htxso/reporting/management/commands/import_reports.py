@@ -12,6 +12,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from htxso.core.jobs import JobStatus
+from htxso.core.values import format_number as vn  # 2.812, not 2,812
 from htxso.reporting import import_jobs
 from htxso.reporting.models import ReportForm, ReportImportIssue
 from htxso.reporting.report_rows import COUNTS
@@ -55,8 +56,8 @@ class Command(BaseCommand):
         counts = {**dict.fromkeys(COUNTS, 0), **job.summary}
         self.stdout.write(
             f"{job.filename} ({job.encoding or '—'}): biểu mẫu {form.code}, kỳ "
-            f"{job.period} — {_vi(job.rows)} dòng, {_vi(job.error_rows)} dòng lỗi, "
-            f"{_vi(job.issues_total)} ghi chú"
+            f"{job.period} — {vn(job.rows)} dòng, {vn(job.error_rows)} dòng lỗi, "
+            f"{vn(job.issues_total)} ghi chú"
         )
         self.stdout.write(
             f"  lập mới {counts['created']}, cập nhật {counts['updated']}, "
@@ -77,7 +78,3 @@ class Command(BaseCommand):
             sys.exit(1)
         else:
             self.stdout.write("Kiểm tra xong, không lỗi (chưa ghi: chạy lại không có --dry-run).")
-
-
-def _vi(number: int) -> str:
-    return f"{number:,}".replace(",", ".")

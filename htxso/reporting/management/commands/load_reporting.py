@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from htxso.core.audit import record
+from htxso.core.values import format_number as vn  # 2.812, not 2,812
 from htxso.reporting import services, statistics
 from htxso.reporting.models import ReportForm
 
@@ -30,5 +31,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Biểu mẫu: {counts['forms']} (phiên bản mới: {counts['versions']}); "
             f"chỉ tiêu: {counts['indicators']}; mục tiêu: {counts['targets']}; "
-            f"ô số liệu kỳ hiện tại: {cells:,}"
+            f"ô số liệu kỳ hiện tại: {vn(cells)}"
         )

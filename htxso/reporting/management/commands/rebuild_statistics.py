@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from htxso.core.values import format_number as vn  # 2.812, not 2,812
 from htxso.reporting import statistics
 from htxso.reporting.periods import Period
 
@@ -28,6 +29,6 @@ class Command(BaseCommand):
                 raise CommandError(f"{period.code}: số liệu sổ đăng ký tính theo kỳ 6 tháng.")
             with transaction.atomic():
                 cells = statistics.rebuild_registry_period(period)
-            self.stdout.write(f"Kỳ {period.code}: {cells:,} ô")
+            self.stdout.write(f"Kỳ {period.code}: {vn(cells)} ô")
         if options["reports"] or not periods:
-            self.stdout.write(f"Chỉ tiêu báo cáo: {statistics.rebuild_reports():,} ô")
+            self.stdout.write(f"Chỉ tiêu báo cáo: {vn(statistics.rebuild_reports())} ô")
