@@ -17,6 +17,7 @@ from htxso.registry.services import identity
 from htxso.tabular.findings import ROW_LEVEL, Aborted
 from htxso.tabular.sources import open_table
 
+from . import synonyms
 from .layouts import LAYOUTS, MEMBERS
 from .members import import_members
 from .models import ImportJob
@@ -42,7 +43,13 @@ def run(
     successful commit (the job's status lands with its rows)."""
     report = ImportFindings()
     layout = LAYOUTS[job.kind]
-    table = open_table(job.file.path, job.filename)
+    synonyms.refresh()  # an administrator may have edited the catalogue since the last run
+    header_words = synonyms.headers(layout.name)
+    table = open_table(
+        job.file.path,
+        job.filename,
+        pick_header=lambda rows: layout.find_header(rows, header_words),
+    )
     report.encoding = table.encoding
     counter = [0]
 
@@ -52,7 +59,7 @@ def run(
             progress("read", table.position())
 
     try:
-        reader = RowReader(layout, table.headers, report)
+        reader = RowReader(layout, table.headers, report, table.header_row, header_words)
     except Aborted as exc:
         report.message = str(exc)
         close = getattr(table.rows, "close", None)

@@ -97,3 +97,42 @@ class ImportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row}: {self.message}"
+
+
+class SynonymKind(models.TextChoices):
+    HEADER = "header", _("Tiêu đề cột")
+    VALUE = "value", _("Giá trị trong ô")
+
+
+class Synonym(models.Model):
+    """A word provinces use for a column or a value, kept as data (`exchange/synonyms.py`):
+    a header ("Tên hợp tác xã" → `name`) or a value of a column ("Ngừng hoạt động" →
+    `not_operating` in `status`). The catalogue ships in `exchange/fixtures/synonyms.json`
+    (loaded by a migration) and is edited by system administrators in the admin (audited)."""
+
+    kind = models.CharField(_("loại"), max_length=8, choices=SynonymKind.choices)
+    layout = models.CharField(
+        _("tệp"),
+        max_length=16,
+        blank=True,
+        choices=[("", _("Mọi tệp")), (ORGANISATIONS, _("Tổ chức")), (MEMBERS, _("Thành viên"))],
+    )
+    column = models.CharField(_("cột (mã trường)"), max_length=40)
+    text = models.CharField(_("cách viết"), max_length=200)
+    value = models.CharField(
+        _("giá trị (mã)"), max_length=100, blank=True, help_text=_("Chỉ với loại “Giá trị”.")
+    )
+
+    class Meta:
+        ordering = ["kind", "layout", "column", "text"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "layout", "column", "text"], name="exchange_synonym_unique"
+            )
+        ]
+        verbose_name = _("từ đồng nghĩa khi nhập")
+        verbose_name_plural = _("từ đồng nghĩa khi nhập")
+
+    def __str__(self) -> str:
+        target = self.value or self.column
+        return f"{self.text} → {target}"
