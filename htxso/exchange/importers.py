@@ -8,6 +8,7 @@ reading the rows: `rows`.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -45,11 +46,13 @@ def run(
     layout = LAYOUTS[job.kind]
     synonyms.refresh()  # an administrator may have edited the catalogue since the last run
     header_words = synonyms.headers(layout.name)
-    table = open_table(
-        job.file.path,
-        job.filename,
-        pick_header=lambda rows: layout.find_header(rows, header_words),
-    )
+
+    def pick_header(rows: list[tuple[int, list[Any]]]) -> int:
+        if job.header_row is not None:  # as confirmed (`mapping.py`)
+            return next((i for i, (n, _c) in enumerate(rows) if n == job.header_row), 0)
+        return layout.find_header([cells for _n, cells in rows], header_words)
+
+    table = open_table(job.file.path, job.filename, pick_header=pick_header)
     report.encoding = table.encoding
     counter = [0]
 
@@ -59,7 +62,9 @@ def run(
             progress("read", table.position())
 
     try:
-        reader = RowReader(layout, table.headers, report, table.header_row, header_words)
+        reader = RowReader(
+            layout, table.headers, report, table.header_row, header_words, job.column_keys
+        )
     except Aborted as exc:
         report.message = str(exc)
         close = getattr(table.rows, "close", None)

@@ -59,6 +59,12 @@ class ImportJob(BaseJob):
         choices=[(ORGANISATIONS, _("Tổ chức")), (MEMBERS, _("Thành viên"))],
     )
     strategy = models.CharField(_("cách ghi"), max_length=8, choices=Strategy.choices)
+    # How the file is read, once confirmed (`mapping.py`): the header's row number and, for
+    # each of its columns, the field it holds ("" for a column left out). None: found by the
+    # importer (the header row that names most columns, headers matched by name).
+    header_row = models.PositiveIntegerField(_("dòng tiêu đề"), null=True, blank=True)
+    column_keys = models.JSONField(_("cột → trường"), null=True, blank=True)
+    needs_mapping = models.BooleanField(_("chờ xác nhận cột"), default=False)
 
     scope = Scope(Kind.JOB, owner="created_by_id")
     objects = ImportJobQuerySet.as_manager()
@@ -136,3 +142,31 @@ class Synonym(models.Model):
     def __str__(self) -> str:
         target = self.value or self.column
         return f"{self.text} → {target}"
+
+
+class ColumnMapping(models.Model):
+    """A confirmed way of reading a file, remembered for a province (blank: national users)
+    and a file shape (the SHA-256 of its normalised header row and layout), so that the next
+    file of that shape goes straight to its dry run."""
+
+    province = models.CharField(_("tỉnh/thành phố"), max_length=2, blank=True)
+    layout = models.CharField(_("loại dữ liệu"), max_length=16)
+    shape = models.CharField(_("dạng tệp"), max_length=64)
+    headers = models.JSONField(_("tiêu đề"))
+    column_keys = models.JSONField(_("cột → trường"))
+    confirmed_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("lúc xác nhận"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "layout", "shape"], name="exchange_mapping_unique"
+            )
+        ]
+        verbose_name = _("cách đọc cột đã xác nhận")
+        verbose_name_plural = _("cách đọc cột đã xác nhận")
+
+    def __str__(self) -> str:
+        return f"{self.province or '—'} {self.layout} {self.shape[:12]}"

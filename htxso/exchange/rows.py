@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from htxso.core import addresses
-from htxso.tabular.columns import Column, Layout, code_digits
+from htxso.tabular.columns import Column, Layout, code_digits, header_key
 from htxso.tabular.findings import ROW_LEVEL, Aborted, Findings, Severity, error_messages
 
 from .layouts import ADDRESS_PARTS
@@ -39,9 +39,19 @@ class RowReader:
         report: ImportFindings,
         header_row: int = 1,
         synonyms: dict[str, str] | None = None,
+        keys: list[str] | None = None,
     ) -> None:
+        """`keys`: the field of each column as a person confirmed it ("" for one left out);
+        without them, headers are matched by name (`Layout.match_headers`)."""
         self.layout, self.report = layout, report
-        self.mapping, unknown = layout.match_headers(headers, synonyms)
+        if keys is not None:
+            known = {c.key: c for c in layout.readable}
+            self.mapping = {i: known[k] for i, k in enumerate(keys) if k in known}
+            unknown = [
+                str(h) for i, h in enumerate(headers) if i not in self.mapping and header_key(h)
+            ]
+        else:
+            self.mapping, unknown = layout.match_headers(headers, synonyms)
         for header in unknown:
             report.add(
                 header_row, header, header, _("Cột không được nhận dạng, bỏ qua."), Severity.WARNING

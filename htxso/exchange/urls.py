@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, mapping_views, views
 
 app_name = "exchange"
 urlpatterns = [
     path("", views.index, name="index"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job-progress"),
+    path("jobs/<int:pk>/mapping/", mapping_views.job_mapping, name="job-mapping"),
     path("jobs/<int:pk>/commit/", views.job_commit, name="job-commit"),
     path("jobs/<int:pk>/rerun/", views.job_rerun, name="job-rerun"),
     path("jobs/<int:pk>/report.xlsx", views.job_report, name="job-report"),

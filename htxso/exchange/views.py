@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from htxso.core.models import User
 from htxso.core.scoping import Action, may
 from htxso.core.uploads import UploadRefused, attachment
+from htxso.tabular.sources import FileError
 
-from . import jobs, services
+from . import jobs, mapping, services
 from .forms import ImportForm
 from .layouts import LAYOUTS
 from .models import ImportIssue, ImportJob, Severity
@@ -49,8 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
         except UploadRefused as exc:
             form.add_error("file", exc.messages[0])
         else:
-            services.start(user, job)
-            return redirect("exchange:job", pk=job.pk)
+            return _after_upload(user, job)
     recent = ImportJob.objects.visible_to(request.user).select_related("created_by")[:30]
     return render(
         request,
@@ -58,6 +58,24 @@ def index(request: HttpRequest) -> HttpResponse:
         {"form": form, "jobs": recent, "layouts": LAYOUTS},
         status=400 if form.errors else 200,
     )
+
+
+def _after_upload(user: User, job: ImportJob) -> HttpResponse:
+    """The mapping step: a file read as the template, or of a shape whose mapping this
+    province confirmed before, goes straight to its dry run; any other waits on the mapping
+    page. A file that cannot be read goes to its dry run too, which says why."""
+    try:
+        proposal = mapping.propose(job)
+    except FileError:
+        proposal = None
+    if proposal is not None and proposal.remembered:
+        services.confirm_mapping(user, job, proposal.header_row, proposal.keys, remember=False)
+    elif proposal is not None and not proposal.plain:
+        job.needs_mapping = True
+        job.save(update_fields=["needs_mapping"])
+        return redirect("exchange:job-mapping", pk=job.pk)
+    services.start(user, job)
+    return redirect("exchange:job", pk=job.pk)
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
@@ -68,6 +86,8 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     jobs.reap(every=settings.JOB_HEARTBEAT)
     job = _job(request, pk)
+    if job.needs_mapping:
+        return redirect("exchange:job-mapping", pk=pk)
     issues = ImportIssue.objects.filter(job=job)
     shown = list(issues.exclude(severity=Severity.CONVERSION)[:SHOWN_ISSUES])
     conversions = list(issues.filter(severity=Severity.CONVERSION)[:SHOWN_ISSUES])

@@ -57,8 +57,9 @@ class Table:
 # office's name, merged title cells above it are skipped).
 HEAD_ROWS = 20
 
-# Which of a file's first non-blank rows is its header: given their cells, the index of one.
-HeaderPicker = Callable[[list[list[Any]]], int]
+# Which of a file's first non-blank rows is its header: given them as (row number, cells), the
+# index of one.
+HeaderPicker = Callable[[list[tuple[int, list[Any]]]], int]
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def _read_csv(path: Path, size: int, pick_header: HeaderPicker | None = None) ->
     if not head:
         raw.close()
         raise FileError(_("Tệp trống: không có dòng tiêu đề."))
-    chosen = pick_header([cells for _n, cells in head]) if pick_header else 0
+    chosen = pick_header(head) if pick_header else 0
     header_row, headers = head[chosen]
     after = head[chosen + 1 :]
     read_up_to = number
@@ -286,8 +287,7 @@ def _read_xlsx(path: Path, size: int, pick_header: HeaderPicker | None = None) -
         return [convert(c) if isinstance(c, str) and not c.isascii() else c for c in cells]
 
     buffered = [(number, clean(cells)) for number, cells in buffered]
-    head = [cells for _n, cells in buffered[:HEAD_ROWS]]
-    chosen = pick_header(head) if pick_header else 0
+    chosen = pick_header(buffered[:HEAD_ROWS]) if pick_header else 0
     header_row, headers = buffered[chosen]
     buffered = buffered[chosen + 1 :]
     seen = [header_row]

@@ -101,7 +101,7 @@ def provincial_rows(codes: list[str], **overrides: list[str]) -> list[list[str]]
         TITLE + [""] * (len(HEADERS) - 1),
         ["DANH SÁCH HỢP TÁC XÃ, TỔ HỢP TÁC NĂM 2024"] + [""] * (len(HEADERS) - 1),
         [""] * len(HEADERS),
-        HEADERS,
+        list(HEADERS),
         *body,
     ]
 

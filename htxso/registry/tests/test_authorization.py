@@ -234,6 +234,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "exchange:index": {"GET": IMPORTERS},
     "exchange:job": {"GET": IMPORT_JOB},
     "exchange:job-progress": {"GET": IMPORT_JOB},
+    "exchange:job-mapping": {"GET": IMPORT_JOB},  # confirming (POST): the owner, test_mapping
     "exchange:job-report": {"GET": IMPORT_JOB},
     "exchange:job-file": {"GET": IMPORT_JOB},  # the uploaded file (core.uploads.attachment)
     # POST-only (their owner rules are in exchange/tests/test_views.py): GET is refused.
@@ -722,6 +723,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("exchange:index", "GET"): lambda w, t: _page("exchange:index"),
     ("exchange:job", "GET"): lambda w, t: _page("exchange:job", w.job.pk),
     ("exchange:job-progress", "GET"): lambda w, t: _page("exchange:job-progress", w.job.pk),
+    ("exchange:job-mapping", "GET"): lambda w, t: _page("exchange:job-mapping", w.job.pk),
     ("exchange:job-report", "GET"): lambda w, t: _page("exchange:job-report", w.job.pk),
     ("exchange:job-file", "GET"): lambda w, t: _page("exchange:job-file", w.job.pk),
     ("exchange:job-commit", "GET"): lambda w, t: _page("exchange:job-commit", w.job.pk),
