@@ -106,3 +106,32 @@ def bool_in_words(column: str = "bool") -> Callable[[Any], bool]:
         raise ValidationError(_("Chỉ nhận “Có” hoặc “Không”."))
 
     return parse
+
+
+# The columns whose values have synonyms, and what a synonym may stand for.
+VALUE_COLUMNS = ("status", "kind", "sector", "member_kind", "bool", "farming")
+
+
+def value_choices(column: str) -> list[tuple[str, str]]:
+    """What a value synonym of `column` may stand for: (value, label)."""
+    if column in ("bool", "farming"):
+        return [("Có", _("Có")), ("Không", _("Không"))]
+    from .layouts import LAYOUTS
+
+    for layout in LAYOUTS.values():
+        for candidate in layout.readable:
+            if candidate.key == column and candidate.choices is not None:
+                return [(str(v), str(label)) for v, label in candidate.choices.choices]
+    return []
+
+
+def header_columns(layout: str) -> list[tuple[str, str]]:
+    """The fields a header synonym of `layout` ("" for every layout) may name: (key, header)."""
+    from .layouts import LAYOUTS
+
+    found: dict[str, str] = {}
+    for name, candidate in LAYOUTS.items():
+        if layout in ("", name):
+            for column in candidate.readable:
+                found.setdefault(column.key, str(column.header))
+    return sorted(found.items(), key=lambda item: item[1])

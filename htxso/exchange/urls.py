@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, mapping_views, views
+from . import export_views, mapping_views, synonym_views, views
 
 app_name = "exchange"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("jobs/<int:pk>/rerun/", views.job_rerun, name="job-rerun"),
     path("jobs/<int:pk>/report.xlsx", views.job_report, name="job-report"),
     path("jobs/<int:pk>/file", views.job_file, name="job-file"),
+    path("synonyms/", synonym_views.synonym_list, name="synonyms"),
+    path("synonyms/<int:pk>/delete/", synonym_views.synonym_delete, name="synonym-delete"),
     path("templates/<str:kind>.xlsx", export_views.template_download, name="template"),
     path(
         "export/organisations.<str:fmt>",

@@ -319,3 +319,31 @@ def test_a_synonym_added_by_an_administrator_is_read_on_the_next_run(officer_19,
 )
 def test_a_one_cell_address_is_split_into_its_units(db, cell, parts):
     assert addresses.split_address(cell) == parts
+
+
+def test_central_officers_keep_the_synonyms_on_their_page(client, officer_19):
+    from django.urls import reverse
+
+    from htxso.core.roles import Role
+    from htxso.registry.tests.conftest import make_user
+
+    url = reverse("exchange:synonyms")
+    client.force_login(officer_19)  # provinces read the catalogue
+    page = client.get(url, {"column": "status"})
+    assert page.status_code == 200 and "Ngừng hoạt động" in page.content.decode()
+    assert 'id="synonym-form"' not in page.content.decode()
+    entry = {"kind": "value", "column": "status", "text": "Còn HĐ", "value": "active"}
+    assert client.post(url, entry).status_code == 403
+
+    client.force_login(make_user("trung-uong", Role.CENTRAL_OFFICER, None))
+    assert client.post(url, entry).status_code == 302
+    added = Synonym.objects.get(text="Còn HĐ")
+    assert synonyms.current().values["status"]["con hd"] == "active"
+    refused = client.post(url, {**entry, "text": "Còn HĐ", "value": "nope"})
+    assert refused.status_code == 400
+    assert "Giá trị không có trong danh mục của cột." in refused.content.decode()
+    header = {"kind": "header", "layout": "organisations", "column": "no_such", "text": "X"}
+    assert client.post(url, header).status_code == 400  # not a field of any file
+    client.post(reverse("exchange:synonym-delete", args=[added.pk]))
+    assert not Synonym.objects.filter(text="Còn HĐ").exists()
+    assert "con hd" not in synonyms.current().values["status"]
