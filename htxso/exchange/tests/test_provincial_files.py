@@ -5,6 +5,7 @@ count — in the three forms they arrive in (UTF-8 CSV, Windows-1258 CSV, XLSX),
 the same findings."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -347,3 +348,33 @@ def test_central_officers_keep_the_synonyms_on_their_page(client, officer_19):
     client.post(reverse("exchange:synonym-delete", args=[added.pk]))
     assert not Synonym.objects.filter(text="Còn HĐ").exists()
     assert "con hd" not in synonyms.current().values["status"]
+
+
+def test_a_member_list_with_one_cell_addresses_and_its_own_words(officer_19):
+    from htxso.core.cccd import FEMALE, MALE
+    from htxso.registry.models import Membership, Person
+    from htxso.registry.tests.factories import valid_cccd
+
+    tea = OrganisationFactory(established_on=dt.date(2012, 3, 15))
+    rows = [
+        ["DANH SÁCH THÀNH VIÊN HTX"],
+        ["STT", "Mã số thuế HTX", "Họ tên thành viên", "CCCD", "Nơi cư trú", "Loại TV", "Ngày vào"],
+        ["1", tea.tax_code, "Trần Thị Bình", valid_cccd(FEMALE, 1985),
+         "Tổ 5, P. Phan Đình Phùng, Thái Nguyên", "Chính thức", "01/06/2015"],
+        ["2", tea.tax_code, "Lê Văn Cường", valid_cccd(MALE, 1979),
+         "Xóm 3, xã Tân Cương, TP Thái Nguyên, tỉnh Thái Nguyên", "Liên kết", "02/07/2016"],
+    ]  # fmt: skip
+    data = as_csv(rows).encode("utf-8")
+    report = importers.run(make_job("members", data, officer_19, name="thanh-vien.csv"), True)
+    assert errors(report) == [], report.findings
+    assert [f.severity for f in report.findings] == ["warning", "conversion"]  # STT; old address
+    binh = Person.objects.get(full_name="Trần Thị Bình")
+    assert (binh.commune.name, binh.address, binh.legacy_address) == (
+        "Phường Phan Đình Phùng",
+        "Tổ 5",
+        "",
+    )
+    cuong = Person.objects.get(full_name="Lê Văn Cường")
+    assert cuong.commune.name == "Xã Tân Cương" and "TP" not in cuong.legacy_address
+    kinds = dict(Membership.objects.values_list("person__full_name", "kind"))
+    assert kinds == {"Trần Thị Bình": "official", "Lê Văn Cường": "associate"}
