@@ -156,3 +156,33 @@ def test_the_command_prints_the_mapping_and_takes_corrections(officer_19, tmp_pa
         call_command("import", str(path), "--dry-run", "--map", "Không có=name", **quiet)
     with pytest.raises(CommandError, match="Không có trường “ten”"):
         call_command("import", str(path), "--dry-run", "--map", "STT=ten", **quiet)
+
+
+def test_after_a_dry_run_the_mapping_can_change_until_the_file_is_written(client, officer_19):
+    client.force_login(officer_19)
+    rows = provincial_rows(codes())
+    rows[3][NOTES] = "Khu dân cư"
+    upload(client, rows)
+    job = ImportJob.objects.get()
+    url = reverse("exchange:job-mapping", args=[job.pk])
+    keys = client.get(url).context["proposal"].keys
+    form = {f"column-{i}": key for i, key in enumerate(keys)}
+    client.post(url, {**form, "header_row": 4, "confirm": "1"})
+    job.refresh_from_db()
+    assert job.status == JobStatus.VALID
+    page = client.get(reverse("exchange:job", args=[job.pk]))
+    assert 'id="mapping-link"' in page.content.decode()
+
+    form[f"column-{NOTES}"] = "street"  # read the notes as the street after all
+    client.post(url, {**form, "header_row": 4, "confirm": "1"})
+    job.refresh_from_db()
+    assert job.status == JobStatus.VALID and job.column_keys[NOTES] == "street"
+    assert AuditEntry.objects.filter(action="import_mapping").count() == 2
+
+    client.post(reverse("exchange:job-commit", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert Organisation.objects.get(name="Hợp tác xã Chè Tân Cương Xanh").street == "Xóm Hồng Thái"
+    response = client.post(url, {**form, "header_row": 4, "confirm": "1"})
+    assert response.status_code == 400
+    assert "không đổi được cách đọc cột" in response.content.decode()
