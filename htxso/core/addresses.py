@@ -195,3 +195,57 @@ def convert_legacy(province: str, district: str, commune: str, hint: str = "") -
         legacy_text=original,
         converted_to=f"{labels.get(chosen or '', '')}, {province_name}".strip(", "),
     )
+
+
+# Abbreviated unit types as provinces write them: "TP Thái Nguyên", "H. Phú Lương", "TT Đu",
+# "Q.1", "P. Tân Thịnh", "X. Tân Cương", "TX Phổ Yên".
+_ABBREVIATIONS = (
+    (re.compile(r"^tp\.?\s*(?=\S)", re.IGNORECASE), "Thành phố "),
+    (re.compile(r"^tx\.?\s*(?=\S)", re.IGNORECASE), "Thị xã "),
+    (re.compile(r"^tt\.?\s*(?=\S)", re.IGNORECASE), "Thị trấn "),
+    (re.compile(r"^h\.\s*(?=\S)", re.IGNORECASE), "Huyện "),
+    (re.compile(r"^q\.\s*(?=\S)", re.IGNORECASE), "Quận "),
+    (re.compile(r"^p\.\s*(?=\S)", re.IGNORECASE), "Phường "),
+    (re.compile(r"^x\.\s*(?=\S)", re.IGNORECASE), "Xã "),
+)
+_SEPARATORS = re.compile(r"\s*[,;]\s*|\s+[-–]\s+")
+_DISTRICT_WORDS = ("huyen ", "quan ", "thi xa ", "thanh pho ")
+_COMMUNE_WORDS = ("xa ", "phuong ", "thi tran ", "dac khu ")
+
+
+def _expand(part: str) -> str:
+    for pattern, word in _ABBREVIATIONS:
+        if pattern.match(part):
+            return pattern.sub(word, part, count=1)
+    return part
+
+
+def split_address(text: str) -> dict[str, str]:
+    """A whole address in one cell, split into the address columns: {"province", "commune",
+    "street"} for a current address ("Tổ 5, Phường Phan Đình Phùng, Thái Nguyên"), with
+    "legacy_district" for a pre-2025 one ("Xã Tân Cương, TP Thái Nguyên, tỉnh Thái Nguyên").
+    The unit types tell the levels apart; without them, three parts that read as an old
+    commune, district and province (`vietnamadminunits`) are taken for one, else the last two
+    are today's commune and province."""
+    parts = [_expand(p) for p in _SEPARATORS.split(" ".join(str(text).split())) if p.strip()]
+    if not parts:
+        return {}
+    if len(parts) == 1:
+        return {"province": parts[0]}
+    province, before = parts[-1], parts[:-1]
+    last_key = search_key(before[-1]) + " "
+    legacy = len(before) >= 2 and last_key.startswith(_DISTRICT_WORDS)
+    if not legacy and len(before) >= 2 and not last_key.startswith(_COMMUNE_WORDS):
+        try:
+            convert_legacy(province, before[-1], before[-2])
+            legacy = True
+        except AddressError:
+            legacy = False
+    if legacy:
+        return {
+            "province": province,
+            "legacy_district": before[-1],
+            "commune": before[-2],
+            "street": ", ".join(before[:-2]),
+        }
+    return {"province": province, "commune": before[-1], "street": ", ".join(before[:-1])}

@@ -4,7 +4,7 @@ as a workbook and its uploaded file. A job is its uploader's (and the system adm
 get 404 (`visible_to`); changing it needs `may(user, "edit", job)`.
 
 An app declares its pages once (`JobPages`) and mounts `pages.urls(...)`; its template extends
-`core/job.html` (blocks: `breadcrumb`, `done`).
+`core/job.html` (blocks: `breadcrumb`, `done`, `actions`).
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -50,6 +50,9 @@ class JobPages:
     workbook: Workbook
     download_prefix: str  # "bao-cao-nhap" → bao-cao-nhap-12.xlsx
     select_related: tuple[str, ...] = ()
+    # A page the job waits on before its own (the registry import's column mapping): its URL,
+    # or None when the job does not wait.
+    waiting: Callable[[Any], str | None] | None = None
 
     def name(self, page: str = "") -> str:
         return f"{self.namespace}:{self.route}" + (f"-{page}" if page else "")
@@ -75,6 +78,13 @@ class JobPages:
         visible = self.model.objects.visible_to(request.user)  # type: ignore[attr-defined]
         return get_object_or_404(visible.select_related(*self.select_related), pk=pk)
 
+    def editable_job(self, request: HttpRequest, pk: int) -> Any:
+        """The job if the user sees it (404) and may change it (403: only its uploader)."""
+        job = self.job(request, pk)
+        if not may(request.user, Action.EDIT, job):
+            raise PermissionDenied(_("Chỉ người tải tệp lên mới được ghi hoặc chạy lại lượt nhập."))
+        return job
+
     def _findings(self, job: Any) -> QuerySet[Any]:
         return self.findings._default_manager.filter(job=job)  # type: ignore[misc]
 
@@ -90,6 +100,8 @@ class JobPages:
 
     def _detail(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = self.job(request, pk)
+        if self.waiting is not None and (detour := self.waiting(job)):
+            return redirect(detour)
         found = self._findings(job)
         return render(
             request,
@@ -146,9 +158,7 @@ class JobPages:
     def _step(
         self, request: HttpRequest, pk: int, step: Callable[[Any, jobs.BaseJob], None]
     ) -> HttpResponse:
-        job = self.job(request, pk)
-        if not may(request.user, Action.EDIT, job):
-            raise PermissionDenied(_("Chỉ người tải tệp lên mới được ghi hoặc chạy lại lượt nhập."))
+        job = self.editable_job(request, pk)
         try:
             step(request.user, job)
         except ValidationError as exc:

@@ -39,6 +39,7 @@ class Kind(enum.StrEnum):
     AUDIT = "audit"  # the audit log (who changed or looked at what)
     JOB = "job"  # background jobs (imports) and what they keep
     ACCOUNTS = "accounts"  # user accounts (the admin site, lifting login locks)
+    CATALOGUE = "catalogue"  # national word lists that shape how files are read (synonyms)
 
 
 class Action(enum.StrEnum):
@@ -149,6 +150,11 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         # A provincial officer lifts the login locks of their province's users below them
         # (`core/lockout.py` says who is below); the system admin manages every account.
         Action.EDIT: {A: ALL, P: PROVINCE},
+    },
+    Kind.CATALOGUE: {
+        # The import synonyms: national, kept by central officers; provinces read them.
+        Action.VIEW: {A: ALL, C: ALL, P: ALL},
+        Action.EDIT: {A: ALL, C: ALL},
     },
 }
 

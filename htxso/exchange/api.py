@@ -111,7 +111,7 @@ def upload(
         job = services.create_job(user, kind, strategy, file, file.name or "tep")
     except UploadRefused as exc:
         raise ValidationError({"file": exc.error_list}) from None
-    services.start(user, job)
+    services.start_upload(user, job, interactive=False)
     return Reply(202, _job_out(_visible_job(request, job.pk)))
 
 

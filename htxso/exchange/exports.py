@@ -32,7 +32,7 @@ from htxso.core.audit import record
 from htxso.core.models import AuditEntry, Commune
 from htxso.core.personal import may_reveal
 from htxso.core.units import province_names
-from htxso.core.values import parse_bool, parse_date, parse_money
+from htxso.core.values import parse_date, parse_money
 from htxso.registry.filters import SORTS, OrganisationFilter, province_choices
 from htxso.registry.models import Membership, Organisation
 from htxso.tabular.columns import Column, Layout
@@ -139,7 +139,7 @@ def renderer(column: Column, places: Places) -> Callable[[Any], Any]:
         return _lookup(places.communes)
     if column.parse is parse_date:
         return _date
-    if column.parse is parse_bool:
+    if column.dropdown == "bool":
         yes, no = _("Có"), _("Không")
         return lambda value: yes if value else no
     if column.parse is parse_money:

@@ -8,6 +8,7 @@ reading the rows: `rows`.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from htxso.registry.services import identity
 from htxso.tabular.findings import ROW_LEVEL, Aborted
 from htxso.tabular.sources import open_table
 
+from . import synonyms
 from .layouts import LAYOUTS, MEMBERS
 from .members import import_members
 from .models import ImportJob
@@ -42,7 +44,15 @@ def run(
     successful commit (the job's status lands with its rows)."""
     report = ImportFindings()
     layout = LAYOUTS[job.kind]
-    table = open_table(job.file.path, job.filename)
+    synonyms.refresh()  # an administrator may have edited the catalogue since the last run
+    header_words = synonyms.headers(layout.name)
+
+    def pick_header(rows: list[tuple[int, list[Any]]]) -> int:
+        if job.header_row is not None:  # as confirmed (`mapping.py`)
+            return next((i for i, (n, _c) in enumerate(rows) if n == job.header_row), 0)
+        return layout.find_header([cells for _n, cells in rows], header_words)
+
+    table = open_table(job.file.path, job.filename, pick_header=pick_header)
     report.encoding = table.encoding
     counter = [0]
 
@@ -52,7 +62,9 @@ def run(
             progress("read", table.position())
 
     try:
-        reader = RowReader(layout, table.headers, report)
+        reader = RowReader(
+            layout, table.headers, report, table.header_row, header_words, job.column_keys
+        )
     except Aborted as exc:
         report.message = str(exc)
         close = getattr(table.rows, "close", None)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from htxso.core.values import parse_bool, parse_date, parse_money
+from htxso.core.values import parse_date, parse_integer, parse_money
 from htxso.registry.choices import (
     AgriculturalType,
     Classification,
@@ -21,6 +21,8 @@ from htxso.registry.choices import (
     Status,
 )
 from htxso.tabular.columns import Column, Layout, choice_parser
+
+from .synonyms import bool_in_words, words
 
 ORGANISATIONS, MEMBERS = "organisations", "members"
 
@@ -43,6 +45,27 @@ def parse_id(value: Any) -> int:
 def sector_label(value: str, label: Any) -> str:
     """How a sector is shown in templates and exports: "A - Nông nghiệp, …"."""
     return f"{value} - {label}"
+
+
+def parse_members(value: Any) -> int:
+    """A member count: a whole number, not negative."""
+    number = parse_integer(value)
+    if number < 0:
+        raise ValidationError(_("Số thành viên không được âm."))
+    return number
+
+
+# The whole address in one cell ("Xã Tân Cương, TP Thái Nguyên, Thái Nguyên"): read into the
+# address columns it stands for (`core.addresses.split_address`), never beside them.
+ADDRESS = Column(
+    "address",
+    gettext_lazy("Địa chỉ (một ô)"),
+    note=gettext_lazy(
+        "Thay cho các cột địa chỉ: “xã/phường, tỉnh” hoặc địa chỉ cũ “xã, huyện, tỉnh”."
+    ),
+    width=40,
+)
+ADDRESS_PARTS = ("province", "legacy_district", "commune", "street")
 
 
 def _address_columns(required: bool) -> list[Column]:
@@ -101,7 +124,7 @@ ORGANISATION_LAYOUT = Layout(
         Column(
             "kind",
             gettext_lazy("Loại hình"),
-            parse=choice_parser(OrganisationKind),
+            parse=choice_parser(OrganisationKind, words=words("kind")),
             required=True,
             example=OrganisationKind.COOPERATIVE.label,
             choices=OrganisationKind,
@@ -120,7 +143,7 @@ ORGANISATION_LAYOUT = Layout(
         Column(
             "sector",
             gettext_lazy("Ngành kinh tế (VSIC)"),
-            parse=choice_parser(Sector, sector_label),
+            parse=choice_parser(Sector, sector_label, words("sector")),
             required=True,
             example=sector_label(Sector.A.value, Sector.A.label),
             choices=Sector,
@@ -167,7 +190,7 @@ ORGANISATION_LAYOUT = Layout(
         Column(
             "is_high_tech",
             gettext_lazy("Ứng dụng công nghệ cao"),
-            parse=parse_bool,
+            parse=bool_in_words(),
             example="Không",
             dropdown="bool",
             width=10,
@@ -175,7 +198,7 @@ ORGANISATION_LAYOUT = Layout(
         Column(
             "in_value_chain",
             gettext_lazy("Tham gia chuỗi giá trị"),
-            parse=parse_bool,
+            parse=bool_in_words(),
             example="Có",
             dropdown="bool",
             width=10,
@@ -190,7 +213,7 @@ ORGANISATION_LAYOUT = Layout(
         Column(
             "status",
             gettext_lazy("Tình trạng"),
-            parse=choice_parser(Status),
+            parse=choice_parser(Status, words=words("status")),
             example=Status.ACTIVE.label,
             choices=Status,
             note=gettext_lazy("Để trống khi thêm mới: tổ chức mới đang hoạt động."),
@@ -212,6 +235,31 @@ ORGANISATION_LAYOUT = Layout(
                 "nhất là tổ hợp tác chưa có mã số thuế."
             ),
             aliases=("ma to chuc", "ma htx so", "id"),
+            width=10,
+        ),
+    ],
+    # Read from provinces' own files, not in the template or exports.
+    extra=[
+        ADDRESS,
+        Column(
+            "farming",
+            gettext_lazy("Lĩnh vực nông nghiệp"),
+            parse=bool_in_words("farming"),
+            note=gettext_lazy(
+                "“Nông nghiệp” hoặc “Phi nông nghiệp”; không ghi thì theo ngành và loại hình "
+                "nông nghiệp."
+            ),
+            aliases=("nong nghiep",),
+            width=12,
+        ),
+        Column(
+            "members_declared",
+            gettext_lazy("Số thành viên"),
+            parse=parse_members,
+            note=gettext_lazy(
+                "Số thành viên theo hồ sơ (liên hiệp: số hợp tác xã thành viên); được đối chiếu "
+                "với số tối thiểu và với danh sách thành viên trên HTX Số."
+            ),
             width=10,
         ),
     ],
@@ -295,7 +343,7 @@ MEMBER_LAYOUT = Layout(
         Column(
             "member_kind",
             gettext_lazy("Loại thành viên"),
-            parse=choice_parser(MemberKind),
+            parse=choice_parser(MemberKind, words=words("member_kind")),
             required=True,
             example=MemberKind.OFFICIAL.label,
             choices=MemberKind,
@@ -329,6 +377,7 @@ MEMBER_LAYOUT = Layout(
             width=14,
         ),
     ],
+    extra=[ADDRESS],
     instructions=(
         gettext_lazy(
             "Mỗi dòng là một tư cách thành viên: một người (theo số CCCD) trong một tổ chức."

@@ -41,9 +41,14 @@ def _organisation_fields(
             fields["legacy_address"] = ", ".join(
                 p for p in (values.get("street"), place.legacy_text) if p
             )
-    # "Agricultural" has no column: it follows the sector and the agricultural type when a row
-    # creates the organisation or changes either; otherwise it stays as stored (the page may have
-    # set it), so re-importing an export changes nothing.
+    # A "Lĩnh vực" column (nông nghiệp / phi nông nghiệp) says the flag itself. Without it, the
+    # flag follows the sector and the agricultural type when a row creates the organisation or
+    # changes either; otherwise it stays as stored (the page may have set it), so re-importing
+    # an export changes nothing.
+    if values.get("farming") is not None:
+        if existing is None or existing.is_agricultural != values["farming"]:
+            fields["is_agricultural"] = values["farming"]
+        return fields
     sector = values.get("sector") or (existing.sector if existing else None)
     farming = values.get("agricultural_type") or (existing.agricultural_type if existing else "")
     if sector and (
@@ -240,6 +245,8 @@ def import_organisations(
             existing = matcher.match(number, values, place)
         except Refused:
             continue
+        if not _members_fit(reader, number, values, existing):
+            continue
         try:
             with transaction.atomic():
                 outcome = _write_organisation(actor, existing, values, place)
@@ -252,6 +259,42 @@ def import_organisations(
         for name in outcome:
             counts[name] += 1
     report.summary["organisations"] = counts
+
+
+def _members_fit(
+    reader: RowReader, number: int, values: dict[str, Any], existing: Organisation | None
+) -> bool:
+    """The row's declared member count against the kind's minimum (an HTX below it is an error,
+    a union or group a warning: `services.member_count_problem`) and against the memberships
+    HTX Số holds (a difference is a warning). A count equal to the one HTX Số holds (an export
+    read back) brings nothing new and is not checked again. False when the row is refused."""
+    declared = values.get("members_declared")
+    kind = values.get("kind") or (existing.kind if existing else "")
+    if declared is None or not kind:
+        return True
+    if existing is not None and existing.members_count == declared:
+        return True  # the file agrees with HTX Số (an export read back): nothing new to check
+    column = reader.column("members_declared")
+    problem = services.member_count_problem(kind, declared)
+    if problem is not None:
+        error, message = problem
+        severity = Severity.ERROR if error else Severity.WARNING
+        reader.report.add(number, column, declared, message, severity)
+        if error:
+            return False
+    if existing is not None:
+        reader.report.add(
+            number,
+            column,
+            declared,
+            _(
+                "Tệp ghi %(declared)s thành viên; HTX Số đang có %(held)s tư cách thành viên "
+                "của tổ chức này. Hãy đối chiếu danh sách thành viên."
+            )
+            % {"declared": declared, "held": existing.members_count},
+            Severity.WARNING,
+        )
+    return True
 
 
 def _write_organisation(

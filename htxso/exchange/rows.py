@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from htxso.core import addresses
-from htxso.tabular.columns import Column, Layout, code_digits
+from htxso.tabular.columns import Column, Layout, code_digits, header_key
 from htxso.tabular.findings import ROW_LEVEL, Aborted, Findings, Severity, error_messages
+
+from .layouts import ADDRESS_PARTS
 
 Progress = Callable[[str, float], None]
 
@@ -30,19 +32,46 @@ CODE_WIDTHS = {"cccd": 12, "tax_code": 10, "organisation_tax_code": 10, "phone":
 class RowReader:
     """Turns a file's cells into {column key: value}, reporting each cell that does not parse."""
 
-    def __init__(self, layout: Layout, headers: list[Any], report: ImportFindings) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        headers: list[Any],
+        report: ImportFindings,
+        header_row: int = 1,
+        synonyms: dict[str, str] | None = None,
+        keys: list[str] | None = None,
+    ) -> None:
+        """`keys`: the field of each column as a person confirmed it ("" for one left out);
+        without them, headers are matched by name (`Layout.match_headers`)."""
         self.layout, self.report = layout, report
-        self.mapping, unknown = layout.match_headers(headers)
+        if keys is not None:
+            known = {c.key: c for c in layout.readable}
+            self.mapping = {i: known[k] for i, k in enumerate(keys) if k in known}
+            unknown = [
+                str(h) for i, h in enumerate(headers) if i not in self.mapping and header_key(h)
+            ]
+        else:
+            self.mapping, unknown = layout.match_headers(headers, synonyms)
         for header in unknown:
-            report.add(1, header, header, _("Cột không được nhận dạng, bỏ qua."), Severity.WARNING)
+            report.add(
+                header_row, header, header, _("Cột không được nhận dạng, bỏ qua."), Severity.WARNING
+            )
         present = {c.key for c in self.mapping.values()}
+        if "address" in present:  # the one-cell address holds the address columns
+            present |= set(ADDRESS_PARTS)
         missing = [c for c in layout.columns if c.required and c.key not in present]
         if not any(k in present for k in layout.keys):
             missing.extend(c for c in layout.columns if c.key == layout.keys[0])
         if missing:
             for column in missing:
-                report.add(1, column, "", _("Thiếu cột bắt buộc “%s”.") % column.header)
-            raise Aborted(_("Tệp thiếu cột bắt buộc; hãy dùng tệp mẫu."))
+                report.add(header_row, column, "", _("Thiếu cột bắt buộc “%s”.") % column.header)
+            raise Aborted(
+                _(
+                    "Tệp thiếu cột bắt buộc (dòng tiêu đề là dòng %(row)s): %(columns)s. Hãy đổi "
+                    "tên cột cho đúng tệp mẫu hoặc thêm cột."
+                )
+                % {"row": header_row, "columns": ", ".join(f"“{c.header}”" for c in missing)}
+            )
         self.required = [c for c in self.mapping.values() if c.required]
         self.raw: dict[str, Any] = {}  # the last row's cells as the file has them, for the report
         self.items = [
@@ -67,6 +96,10 @@ class RowReader:
                 self.report.add(number, column, raw, exc.messages[0])
                 ok = False
                 values[column.key] = None  # reported: not "missing" as well
+        if values.get("address"):
+            for key, part in addresses.split_address(values.pop("address")).items():
+                if part and not values.get(key):
+                    values[key] = part
         for column in self.required:
             if column.key not in values or values[column.key] == "":
                 self.report.add(number, column, "", _("Thiếu giá trị bắt buộc."))
@@ -93,7 +126,7 @@ class RowReader:
     ) -> None:
         """A service's ValidationError on the row: each message under its file column (the
         service's field name, or its alias), or on the whole row when no column matches."""
-        keys = {c.key for c in self.layout.columns}
+        keys = {c.key for c in self.layout.readable}
         for name, message in error_messages(exc):
             key = (aliases or {}).get(name, name)
             column = self.layout.column(key) if key in keys else ROW_LEVEL

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from htxso.core.job_views import JobPages
@@ -49,7 +50,8 @@ def index(request: HttpRequest) -> HttpResponse:
         except UploadRefused as exc:
             form.add_error("file", exc.messages[0])
         else:
-            services.start(user, job)
+            if services.start_upload(user, job, interactive=True):
+                return redirect("exchange:job-mapping", pk=job.pk)
             return redirect("exchange:job", pk=job.pk)
     # The one filter of import jobs (the API's too); an invalid value filters nothing.
     filters = ImportJobFilter(request.GET, auto_id="filter_%s")  # ids apart from the upload
@@ -64,6 +66,11 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _mapping_page(job: ImportJob) -> str | None:
+    """A job waiting for its columns to be confirmed opens on its mapping page."""
+    return reverse("exchange:job-mapping", args=[job.pk]) if job.needs_mapping else None
+
+
 pages = JobPages(
     model=ImportJob,
     findings=ImportIssue,
@@ -73,4 +80,7 @@ pages = JobPages(
     workbook=findings_workbook,
     download_prefix="bao-cao-nhap",
     select_related=("created_by",),
+    waiting=lambda job: (
+        reverse("exchange:job-mapping", args=[job.pk]) if job.needs_mapping else None
+    ),
 )

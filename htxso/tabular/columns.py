@@ -50,11 +50,20 @@ def plain_label(value: str, label: Any) -> str:
     return str(label)
 
 
+# Words (search keys) → value, read when a cell is none of a catalogue's own forms: the
+# synonyms people write ("Ngừng hoạt động", "HTX"), kept as data by whoever defines the column.
+Words = Callable[[], dict[str, str]]
+
+
+def no_words() -> dict[str, str]:
+    return {}
+
+
 def choice_parser(
-    choices: Any, label: Callable[[str, Any], str] = plain_label
+    choices: Any, label: Callable[[str, Any], str] = plain_label, words: Words = no_words
 ) -> Callable[[Any], str]:
     """Accept the Vietnamese label, the English label, the code or the shown form (`label`),
-    ignoring case and accents."""
+    ignoring case and accents; then the synonyms `words` gives (search key → code)."""
     index: dict[str, str] = {}
 
     def build() -> None:
@@ -74,16 +83,27 @@ def choice_parser(
 
     def parse(cell: Any) -> str:
         found = lookup(str(cell))
-        if found is None:
-            catalogue = "; ".join(str(text) for _v, text in choices.choices)
-            near = nearest(str(cell), [str(text) for _v, text in choices.choices])
-            if near is not None:
-                raise ValidationError(
-                    _("Giá trị không có trong danh mục. Có phải “%(near)s”? Danh mục: %(all)s.")
-                    % {"near": near, "all": catalogue}
-                )
-            raise ValidationError(_("Giá trị không có trong danh mục: %s.") % catalogue)
-        return found
+        if found is not None:
+            return found
+        synonyms = words()
+        meant = synonyms.get(search_key(str(cell)))
+        found = lookup(meant) if meant is not None else None
+        if found is not None:
+            return found
+        labels = {search_key(str(text)): str(text) for _v, text in choices.choices}
+        shown = {str(value): str(text) for value, text in choices.choices}
+        catalogue = "; ".join(labels.values())
+        # A near miss of a synonym suggests the label it stands for.
+        candidates = dict(labels)
+        for key, value in synonyms.items():
+            candidates.setdefault(key, shown.get(value, value))
+        near_key = nearest(str(cell), list(candidates))
+        if near_key is not None:
+            raise ValidationError(
+                _("Giá trị không có trong danh mục. Có phải “%(near)s”? Danh mục: %(all)s.")
+                % {"near": candidates[search_key(near_key)], "all": catalogue}
+            )
+        raise ValidationError(_("Giá trị không có trong danh mục: %s.") % catalogue)
 
     return parse
 
@@ -145,38 +165,101 @@ class Layout:
     columns: Sequence[Column]
     keys: tuple[str, ...]  # columns that identify a record (one of them must be filled)
     instructions: Sequence[Any] = field(default_factory=tuple)
+    # Columns read from files but not written to templates or exports (a one-cell address,
+    # a count only checked): never required.
+    extra: Sequence[Column] = field(default_factory=tuple)
+
+    @property
+    def readable(self) -> list[Column]:
+        return [*self.columns, *self.extra]
 
     def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
+        return next(c for c in self.readable if c.key == key)
 
-    def match_headers(self, headers: Sequence[Any]) -> tuple[dict[int, Column], list[str]]:
-        """File column index → Column, and the headers nobody recognises.
-
-        A header is recognised in the active language (with the key and the aliases), and in
-        every other language of the interface: a template downloaded in English imports too,
-        whatever language the import runs in. The active language wins a clash."""
+    def header_index(self, synonyms: dict[str, str] | None = None) -> dict[str, Column]:
+        """Header key → column: the template's headers, keys and aliases (active language
+        first, then every other language of the interface: a template downloaded in English
+        imports too), then `synonyms` (header key → column key, kept as data)."""
         index: dict[str, Column] = {}
-        for column in self.columns:
+        for column in self.readable:
             for text in (column.key, str(column.header), *column.aliases):
                 index.setdefault(header_key(text), column)
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
-                for column in self.columns:
+                for column in self.readable:
                     index.setdefault(header_key(_translated(column.header)), column)
-        mapping: dict[int, Column] = {}
-        unknown: list[str] = []
+        keys = {c.key: c for c in self.readable}
+        for text, key in (synonyms or {}).items():
+            if key in keys:
+                index.setdefault(header_key(text), keys[key])
+        return index
+
+    def match_detail(
+        self, headers: Sequence[Any], synonyms: dict[str, str] | None = None
+    ) -> list["HeaderMatch"]:
+        """Each non-blank header with the column it was matched to and how ("template" or
+        synonym by name; "similar" by spelling), or None: left unmapped. A column is matched
+        once; the exact names are matched first, then the near spellings."""
+        index = self.header_index(synonyms)
+        template = self.header_index()
+        matches: list[HeaderMatch] = []
         taken: set[str] = set()
         for position, header in enumerate(headers):
             key = header_key(header)
             if not key:
                 continue
             found = index.get(key)
+            how = "template" if key in template else "synonym"
             if found is None or found.key in taken:
-                unknown.append(str(header))
+                found, how = None, ""
+            else:
+                taken.add(found.key)
+            matches.append(HeaderMatch(position, str(header), found, how))
+        for match in matches:
+            if match.column is not None:
                 continue
-            taken.add(found.key)
-            mapping[position] = found
-        return mapping, unknown
+            for close in difflib.get_close_matches(
+                header_key(match.header), list(index), n=3, cutoff=SIMILAR
+            ):
+                if index[close].key not in taken:
+                    match.column, match.how = index[close], "similar"
+                    taken.add(index[close].key)
+                    break
+        return matches
+
+    def match_headers(
+        self, headers: Sequence[Any], synonyms: dict[str, str] | None = None
+    ) -> tuple[dict[int, Column], list[str]]:
+        """File column index → Column, and the headers nobody recognises (`match_detail`)."""
+        detail = self.match_detail(headers, synonyms)
+        mapping = {m.position: m.column for m in detail if m.column is not None}
+        return mapping, [m.header for m in detail if m.column is None]
+
+    def find_header(
+        self, rows: Sequence[Sequence[Any]], synonyms: dict[str, str] | None = None
+    ) -> int:
+        """Which of a file's first non-blank rows is its header: the first that names the most
+        columns (title rows, an office's name, a merged title cell above it name none or one);
+        the first row when none names any."""
+        best, chosen = 0, 0
+        for index, cells in enumerate(rows):
+            named = sum(1 for m in self.match_detail(cells, synonyms) if m.column is not None)
+            if named > best:
+                best, chosen = named, index
+        return chosen
+
+
+# How close a header must be spelt to a known one to be taken for it (difflib's ratio, on
+# header keys: "Ten hop tac xa" and "Ten hop tac xa " are equal; "Ngay thanh lap HTX" is near).
+SIMILAR = 0.85
+
+
+@dataclass
+class HeaderMatch:
+    position: int
+    header: str
+    column: Column | None
+    how: str  # "template", "synonym", "similar" or "" (unmapped)
 
 
 def _translated(header: Any) -> str:

@@ -50,6 +50,16 @@ class Table:
     # A UTF-8 CSV whose text needs no conversion: its bytes can go to PostgreSQL's COPY as
     # they are (the set-wise member import); None for any other file.
     plain_csv: "PlainCsv | None" = None
+    header_row: int = 1  # the header's row number as the spreadsheet shows it
+
+
+# How many non-blank rows at the top of a file may hold the header (title rows, a date, the
+# office's name, merged title cells above it are skipped).
+HEAD_ROWS = 20
+
+# Which of a file's first non-blank rows is its header: given them as (row number, cells), the
+# index of one.
+HeaderPicker = Callable[[list[tuple[int, list[Any]]]], int]
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,7 @@ def _legacy_cells(text: str, delimiter: str) -> str:
     return " ".join(cells)
 
 
-def _read_csv(path: Path, size: int) -> Table:
+def _read_csv(path: Path, size: int, pick_header: HeaderPicker | None = None) -> Table:
     with open(path, "rb") as probe:
         sample = probe.read(SAMPLE)
     byte_encoding = detect_bytes(sample)
@@ -173,15 +183,16 @@ def _read_csv(path: Path, size: int) -> Table:
     def clean(cells: list[str]) -> list[Any]:
         return [convert(c) if not c.isascii() else c for c in cells]
 
-    header_row = 0
+    head: list[tuple[int, list[Any]]] = []  # the first non-blank rows, cleaned
+    number = 0
     try:
-        # The header is the first row with a cell in it, as in a workbook: blank lines above it
-        # (or a file of nothing else) are not a header of empty columns.
-        for header_row, headers in enumerate(reader, start=1):  # noqa: B007
-            if not blank_row(headers):
-                break
-        else:
-            headers = None
+        # Blank lines (or a file of nothing else) are not a header of empty columns; the
+        # header is the row of the first few that `pick_header` chooses.
+        for number, cells in enumerate(reader, start=1):
+            if not blank_row(cells):
+                head.append((number, clean(cells)))
+                if len(head) >= HEAD_ROWS:
+                    break
     except (UnicodeDecodeError, csv.Error):
         raw.close()
         raise FileError(
@@ -190,13 +201,18 @@ def _read_csv(path: Path, size: int) -> Table:
                 "dấu phẩy)”."
             )
         ) from None
-    if headers is None:
+    if not head:
         raw.close()
         raise FileError(_("Tệp trống: không có dòng tiêu đề."))
+    chosen = pick_header(head) if pick_header else 0
+    header_row, headers = head[chosen]
+    after = head[chosen + 1 :]
+    read_up_to = number
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        number = header_row
+        number = read_up_to
         try:
+            yield from after
             for cells in reader:
                 number += 1
                 if not blank_row(cells):
@@ -217,12 +233,14 @@ def _read_csv(path: Path, size: int) -> Table:
     name = byte_encoding if font in (None, byte_encoding) else f"{byte_encoding}+{font}"
     plain = byte_encoding in (UTF8, UTF8_BOM) and font is None
     return Table(
-        clean(headers),
+        headers,
         rows(),
         name,
         size,
         position=lambda: 1.0 if raw.closed or not size else raw.tell() / size,
-        plain_csv=PlainCsv(path, delimiter) if plain else None,
+        # COPY reads the file from its first line: only when the header is that line.
+        plain_csv=PlainCsv(path, delimiter) if plain and header_row == 1 else None,
+        header_row=header_row,
     )
 
 
@@ -230,7 +248,7 @@ def _excel_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _read_xlsx(path: Path, size: int) -> Table:
+def _read_xlsx(path: Path, size: int, pick_header: HeaderPicker | None = None) -> Table:
     import zipfile
 
     from openpyxl import load_workbook
@@ -248,39 +266,37 @@ def _read_xlsx(path: Path, size: int) -> Table:
     sheet = book.worksheets[0]
     total = max(sheet.max_row or 1, 1)
     iterator = sheet.iter_rows(values_only=True)
-    headers: list[Any] | None = None
-    header_row = 0
     sample: list[str] = []
-    buffered: list[tuple[int, list[Any]]] = []
+    buffered: list[tuple[int, list[Any]]] = []  # the first non-blank rows, header among them
     consumed = 0
     for number, values in enumerate(iterator, start=1):
         consumed = number
         cells = [_excel_text(v) for v in values]
-        if headers is None:
-            if not blank_row(cells):
-                headers, header_row = cells, number
-            continue
         if not blank_row(cells):
             buffered.append((number, cells))
             sample.extend(c for c in cells if isinstance(c, str) and may_be_legacy(c))
-        if len(buffered) >= 200:
+        if len(buffered) >= 200 + HEAD_ROWS:
             break
-    if headers is None:
+    if not buffered:
         book.close()
         raise FileError(_("Tệp trống: không có dòng tiêu đề."))
-    headers_sample = [h for h in headers if isinstance(h, str) and may_be_legacy(h)]
-    font = legacy_font(" ".join(sample + headers_sample)[:50_000])
+    font = legacy_font(" ".join(sample)[:50_000])
     convert = cell_converter(font)
-    seen = [header_row + len(buffered)]
 
     def clean(cells: list[Any]) -> list[Any]:
         return [convert(c) if isinstance(c, str) and not c.isascii() else c for c in cells]
+
+    buffered = [(number, clean(cells)) for number, cells in buffered]
+    chosen = pick_header(buffered[:HEAD_ROWS]) if pick_header else 0
+    header_row, headers = buffered[chosen]
+    buffered = buffered[chosen + 1 :]
+    seen = [header_row]
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for number, cells in buffered:
                 seen[0] = number
-                yield number, clean(cells)
+                yield number, cells
             for number, values in enumerate(iterator, start=consumed + 1):
                 seen[0] = number
                 cells = [_excel_text(v) for v in values]
@@ -290,25 +306,29 @@ def _read_xlsx(path: Path, size: int) -> Table:
             book.close()
 
     return Table(
-        clean(headers),
+        headers,
         rows(),
         XLSX if font is None else f"{XLSX}+{font}",
         size,
         position=lambda: min(seen[0] / total, 1.0),
+        header_row=header_row,
     )
 
 
-def open_table(path: str | Path, filename: str = "") -> Table:
-    """Open an uploaded file by its name's extension (CSV or XLSX)."""
+def open_table(
+    path: str | Path, filename: str = "", pick_header: HeaderPicker | None = None
+) -> Table:
+    """Open an uploaded file by its name's extension (CSV or XLSX). The header is the first
+    non-blank row, or the one of the first `HEAD_ROWS` that `pick_header` chooses."""
     path = Path(path)
     suffix = Path(filename or path.name).suffix.lower()
     size = path.stat().st_size
     if size == 0:
         raise FileError(_("Tệp trống."))
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, size)
+        return _read_xlsx(path, size, pick_header)
     if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path, size)
+        return _read_csv(path, size, pick_header)
     if suffix == ".xls":
         raise FileError(
             _("Tệp .xls (Excel 97-2003) chưa được hỗ trợ: hãy lưu lại dạng .xlsx hoặc CSV.")

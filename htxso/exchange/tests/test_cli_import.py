@@ -87,8 +87,11 @@ def test_warnings_are_printed_and_a_refused_header_is_not_called_zero_rows(
     assert "chưa kiểm tra dòng dữ liệu nào" in out and "0 dòng" not in out
     assert "lỗi: dòng 1" in out
     job = ImportJob.objects.latest("pk")  # the reason stays with the job (its page shows it)
-    assert job.message == "Tệp thiếu cột bắt buộc; hãy dùng tệp mẫu."
-    assert "Tệp thiếu cột bắt buộc; hãy dùng tệp mẫu." in out
+    assert job.message == (
+        "Tệp thiếu cột bắt buộc (dòng tiêu đề là dòng 1): “Số CCCD”. Hãy đổi tên cột cho đúng "
+        "tệp mẫu hoặc thêm cột."
+    )
+    assert job.message in out
 
 
 def test_blank_lines_above_the_header_are_skipped_and_rows_keep_their_numbers(

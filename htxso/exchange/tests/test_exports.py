@@ -211,11 +211,13 @@ def test_organisation_values_are_written_as_the_importer_reads_them(registry, co
 
 def test_organisation_export_reimports_column_for_column(registry):
     """Headers map back through the template's matcher (the id on HTX Số included; the member
-    count is ignored) and every written value parses back to the stored one."""
+    count is read as the declared count, checked against the memberships) and every written
+    value parses back to the stored one."""
     headers, rows = _consume(exports.organisation_rows(None, {}))
     mapping, unknown = ORGANISATION_LAYOUT.match_headers(headers)
-    assert unknown == ["Số thành viên"]
-    assert [c.key for c in mapping.values()] == [c.key for c in ORGANISATION_LAYOUT.columns]
+    assert unknown == []
+    keys = [c.key for c in mapping.values()]
+    assert keys == [c.key for c in ORGANISATION_LAYOUT.columns] + ["members_declared"]
     assert ORGANISATION_LAYOUT.columns[-1].header == ORG_ID  # where exports always had it
     stored = {o.pk: o for o in Organisation.objects.all()}
     column_header = {c.key: str(c.header) for c in ORGANISATION_LAYOUT.columns}
@@ -226,7 +228,9 @@ def test_organisation_export_reimports_column_for_column(registry):
             if value in ("", None) or column.key in ("province", "commune", "legacy_district"):
                 continue
             parsed = column.parse(value)
-            attribute = "pk" if column.key == "organisation_id" else column.key
+            attribute = {"organisation_id": "pk", "members_declared": "members_count"}.get(
+                column.key, column.key
+            )
             assert parsed == getattr(organisation, attribute), column.key
         # Places are written by name and found again by the importer's address lookup.
         place = addresses.resolve_current(

@@ -1058,13 +1058,28 @@ def test_new_organisation_with_a_status_and_no_date_is_not_given_one(officer_19)
 @pytest.mark.parametrize(
     ("written", "meant"),
     [
-        ("Ngừng hoạt động", "Ngừng hoạt động nhưng chưa giải thể"),  # the words people use
-        ("Tạm ngưng", "Tạm ngừng kinh doanh"),
-        ("Giải thể", "Đã giải thể"),
-        ("Đã giả thể", "Đã giải thể"),  # a typo
+        ("Ngừng hoạt động", Status.NOT_OPERATING),  # the words people use: the synonym table
+        ("Tạm ngưng", Status.SUSPENDED),
+        ("giai the", Status.DISSOLVED),
+        ("Đang HĐ", Status.ACTIVE),
     ],
 )
-def test_a_status_in_other_words_suggests_the_one_meant(officer_19, written, meant):
+def test_a_status_in_other_words_is_read_through_the_synonyms(officer_19, written, meant):
+    row = organisation(status=written, status_since="01/01/2023")
+    report = importers.run(organisation_job([row], officer_19), commit=True)
+    assert not errors(report), report.findings
+    assert Organisation.objects.get().status == meant
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Đã giả thể", "Đã giải thể"),  # a typo of a label
+        ("Ngừng hoạt độn", "Ngừng hoạt động nhưng chưa giải thể"),  # a typo of a synonym
+        ("Tạm ngừng kinh doan", "Tạm ngừng kinh doanh"),
+    ],
+)
+def test_a_status_near_a_known_word_suggests_the_one_meant(officer_19, written, meant):
     row = organisation(status=written, status_since="01/01/2023")
     finding = only_error(importers.run(organisation_job([row], officer_19), commit=False))
     assert finding.column == "Tình trạng"

@@ -37,9 +37,11 @@ from .people import add_person_member, create_person, update_person_contact
 from .rules import (
     MEMBER_KINDS,
     age_on,
+    check_founding_before_status,
     check_identity,
     check_membership,
     is_agricultural,
+    member_count_problem,
     membership_passes_sql,
 )
 from .status import change_status
@@ -57,6 +59,7 @@ __all__ = [
     "age_on",
     "bulk_writes",
     "change_status",
+    "check_founding_before_status",
     "check_identity",
     "check_membership",
     "create_organisation",
@@ -67,6 +70,7 @@ __all__ = [
     "import_memberships",
     "is_agricultural",
     "may_write_people",
+    "member_count_problem",
     "member_import_counts",
     "membership_differs",
     "membership_match",

@@ -21,7 +21,7 @@ from .common import (
     require_editable,
     tax_code_or_none,
 )
-from .rules import is_agricultural
+from .rules import check_founding_before_status, is_agricultural
 
 # The keyword arguments `create_organisation` and `update_organisation` take: the editable
 # fields (status has its own service), the places by object or by id.
@@ -134,15 +134,8 @@ def _move_founding(organisation: Organisation, old: dt.date) -> None:
     if new is None:
         return
     check_not_future(new, "established_on")
-    if organisation.status_since != old and new > organisation.status_since:
-        raise ValidationError(
-            {
-                "established_on": _(
-                    "Ngày thành lập không được sau ngày của tình trạng hiện tại (%s)."
-                )
-                % organisation.status_since.strftime("%d/%m/%Y")
-            }
-        )
+    if organisation.status_since != old:
+        check_founding_before_status(new, organisation.status_since)
     changes = StatusChange.objects.filter(organisation_id=organisation.pk)
     if changes.filter(effective_on__lt=new).exclude(effective_on=old).exists():
         raise ValidationError(

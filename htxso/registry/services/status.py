@@ -14,6 +14,7 @@ from .. import aggregates
 from ..choices import Status
 from ..models import Organisation, StatusChange
 from .common import check_not_future, require_editable
+from .rules import check_founding_before_status
 
 
 @transaction.atomic
@@ -30,8 +31,12 @@ def change_status(
     if status not in Status.values:
         raise ValidationError({"status": _("Tình trạng không hợp lệ.")})
     check_not_future(effective_on, "effective_on")
-    if effective_on < organisation.established_on:
-        raise ValidationError({"effective_on": _("Ngày hiệu lực không được trước ngày thành lập.")})
+    try:
+        check_founding_before_status(organisation.established_on, effective_on)
+    except ValidationError:
+        raise ValidationError(
+            {"effective_on": _("Ngày hiệu lực không được trước ngày thành lập.")}
+        ) from None
     if effective_on < organisation.status_since:
         raise ValidationError(
             {

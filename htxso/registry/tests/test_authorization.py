@@ -238,10 +238,20 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "exchange:job": {"GET": IMPORT_JOB},
     "exchange:job-progress": {"GET": IMPORT_JOB},
     "exchange:job-findings": {"GET": IMPORT_JOB},
+    "exchange:job-mapping": {"GET": IMPORT_JOB},  # confirming (POST): the owner, test_mapping
     "exchange:job-file": {"GET": IMPORT_JOB},  # the uploaded file (core.uploads.attachment)
     # POST-only (their owner rules are in exchange/tests/test_views.py): GET is refused.
     "exchange:job-commit": {"GET": [(L, L), *[("405", "405")] * 7]},
     "exchange:job-rerun": {"GET": [(L, L), *[("405", "405")] * 7]},
+    # The import synonyms: national; provinces read them, central officers keep them.
+    "exchange:synonyms": {
+        "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (F, F), (F, F)],
+        "POST": [(L, L), (F, F), (OK, OK), (OK, OK), (F, F), (F, F), (F, F), (F, F)],
+    },
+    "exchange:synonym-delete": {
+        "GET": [(L, L), *[("405", "405")] * 7],
+        "POST": [(L, L), (F, F), (OK, OK), (OK, OK), (F, F), (F, F), (F, F), (F, F)],
+    },
     "exchange:template": {"GET": EVERYONE},
     "exchange:export-organisations": {"GET": EVERYONE},  # the public registry
     # Personal data: the roles with a personal scope (rows outside it are not exported).
@@ -683,6 +693,12 @@ API_CALLS: dict[str, Builder] = {
 }
 
 
+def _a_synonym() -> int:
+    from htxso.exchange.models import Synonym
+
+    return Synonym.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+
+
 def _page(name: str, *args, body: dict | None = None) -> Call:
     return Call(reverse(name, args=args), body=body, form=body is not None)
 
@@ -740,9 +756,19 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("exchange:job", "GET"): lambda w, t: _page("exchange:job", w.job.pk),
     ("exchange:job-progress", "GET"): lambda w, t: _page("exchange:job-progress", w.job.pk),
     ("exchange:job-findings", "GET"): lambda w, t: _page("exchange:job-findings", w.job.pk),
+    ("exchange:job-mapping", "GET"): lambda w, t: _page("exchange:job-mapping", w.job.pk),
     ("exchange:job-file", "GET"): lambda w, t: _page("exchange:job-file", w.job.pk),
     ("exchange:job-commit", "GET"): lambda w, t: _page("exchange:job-commit", w.job.pk),
     ("exchange:job-rerun", "GET"): lambda w, t: _page("exchange:job-rerun", w.job.pk),
+    ("exchange:synonyms", "GET"): lambda w, t: _page("exchange:synonyms"),
+    ("exchange:synonyms", "POST"): lambda w, t: _page(
+        "exchange:synonyms",
+        body={"kind": "value", "column": "status", "text": "Còn hoạt động tốt", "value": "active"},
+    ),
+    ("exchange:synonym-delete", "GET"): lambda w, t: _page("exchange:synonym-delete", _a_synonym()),
+    ("exchange:synonym-delete", "POST"): lambda w, t: _page(
+        "exchange:synonym-delete", _a_synonym(), body={}
+    ),
     ("exchange:template", "GET"): lambda w, t: _page("exchange:template", "members"),
     ("exchange:export-organisations", "GET"): lambda w, t: Call(
         reverse("exchange:export-organisations", args=["csv"]), {"province": w.province[t]}

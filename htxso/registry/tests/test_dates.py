@@ -73,3 +73,38 @@ def test_a_move_to_another_commune_drops_the_old_address_text():
     other = Commune.objects.filter(province_id="19").order_by("code")[1]
     updated = _update(organisation, commune_id=other.code, legacy_address="Xóm 2, xã Cũ")
     assert updated.legacy_address == "Xóm 2, xã Cũ"
+
+
+def test_one_rule_of_founding_and_status_dates_for_every_path():
+    """`check_founding_before_status` is what change_status and a corrected founding date
+    both apply: the page, the API and the import all write through those two services."""
+    services.check_founding_before_status(dt.date(2015, 1, 1), dt.date(2015, 1, 1))
+    with pytest.raises(ValidationError) as caught:
+        services.check_founding_before_status(dt.date(2015, 1, 2), dt.date(2015, 1, 1))
+    assert caught.value.message_dict["established_on"] == [
+        "Ngày thành lập (02/01/2015) không được sau ngày của tình trạng (01/01/2015)."
+    ]
+    organisation = OrganisationFactory(established_on=dt.date(2015, 3, 1))
+    with pytest.raises(ValidationError) as caught:
+        services.change_status(None, organisation.pk, "suspended", dt.date(2015, 2, 28))
+    assert list(caught.value.message_dict) == ["effective_on"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "count", "expected"),
+    [
+        ("cooperative", 5, None),
+        ("cooperative", 4, True),  # the law's minimum for an HTX: an error
+        ("cooperative_union", 2, False),  # a union's (3, open in the domain notes): a warning
+        ("cooperative_group", 1, False),
+        ("household_business", 0, None),
+    ],
+)
+def test_the_least_number_of_members_by_kind(kind, count, expected):
+    problem = services.member_count_problem(kind, count)
+    assert (problem[0] if problem else None) == expected
+
+
+def test_the_least_number_of_members_is_a_setting(settings):
+    settings.MINIMUM_MEMBERS = {"cooperative": 7}  # the 2012 law's number
+    assert services.member_count_problem("cooperative", 6) is not None

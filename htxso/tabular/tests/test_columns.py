@@ -64,3 +64,56 @@ def test_error_messages_of_a_validation_error():
         ("", "y"),
     ]
     assert error_messages(ValidationError("z")) == [("", "z")]
+
+
+SHOP = Layout(
+    name="shop",
+    title="Cửa hàng",
+    keys=("code",),
+    columns=[
+        Column("code", "Mã cửa hàng", required=True),
+        Column("name", "Tên cửa hàng", aliases=("ten",)),
+        Column("opened_on", "Ngày khai trương"),
+    ],
+    extra=[Column("address", "Địa chỉ (một ô)")],
+)
+
+
+def test_headers_are_matched_by_template_synonym_and_spelling_each_said():
+    headers = ["STT", "Mã cửa hàng", "Tên CH", "Ngày khai trươn", "Trụ sở", ""]
+    detail = SHOP.match_detail(headers, {"ten ch": "name", "tru so": "address"})
+    assert [(m.header, m.column.key if m.column else None, m.how) for m in detail] == [
+        ("STT", None, ""),
+        ("Mã cửa hàng", "code", "template"),
+        ("Tên CH", "name", "synonym"),
+        ("Ngày khai trươn", "opened_on", "similar"),  # a typo of the template's header
+        ("Trụ sở", "address", "synonym"),  # an extra column: read, not in templates
+    ]
+    _mapping, unknown = SHOP.match_headers(headers)  # without the synonyms
+    assert unknown == ["STT", "Tên CH", "Trụ sở"]
+
+
+def test_a_column_is_matched_once_the_exact_name_first():
+    detail = SHOP.match_detail(["Ngày khai trươn", "Ngày khai trương"])
+    assert [(m.column.key if m.column else None, m.how) for m in detail] == [
+        (None, ""),
+        ("opened_on", "template"),
+    ]
+
+
+def test_the_header_is_the_row_naming_most_columns():
+    rows = [
+        ["DANH SÁCH CỬA HÀNG", None, None],  # a merged title cell
+        ["Ngày 1/1/2025", None, None],
+        ["Mã cửa hàng", "Tên cửa hàng", "Ngày khai trương"],
+        ["CH01", "Tên cửa hàng số 1", "01/01/2020"],
+    ]
+    assert SHOP.find_header(rows) == 2
+    assert SHOP.find_header([["a"], ["b"]]) == 0  # none names any: the first row
+
+
+def test_a_choice_in_other_words_is_read_and_a_near_miss_of_one_suggested():
+    parse = choice_parser(Colour, words=lambda: {"mau do": "R", "xanh nuoc bien": "B"})
+    assert parse("Màu đỏ") == "R"
+    with pytest.raises(ValidationError, match="Có phải “Xanh dương”"):
+        parse("xanh nuoc bie")  # near the synonym: the label it stands for

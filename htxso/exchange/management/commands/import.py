@@ -6,14 +6,17 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from htxso.core.uploads import UploadRefused
 from htxso.core.values import format_number as vn  # 2.812, not 2,812
-from htxso.exchange import jobs, services
+from htxso.exchange import jobs, mapping, services
 from htxso.exchange.layouts import LAYOUTS, MEMBERS, ORGANISATIONS
-from htxso.exchange.models import ImportIssue, JobStatus, Severity, Strategy
+from htxso.exchange.models import ImportIssue, ImportJob, JobStatus, Severity, Strategy
+from htxso.tabular.columns import header_key
+from htxso.tabular.sources import FileError
 
 
 class Command(BaseCommand):
@@ -26,6 +29,21 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
         parser.add_argument("--user", help="tên đăng nhập người thực hiện (mặc định: hệ thống)")
         parser.add_argument("--show", type=int, default=20, help="số lỗi in ra")
+        parser.add_argument(
+            "--header-row", type=int, help="số dòng tiêu đề (mặc định: dòng nêu nhiều cột nhất)"
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="TIÊU_ĐỀ=TRƯỜNG",
+            help="cột của tệp → trường (mã trường, hoặc để trống sau dấu = để bỏ qua cột)",
+        )
+        parser.add_argument(
+            "--remember",
+            action="store_true",
+            help="ghi nhớ cách đọc cột này cho các tệp cùng dạng của tỉnh/thành phố",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -43,6 +61,7 @@ class Command(BaseCommand):
             except UploadRefused as exc:  # the file is refused whole, like an unreadable one
                 self.stdout.write(exc.messages[0])
                 sys.exit(1)
+        self._mapping(user, job, options)
         started = time.monotonic()
         bar = ProgressBar(job.pk, self.stderr)
         bar.start()
@@ -76,6 +95,46 @@ class Command(BaseCommand):
                 )
         if status not in (JobStatus.DONE, JobStatus.VALID):
             sys.exit(1)
+
+    def _mapping(self, user: Any, job: ImportJob, options: dict[str, Any]) -> None:
+        """The mapping step: the header row and each column's field, printed; corrected by
+        --header-row and --map, kept on the job (and remembered with --remember)."""
+        try:
+            proposal = mapping.propose(job, options["header_row"])
+        except FileError:
+            return  # the run says why
+        keys = proposal.keys
+        by_header = {header_key(h): i for i, h in enumerate(proposal.headers) if header_key(h)}
+        known = {c.key for c in proposal.layout.readable}
+        for item in options["map"]:
+            header, _sep, key = item.partition("=")
+            position = by_header.get(header_key(header))
+            if position is None:
+                raise CommandError(f"Tệp không có cột “{header}” ở dòng {proposal.header_row}.")
+            if key.strip() and key.strip() not in known:
+                raise CommandError(
+                    f"Không có trường “{key.strip()}”; các trường: {', '.join(sorted(known))}"
+                )
+            keys[position] = key.strip()
+        if options["map"]:
+            proposal.keys_override(keys)
+        self.stdout.write(f"Dòng tiêu đề: {proposal.header_row}")
+        for (header, how, _samples), match in zip(proposal.rows(), proposal.matches, strict=True):
+            if match.column is None:
+                self.stdout.write(f"  [{header}] → (bỏ qua: không nhận ra)")
+            else:
+                field = f"{match.column.key} ({match.column.header})"
+                self.stdout.write(f"  [{header}] → {field}{f' — {how}' if how else ''}")
+        if proposal.unmapped:
+            self.stdout.write("Cột bỏ qua: " + ", ".join(proposal.unmapped))
+        guessed = options["header_row"] or options["map"] or options["remember"]
+        if guessed or proposal.remembered:
+            try:
+                services.confirm_mapping(
+                    user, job, proposal.header_row, keys, remember=options["remember"]
+                )
+            except ValidationError as exc:
+                raise CommandError(exc.messages[0]) from None
 
 
 class ProgressBar:
