@@ -81,6 +81,14 @@ class Export:
     allowed: Callable[[Any], bool] = _always
 
 
+def csv_and_xlsx(url_name: str) -> tuple[Export, Export]:
+    """The two downloads every list offers: `url_name` taking the format ("csv", "xlsx")."""
+    return (
+        Export(gettext_lazy("Tải CSV"), url_name, ("csv",)),
+        Export(gettext_lazy("Tải XLSX"), url_name, ("xlsx",)),
+    )
+
+
 @dataclass(frozen=True)
 class BulkAction:
     """An action on the checked rows: a POST of `ids` to `url_name` (the app's view calls its

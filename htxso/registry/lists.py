@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from htxso.core.lists import Column, Export, ListSpec, counted, register
+from htxso.core.lists import Column, ListSpec, counted, csv_and_xlsx, register
 
 from .choices import OrganisationKind, Sector, Status
 from .filters import SORTS
@@ -76,9 +76,6 @@ ORGANISATIONS = register(
             _("Hơn %(n)s tổ chức — hãy thu hẹp bộ lọc"),
         ),
         empty=_("Không tìm thấy tổ chức nào phù hợp."),
-        exports=(
-            Export(_("Tải CSV"), "exchange:export-organisations", ("csv",)),
-            Export(_("Tải XLSX"), "exchange:export-organisations", ("xlsx",)),
-        ),
+        exports=csv_and_xlsx("exchange:export-organisations"),
     )
 )

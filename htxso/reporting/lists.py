@@ -12,7 +12,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from htxso.core.lists import Column, Export, ListSpec, counted, register
+from htxso.core.lists import Column, ListSpec, counted, csv_and_xlsx, register
 from htxso.core.units import province_name
 
 from .models import ReportStatus
@@ -77,9 +77,6 @@ REPORTS = register(
             _("Hơn %(n)s báo cáo — hãy thu hẹp bộ lọc"),
         ),
         empty=_("Chưa có báo cáo."),
-        exports=(
-            Export(_("Tải CSV"), "reporting:export", ("csv",)),
-            Export(_("Tải XLSX"), "reporting:export", ("xlsx",)),
-        ),
+        exports=csv_and_xlsx("reporting:export"),
     )
 )
