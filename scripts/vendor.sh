@@ -16,6 +16,13 @@ if [ -f node_modules/echarts/NOTICE ]; then cp node_modules/echarts/NOTICE "$des
 # echarts.min.js bundles zrender (BSD-3-Clause) and parts of d3 (BSD-3-Clause): keep their notices too.
 cp node_modules/zrender/LICENSE "$dest/echarts/LICENSE-zrender"
 if [ -f node_modules/echarts/licenses/LICENSE-d3 ]; then cp node_modules/echarts/licenses/LICENSE-d3 "$dest/echarts/"; fi
+# axe-core (MPL-2.0) is for the browser tests only (they inject it into each page; no page loads
+# it): it lives beside them, not in static/, and keeps its licence files.
+axe=htxso/core/tests/vendor/axe-core
+rm -rf "$axe" && mkdir -p "$axe"
+cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE "$axe/"
+if [ -f node_modules/axe-core/LICENSE-3RD-PARTY.txt ]; then cp node_modules/axe-core/LICENSE-3RD-PARTY.txt "$axe/"; fi
+node -e "const p=require('./node_modules/axe-core/package.json');console.log(p.name+' '+p.version)" > "$axe/VERSION"
 for pkg in bootstrap htmx.org echarts zrender; do
   node -e "const p=require('./node_modules/$pkg/package.json');console.log(p.name+' '+p.version)"
 done > "$dest/VERSIONS"
