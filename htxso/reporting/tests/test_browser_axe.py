@@ -208,6 +208,15 @@ def test_every_page_passes_axe(chromium_path, live_server, axe_world):  # noqa: 
                 who = f"{username or 'anonymous'} ({viewport['width']} px)"
                 found += [f"{who} {url}: {line}" for line in axe_violations(page)]
             context.close()
+        # The check is not vacuous: a field without a label and pale text are reported.
+        page = browser.new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.evaluate(
+            """() => document.querySelector('main').insertAdjacentHTML('beforeend',
+                '<input type="text" name="x"><p style="color:#ccc">Chữ nhạt</p>')"""
+        )
+        planted = " ".join(axe_violations(page))
+        assert "critical label" in planted and "serious color-contrast" in planted, planted
         browser.close()
     assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
 
