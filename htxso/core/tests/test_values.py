@@ -147,3 +147,28 @@ def test_excel_serial_numbers_and_refusals():
         parse_date("01/01/1899")
     with pytest.raises(ValidationError, match="Không phải ngày"):
         parse_date(1.5)
+
+
+def test_a_field_with_errors_names_its_messages_for_screen_readers():
+    """core/_form_fields.html: aria-invalid and aria-describedby point at the error ids."""
+    import re
+
+    from django import forms
+    from django.template.loader import render_to_string
+
+    from htxso.core.forms import MoneyField, StyledForm
+
+    class Form(StyledForm):
+        capital = MoneyField(label="Vốn")
+        name = forms.CharField(label="Tên")
+
+    form = Form({"capital": "5 tỷ", "name": "HTX"})
+    assert not form.is_valid()
+    html = render_to_string("core/_form_fields.html", {"form": form})
+    capital = re.search(r"<input[^>]*name=\"capital\"[^>]*>", html)[0]
+    assert 'aria-invalid="true"' in capital
+    described = re.search(r'aria-describedby="([^"]+)"', capital)[1].split()
+    assert described == ["id_capital-error-1"]
+    assert 'id="id_capital-error-1"' in html
+    name = re.search(r"<input[^>]*name=\"name\"[^>]*>", html)[0]
+    assert "aria-invalid" not in name and "aria-describedby" not in name
