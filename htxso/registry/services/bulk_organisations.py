@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from htxso.core.audit import changed, record_many, snapshot
+from htxso.core.bulk import write_rows
 from htxso.core.models import Commune
 
 from .. import aggregates
@@ -40,9 +44,9 @@ class Checker:
     provinces: dict[str, bool] = field(default_factory=dict)
 
     def commune(self, code: str) -> tuple[str, str]:
-        if code not in self.communes:
-            commune = Commune.objects.only("province_id", "name").get(pk=code)
-            self.communes[code] = (commune.province_id, commune.name)
+        if not self.communes:  # all of them, once (an import names thousands)
+            for pk, province, name in Commune.objects.values_list("code", "province_id", "name"):
+                self.communes[pk] = (province, name)
         return self.communes[code]
 
     def may_create(self, province_id: str) -> bool:
@@ -53,14 +57,41 @@ class Checker:
         return self.provinces[province_id]
 
 
-def _full_clean(organisation: Organisation) -> None:
+# Not cleaned: the places (checked by the caller) and what the service itself sets.
+_NOT_CLEANED = [
+    "province",
+    "commune",
+    "id",
+    "search_key",
+    "name_key",
+    "status",
+    "status_since",
+    "members_count",
+    "version",
+    "created_at",
+    "updated_at",
+]
+
+
+# Fields a caller may leave out: their defaults are valid (required ones are refused as
+# missing before), so only the given ones need cleaning.
+_DEFAULTED = [
+    f.name
+    for f in Organisation._meta.concrete_fields
+    if f.name not in {"kind", "name", "sector", "established_on", "tax_code", "is_agricultural"}
+]
+
+
+def _full_clean(organisation: Organisation, given: set[str]) -> None:
     """`full_clean` without its queries: the places are checked by the caller, the tax code's
     uniqueness by the import's matcher (a known code updates its organisation); the check
     constraints in Python."""
     errors: dict[str, Any] = {}
     try:
         organisation.full_clean(
-            exclude=["province", "commune"], validate_unique=False, validate_constraints=False
+            exclude=[*_NOT_CLEANED, *(f for f in _DEFAULTED if f not in given)],
+            validate_unique=False,
+            validate_constraints=False,
         )
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
@@ -113,7 +144,7 @@ def prepare_organisation(
     organisation.refresh_keys()
     if organisation.established_on:
         check_not_future(organisation.established_on, "established_on")
-    _full_clean(organisation)
+    _full_clean(organisation, {name.removesuffix("_id") for name in fields})
     if status is None or status == organisation.status:
         return NewOrganisation(organisation)
     assert since is not None
@@ -129,6 +160,47 @@ def prepare_organisation(
     return NewOrganisation(organisation, status, since)
 
 
+def _insert(model: type[Model], objects: list[Any], with_ids: bool) -> None:
+    """`bulk_create`, by COPY on PostgreSQL: ids drawn from the table's sequence in one query
+    when the caller needs them, the timestamps set as `save` sets them."""
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objects, batch_size=2000)
+        return
+    table = model._meta.db_table
+    if with_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(objects)],
+            )
+            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk
+    fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
+    now = timezone.now()
+    stamped = [
+        f.attname for f in fields if getattr(f, "auto_now", 0) or getattr(f, "auto_now_add", 0)
+    ]
+    for obj in objects:
+        for name in stamped:
+            setattr(obj, name, now)
+    # The values as the model holds them: text, numbers, dates, ids and timestamps, which
+    # COPY adapts itself (no field here needs a conversion of its own).
+    names = [f.attname for f in fields]
+    rows = (tuple([getattr(obj, name) for name in names]) for obj in objects)
+    write_rows(table, [f.column for f in fields], rows)
+
+
+HISTORY_COLUMNS = (
+    "organisation_id",
+    "status",
+    "effective_on",
+    "reason",
+    "document_no",
+    "recorded_at",
+    "recorded_by_id",
+)
+
+
 def create_organisations(actor: Any, batch: list[NewOrganisation]) -> None:
     """Write checked organisations (`prepare_organisation`) as the services would."""
     if not batch:
@@ -138,34 +210,28 @@ def create_organisations(actor: Any, batch: list[NewOrganisation]) -> None:
         if new.status is not None and new.since is not None:  # as it ends up; audited twice
             new.organisation.status, new.organisation.status_since = new.status, new.since
             new.organisation.version = 2
-    Organisation.objects.bulk_create([n.organisation for n in batch], batch_size=2000)
-    founding = _("Thành lập")
-    history = []
+    _insert(Organisation, [n.organisation for n in batch], with_ids=True)
+    founding, now = str(_("Thành lập")), timezone.now()
+    by_id = getattr(by, "pk", None)
+    history: list[tuple] = []  # StatusChange's HISTORY_COLUMNS
     created, moved = [], []
     for new in batch:
         org = new.organisation
-        history.append(
-            StatusChange(
-                organisation=org,
-                status=Status.ACTIVE,
-                effective_on=org.established_on,
-                reason=founding,
-                recorded_by=by,
-            )
-        )
+        history.append((org.pk, str(Status.ACTIVE), org.established_on, founding, "", now, by_id))
         after = snapshot(org)
         if new.status is not None and new.since is not None:
-            history.append(
-                StatusChange(
-                    organisation=org, status=new.status, effective_on=new.since, recorded_by=by
-                )
-            )
+            history.append((org.pk, new.status, new.since, "", "", now, by_id))
             first = {"status": str(Status.ACTIVE), "status_since": org.established_on}
-            before, now = changed(first, {"status": org.status, "status_since": org.status_since})
-            moved.append((org.pk, str(org), before, now))
+            before, now_ = changed(first, {"status": org.status, "status_since": org.status_since})
+            moved.append((org.pk, str(org), before, now_))
             after = {**after, **first}
         created.append((org.pk, str(org), None, after))
-    StatusChange.objects.bulk_create(history, batch_size=2000)
+    if connection.vendor == "postgresql":
+        write_rows(StatusChange._meta.db_table, HISTORY_COLUMNS, history)
+    else:
+        StatusChange.objects.bulk_create(
+            [StatusChange(**dict(zip(HISTORY_COLUMNS, row, strict=True))) for row in history]
+        )
     label = Organisation._meta.label_lower
     record_many(actor, "create", label, created)
     record_many(actor, "change_status", label, moved)
