@@ -75,7 +75,9 @@ def run(
         if job.kind == MEMBERS:
             import_members(job, table, reader, report, tick, commit, progress or _silent)
         elif organisations_bulk.available():
-            organisations_bulk.import_organisations_setwise(job, table.rows, reader, report, tick)
+            organisations_bulk.import_organisations_setwise(
+                job, table.rows, reader, report, tick, commit
+            )
         else:
             import_organisations(job, table.rows, reader, report, tick)
         if report.rows == 0:

@@ -128,7 +128,10 @@ def import_organisations_setwise(
     reader: RowReader,
     report: ImportFindings,
     tick: Callable[[], None],
+    commit: bool = True,
 ) -> None:
+    """`organisations.import_organisations`, by batches; a dry run (`commit` False) checks
+    every new organisation but writes none (the row lane writes and rolls back)."""
     actor = job.created_by
     counts = {"created": 0, "updated": 0, "unchanged": 0, "status_changes": 0}
     matcher = BatchMatcher(reader, report, job.strategy)
@@ -164,7 +167,7 @@ def import_organisations_setwise(
             for name in outcome:
                 counts[name] += 1
         _replay(report, held, replayed, None)
-        if not report.has_errors:  # nothing will be written: no need to stage it
+        if commit and not report.has_errors:  # else nothing lands: no need to write it
             services.create_organisations(actor, new)
     report.summary["organisations"] = counts
 
