@@ -87,6 +87,24 @@ def _province_labels() -> dict[str, str]:
     return dict(Province.objects.values_list("code", "name"))
 
 
+@lru_cache(maxsize=1)
+def _legacy_units() -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """Old commune code → (new province, default new commune, successors): two queries for
+    all of them (an import names thousands)."""
+    successors: dict[str, list[str]] = {}
+    for old, new in LegacyCommune.successors.through.objects.values_list(
+        "legacycommune_id", "commune_id"
+    ):
+        successors.setdefault(old, []).append(new)
+    found = LegacyCommune.objects.filter(current_commune__isnull=False).values_list(
+        "code", "current_commune__province_id", "current_commune_id"
+    )
+    return {
+        code: (province, commune, tuple(sorted(successors.get(code, ()))))
+        for code, province, commune in found
+    }
+
+
 def forget() -> None:
     """Drop the cached unit indexes (after `load_units`)."""
     for cached in (
@@ -95,6 +113,7 @@ def forget() -> None:
         _commune_labels,
         _province_labels,
         _legacy,
+        _legacy_units,
         resolve_current,
     ):
         cached.cache_clear()
@@ -148,16 +167,12 @@ def _legacy(text: str) -> tuple[str | None, str | None, tuple[str, ...], str]:
         return None, None, (), ""
     if not parsed.ward_code:
         return None, None, (), ""
-    legacy = (
-        LegacyCommune.objects.filter(code=parsed.ward_code)
-        .select_related("current_commune")
-        .first()
-    )
-    if legacy is None or legacy.current_commune is None:
+    legacy = _legacy_units().get(parsed.ward_code)
+    if legacy is None:
         return None, None, (), ""
-    successors = tuple(sorted(legacy.successors.values_list("code", flat=True)))
+    province, commune, successors = legacy
     label = ", ".join(p for p in (parsed.ward, parsed.district, parsed.province) if p)
-    return legacy.current_commune.province_id, legacy.current_commune_id, successors, label
+    return province, commune, successors, label
 
 
 def convert_legacy(province: str, district: str, commune: str, hint: str = "") -> Place:

@@ -4,12 +4,15 @@ The checksum and formats come from python-stdnum (`stdnum.vn.mst`); this module 
 project's normal form and Vietnamese error messages.
 """
 
+from functools import lru_cache
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.vn import mst
 
 
+@lru_cache(maxsize=8192)  # an import checks each row's code more than once
 def normalise_tax_code(value: str) -> str:
     """Return the tax code as `NNNNNNNNNN` or `NNNNNNNNNN-NNN`, or raise ValidationError."""
     raw = (value or "").strip()

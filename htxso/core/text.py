@@ -8,6 +8,7 @@ one form on both sides, so "hop tac xa che" finds "HTX Chè …" and "htx che" f
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s]|_")
@@ -30,6 +31,7 @@ def strip_diacritics(text: str) -> str:
     return stripped.replace("đ", "d").replace("Đ", "D")
 
 
+@lru_cache(maxsize=8192)  # an import asks for the same name's key several times
 def search_key(text: str | None) -> str:
     """Lower-case, unaccented, punctuation-free, single-spaced, abbreviations folded."""
     if not text:

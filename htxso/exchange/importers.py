@@ -18,7 +18,7 @@ from htxso.registry.services import identity
 from htxso.tabular.findings import ROW_LEVEL, Aborted
 from htxso.tabular.sources import open_table
 
-from . import synonyms
+from . import organisations_bulk, synonyms
 from .layouts import LAYOUTS, MEMBERS
 from .members import import_members
 from .models import ImportJob
@@ -74,6 +74,10 @@ def run(
     with transaction.atomic(), aggregates.deferred() as touched_provinces:
         if job.kind == MEMBERS:
             import_members(job, table, reader, report, tick, commit, progress or _silent)
+        elif organisations_bulk.available():
+            organisations_bulk.import_organisations_setwise(
+                job, table.rows, reader, report, tick, commit
+            )
         else:
             import_organisations(job, table.rows, reader, report, tick)
         if report.rows == 0:

@@ -82,6 +82,24 @@ class OrganisationMatcher:
         self.organisation_rows: dict[int, int] = {}  # matched organisation → its first row
         self.name_rows: dict[tuple[str, str, str], int] = {}  # (province, kind, name) → row
 
+    # The registry's organisations, one query each here; `organisations_bulk` answers from
+    # what it fetched for a whole batch of rows.
+    def by_tax(self, tax_code: str) -> Organisation | None:
+        return Organisation.objects.filter(tax_code=tax_code).first()
+
+    def by_pk(self, org_id: Any) -> Organisation | None:
+        return Organisation.objects.filter(pk=org_id).first()
+
+    def same_names(self, province_id: str, kind: str, name: str) -> list[tuple[int, str, str]]:
+        """(pk, name, status) of the province's organisations of that kind and name key."""
+        return list(
+            Organisation.objects.filter(
+                province_id=province_id, kind=kind, name_key=Organisation.keys_for(name, "", "")[1]
+            )
+            .order_by("pk")
+            .values_list("pk", "name", "status")
+        )
+
     def _refuse(self, number: int, key: str, value: Any, message: str) -> NoReturn:
         self.report.add(number, self.reader.column(key), value, message)
         raise Refused
@@ -109,12 +127,12 @@ class OrganisationMatcher:
     ) -> Organisation | None:
         tax_code = self._tax_code(number, values)
         org_id = values.get("organisation_id")
-        by_tax = Organisation.objects.filter(tax_code=tax_code).first() if tax_code else None
+        by_tax = self.by_tax(tax_code) if tax_code else None
         if org_id is None:
             key, key_value, existing = "tax_code", tax_code, by_tax
         else:
             key, key_value = "organisation_id", org_id
-            existing = Organisation.objects.filter(pk=org_id).first()
+            existing = self.by_pk(org_id)
             if existing is None:
                 self._refuse(number, key, org_id, _("Không có tổ chức mang mã này trên HTX Số."))
             # The tax code may be the organisation's, or its first one (no other has it).
@@ -191,14 +209,10 @@ class OrganisationMatcher:
                 _("Trùng tên và loại hình với dòng %s của tệp (cùng tỉnh/thành phố).")
                 % self.name_rows[name_key],
             )
-        candidates = Organisation.objects.filter(
-            province_id=place.province_id,
-            kind=values["kind"],
-            name_key=Organisation.keys_for(name, "", "")[1],
-        ).order_by("pk")
+        candidates = self.same_names(place.province_id, values["kind"], name)
         column = self.reader.column("organisation_id").header
         closed: list[tuple[int, Any]] = []
-        for pk, other, status in candidates.values_list("pk", "name", "status"):
+        for pk, other, status in candidates:
             if same_name(other) != name_key[2]:
                 continue
             if status in CLOSED_STATUSES:  # a name may be taken again once its holder closed

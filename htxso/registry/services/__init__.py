@@ -10,6 +10,7 @@ and refreshes the province's aggregates — all in one transaction.
 - `identity`: the rules of that verification (budget of mismatches, import scopes in SQL);
 - `memberships`: add, end, delete;
 - `rules`: the identity and membership rules as plain functions (pages, API and imports);
+- `bulk_organisations`: new organisations in bulk (an import's new rows);
 - `imports`: the set-wise write path of a member import;
 - `common`: permission to edit, the stale-edit error, saving one object.
 
@@ -20,6 +21,7 @@ from htxso.core import bulk as bulk_writes
 from htxso.core.versions import StaleEdit
 
 from . import identity
+from .bulk_organisations import Checker, NewOrganisation, create_organisations, prepare_organisation
 from .common import may_write_people, require_editable, require_person_writer
 from .imports import (
     MEMBERSHIP_IMPORT_FIELDS,
@@ -52,7 +54,9 @@ __all__ = [
     "ORGANISATION_ARGUMENTS",
     "PERSON_IDENTITY_FIELDS",
     "PERSON_IMPORT_FIELDS",
+    "Checker",
     "MemberStage",
+    "NewOrganisation",
     "StaleEdit",
     "add_membership",
     "add_person_member",
@@ -63,6 +67,7 @@ __all__ = [
     "check_identity",
     "check_membership",
     "create_organisation",
+    "create_organisations",
     "create_person",
     "delete_membership",
     "end_membership",
@@ -75,6 +80,7 @@ __all__ = [
     "membership_differs",
     "membership_match",
     "membership_passes_sql",
+    "prepare_organisation",
     "require_editable",
     "require_person_writer",
     "update_organisation",
