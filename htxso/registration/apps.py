@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrationConfig(AppConfig):
+    name = "htxso.registration"
+    verbose_name = _("Đăng ký tổ chức")
+
+    def ready(self) -> None:
+        from . import inbox
+
+        inbox.register()  # the office's queue with deadlines; the applicant's own applications
