@@ -70,18 +70,18 @@ from .authorization_matrix import (
 )
 from .conftest import make_user
 from .exchange_matrix import EXCHANGE_API_CALLS, EXCHANGE_API_MATRIX
-from .registration_matrix import (
-    REGISTRATION_API_CALLS,
-    REGISTRATION_API_MATRIX,
-    REGISTRATION_PAGE_CALLS,
-    REGISTRATION_PAGE_MATRIX,
-)
 from .factories import (
     MembershipFactory,
     OrganisationFactory,
     PersonFactory,
     valid_cccd,
     valid_tax_code,
+)
+from .registration_matrix import (
+    REGISTRATION_API_CALLS,
+    REGISTRATION_API_MATRIX,
+    REGISTRATION_PAGE_CALLS,
+    REGISTRATION_PAGE_MATRIX,
 )
 from .reporting_matrix import REPORTING_API_CALLS, REPORTING_API_MATRIX
 from .test_api import bearer, create_payload
