@@ -27,7 +27,7 @@ def test_the_office_inbox_counts_its_province_only(db, settings, tmp_path):
     call_command("demo_registration")
     office_19 = make_user("cb-19", Role.PROVINCIAL_OFFICER, "19")
     office_01 = make_user("cb-01", Role.PROVINCIAL_OFFICER, "01")
-    waiting = [i for i in provide(office_19) if i.source == "registration"][0]
+    waiting = next(i for i in provide(office_19) if i.source == "registration")
     assert (
         waiting.count == 4 and waiting.deadline is not None
     )  # submitted×2, in review, resubmitted
