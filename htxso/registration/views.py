@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from htxso.core.lists import build
@@ -29,10 +30,14 @@ from .models import EDITABLE, Application
 
 DECISIONS: dict[str, tuple[Callable[..., Application], bool, str]] = {
     # action → (service, needs a note, what the page says afterwards)
-    "take": (decisions.take, False, "Đã nhận xử lý hồ sơ."),
-    "ask_corrections": (decisions.ask_corrections, True, "Đã gửi yêu cầu sửa đổi, bổ sung."),
-    "approve": (decisions.approve, False, "Đã cấp đăng ký."),
-    "refuse": (decisions.refuse, True, "Đã từ chối hồ sơ."),
+    "take": (decisions.take, False, gettext_noop("Đã nhận xử lý hồ sơ.")),
+    "ask_corrections": (
+        decisions.ask_corrections,
+        True,
+        gettext_noop("Đã gửi yêu cầu sửa đổi, bổ sung."),
+    ),
+    "approve": (decisions.approve, False, gettext_noop("Đã cấp đăng ký.")),
+    "refuse": (decisions.refuse, True, gettext_noop("Đã từ chối hồ sơ.")),
 }
 
 

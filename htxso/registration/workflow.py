@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from htxso.core.audit import record, snapshot
 from htxso.core.scoping import Action, may
@@ -110,13 +111,13 @@ def stop_clock(application: Application, on: dt.date) -> dict[str, Any]:
 
 
 SUBJECTS = {
-    Status.SUBMITTED: "Hồ sơ %(number)s đã được tiếp nhận",
-    Status.RESUBMITTED: "Hồ sơ %(number)s đã được nộp lại",
-    Status.IN_REVIEW: "Hồ sơ %(number)s đang được xem xét",
-    Status.NEEDS_CORRECTION: "Hồ sơ %(number)s cần sửa đổi, bổ sung",
-    Status.APPROVED: "Hồ sơ %(number)s đã được cấp đăng ký",
-    Status.REFUSED: "Hồ sơ %(number)s bị từ chối",
-    Status.WITHDRAWN: "Hồ sơ %(number)s đã được rút",
+    Status.SUBMITTED: gettext_noop("Hồ sơ %(number)s đã được tiếp nhận"),
+    Status.RESUBMITTED: gettext_noop("Hồ sơ %(number)s đã được nộp lại"),
+    Status.IN_REVIEW: gettext_noop("Hồ sơ %(number)s đang được xem xét"),
+    Status.NEEDS_CORRECTION: gettext_noop("Hồ sơ %(number)s cần sửa đổi, bổ sung"),
+    Status.APPROVED: gettext_noop("Hồ sơ %(number)s đã được cấp đăng ký"),
+    Status.REFUSED: gettext_noop("Hồ sơ %(number)s bị từ chối"),
+    Status.WITHDRAWN: gettext_noop("Hồ sơ %(number)s đã được rút"),
 }
 
 
