@@ -111,12 +111,12 @@ def _post(name: str, a: Application, body: dict | None = None, *args: Any) -> Ca
 
 def _member_remove(w: Any, t: str) -> Call:
     a = _application(w, t, "complete")
-    return _post("registration:member-remove", a, None, a.members.first().pk)
+    return _post("registration:member-remove", a, None, a.members.order_by("id")[0].pk)
 
 
 def _file(w: Any, t: str) -> Call:
     a = _application(w, t, "complete")
-    return page("registration:file", a.pk, a.files.first().pk)
+    return page("registration:file", a.pk, a.files.order_by("id")[0].pk)
 
 
 def _certificate(w: Any, t: str) -> Call:
