@@ -7,6 +7,7 @@ class RegistrationConfig(AppConfig):
     verbose_name = _("Đăng ký tổ chức")
 
     def ready(self) -> None:
-        from . import inbox
+        from . import home, inbox
 
         inbox.register()  # the office's queue with deadlines; the applicant's own applications
+        home.register()  # the office's panel (its queue), the founder's (their applications)

@@ -191,3 +191,15 @@ def test_the_api_creates_submits_and_reads(client, founder):
     assert refused.status_code == 422
     read = client.get(f"/api/v1/applications/{data['id']}", headers=headers).json()
     assert read["status"] == "draft" and read["events"][0]["action"] == "start"
+
+
+def test_the_homes_show_the_office_queue_and_the_founder_applications(client, founder, office_19):
+    application = complete(founder)
+    services.submit(founder, application.pk, application.version)
+    client.force_login(office_19)
+    home = client.get("/").content.decode()
+    assert 'id="panel-registration"' in home and reverse("registration:queue") in home
+    assert "1 hồ sơ chờ giải quyết, trong đó 1 hồ sơ chưa nhận xử lý." in home
+    client.force_login(founder)
+    home = client.get("/").content.decode()
+    assert 'id="panel-founder"' in home and "Hợp tác xã Chè Tân Cương" in home
