@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "htxso.registry",
     "htxso.exchange",
     "htxso.reporting",
+    "htxso.registration",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,25 @@ API_MAX_PAGE_SIZE = 500
 # Uploaded files (import jobs keep their file: the dry run, the commit and a re-run read it).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: files are read by the jobs only
+
+# Registration (htxso/registration): dossier files (PDF/JPEG/PNG) up to this size; the tax
+# code issuer (the embedded one hands out valid MST of a configured range of nine-digit
+# prefixes; a connector to the tax authority replaces it: registration/tax_authority.py).
+REGISTRATION_MAX_FILE_BYTES = int(os.environ.get("REGISTRATION_MAX_FILE_BYTES", str(10 * 2**20)))
+REGISTRATION_TAX_CODE_ISSUER = os.environ.get(
+    "REGISTRATION_TAX_CODE_ISSUER", "htxso.registration.tax_authority.RangeIssuer"
+)
+REGISTRATION_TAX_CODE_RANGE = tuple(
+    os.environ.get("REGISTRATION_TAX_CODE_RANGE", "970000000-979999999").split("-")
+)
+# Notifications to applicants: Django's mail backend (the console when developing).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "HTX Số <khong-tra-loi@htxso.gov.vn>")
 
 # Background jobs (imports). "celery": a Celery worker on CELERY_BROKER_URL (production);
 # "thread": a thread in the web process (the embedded default); "inline": in the request

@@ -7,6 +7,7 @@ from htxso.core import home as core_home
 from htxso.core import views as core_views
 from htxso.core.api import api
 from htxso.exchange.api import router as exchange_api
+from htxso.registration.api import router as registration_api
 from htxso.registry import edit_views as registry_edit_views
 from htxso.registry import views as registry_views
 from htxso.registry.api import router as registry_api
@@ -16,6 +17,7 @@ from htxso.reporting.urls import statistics_patterns
 api.add_router("/", registry_api)
 api.add_router("/", reporting_api)
 api.add_router("/", exchange_api)
+api.add_router("/", registration_api)
 
 urlpatterns = [
     # A signed-in user's own home (inbox and their role's panels); the public's is the national
@@ -49,6 +51,7 @@ urlpatterns = [
     path("registry/", include("htxso.registry.urls")),
     path("exchange/", include("htxso.exchange.urls")),
     path("reporting/", include("htxso.reporting.urls")),
+    path("registration/", include("htxso.registration.urls")),
     path("statistics/", include(statistics_patterns)),
     path("api/v1/", api.urls),
 ]

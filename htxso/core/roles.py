@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     COOPERATIVE_MANAGER = "cooperative_manager", _("Quản lý HTX")
     MEMBER = "member", _("Thành viên")
     PUBLIC = "public", _("Công chúng")
+    # A citizen applying to register an organisation (a founder): their own applications.
+    APPLICANT = "applicant", _("Người nộp hồ sơ đăng ký")
 
 
 # The roles that work on the whole country (`User.is_national`).

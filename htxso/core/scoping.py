@@ -40,6 +40,7 @@ class Kind(enum.StrEnum):
     JOB = "job"  # background jobs (imports) and what they keep
     ACCOUNTS = "accounts"  # user accounts (the admin site, lifting login locks)
     CATALOGUE = "catalogue"  # national word lists that shape how files are read (synonyms)
+    APPLICATION = "application"  # registration applications, their dossier files and members
 
 
 class Action(enum.StrEnum):
@@ -73,8 +74,9 @@ V = Role.ALLIANCE_ADVISER
 M = Role.COOPERATIVE_MANAGER
 E = Role.MEMBER
 U = Role.PUBLIC
+R = Role.APPLICANT
 
-EVERYONE = (A, C, P, V, M, E, U)
+EVERYONE = (A, C, P, V, M, E, U, R)
 Reaches = tuple[Reach, ...]
 QS = TypeVar("QS", bound=models.QuerySet)
 Rule = Mapping[Role, Reaches]
@@ -155,6 +157,16 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         # The import synonyms: national, kept by central officers; provinces read them.
         Action.VIEW: {A: ALL, C: ALL, P: ALL},
         Action.EDIT: {A: ALL, C: ALL},
+    },
+    Kind.APPLICATION: {
+        # A founder their own applications (edited while a draft or returned for corrections:
+        # the model's conditions); the registration office of the province decides; national
+        # roles follow every one. (Commune offices have no role yet: the province's officer
+        # stands for the office the rules name, commune or province.)
+        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, R: OWN},
+        Action.CREATE: {R: OWN},
+        Action.EDIT: {R: OWN},
+        Action.REVIEW: {A: ALL, P: PROVINCE},
     },
 }
 

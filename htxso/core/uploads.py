@@ -8,6 +8,9 @@ UTF-8, Windows-1258, TCVN3 and VNI are all 8-bit). The extension and the browser
 are not trusted: a file whose bytes disagree with its name is refused, and removed. Refusals
 are `UploadRefused` (a `ValidationError`) with a Vietnamese message.
 
+`store_document` does the same for the files of a dossier (registration): PDF, JPEG or PNG by
+their first bytes (`%PDF-`, `FF D8 FF`, the PNG signature), the name's extension agreeing.
+
 `attachment` streams a stored file back with `Content-Disposition: attachment`, after
 `core.scoping.may(user, "view", owner)` on the object (a job) that owns it.
 """
@@ -15,7 +18,7 @@ are `UploadRefused` (a `ValidationError`) with a Vietnamese message.
 import hashlib
 import posixpath
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -37,6 +40,9 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 CHUNK = 1 << 20
 SNIFF_BYTES = 64 * 1024
 XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+PDF, JPEG, PNG = "pdf", "jpeg", "png"
+DOCUMENT_SUFFIXES = {".pdf": PDF, ".jpg": JPEG, ".jpeg": JPEG, ".png": PNG}
+DOCUMENT_MAGIC = ((b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG))
 
 
 class UploadRefused(ValidationError):
@@ -136,6 +142,43 @@ def _target(upload_to: str, filename: str) -> str:
     return posixpath.join(timezone.now().strftime(upload_to), safe)
 
 
+def sniff_document(handle: IO[bytes]) -> str | None:
+    """PDF, JPEG or PNG by the file's first bytes, or None."""
+    handle.seek(0)
+    head = handle.read(16)
+    handle.seek(0)
+    return next((kind for magic, kind in DOCUMENT_MAGIC if head.startswith(magic)), None)
+
+
+def _check_tabular(stored: IO[bytes], filename: str) -> str:
+    kind = sniff(stored)
+    expected = kind_by_name(filename)
+    if kind is None or (expected is not None and expected != kind):
+        raise UploadRefused(not_tabular(expected))
+    return kind
+
+
+def _check_document(stored: IO[bytes], filename: str) -> str:
+    kind = sniff_document(stored)
+    expected = DOCUMENT_SUFFIXES.get(Path(filename).suffix.lower())
+    if kind is None or expected != kind:
+        raise UploadRefused(_("Chỉ nhận tệp PDF, JPEG hoặc PNG (đúng định dạng và đuôi tệp)."))
+    return kind
+
+
+def store_document(
+    content: Any,
+    filename: str,
+    *,
+    upload_to: str,
+    max_bytes: int,
+    storage: Storage | None = None,
+) -> StoredUpload:
+    """Store a dossier document: PDF, JPEG or PNG by its bytes and its name; `UploadRefused`
+    (nothing kept) otherwise, or when empty or larger than `max_bytes`."""
+    return _store(content, filename, upload_to, max_bytes, storage, _check_document)
+
+
 def store_upload(
     content: Any,
     filename: str,
@@ -147,6 +190,17 @@ def store_upload(
     """Store an uploaded (or open binary) file and return what was stored; `UploadRefused`
     (nothing kept) when it is empty, larger than `max_bytes`, or neither XLSX nor CSV by its
     bytes — or its bytes disagree with its name (an XLSX named .csv, text named .xlsx)."""
+    return _store(content, filename, upload_to, max_bytes, storage, _check_tabular)
+
+
+def _store(
+    content: Any,
+    filename: str,
+    upload_to: str,
+    max_bytes: int,
+    storage: Storage | None,
+    check: Callable[[IO[bytes], str], str],
+) -> StoredUpload:
     storage = storage or default_storage
     declared = getattr(content, "size", None)
     if declared is not None and declared > max_bytes:
@@ -158,10 +212,7 @@ def store_upload(
         if hashing.counted == 0:
             raise UploadRefused(_("Tệp trống."))
         with storage.open(name, "rb") as stored:
-            kind = sniff(stored)
-        expected = kind_by_name(filename)
-        if kind is None or (expected is not None and expected != kind):
-            raise UploadRefused(not_tabular(expected))
+            kind = check(stored, filename)
     except BaseException:
         if storage.exists(name):  # a refused or broken file is not kept
             storage.delete(name)

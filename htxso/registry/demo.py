@@ -56,6 +56,8 @@ def create_demo_users() -> list[tuple[str, str, str]]:
             {"person_id": member.person_id if member else None},
             "Thành viên HTX",
         ),
+        # A founder applying to register (htxso/registration): their own applications.
+        ("nophoso", Role.APPLICANT, {"email": "nophoso@example.vn"}, "Người nộp hồ sơ đăng ký"),
     ]
     created = []
     for username, role, extra, label in specs:

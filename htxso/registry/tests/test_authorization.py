@@ -77,6 +77,12 @@ from .factories import (
     valid_cccd,
     valid_tax_code,
 )
+from .registration_matrix import (
+    REGISTRATION_API_CALLS,
+    REGISTRATION_API_MATRIX,
+    REGISTRATION_PAGE_CALLS,
+    REGISTRATION_PAGE_MATRIX,
+)
 from .reporting_matrix import REPORTING_API_CALLS, REPORTING_API_MATRIX
 from .test_api import bearer, create_payload
 
@@ -179,6 +185,7 @@ API_MATRIX: dict[str, Row] = {
     ],
     **REPORTING_API_MATRIX,  # statistics and reports: reporting_matrix.py
     **EXCHANGE_API_MATRIX,  # import jobs: exchange_matrix.py
+    **REGISTRATION_API_MATRIX,  # registration applications: registration_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -299,6 +306,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
         "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (F, F), (F, F)]
     },
     **ACCOUNT_MATRIX,  # accounts/ and i18n/: authorization_matrix.py
+    **REGISTRATION_PAGE_MATRIX,  # registration: registration_matrix.py
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
@@ -690,6 +698,7 @@ API_CALLS: dict[str, Builder] = {
     "GET /api/v1/tombstones": _tombstones,
     **REPORTING_API_CALLS,
     **EXCHANGE_API_CALLS,
+    **REGISTRATION_API_CALLS,
 }
 
 
@@ -829,6 +838,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
         {"form": "htx-annual", "period": "2025", "province": w.province[t]},
     ),
     **ACCOUNT_CALLS,
+    **REGISTRATION_PAGE_CALLS,
 }
 
 

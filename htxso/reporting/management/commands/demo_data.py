@@ -37,6 +37,7 @@ class Command(BaseCommand):
             ("generate_reports", "--years", str(options["years"]), "--seed", seed, "--if-empty"),
             ("release", "--past"),
             ("demo_users",),
+            ("demo_registration",),  # registration applications in every state
         ]
         for name, *arguments in steps:
             call_command(name, *arguments, **out)

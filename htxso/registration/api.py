@@ -1,0 +1,103 @@
+"""Registration in the REST API, for other portals: create an application (with its founding
+members), submit it, read its status and timeline — through the pages' services (the same
+permissions, audit and state machine: 404 outside one's scope, 403 for a step one may not
+take, 409 for a stale version, 422 for a dossier that is not complete). The public lookup by
+code or name answers everyone."""
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from ninja import Status as Reply
+from ninja.errors import HttpError
+
+from htxso.core.api import READ_AUTH, WRITE_AUTH
+from htxso.core.api_schemas import ERRORS, PK
+from htxso.core.versions import StaleEdit
+from htxso.registry.filters import search
+from htxso.registry.models import Organisation
+
+from . import services
+from .models import Application, Certificate
+from .schemas import ApplicationIn, ApplicationOut, LookupOut, VersionIn
+
+router = Router(tags=["registration"])
+
+
+def _out(application: Application) -> dict[str, Any]:
+    derived = {"missing", "events"}
+    out = {
+        name: getattr(application, name)
+        for name in ApplicationOut.model_fields
+        if name not in derived
+    }
+    out["missing"] = (
+        services.missing(application) if application.status in ("draft", "needs_correction") else []
+    )
+    out["events"] = list(application.events.values("at", "action", "status", "note"))
+    return out
+
+
+@router.post("/applications", auth=WRITE_AUTH, response={201: ApplicationOut, **ERRORS})
+def create_application(request: HttpRequest, payload: ApplicationIn) -> Reply[dict[str, Any]]:
+    """A draft with its facts and founding members, in one transaction (a refused member
+    leaves no draft)."""
+    data = payload.dict()
+    members = data.pop("members")
+    kind, province = data.pop("kind"), data.pop("province_id")
+    with transaction.atomic():
+        application = services.start(request.user, kind, province, **data)
+        for member in members:
+            services.add_member(request.user, application.pk, application.version, **member)
+            application.refresh_from_db()
+    return Reply(201, _out(application))
+
+
+@router.get("/applications/{int:pk}", auth=WRITE_AUTH, response={200: ApplicationOut, **ERRORS})
+def get_application(request: HttpRequest, pk: PK) -> dict[str, Any]:
+    """Status, deadline, what is missing and the timeline of one application."""
+    return _out(get_object_or_404(Application.objects.visible_to(request.user), pk=pk))
+
+
+@router.post(
+    "/applications/{int:pk}/submit", auth=WRITE_AUTH, response={200: ApplicationOut, **ERRORS}
+)
+def submit_application(request: HttpRequest, pk: PK, payload: VersionIn) -> dict[str, Any]:
+    """Submit (or resubmit after corrections); the same request twice submits once."""
+    get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+    try:
+        return _out(services.submit(request.user, pk, payload.version))
+    except StaleEdit as exc:
+        raise HttpError(409, str(exc)) from None
+
+
+@router.get("/registrations", auth=READ_AUTH, response={200: list[LookupOut], **ERRORS})
+def lookup(request: HttpRequest, q: str = Query(..., min_length=2, max_length=100)) -> list[dict]:
+    """Registered organisations by code (tax code or registration code) or name, diacritics-
+    insensitive, with their current certificate (at most 20)."""
+    organisations = search(Organisation.objects.visible_to(request.user), q)
+    by_code = Certificate.objects.filter(code=q.strip()).values("organisation_id")
+    rows = list(
+        (organisations | Organisation.objects.filter(pk__in=by_code)).order_by("name_key", "id")[
+            :20
+        ]
+    )
+    current = {
+        c.organisation_id: c
+        for c in Certificate.objects.filter(organisation__in=rows, superseded_at__isnull=True)
+    }
+    return [
+        {
+            "organisation_id": o.pk,
+            "name": o.name,
+            "kind": o.kind,
+            "code": o.tax_code or (current[o.pk].code if o.pk in current else None),
+            "province_id": o.province_id,
+            "status": o.status,
+            "certificate": current[o.pk].serial if o.pk in current else None,
+            "certificate_issued_at": current[o.pk].issued_at if o.pk in current else None,
+        }
+        for o in rows
+    ]

@@ -1,0 +1,156 @@
+"""The registration office's write path: take a case, ask for corrections (the clock stops),
+refuse with a reason, approve. An approval is one transaction: the organisation, its people
+and memberships through the registry's services, its code (the tax code an HTX, a union or a
+household business is given by `tax_authority`; a tổ hợp tác's own registration code), the
+certificate; any refusal on the way (a member's facts, the tax code range) leaves nothing.
+An application is decided once: a decided one refuses every further step."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from htxso.registry import services as registry
+from htxso.registry.models import Organisation
+
+from . import rules
+from .models import Application, Certificate
+from .tax_authority import issuer, next_number
+from .workflow import check_step, locked, require_office, step, stop_clock, today
+
+
+def _office_case(actor: Any, application_id: int, expected_version: int) -> Application:
+    application = locked(actor, application_id, expected_version)
+    require_office(actor, application)
+    return application
+
+
+@transaction.atomic
+def take(actor: Any, application_id: int, expected_version: int) -> Application:
+    application = _office_case(actor, application_id, expected_version)
+    return step(actor, application, "take", handled_by_id=getattr(actor, "pk", None))
+
+
+@transaction.atomic
+def ask_corrections(
+    actor: Any, application_id: int, expected_version: int, corrections: str
+) -> Application:
+    """Return the dossier with the list of what to fix; the deadline's clock stops."""
+    application = _office_case(actor, application_id, expected_version)
+    corrections = (corrections or "").strip()
+    if not corrections:
+        raise ValidationError({"corrections": _("Hãy ghi rõ những nội dung cần sửa đổi, bổ sung.")})
+    check_step(application, "ask_corrections")
+    return step(
+        actor,
+        application,
+        "ask_corrections",
+        corrections,
+        corrections=corrections,
+        **stop_clock(application, today()),
+    )
+
+
+@transaction.atomic
+def refuse(actor: Any, application_id: int, expected_version: int, reason: str) -> Application:
+    application = _office_case(actor, application_id, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi rõ lý do từ chối.")})
+    return step(
+        actor,
+        application,
+        "refuse",
+        reason,
+        decision_reason=reason,
+        decided_at=timezone.now(),
+        due_on=None,
+    )
+
+
+@transaction.atomic
+def approve(actor: Any, application_id: int, expected_version: int) -> Application:
+    application = _office_case(actor, application_id, expected_version)
+    check_step(application, "approve")
+    rule = rules.load().for_kind(application.kind)
+    on = today()
+    tax_code = issuer().issue(application) if rule.issues_tax_code else None
+    organisation = registry.create_organisation(
+        actor,
+        kind=application.kind,
+        name=application.name,
+        sector=application.sector,
+        province_id=application.province_id,
+        commune_id=application.commune_id,
+        street=application.street,
+        established_on=on,
+        registered_on=on,
+        charter_capital=application.charter_capital,
+        legal_representative=application.legal_representative,
+        phone=application.phone,
+        email=application.email,
+        tax_code=tax_code,
+    )
+    for member in application.members.order_by("id"):
+        registry.add_person_member(
+            actor,
+            organisation.pk,
+            member.kind,
+            on,
+            member.cccd,
+            member.full_name,
+            member.birth_date,
+            member.capital_contributed,
+        )
+    code = tax_code or next_number(
+        f"code-{application.province_id}", f"{rule.code_prefix}{application.province_id}-"
+    )
+    issue_certificate(application, organisation, code)
+    return step(
+        actor,
+        application,
+        "approve",
+        _("Mã số: %(code)s") % {"code": code},
+        organisation=organisation,
+        decided_at=timezone.now(),
+        due_on=None,
+    )
+
+
+def issue_certificate(
+    application: Application, organisation: Organisation, code: str
+) -> Certificate:
+    """A new certificate of `organisation`; the ones issued before are superseded (kept)."""
+    now = timezone.now()
+    Certificate.objects.filter(organisation=organisation, superseded_at__isnull=True).update(
+        superseded_at=now
+    )
+    address = ", ".join(
+        part
+        for part in (
+            organisation.street,
+            organisation.commune.name if organisation.commune is not None else "",
+            organisation.province.name,
+        )
+        if part
+    )
+    return Certificate.objects.create(
+        serial=next_number("certificate", f"GCN{now.year}-"),
+        application=application,
+        organisation=organisation,
+        code=code,
+        facts={
+            "name": organisation.name,
+            "kind": organisation.get_kind_display(),
+            "address": address,
+            "representative": organisation.legal_representative,
+            "capital": organisation.charter_capital,
+            "members": application.members.count(),
+            "registered_on": organisation.registered_on.isoformat()
+            if organisation.registered_on
+            else "",
+        },
+        issued_at=now,
+    )

@@ -1,0 +1,64 @@
+"""The applicant's and the office's forms (fields only: the services validate and write)."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from htxso.core.forms import DateField, MoneyField, StyledForm
+from htxso.core.units import province_names
+from htxso.registry.choices import MemberKind, OrganisationKind, Sector
+
+from . import rules
+
+
+class StartForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Loại hình tổ chức"), choices=OrganisationKind.choices)
+    province = forms.ChoiceField(label=_("Tỉnh/thành phố nơi đặt trụ sở"), choices=())
+    name = forms.CharField(label=_("Tên dự kiến"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = list(province_names())  # type: ignore[attr-defined]
+
+
+class DraftForm(StyledForm):
+    name = forms.CharField(label=_("Tên dự kiến"), max_length=255, required=False)
+    sector = forms.ChoiceField(
+        label=_("Ngành nghề chính"), choices=[("", "—"), *Sector.choices], required=False
+    )
+    commune = forms.ChoiceField(label=_("Xã/phường nơi đặt trụ sở"), required=False, choices=())
+    street = forms.CharField(label=_("Số nhà, đường, thôn"), max_length=255, required=False)
+    charter_capital = MoneyField(label=_("Vốn điều lệ"), required=False)
+    legal_representative = forms.CharField(
+        label=_("Người đại diện theo pháp luật"), max_length=120, required=False
+    )
+    phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Thư điện tử nhận thông báo"), required=False)
+
+    def __init__(self, *args: Any, communes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = [("", "—"), *communes]  # type: ignore[attr-defined]
+
+
+class MemberForm(StyledForm):
+    cccd = forms.CharField(label=_("Số CCCD"), max_length=20)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
+    birth_date = DateField(label=_("Ngày sinh"))
+    kind = forms.ChoiceField(label=_("Loại thành viên"), choices=MemberKind.choices)
+    capital_contributed = MoneyField(label=_("Vốn góp"), required=False)
+
+
+class UploadForm(StyledForm):
+    document = forms.ChoiceField(label=_("Giấy tờ"), choices=())
+    file = forms.FileField(label=_("Tệp (PDF, JPEG, PNG)"))
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].choices = [  # type: ignore[attr-defined]
+            (d.code, d.label) for d in rules.load().for_kind(kind).documents
+        ]
+
+
+class NoteForm(StyledForm):
+    note = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,104 @@
+"""The registration rules as versioned data: `fixtures/rules.json` (per kind of organisation:
+the deciding authority, the legal deadline in working days, the dossier's documents, the
+founding members asked for, whether a tax code is issued; and the public holidays), read once
+by `load()`. The working-day arithmetic of the office's deadlines is here too: weekends and the
+listed holidays (Tết included) are not working days. A new decree is a new file version, never
+an `if`."""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+RULES_FILE = Path(__file__).with_name("fixtures") / "rules.json"
+
+
+@dataclass(frozen=True)
+class Document:
+    code: str
+    label: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class KindRule:
+    kind: str
+    authority: str  # "commune" or "province": the level of the office that decides
+    deadline_working_days: int
+    founding_members: bool
+    min_members: int
+    issues_tax_code: bool
+    code_prefix: str
+    clock_after_correction: str  # "restart" (the full deadline again) or "resume"
+    documents: tuple[Document, ...]
+
+    def document(self, code: str) -> Document | None:
+        return next((d for d in self.documents if d.code == code), None)
+
+
+@dataclass(frozen=True)
+class Rules:
+    version: str
+    kinds: dict[str, KindRule]
+    holidays: dict[dt.date, str]
+
+    def for_kind(self, kind: str) -> KindRule:
+        return self.kinds[kind]
+
+
+def parse(data: dict[str, Any]) -> Rules:
+    kinds = {
+        kind: KindRule(
+            kind=kind,
+            authority=rule["authority"],
+            deadline_working_days=int(rule["deadline_working_days"]),
+            founding_members=bool(rule["founding_members"]),
+            min_members=int(rule["min_members"]),
+            issues_tax_code=bool(rule["issues_tax_code"]),
+            code_prefix=rule.get("code_prefix", ""),
+            clock_after_correction=rule.get("clock_after_correction", "restart"),
+            documents=tuple(
+                Document(d["code"], d["label"], bool(d["required"])) for d in rule["documents"]
+            ),
+        )
+        for kind, rule in data["kinds"].items()
+    }
+    holidays = {dt.date.fromisoformat(h["date"]): h["name"] for h in data["holidays"]}
+    return Rules(version=str(data["version"]), kinds=kinds, holidays=holidays)
+
+
+@cache
+def load(path: Path = RULES_FILE) -> Rules:
+    """The rules in force (read once per process)."""
+    return parse(json.loads(path.read_text(encoding="utf-8")))
+
+
+def is_working_day(day: dt.date, rules: Rules | None = None) -> bool:
+    rules = rules or load()
+    return day.weekday() < 5 and day not in rules.holidays
+
+
+def add_working_days(start: dt.date, days: int, rules: Rules | None = None) -> dt.date:
+    """The date `days` working days after `start` (a case received on `start` counts from the
+    next working day); `days` 0 is `start` itself."""
+    rules = rules or load()
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, rules):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date, rules: Rules | None = None) -> int:
+    """Working days after `start` up to and including `end` (0 when `end` ≤ `start`)."""
+    rules = rules or load()
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, rules):
+            count += 1
+    return count

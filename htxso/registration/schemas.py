@@ -1,0 +1,73 @@
+"""API schemas of registration: applications (create, submit, status) and the public lookup."""
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class MemberIn(Schema):
+    cccd: str
+    full_name: str
+    birth_date: dt.date
+    kind: str = "official"
+    capital_contributed: int = Field(0, ge=0)
+
+
+class ApplicationIn(Schema):
+    """A new application with its facts and founding members (files are uploaded on the page)."""
+
+    kind: str = Field(
+        description="cooperative_group | cooperative | cooperative_union | household_business"
+    )
+    province_id: str
+    commune_id: str | None = None
+    name: str = ""
+    sector: str = ""
+    street: str = ""
+    charter_capital: int | None = Field(None, ge=0)
+    legal_representative: str = ""
+    phone: str = ""
+    email: str = ""
+    members: list[MemberIn] = Field(default_factory=list, max_length=200)
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    action: str
+    status: str
+    note: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str | None
+    kind: str
+    status: str
+    name: str
+    province_id: str
+    commune_id: str | None
+    received_on: dt.date | None
+    due_on: dt.date | None = Field(
+        description="the legal deadline (working days); none while stopped"
+    )
+    corrections: str
+    decision_reason: str
+    organisation_id: int | None
+    version: int
+    missing: list[str] = Field(description="what the dossier lacks before it can be submitted")
+    events: list[EventOut]
+
+
+class LookupOut(Schema):
+    organisation_id: int
+    name: str
+    kind: str
+    code: str | None
+    province_id: str
+    status: str
+    certificate: str | None
+    certificate_issued_at: dt.datetime | None
