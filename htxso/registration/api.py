@@ -21,7 +21,7 @@ from htxso.registry.models import Organisation
 
 from . import services
 from .models import Application, Certificate
-from .schemas import ApplicationIn, ApplicationOut, LookupOut, VersionIn
+from .schemas import ApplicationIn, ApplicationOut, ApplicationVersionIn, LookupOut
 
 router = Router(tags=["registration"])
 
@@ -64,7 +64,9 @@ def get_application(request: HttpRequest, pk: PK) -> dict[str, Any]:
 @router.post(
     "/applications/{int:pk}/submit", auth=WRITE_AUTH, response={200: ApplicationOut, **ERRORS}
 )
-def submit_application(request: HttpRequest, pk: PK, payload: VersionIn) -> dict[str, Any]:
+def submit_application(
+    request: HttpRequest, pk: PK, payload: ApplicationVersionIn
+) -> dict[str, Any]:
     """Submit (or resubmit after corrections); the same request twice submits once."""
     get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
     try:

@@ -4,8 +4,10 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from htxso.core.api_schemas import Input
 
-class MemberIn(Schema):
+
+class MemberIn(Input):
     cccd: str
     full_name: str
     birth_date: dt.date
@@ -13,7 +15,7 @@ class MemberIn(Schema):
     capital_contributed: int = Field(0, ge=0)
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(Input):
     """A new application with its facts and founding members (files are uploaded on the page)."""
 
     kind: str = Field(
@@ -31,8 +33,11 @@ class ApplicationIn(Schema):
     members: list[MemberIn] = Field(default_factory=list, max_length=200)
 
 
-class VersionIn(Schema):
-    version: int
+class ApplicationVersionIn(Input):
+    """The version of the application the caller read (another: 409). Named apart from
+    reporting's `VersionIn`: the OpenAPI document has one schema per name."""
+
+    version: int = Field(ge=1, le=2**31 - 1, description="Phiên bản đã đọc (khác: 409)")
 
 
 class EventOut(Schema):

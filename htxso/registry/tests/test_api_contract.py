@@ -23,6 +23,8 @@ PUBLIC_READS = {
     "GET /api/v1/indicators/{code}",
     "GET /api/v1/cells",
     "GET /api/v1/releases",
+    # The public lookup of registered organisations and their certificates (registration/api.py).
+    "GET /api/v1/registrations",
 }
 CREDENTIALS: list[dict[str, list]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 
