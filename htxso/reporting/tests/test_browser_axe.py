@@ -84,6 +84,14 @@ def axe_world(demo_world, live_server) -> dict:  # noqa: F811
         message="Không phải số",
         severity="error",
     )
+    from htxso.registration.certificate import token
+    from htxso.registration.demo import create_demo_applications
+    from htxso.registration.models import Application, Certificate
+
+    create_demo_applications()  # `make demo`'s applications in every state
+    founder_application = Application.objects.filter(applicant__username="nophoso").first()
+    certificate = Certificate.objects.order_by("pk").first()
+    assert founder_application is not None and certificate is not None
     org = Organisation.objects.get(pk=demo_world["organisation"])
     manager_report = Report.objects.filter(organisation=org).order_by("-period").first()
     assert manager_report is not None
@@ -95,6 +103,8 @@ def axe_world(demo_world, live_server) -> dict:  # noqa: F811
         "report_job": report_job.pk,
         "manager_report": manager_report.pk,
         "person": member.person_id,
+        "application": founder_application.pk,
+        "verify": f"/registration/verify/{token(certificate)}/",
     }
 
 
@@ -117,6 +127,8 @@ def pages(world: dict) -> dict[str | None, list[str]]:
         f"/reporting/import/jobs/{world['report_job']}/",
         "/exchange/",
         f"/exchange/jobs/{world['job']}/",
+        "/registration/queue/",
+        f"/registration/{world['application']}/",
     ]
     return {
         None: [
@@ -130,6 +142,8 @@ def pages(world: dict) -> dict[str | None, list[str]]:
             "/statistics/indicators/",
             "/statistics/releases/",
             "/accounts/login/",
+            "/registration/lookup/?q=che",
+            world["verify"],  # a certificate's verification page (its QR)
             "/does-not-exist/",  # the 404 page
         ],
         "admin": [
@@ -152,6 +166,7 @@ def pages(world: dict) -> dict[str | None, list[str]]:
             "/accounts/contact/",  # the 403 page: a manager without a person record
         ],
         "thanhvien": ["/", "/accounts/contact/", f"/registry/{org}/"],
+        "nophoso": ["/", "/registration/", f"/registration/{world['application']}/"],
     }
 
 
