@@ -19,9 +19,16 @@ from htxso.core.versions import StaleEdit
 from htxso.registry.filters import search
 from htxso.registry.models import Organisation
 
-from . import services
+from . import decisions, services
 from .models import Application, Certificate
-from .schemas import ApplicationIn, ApplicationOut, ApplicationVersionIn, LookupOut
+from .schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationVersionIn,
+    DecisionIn,
+    LookupOut,
+    WithdrawIn,
+)
 
 router = Router(tags=["registration"])
 
@@ -68,11 +75,44 @@ def submit_application(
     request: HttpRequest, pk: PK, payload: ApplicationVersionIn
 ) -> dict[str, Any]:
     """Submit (or resubmit after corrections); the same request twice submits once."""
+    return _step(request, pk, lambda: services.submit(request.user, pk, payload.version))
+
+
+def _step(request: HttpRequest, pk: int, write: Any) -> dict[str, Any]:
+    """A step on an application the caller sees (404 otherwise): 403 for a step the role may
+    not take, 409 for a stale version, 422 for a step the state does not allow."""
     get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
     try:
-        return _out(services.submit(request.user, pk, payload.version))
+        return _out(write())
     except StaleEdit as exc:
         raise HttpError(409, str(exc)) from None
+
+
+@router.post(
+    "/applications/{int:pk}/decision", auth=WRITE_AUTH, response={200: ApplicationOut, **ERRORS}
+)
+def decide(request: HttpRequest, pk: PK, payload: DecisionIn) -> dict[str, Any]:
+    """The registration office's step on a case: `take`, `ask_corrections` (`note`: what to
+    fix; the deadline's clock stops), `approve` (the registry entry and the certificate, in one
+    transaction) or `refuse` (`note`: the reason)."""
+    user, version, note = request.user, payload.version, payload.note
+    steps = {
+        "take": lambda: decisions.take(user, pk, version),
+        "ask_corrections": lambda: decisions.ask_corrections(user, pk, version, note),
+        "approve": lambda: decisions.approve(user, pk, version),
+        "refuse": lambda: decisions.refuse(user, pk, version, note),
+    }
+    return _step(request, pk, steps[payload.action])
+
+
+@router.post(
+    "/applications/{int:pk}/withdraw", auth=WRITE_AUTH, response={200: ApplicationOut, **ERRORS}
+)
+def withdraw(request: HttpRequest, pk: PK, payload: WithdrawIn) -> dict[str, Any]:
+    """The founder withdraws the application before a decision."""
+    return _step(
+        request, pk, lambda: services.withdraw(request.user, pk, payload.version, payload.reason)
+    )
 
 
 @router.get("/registrations", auth=READ_AUTH, response={200: list[LookupOut], **ERRORS})

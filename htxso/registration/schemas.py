@@ -1,6 +1,7 @@
 """API schemas of registration: applications (create, submit, status) and the public lookup."""
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -38,6 +39,20 @@ class ApplicationVersionIn(Input):
     reporting's `VersionIn`: the OpenAPI document has one schema per name."""
 
     version: int = Field(ge=1, le=2**31 - 1, description="Phiên bản đã đọc (khác: 409)")
+
+
+class DecisionIn(Input):
+    """An office's step on a case (the page's buttons): take it, ask for corrections (`note`:
+    what to fix), approve, or refuse (`note`: the reason)."""
+
+    version: int = Field(ge=1, le=2**31 - 1, description="Phiên bản đã đọc (khác: 409)")
+    action: Literal["take", "ask_corrections", "approve", "refuse"]
+    note: str = Field("", max_length=4000)
+
+
+class WithdrawIn(Input):
+    version: int = Field(ge=1, le=2**31 - 1, description="Phiên bản đã đọc (khác: 409)")
+    reason: str = Field("", max_length=4000)
 
 
 class EventOut(Schema):

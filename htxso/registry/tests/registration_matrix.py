@@ -59,6 +59,8 @@ REGISTRATION_API_MATRIX: dict[str, Row] = {
     "POST /api/v1/applications": [(U, U), *[(F, F)] * 7],
     "GET /api/v1/applications/{pk}": [(U, U), *SEEN[1:]],
     "POST /api/v1/applications/{pk}/submit": [(U, U), *FOUNDER_ONLY[1:]],
+    "POST /api/v1/applications/{pk}/decision": [(U, U), *DECIDE[1:]],
+    "POST /api/v1/applications/{pk}/withdraw": [(U, U), *FOUNDER_ONLY[1:]],
     "GET /api/v1/registrations": EVERYONE,
 }
 
@@ -183,5 +185,13 @@ REGISTRATION_API_CALLS: dict[str, Builder] = {
     "POST /api/v1/applications/{pk}/submit": lambda w, t: (
         lambda a: Call(f"/api/v1/applications/{a.pk}/submit", body={"version": a.version})
     )(_application(w, t, "complete")),
+    "POST /api/v1/applications/{pk}/decision": lambda w, t: (
+        lambda a: Call(
+            f"/api/v1/applications/{a.pk}/decision", body={"version": a.version, "action": "take"}
+        )
+    )(_application(w, t, "submitted")),
+    "POST /api/v1/applications/{pk}/withdraw": lambda w, t: (
+        lambda a: Call(f"/api/v1/applications/{a.pk}/withdraw", body={"version": a.version})
+    )(_application(w, t, "submitted")),
     "GET /api/v1/registrations": lambda w, t: Call("/api/v1/registrations", {"q": "ma tran"}),
 }
