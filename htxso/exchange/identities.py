@@ -1,4 +1,4 @@
-"""People already registered, in a member import (`registry.services.identity`, set-wise): linking a
+"""People already registered, in a member import (`registry.writes.identity`, set-wise): linking a
 person never widens what the importer sees."""
 
 import datetime as dt

@@ -22,7 +22,7 @@ Progress = Callable[[str, float], None]
 class ImportFindings(Findings):
     """The findings of a registry import, with what the identity checks learnt."""
 
-    mismatched_people: list[int] = field(default_factory=list)  # registry.services.identity
+    mismatched_people: list[int] = field(default_factory=list)  # registry.writes.identity
     linked_unseen: int = 0  # registered people the importer could not see, facts verified
 
 

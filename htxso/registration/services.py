@@ -16,7 +16,7 @@ from htxso.core.models import Commune
 from htxso.core.scoping import Action, Kind, may
 from htxso.core.uploads import store_document
 from htxso.registry.choices import MemberKind, OrganisationKind
-from htxso.registry.services.identity import check_facts
+from htxso.registry.writes.identity import check_facts
 
 from . import rules
 from .models import Application, DossierFile, Event, FoundingMember, Status

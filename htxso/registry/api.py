@@ -225,7 +225,7 @@ def get_person(
 
 # People are recorded by adding them as members (`POST /memberships` with their facts): a
 # person on their own would be a way to ask whether a CCCD is registered
-# (registry.services.identity).
+# (registry.writes.identity).
 
 
 # -- memberships --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.urls import reverse
 from htxso.core.models import AuditEntry
 from htxso.core.roles import Role
 from htxso.registry.models import Membership, Person
-from htxso.registry.services.identity import facts_match, name_key
+from htxso.registry.writes.identity import facts_match, name_key
 
 from .conftest import make_user
 from .factories import OrganisationFactory, PersonFactory, valid_cccd

@@ -1,4 +1,5 @@
-"""The one write path of the registry, by object.
+"""The one write path of the registry: its entrance. The functions live in `registry/writes/`,
+one module per object; every public name is re-exported here.
 
 Every function takes the acting user (None for the system itself, e.g. a command), checks that
 the user may make the change, validates (Vietnamese messages), writes, records an audit entry
@@ -20,10 +21,15 @@ Callers use `from htxso.registry import services` and the names below.
 from htxso.core import bulk as bulk_writes
 from htxso.core.versions import StaleEdit
 
-from . import identity
-from .bulk_organisations import Checker, NewOrganisation, create_organisations, prepare_organisation
-from .common import may_write_people, require_editable, require_person_writer
-from .imports import (
+from .writes import identity
+from .writes.bulk_organisations import (
+    Checker,
+    NewOrganisation,
+    create_organisations,
+    prepare_organisation,
+)
+from .writes.common import may_write_people, require_editable, require_person_writer
+from .writes.imports import (
     MEMBERSHIP_IMPORT_FIELDS,
     PERSON_IDENTITY_FIELDS,
     PERSON_IMPORT_FIELDS,
@@ -33,10 +39,10 @@ from .imports import (
     membership_differs,
     membership_match,
 )
-from .memberships import add_membership, delete_membership, end_membership
-from .organisations import ORGANISATION_ARGUMENTS, create_organisation, update_organisation
-from .people import add_person_member, create_person, update_person_contact
-from .rules import (
+from .writes.memberships import add_membership, delete_membership, end_membership
+from .writes.organisations import ORGANISATION_ARGUMENTS, create_organisation, update_organisation
+from .writes.people import add_person_member, create_person, update_person_contact
+from .writes.rules import (
     MEMBER_KINDS,
     age_on,
     check_founding_before_status,
@@ -46,7 +52,7 @@ from .rules import (
     member_count_problem,
     membership_passes_sql,
 )
-from .status import change_status
+from .writes.status import change_status
 
 __all__ = [
     "MEMBERSHIP_IMPORT_FIELDS",
