@@ -18,7 +18,10 @@ from django.utils.translation import gettext as _
 
 from htxso.core import pipeline
 from htxso.core.audit import record
+from htxso.tabular.sources import FileError
 
+from .layouts import LAYOUTS
+from .mapping import propose, province_of, shape_of
 from .models import ColumnMapping, ImportJob, JobStatus
 
 UPLOAD_TO = "imports/%Y/%m/"
@@ -50,9 +53,6 @@ def confirm_mapping(
     each column ("" for a column left out). Kept on the job (the next run reads it so),
     remembered for the actor's province and the file's shape, audited (`import_mapping`).
     ValidationError for a job running or written, an unknown field or one given twice."""
-    from .layouts import LAYOUTS
-    from .mapping import propose, province_of, shape_of
-
     pipeline.check_owner(actor, job)
     not_started = job.status == JobStatus.QUEUED and job.started_at is None
     if (job.is_running and not (job.needs_mapping or not_started)) or job.status == JobStatus.DONE:
@@ -93,10 +93,6 @@ def start_upload(actor: Any, job: ImportJob, *, interactive: bool) -> bool:
     waits for a person to confirm its columns when one is there (`interactive`: the page) —
     True then — and otherwise (the API) runs as the importer finds it. A file that cannot be
     read goes to its dry run too, which says why."""
-    from htxso.tabular.sources import FileError
-
-    from .mapping import propose
-
     try:
         proposal = propose(job)
     except FileError:
