@@ -10,7 +10,7 @@ from htxso.core.cccd import FEMALE, MALE
 from .. import demo_names as names
 from ..choices import Classification, MemberKind, OrganisationKind, Status
 from ..models import Organisation
-from ..services.rules import is_agricultural
+from ..writes.rules import is_agricultural
 from .base import (
     AS_OF,
     GeneratorBase,
