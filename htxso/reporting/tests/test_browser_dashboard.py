@@ -78,6 +78,12 @@ def test_dashboard_draws_exports_and_separates_live_from_public(
         page.locator("form button[type=submit], main form button").first.click()
         page.wait_for_url(f"{live_server.url}/statistics/")
         expect(page.locator("#data-mode")).to_contain_text("trực tiếp")
+        # The figures and sparklines come with the page; ECharts only when a chart nears the screen.
+        expect(page.locator("#headline svg.sparkline").first).to_be_visible()
+        assert page.evaluate("() => typeof window.echarts") == "undefined"
+        expect(page.locator("#map canvas")).to_have_count(0)
+        for chart in ("#trend-organisations", "#ranking", "#map"):
+            page.locator(chart).scroll_into_view_if_needed()
         expect(page.locator("#map")).to_have_attribute("data-ready", "1", timeout=15000)
         expect(page.locator("#target-cards .target-card")).to_have_count(15)
         # Every chart drew on a canvas; the map holds the 34 provinces with the cube's values.
@@ -115,6 +121,7 @@ def test_dashboard_draws_exports_and_separates_live_from_public(
         anonymous = public.new_page()
         anonymous.goto(f"{live_server.url}/statistics/")
         expect(anonymous.locator("#data-mode")).to_contain_text("đã công bố")
+        anonymous.locator("#map").scroll_into_view_if_needed()
         expect(anonymous.locator("#map")).to_have_attribute("data-ready", "1", timeout=15000)
         # Nothing released yet: the headline cards show no figure.
         expect(anonymous.locator("#headline .value").first).to_have_text("—")

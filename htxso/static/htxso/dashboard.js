@@ -1,6 +1,9 @@
-/* Dashboard charts (ECharts, vendored): trends, sparklines, the 34-province map, the ranking.
+/* Dashboard charts (ECharts, vendored): trends, the 34-province map, the ranking.
    The data is the panel rendered by the server into #panel-data; nothing is fetched but the
-   map outline (a static file). Every chart has a "save as PNG" button. */
+   map outline (a static file). Every chart has a "save as PNG" button. The sparklines are SVG
+   drawn by the server. ECharts (~270 kB compressed) is loaded only when a chart first comes
+   near the screen, and each chart is drawn then: a phone shows the figures at once and pays
+   for a chart only when its reader scrolls to it. */
 (function () {
   "use strict";
   var script = document.getElementById("dashboard-script");
@@ -9,6 +12,35 @@
   var nf = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en" : "vi-VN");
   var charts = [];
   window.htxsoCharts = charts; // the browser test reads the rendered charts
+  var library = null;
+
+  function loadEcharts() {
+    if (!library) {
+      library = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = script.dataset.echarts;
+        tag.onload = function () { resolve(window.echarts); };
+        tag.onerror = reject;
+        document.head.appendChild(tag);
+      });
+    }
+    return library;
+  }
+  // Draw `draw(echarts)` once `el` is within a screen of the viewport.
+  var pending = new Map();
+  var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting || !pending.has(entry.target)) return;
+      var draw = pending.get(entry.target);
+      pending.delete(entry.target);
+      observer.unobserve(entry.target);
+      loadEcharts().then(draw);
+    });
+  }, { rootMargin: "400px 0px" }) : null;
+  function whenVisible(el, draw) {
+    if (observer) { pending.set(el, draw); observer.observe(el); }
+    else loadEcharts().then(draw);
+  }
 
   function toolbox(name) {
     return { feature: { saveAsImage: { title: saveTitle, name: name, pixelRatio: 2 } }, right: 8 };
@@ -23,7 +55,7 @@
   data.trends.forEach(function (t) {
     var el = document.getElementById(t.id);
     if (!el) return;
-    make(el, {
+    whenVisible(el, function () { make(el, {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : nf.format(v); } },
       legend: { top: 0, type: "scroll" },
       grid: { left: 64, right: 16, top: 40, bottom: 28 },
@@ -33,25 +65,14 @@
       series: t.series.map(function (s) {
         return { name: s.name, type: "line", data: s.data, connectNulls: true, symbolSize: 5 };
       })
-    });
-  });
-
-  document.querySelectorAll("[data-spark]").forEach(function (el) {
-    var h = data.headline[Number(el.dataset.spark)];
-    if (!h || !h.spark || h.spark.length < 2) return;
-    make(el, {
-      grid: { left: 0, right: 0, top: 2, bottom: 2 },
-      xAxis: { type: "category", show: false, data: h.spark.map(function (_v, i) { return i; }) },
-      yAxis: { type: "value", show: false, scale: true },
-      series: [{ type: "line", data: h.spark, symbol: "none", lineStyle: { width: 1.5 }, areaStyle: { opacity: 0.15 } }]
-    });
+    }); });
   });
 
   var values = (data.map && data.map.values) || [];
   var ranking = document.getElementById("ranking");
   if (ranking && values.length) {
     var sorted = values.slice().sort(function (a, b) { return a.value - b.value; });
-    make(ranking, {
+    whenVisible(ranking, function () { make(ranking, {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 110, right: 24, top: 8, bottom: 24 },
       toolbox: toolbox("xep-hang"),
@@ -62,11 +83,11 @@
           return { value: v.value, itemStyle: v.code === script.dataset.highlight ? { color: "#d35400" } : undefined };
         })
       }]
-    });
+    }); });
   }
 
   var mapEl = document.getElementById("map");
-  if (mapEl) {
+  if (mapEl) whenVisible(mapEl, function () {
     fetch(script.dataset.geo).then(function (r) { return r.json(); }).then(function (geo) {
       echarts.registerMap("vn34", geo);
       var byCode = {};
@@ -98,6 +119,6 @@
       });
       mapEl.dataset.ready = "1";
     });
-  }
+  });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
