@@ -96,7 +96,20 @@ def demo_server(database_url: str) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-def lighthouse(url: str, chrome: str) -> dict:
+def lighthouse(url: str, chrome: str, attempts: int = 3) -> dict:
+    """One Lighthouse run; a run that Lighthouse itself aborts (e.g. NO_NAVSTART on a loaded
+    machine) is retried, never counted."""
+    for attempt in range(attempts):
+        try:
+            return lighthouse_once(url, chrome)
+        except subprocess.CalledProcessError:
+            if attempt == attempts - 1:
+                raise
+            print(f"  (Lighthouse aborted on {url}; again)", flush=True)
+    raise AssertionError("unreachable")
+
+
+def lighthouse_once(url: str, chrome: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         subprocess.run(

@@ -1,9 +1,9 @@
 /* Dashboard charts (ECharts, vendored): trends, the 34-province map, the ranking.
    The data is the panel rendered by the server into #panel-data; nothing is fetched but the
    map outline (a static file). Every chart has a "save as PNG" button. The sparklines are SVG
-   drawn by the server. ECharts (~270 kB compressed) is loaded only when a chart first comes
-   near the screen, and each chart is drawn then: a phone shows the figures at once and pays
-   for a chart only when its reader scrolls to it. */
+   drawn by the server. ECharts (~270 kB compressed) is fetched once the page has loaded and
+   run only when a chart first comes on screen, and each chart is drawn then: a phone shows the
+   figures at once and pays for a chart only when its reader scrolls to it. */
 (function () {
   "use strict";
   var script = document.getElementById("dashboard-script");
@@ -26,7 +26,7 @@
     }
     return library;
   }
-  // Draw `draw(echarts)` once `el` is within a screen of the viewport.
+  // Draw `draw(echarts)` once a quarter of `el` is on screen.
   var pending = new Map();
   var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
     entries.forEach(function (entry) {
@@ -36,7 +36,14 @@
       observer.unobserve(entry.target);
       loadEcharts().then(draw);
     });
-  }, { rootMargin: "400px 0px" }) : null;
+  }, { threshold: 0.25 }) : null;  // a quarter of the chart on screen
+  // Fetch (not run) the library once the page has loaded, so a scroll to a chart finds it cached.
+  window.addEventListener("load", function () {
+    var hint = document.createElement("link");
+    hint.rel = "prefetch";
+    hint.href = script.dataset.echarts;
+    document.head.appendChild(hint);
+  });
   function whenVisible(el, draw) {
     if (observer) { pending.set(el, draw); observer.observe(el); }
     else loadEcharts().then(draw);
