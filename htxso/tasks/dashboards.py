@@ -1,0 +1,72 @@
+"""The figures of the dashboards, the scorecard and the public page: grouped counts by status
+in one query per grouping (by agency, by directive, overall), never a query per row."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Avg, Count, QuerySet
+from django.db.models.functions import Coalesce
+
+from . import status
+from .models import Agency, Directive, Task
+
+
+def _counts(today: dt.date) -> dict[str, Count]:
+    return {s.value: Count("id", filter=status.q(s, today)) for s in status.Status}
+
+
+def overall(tasks: QuerySet[Task], today: dt.date) -> dict[str, int]:
+    found = tasks.aggregate(total=Count("id"), **_counts(today))
+    return {k: v or 0 for k, v in found.items()}
+
+
+def _rate(row: dict[str, Any]) -> int | None:
+    """Done on time among what was due: on time / (on time + late + overdue), in %."""
+    due = row["done_on_time"] + row["done_late"] + row["overdue"]
+    return round(100 * row["done_on_time"] / due) if due else None
+
+
+def by_agency(tasks: QuerySet[Task], today: dt.date) -> list[dict[str, Any]]:
+    rows = list(
+        tasks.order_by().values("assignee_id").annotate(total=Count("id"), **_counts(today))
+    )
+    names = dict(
+        Agency.objects.filter(pk__in=[r["assignee_id"] for r in rows]).values_list("pk", "name")
+    )
+    for row in rows:
+        row["name"], row["rate"] = names.get(row["assignee_id"], ""), _rate(row)
+    return sorted(rows, key=lambda r: (-r["overdue"], r["name"]))
+
+
+def by_directive(tasks: QuerySet[Task], today: dt.date, limit: int = 50) -> list[dict[str, Any]]:
+    rows = list(
+        tasks.order_by()
+        .values("directive_id")
+        .annotate(total=Count("id"), **_counts(today))
+        .order_by("-directive_id")[:limit]
+    )
+    found = Directive.objects.in_bulk([r["directive_id"] for r in rows])
+    for row in rows:
+        row["directive"] = found.get(row["directive_id"])
+    return rows
+
+
+def public(today: dt.date, limit: int = 200) -> list[dict[str, Any]]:
+    """The published directives with their tasks' aggregate progress (no report text, no
+    internal comment): tasks, done, overdue, the mean accepted percent."""
+    directives = list(Directive.objects.filter(public=True).order_by("-issued_on", "-id")[:limit])
+    rows = (
+        Task.objects.filter(directive__in=directives)
+        .order_by()
+        .values("directive_id")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=status.q(status.Status.DONE_ON_TIME, today))
+            + Count("id", filter=status.q(status.Status.DONE_LATE, today)),
+            overdue=Count("id", filter=status.q(status.Status.OVERDUE, today)),
+            mean=Avg(Coalesce("percent_done", 0)),
+        )
+    )
+    figures = {r["directive_id"]: r for r in rows}
+    empty = {"total": 0, "done": 0, "overdue": 0, "mean": None}
+    return [{"directive": d, **figures.get(d.pk, empty)} for d in directives]

@@ -1,0 +1,49 @@
+"""The one filter of the tasks' list and dashboards, for the pages and the API: agency,
+directive, status (computed in SQL, `status.q`), reports waiting for the secretariat."""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from htxso.core.forms import StyledForm
+
+from . import status
+from .models import Agency, Directive, ProgressReport, ReportState, Task
+
+
+def agency_choices() -> list[tuple[str, Any]]:
+    return [("", _("Tất cả")), *((a.code, a.name) for a in Agency.objects.only("code", "name"))]
+
+
+def directive_choices() -> list[tuple[str, Any]]:
+    rows = Directive.objects.order_by("-issued_on", "-id").values_list("number", flat=True)[:500]
+    return [("", _("Tất cả")), *((n, n) for n in rows)]
+
+
+class TaskFilter(StyledForm):
+    """Steering-committee tasks: by assignee agency, directive, computed status."""
+
+    agency = forms.ChoiceField(label=_("Cơ quan được giao"), required=False, choices=agency_choices)
+    directive = forms.ChoiceField(label=_("Văn bản"), required=False, choices=directive_choices)
+    status = forms.ChoiceField(
+        label=_("Tình trạng"), required=False, choices=[("", _("Tất cả")), *status.Status.choices]
+    )
+    waiting = forms.BooleanField(label=_("Có báo cáo chờ xem xét"), required=False)
+
+    def filter(self, queryset: QuerySet[Task], today: dt.date) -> QuerySet[Task]:
+        data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
+        if data.get("agency"):
+            queryset = queryset.filter(assignee__code=data["agency"])
+        if data.get("directive"):
+            queryset = queryset.filter(directive__number=data["directive"])
+        if data.get("status"):
+            queryset = queryset.filter(status.q(data["status"], today))
+        if data.get("waiting"):
+            waiting = ProgressReport.objects.filter(
+                task=OuterRef("pk"), state=ReportState.SUBMITTED
+            )
+            queryset = queryset.filter(Exists(waiting))
+        return queryset
