@@ -7,19 +7,20 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from htxso.core.audit import record, snapshot
+from htxso.core.audit import record
 
 from .models import Agency, Directive, ProgressReport, Task
+from .services import snap
 
 
 class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        before = snap(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
-        record(request.user, "update" if change else "create", obj, before, snapshot(obj))
+        record(request.user, "update" if change else "create", obj, before, snap(obj))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        record(request.user, "delete", obj, snapshot(obj), None)
+        record(request.user, "delete", obj, snap(obj), None)
         super().delete_model(request, obj)
 
 

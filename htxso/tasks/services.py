@@ -28,6 +28,14 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def snap(obj: Any) -> dict:
+    """The audit snapshot: the stored file by its name (the field is not JSON)."""
+    data = snapshot(obj, exclude=("file",))
+    if hasattr(obj, "file"):
+        data["file"] = obj.file.name or ""
+    return data
+
+
 def _require(actor: Any, action: str, what: str) -> None:
     if not may(actor, action, Kind.TASK):
         raise PermissionDenied(what)
@@ -77,7 +85,7 @@ def create_directive(
         filename=original,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor, "create", directive, None, snapshot(directive))
+    record(actor, "create", directive, None, snap(directive))
     return directive
 
 
@@ -156,7 +164,7 @@ def create_task(
     )
     if coordinating_ids:
         task.coordinating.set(coordinating_ids)
-    record(actor, "create", task, None, snapshot(task))
+    record(actor, "create", task, None, snap(task))
     return task
 
 
@@ -201,11 +209,11 @@ def report_progress(
         author=author or actor,
         submitted_on=on,
     )
-    before = snapshot(task)
+    before = snap(task)
     task.last_reported_on, task.version = on, task.version + 1
     task.save(update_fields=["last_reported_on", "version", "updated_at"])
-    record(actor, "create", report, None, snapshot(report))
-    record(actor, "update", task, before, snapshot(task))
+    record(actor, "create", report, None, snap(report))
+    record(actor, "update", task, before, snap(task))
     return report
 
 
@@ -245,7 +253,7 @@ def review_report(
     if not accept and not note.strip():
         raise ValidationError({"note": _("Hãy ghi lý do trả lại báo cáo.")})
     task = Task.objects.select_for_update().get(pk=report.task_id)
-    before_report, before_task = snapshot(report), snapshot(task)
+    before_report, before_task = snap(report), snap(task)
     report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
     report.reviewer = actor if getattr(actor, "pk", None) else None
     report.reviewed_at, report.review_note = timezone.now(), note.strip()
@@ -255,6 +263,6 @@ def review_report(
         _advance(task, report)
     task.version += 1
     task.save()
-    record(actor, "update", report, before_report, snapshot(report))
-    record(actor, "update", task, before_task, snapshot(task))
+    record(actor, "update", report, before_report, snap(report))
+    record(actor, "update", task, before_task, snap(task))
     return report
