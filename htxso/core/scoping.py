@@ -175,7 +175,12 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         # return progress reports. A province's officer is its focal point (its province's
         # tasks); a ministry's focal points are central officers named on the agency (OWN:
         # the model's `owner` path). Published directives (aggregate progress) are public.
-        Action.VIEW: {**_every(Reach.PUBLISHED), A: ALL, C: ALL, P: (Reach.PROVINCE,)},
+        Action.VIEW: {
+            **_every(Reach.PUBLISHED),
+            A: ALL,
+            C: ALL,
+            P: (Reach.PROVINCE, Reach.PUBLISHED),
+        },
         Action.EDIT: {A: ALL, C: OWN, P: PROVINCE},
         Action.CREATE: {A: ALL, C: ALL},
         Action.REVIEW: {A: ALL, C: ALL},

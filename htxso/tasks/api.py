@@ -84,7 +84,6 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Reply[dict[str, Any]]:
         data.pop("title"),
         data.pop("assignee_id"),
     )
-    get_object_or_404(Directive.objects.visible_to(request.user), pk=directive_id)
     task = services.create_task(request.user, directive_id, title, assignee_id, **data)
     return Reply(201, _task_out(task))
 
