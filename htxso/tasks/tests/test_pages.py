@@ -24,7 +24,8 @@ def world(directive, agencies, province_19, secretariat):
         directive, agencies["ubnd-19"], today - dt.timedelta(days=10), title="Quá hạn 19"
     )
     soon = one_off(directive, agencies["ubnd-19"], today + dt.timedelta(days=1), title="Sắp hạn 19")
-    other = one_off(directive, agencies["ubnd-01"], today + dt.timedelta(days=60), title="Việc của thủ đô")
+    later = today + dt.timedelta(days=60)
+    other = one_off(directive, agencies["ubnd-01"], later, title="Việc của thủ đô")
     report = services.report_progress(province_19, soon.pk, 1, "Nội bộ: còn thiếu kinh phí", 30)
     return {"overdue": overdue, "soon": soon, "other": other, "report": report}
 
