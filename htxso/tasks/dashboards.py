@@ -4,7 +4,7 @@ in one query per grouping (by agency, by directive, overall), never a query per 
 import datetime as dt
 from typing import Any
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 
 from . import status
@@ -39,13 +39,23 @@ def by_agency(tasks: QuerySet[Task], today: dt.date) -> list[dict[str, Any]]:
 
 
 def by_directive(tasks: QuerySet[Task], today: dt.date, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest `limit` directives (by issue date) among `tasks`, counted: the directives are
+    picked first, then only their tasks are grouped (index `tasks_task_directive`)."""
+    having = Exists(tasks.order_by().filter(directive_id=OuterRef("pk")))
+    latest = list(
+        Directive.objects.filter(having)
+        .order_by("-issued_on", "-id")
+        .values_list("pk", flat=True)[:limit]
+    )
     rows = list(
-        tasks.order_by()
+        tasks.filter(directive_id__in=latest)
+        .order_by()
         .values("directive_id")
         .annotate(total=Count("id"), **_counts(today))
-        .order_by("-directive_id")[:limit]
     )
-    found = Directive.objects.in_bulk([r["directive_id"] for r in rows])
+    order = {pk: i for i, pk in enumerate(latest)}
+    rows.sort(key=lambda r: order[r["directive_id"]])
+    found = Directive.objects.in_bulk(latest)
     for row in rows:
         row["directive"] = found.get(row["directive_id"])
     return rows

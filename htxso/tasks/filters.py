@@ -5,13 +5,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from htxso.core.forms import StyledForm
 
 from . import status
-from .models import Agency, Directive, ProgressReport, ReportState, Task
+from .models import Agency, Directive, Task
 
 
 def agency_choices() -> list[tuple[str, Any]]:
@@ -41,9 +41,6 @@ class TaskFilter(StyledForm):
             queryset = queryset.filter(directive__number=data["directive"])
         if data.get("status"):
             queryset = queryset.filter(status.q(data["status"], today))
-        if data.get("waiting"):
-            waiting = ProgressReport.objects.filter(
-                task=OuterRef("pk"), state=ReportState.SUBMITTED
-            )
-            queryset = queryset.filter(Exists(waiting))
+        if data.get("waiting"):  # kept by the services (a report waits for the secretariat)
+            queryset = queryset.filter(awaiting_review=True)
         return queryset

@@ -115,6 +115,7 @@ class Task(models.Model):
     percent_done = models.PositiveSmallIntegerField(null=True, blank=True)  # last accepted
     last_reported_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
+    awaiting_review = models.BooleanField(default=False)  # a report waits for the secretariat
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -133,6 +134,17 @@ class Task(models.Model):
             models.Index(fields=["province", "effective_due_on"], name="tasks_task_province"),
             models.Index(fields=["completed_on", "effective_due_on"], name="tasks_task_open"),
             models.Index(fields=["warn_from"], name="tasks_task_warn"),
+            # The dashboards' grouped counts read only these columns (index-only scans).
+            models.Index(
+                fields=["assignee", "effective_due_on", "warn_from"],
+                include=["completed_on", "last_reported_on", "directive", "province"],
+                name="tasks_task_counts",
+            ),
+            models.Index(
+                fields=["effective_due_on", "id"],
+                condition=models.Q(awaiting_review=True),
+                name="tasks_task_waiting",
+            ),
         ]
         verbose_name = _("nhiệm vụ")
         verbose_name_plural = _("nhiệm vụ")

@@ -215,8 +215,8 @@ def report_progress(
         submitted_on=on,
     )
     before = snap(task)
-    task.last_reported_on, task.version = on, task.version + 1
-    task.save(update_fields=["last_reported_on", "version", "updated_at"])
+    task.last_reported_on, task.awaiting_review, task.version = on, True, task.version + 1
+    task.save(update_fields=["last_reported_on", "awaiting_review", "version", "updated_at"])
     record(actor, "create", report, None, snap(report))
     record(actor, "update", task, before, snap(task))
     return report
@@ -266,6 +266,7 @@ def review_report(
     report.save()
     if accept:
         _advance(task, report)
+    task.awaiting_review = False
     task.version += 1
     task.save()
     record(actor, "update", report, before_report, snap(report))
