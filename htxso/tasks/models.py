@@ -134,6 +134,7 @@ class Task(models.Model):
             models.Index(fields=["province", "effective_due_on"], name="tasks_task_province"),
             models.Index(fields=["completed_on", "effective_due_on"], name="tasks_task_open"),
             models.Index(fields=["warn_from"], name="tasks_task_warn"),
+            models.Index(fields=["updated_at"], name="tasks_task_updated"),  # dashboards' cache
             # The dashboards' grouped counts read only these columns (index-only scans).
             models.Index(
                 fields=["assignee", "effective_due_on", "warn_from"],

@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     on = services.today()
     filters = TaskFilter(request.GET)
     tasks = filters.filter(Task.objects.visible_to(request.user), on)
-    figures = dashboards.overall(tasks, on)
+    figures = dashboards.cached("overall", tasks, on, lambda: dashboards.overall(tasks, on))
     listing = build(
         request,
         TASKS,
@@ -61,7 +61,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "listing": listing,
         "figures": [(s, badge(s), figures[s.value]) for s in status.Status],
         "total": figures["total"],
-        "directives": dashboards.by_directive(tasks, on),
+        "directives": dashboards.cached(
+            "directives", tasks, on, lambda: dashboards.by_directive(tasks, on)
+        ),
         "today": on,
     }
     return render(request, "tasks/dashboard.html", context, status=listing.status)
@@ -72,7 +74,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def scorecard(request: HttpRequest) -> HttpResponse:
     _guard(request)
     on = services.today()
-    rows = dashboards.by_agency(Task.objects.visible_to(request.user), on)
+    tasks = Task.objects.visible_to(request.user)
+    rows = dashboards.cached("agencies", tasks, on, lambda: dashboards.by_agency(tasks, on))
     return render(request, "tasks/scorecard.html", {"rows": rows, "today": on})
 
 
@@ -181,5 +184,6 @@ def directive_file(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def public(request: HttpRequest) -> HttpResponse:
     """The published directives and their aggregate progress, for everyone."""
-    rows = dashboards.public(services.today())
+    on = services.today()
+    rows = dashboards.cached("public", Task.objects.all(), on, lambda: dashboards.public(on))
     return render(request, "tasks/public.html", {"rows": rows})

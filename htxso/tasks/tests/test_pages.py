@@ -130,3 +130,19 @@ def test_the_demo_data_runs_twice(db):
     call_command("demo_tasks")
     assert Task.objects.count() == count >= 12
     assert Directive.objects.filter(number="7470/VPCP-NN").exists()
+
+
+def test_the_cached_figures_follow_every_write(client, world, province_19, secretariat):
+    from htxso.tasks import dashboards, status
+
+    client.force_login(secretariat)
+    client.get(reverse("tasks:dashboard"))
+    tasks = Task.objects.visible_to(secretariat)
+    today = services.today()
+    before = dashboards.cached("overall", tasks, today, lambda: dashboards.overall(tasks, today))
+    assert before[status.Status.OVERDUE] == 1
+    task = world["overdue"]
+    report = services.report_progress(province_19, task.pk, 1, "Xong", 100)
+    services.review_report(secretariat, report.pk, 1, True)
+    after = dashboards.cached("overall", tasks, today, lambda: dashboards.overall(tasks, today))
+    assert after[status.Status.OVERDUE] == 0 and after[status.Status.DONE_LATE] == 1
