@@ -11,23 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from htxso.core.forms import StyledForm
 
 from . import status
-from .models import Agency, Directive, Task
+from .models import Agency, Task
 
 
 def agency_choices() -> list[tuple[str, Any]]:
     return [("", _("Tất cả")), *((a.code, a.name) for a in Agency.objects.only("code", "name"))]
 
 
-def directive_choices() -> list[tuple[str, Any]]:
-    rows = Directive.objects.order_by("-issued_on", "-id").values_list("number", flat=True)[:500]
-    return [("", _("Tất cả")), *((n, n) for n in rows)]
-
-
 class TaskFilter(StyledForm):
     """Steering-committee tasks: by assignee agency, directive, computed status."""
 
     agency = forms.ChoiceField(label=_("Cơ quan được giao"), required=False, choices=agency_choices)
-    directive = forms.ChoiceField(label=_("Văn bản"), required=False, choices=directive_choices)
+    # A number typed (a select of every directive would render thousands of options).
+    directive = forms.CharField(label=_("Số hiệu văn bản"), required=False, max_length=40)
     status = forms.ChoiceField(
         label=_("Tình trạng"), required=False, choices=[("", _("Tất cả")), *status.Status.choices]
     )
