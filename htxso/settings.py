@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "htxso.exchange",
     "htxso.reporting",
     "htxso.registration",
+    "htxso.tasks",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,11 @@ REGISTRATION_TAX_CODE_ISSUER = os.environ.get(
 REGISTRATION_TAX_CODE_RANGE = tuple(
     os.environ.get("REGISTRATION_TAX_CODE_RANGE", "970000000-979999999").split("-")
 )
+# Steering-committee follow-up (htxso/tasks): report attachments (PDF/JPEG/PNG) up to this size;
+# reminders start this many working days before a deadline; at most this many per kind a run.
+TASKS_MAX_FILE_BYTES = int(os.environ.get("TASKS_MAX_FILE_BYTES", str(10 * 2**20)))
+TASKS_WARN_WORKING_DAYS = int(os.environ.get("TASKS_WARN_WORKING_DAYS", "5"))
+TASKS_CHASE_BATCH = int(os.environ.get("TASKS_CHASE_BATCH", "20000"))
 # Notifications to applicants: Django's mail backend (the console when developing).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -291,6 +297,11 @@ JOB_STALE = float(os.environ.get("JOB_STALE", "60"))
 CELERY_TASK_ACKS_LATE = False  # a killed import is reported failed and re-run by a person
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
+# Daily jobs of Celery beat (production; the embedded default runs the same management
+# commands from cron): the steering committee's reminders (htxso/tasks/chasing.py).
+CELERY_BEAT_SCHEDULE = {
+    "tasks-chase": {"task": "tasks.chase", "schedule": 24 * 3600.0},
+}
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024**3)))
 IMPORT_MAX_ISSUES = int(os.environ.get("IMPORT_MAX_ISSUES", "20000"))
 # An import creating at least this many memberships drops the member tables' secondary indexes

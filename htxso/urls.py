@@ -13,11 +13,13 @@ from htxso.registry import views as registry_views
 from htxso.registry.api import router as registry_api
 from htxso.reporting.api import router as reporting_api
 from htxso.reporting.urls import statistics_patterns
+from htxso.tasks.api import router as tasks_api
 
 api.add_router("/", registry_api)
 api.add_router("/", reporting_api)
 api.add_router("/", exchange_api)
 api.add_router("/", registration_api)
+api.add_router("/", tasks_api)
 
 urlpatterns = [
     # A signed-in user's own home (inbox and their role's panels); the public's is the national
@@ -52,6 +54,7 @@ urlpatterns = [
     path("exchange/", include("htxso.exchange.urls")),
     path("reporting/", include("htxso.reporting.urls")),
     path("registration/", include("htxso.registration.urls")),
+    path("tasks/", include("htxso.tasks.urls")),
     path("statistics/", include(statistics_patterns)),
     path("api/v1/", api.urls),
 ]

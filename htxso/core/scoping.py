@@ -41,6 +41,7 @@ class Kind(enum.StrEnum):
     ACCOUNTS = "accounts"  # user accounts (the admin site, lifting login locks)
     CATALOGUE = "catalogue"  # national word lists that shape how files are read (synonyms)
     APPLICATION = "application"  # registration applications, their dossier files and members
+    TASK = "task"  # steering-committee directives, tasks, progress reports, reminders
 
 
 class Action(enum.StrEnum):
@@ -167,6 +168,23 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.CREATE: {R: OWN},
         Action.EDIT: {R: OWN},
         Action.REVIEW: {A: ALL, P: PROVINCE},
+    },
+    Kind.TASK: {
+        # The steering committee's follow-up (tasks/). Central officers are the committee and
+        # its secretariat: they read every task, write directives and tasks, and accept or
+        # return progress reports. A province's officer is its focal point (its province's
+        # tasks); a ministry's focal points are central officers named on the agency (OWN:
+        # the model's `owner` path). Published directives (aggregate progress) are public.
+        Action.VIEW: {
+            **_every(Reach.PUBLISHED),
+            A: ALL,
+            C: ALL,
+            P: (Reach.PROVINCE, Reach.PUBLISHED),
+        },
+        Action.EDIT: {A: ALL, C: OWN, P: PROVINCE},
+        Action.CREATE: {A: ALL, C: ALL},
+        Action.REVIEW: {A: ALL, C: ALL},
+        Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE},
     },
 }
 

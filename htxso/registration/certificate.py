@@ -1,11 +1,11 @@
 """The registration certificate: a PDF in Vietnamese after the official form's layout, with a
 QR code carrying a signed token (Django signing, not just an id) that opens the public
 verification page. The font (DejaVu Sans, Vietnamese glyphs, licence beside it) is vendored in
-`fonts/`: nothing is fetched at run time. The PDF is drawn from the certificate's stored facts,
-so a superseded certificate prints as it was issued."""
+`core/fonts/` (`core.pdf`, shared with the other apps' PDFs): nothing is fetched at run time.
+The PDF is drawn from the certificate's stored facts, so a superseded certificate prints as it
+was issued."""
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import segno
@@ -13,9 +13,10 @@ from django.core import signing
 from django.utils import timezone
 from fpdf import FPDF
 
+from htxso.core.pdf import document
+
 from .models import Certificate
 
-FONTS = Path(__file__).with_name("fonts")
 SALT = "htxso.registration.certificate"
 
 
@@ -51,10 +52,8 @@ def _qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
 
 def render(certificate: Certificate, verify_url: str) -> bytes:
     facts: dict[str, Any] = certificate.facts
-    pdf = FPDF(format="A4")
+    pdf = document()
     pdf.set_title(f"Giấy chứng nhận {certificate.serial}")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.add_page()
     pdf.set_margins(20, 18, 20)
 

@@ -1,9 +1,9 @@
 """The registration rules as versioned data: `fixtures/rules.json` (per kind of organisation:
 the deciding authority, the legal deadline in working days, the dossier's documents, the
-founding members asked for, whether a tax code is issued; and the public holidays), read once
-by `load()`. The working-day arithmetic of the office's deadlines is here too: weekends and the
-listed holidays (Tết included) are not working days. A new decree is a new file version, never
-an `if`."""
+founding members asked for, whether a tax code is issued), read once by `load()`. The
+working-day calendar (weekends and the listed holidays, Tết included) is `core.workdays`, shared
+with the other apps; the functions below keep their names for registration's callers. A new
+decree is a new file version, never an `if`."""
 
 import datetime as dt
 import json
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from htxso.core import workdays
 
 RULES_FILE = Path(__file__).with_name("fixtures") / "rules.json"
 
@@ -65,7 +67,12 @@ def parse(data: dict[str, Any]) -> Rules:
         )
         for kind, rule in data["kinds"].items()
     }
-    holidays = {dt.date.fromisoformat(h["date"]): h["name"] for h in data["holidays"]}
+    listed = data.get("holidays")  # a rules file may still list its own; else the calendar's
+    holidays = (
+        {dt.date.fromisoformat(h["date"]): h["name"] for h in listed}
+        if listed is not None
+        else workdays.holidays()
+    )
     return Rules(version=str(data["version"]), kinds=kinds, holidays=holidays)
 
 
@@ -76,29 +83,15 @@ def load(path: Path = RULES_FILE) -> Rules:
 
 
 def is_working_day(day: dt.date, rules: Rules | None = None) -> bool:
-    rules = rules or load()
-    return day.weekday() < 5 and day not in rules.holidays
+    return workdays.is_working_day(day, (rules or load()).holidays)
 
 
 def add_working_days(start: dt.date, days: int, rules: Rules | None = None) -> dt.date:
     """The date `days` working days after `start` (a case received on `start` counts from the
     next working day); `days` 0 is `start` itself."""
-    rules = rules or load()
-    day = start
-    remaining = days
-    while remaining > 0:
-        day += dt.timedelta(days=1)
-        if is_working_day(day, rules):
-            remaining -= 1
-    return day
+    return workdays.add_working_days(start, days, (rules or load()).holidays)
 
 
 def working_days_between(start: dt.date, end: dt.date, rules: Rules | None = None) -> int:
     """Working days after `start` up to and including `end` (0 when `end` ≤ `start`)."""
-    rules = rules or load()
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if is_working_day(day, rules):
-            count += 1
-    return count
+    return workdays.working_days_between(start, end, (rules or load()).holidays)

@@ -71,6 +71,12 @@ BUSINESS_RULE_FIELDS = {
     "comment",  # a reason to return a report: not only spaces
     # Imports (exchange/api.py): an upload is judged by its name, size and bytes (XLSX or CSV).
     "file",
+    # Steering-committee tasks (tasks/): filters by reference data (an agency's code, a
+    # directive's number), texts that must not be only spaces.
+    "agency",
+    "directive",
+    "text",
+    "note",
 }
 # A report's values are checked against its form version (types, bounds, rules): `values.<key>`.
 BUSINESS_RULE_PREFIXES = ("values.",)

@@ -84,6 +84,7 @@ from .registration_matrix import (
     REGISTRATION_PAGE_MATRIX,
 )
 from .reporting_matrix import REPORTING_API_CALLS, REPORTING_API_MATRIX
+from .tasks_matrix import TASKS_API_CALLS, TASKS_API_MATRIX, TASKS_PAGE_CALLS, TASKS_PAGE_MATRIX
 from .test_api import bearer, create_payload
 
 # Reasons for cells where the code contradicts DESIGN.md go here, as Design(expected, reason)
@@ -186,6 +187,7 @@ API_MATRIX: dict[str, Row] = {
     **REPORTING_API_MATRIX,  # statistics and reports: reporting_matrix.py
     **EXCHANGE_API_MATRIX,  # import jobs: exchange_matrix.py
     **REGISTRATION_API_MATRIX,  # registration applications: registration_matrix.py
+    **TASKS_API_MATRIX,  # the steering committee's follow-up: tasks_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -307,6 +309,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     },
     **ACCOUNT_MATRIX,  # accounts/ and i18n/: authorization_matrix.py
     **REGISTRATION_PAGE_MATRIX,  # registration: registration_matrix.py
+    **TASKS_PAGE_MATRIX,  # the steering committee's follow-up: tasks_matrix.py
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
@@ -699,6 +702,7 @@ API_CALLS: dict[str, Builder] = {
     **REPORTING_API_CALLS,
     **EXCHANGE_API_CALLS,
     **REGISTRATION_API_CALLS,
+    **TASKS_API_CALLS,
 }
 
 
@@ -839,6 +843,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ),
     **ACCOUNT_CALLS,
     **REGISTRATION_PAGE_CALLS,
+    **TASKS_PAGE_CALLS,
 }
 
 

@@ -1,0 +1,42 @@
+"""The one filter of the tasks' list and dashboards, for the pages and the API: agency,
+directive, status (computed in SQL, `status.q`), reports waiting for the secretariat."""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from htxso.core.forms import StyledForm
+
+from . import status
+from .models import Agency, Task
+
+
+def agency_choices() -> list[tuple[str, Any]]:
+    return [("", _("Tất cả")), *((a.code, a.name) for a in Agency.objects.only("code", "name"))]
+
+
+class TaskFilter(StyledForm):
+    """Steering-committee tasks: by assignee agency, directive, computed status."""
+
+    agency = forms.ChoiceField(label=_("Cơ quan được giao"), required=False, choices=agency_choices)
+    # A number typed (a select of every directive would render thousands of options).
+    directive = forms.CharField(label=_("Số hiệu văn bản"), required=False, max_length=40)
+    status = forms.ChoiceField(
+        label=_("Tình trạng"), required=False, choices=[("", _("Tất cả")), *status.Status.choices]
+    )
+    waiting = forms.BooleanField(label=_("Có báo cáo chờ xem xét"), required=False)
+
+    def filter(self, queryset: QuerySet[Task], today: dt.date) -> QuerySet[Task]:
+        data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
+        if data.get("agency"):
+            queryset = queryset.filter(assignee__code=data["agency"])
+        if data.get("directive"):
+            queryset = queryset.filter(directive__number=data["directive"])
+        if data.get("status"):
+            queryset = queryset.filter(status.q(data["status"], today))
+        if data.get("waiting"):  # kept by the services (a report waits for the secretariat)
+            queryset = queryset.filter(awaiting_review=True)
+        return queryset

@@ -1,0 +1,12 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from htxso.tasks.demo import create_demo_tasks
+
+
+class Command(BaseCommand):
+    help = "Văn bản chỉ đạo và nhiệm vụ demo (7470/VPCP-NN, Thái Nguyên). Chạy lại an toàn."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"Đã tạo {create_demo_tasks()} nhiệm vụ demo.")
