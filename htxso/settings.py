@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "htxso.exchange",
     "htxso.reporting",
     "htxso.registration",
+    "htxso.marketplace",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,10 @@ REGISTRATION_TAX_CODE_ISSUER = os.environ.get(
 REGISTRATION_TAX_CODE_RANGE = tuple(
     os.environ.get("REGISTRATION_TAX_CODE_RANGE", "970000000-979999999").split("-")
 )
+# Marketplace (htxso/marketplace): product photos up to this size (re-drawn to 1200 px), and the
+# shared secret a bank signs its payment notices with (HMAC-SHA256; unset: the webhook is off).
+MARKETPLACE_MAX_PHOTO_BYTES = int(os.environ.get("MARKETPLACE_MAX_PHOTO_BYTES", str(8 * 2**20)))
+MARKETPLACE_BANK_WEBHOOK_SECRET = os.environ.get("MARKETPLACE_BANK_WEBHOOK_SECRET", "")
 # Notifications to applicants: Django's mail backend (the console when developing).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
