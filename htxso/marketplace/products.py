@@ -75,6 +75,10 @@ def store_photo(content: Any) -> str:
     return default_storage.save(name, ContentFile(out.getvalue()))
 
 
+def _snap(product: Product) -> dict:
+    return {**snapshot(product, exclude=("search_key", "photo")), "photo": product.photo.name}
+
+
 def _check(values: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
     if not (values.get("name") or "").strip():
@@ -118,7 +122,7 @@ def create_product(actor: Any, seller_id: int, values: dict[str, Any], photo: An
         product.photo.name = store_photo(photo)
     product.stock = max(0, int(values.get("stock") or 0))
     product.save()
-    record(actor, "create", product, None, snapshot(product))
+    record(actor, "create", product, None, _snap(product))
     return product
 
 
@@ -130,14 +134,14 @@ def update_product(
     check_version(product, expected_version)
     merged = {name: getattr(product, name) for name in FIELDS} | values
     _check(merged)
-    before = snapshot(product)
+    before = _snap(product)
     for name in FIELDS:
         setattr(product, name, merged[name])
     if photo is not None:
         product.photo.name = store_photo(photo)
     product.version += 1
     product.save()
-    record(actor, "update", product, before, snapshot(product))
+    record(actor, "update", product, before, _snap(product))
     return product
 
 
