@@ -2,8 +2,9 @@
 
 Search ignores diacritics and case: every word of the query must be in the product's search
 key (`core.text.search_key`; on PostgreSQL a trigram GIN index answers the LIKE '%word%'), and
-matches are ranked — the name exactly as typed first, then the name containing the typed
-(accented) text, then names starting with the unaccented words, then the rest."""
+matches are ranked — the name exactly as typed first, then the name equal to the query without
+accents, then names containing the typed (accented) text, then names starting with the
+unaccented words, then the rest."""
 
 from typing import Any
 
@@ -34,12 +35,14 @@ def search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
         return queryset
     for term in terms:
         queryset = queryset.filter(search_key__contains=term)
+    key = search_key(query)
     return queryset.annotate(
         rank=Case(
             When(name__iexact=query, then=Value(0)),
-            When(name__icontains=query, then=Value(1)),
-            When(search_key__startswith=search_key(query), then=Value(2)),
-            default=Value(3),
+            When(search_key=key, then=Value(1)),
+            When(name__icontains=query, then=Value(2)),
+            When(search_key__startswith=key, then=Value(3)),
+            default=Value(4),
             output_field=IntegerField(),
         )
     )

@@ -51,9 +51,7 @@ class ProductForm(StyledForm):
 
 
 class StockForm(StyledForm):
-    change = NumberField(
-        label=_("Thêm (+) hoặc bớt (−) hàng"), min_value=-(10**9), max_value=10**9
-    )
+    change = NumberField(label=_("Thêm (+) hoặc bớt (−) hàng"), min_value=-(10**9), max_value=10**9)
 
 
 class ShopForm(StyledForm):

@@ -107,7 +107,9 @@ class Product(models.Model):
     category = models.CharField(_("danh mục"), max_length=16, choices=Category.choices)
     unit = models.CharField(_("đơn vị"), max_length=8, choices=Unit.choices)
     price = models.PositiveBigIntegerField(_("giá bán lẻ (đồng)"))
-    wholesale_price = models.PositiveBigIntegerField(_("giá bán buôn (đồng)"), null=True, blank=True)
+    wholesale_price = models.PositiveBigIntegerField(
+        _("giá bán buôn (đồng)"), null=True, blank=True
+    )
     wholesale_from = models.PositiveIntegerField(_("bán buôn từ (số lượng)"), null=True, blank=True)
     stock = models.IntegerField(_("tồn kho"), default=0)
     ocop_stars = models.PositiveSmallIntegerField(_("số sao OCOP"), null=True, blank=True)
@@ -198,7 +200,9 @@ class Order(models.Model):
     recipient = models.CharField(_("người nhận"), max_length=120)
     phone = models.CharField(_("điện thoại"), max_length=20)
     delivery_commune = models.ForeignKey(
-        "core.Commune", verbose_name=_("xã/phường nhận hàng"), on_delete=models.PROTECT,
+        "core.Commune",
+        verbose_name=_("xã/phường nhận hàng"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     street = models.CharField(_("số nhà, đường, thôn"), max_length=255)
@@ -206,9 +210,7 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope = Scope(
-        Kind.ORDER, province="province_id", organisation="seller_id", owner="buyer_id"
-    )
+    scope = Scope(Kind.ORDER, province="province_id", organisation="seller_id", owner="buyer_id")
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -235,6 +237,9 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="orderline_quantity_positive")
         ]
         indexes = [models.Index(fields=["product", "order"], name="orderline_product")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
 
     @property
     def amount(self) -> int:

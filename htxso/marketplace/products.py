@@ -71,7 +71,9 @@ def store_photo(content: Any) -> str:
     picture.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=85, optimize=True)
-    name = posixpath.join(timezone.now().strftime("marketplace/%Y/%m"), f"{secrets.token_hex(8)}.jpg")
+    name = posixpath.join(
+        timezone.now().strftime("marketplace/%Y/%m"), f"{secrets.token_hex(8)}.jpg"
+    )
     return default_storage.save(name, ContentFile(out.getvalue()))
 
 
@@ -111,7 +113,9 @@ def _seller(actor: Any, seller_id: int) -> Organisation:
 
 
 @transaction.atomic
-def create_product(actor: Any, seller_id: int, values: dict[str, Any], photo: Any = None) -> Product:
+def create_product(
+    actor: Any, seller_id: int, values: dict[str, Any], photo: Any = None
+) -> Product:
     seller = _seller(actor, seller_id)
     _check(values)
     product = Product(seller=seller, province_id=seller.province_id)
@@ -169,7 +173,9 @@ def save_shop(actor: Any, seller_id: int, values: dict[str, str]) -> Shop:
     if bank_bin and not re.fullmatch(r"\d{6}", bank_bin):
         raise ValidationError({"bank_bin": _("Mã ngân hàng (BIN) gồm đúng 6 chữ số.")})
     if account and not re.fullmatch(r"[A-Za-z0-9]{1,19}", account):
-        raise ValidationError({"account_number": _("Số tài khoản chỉ gồm chữ và số, tối đa 19 ký tự.")})
+        raise ValidationError(
+            {"account_number": _("Số tài khoản chỉ gồm chữ và số, tối đa 19 ký tự.")}
+        )
     shop, _created = Shop.objects.select_for_update().get_or_create(organisation=seller)
     before = snapshot(shop)
     shop.description = values.get("description", shop.description)

@@ -137,7 +137,7 @@ def stock(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Product.objects.editable_by(request.user), pk=pk)
     form = StockForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("marketplace:board")
     try:
         writes.adjust_stock(request.user, item.pk, form.cleaned_data["change"])
@@ -153,7 +153,10 @@ def shop(request: HttpRequest) -> HttpResponse:
     seller = _seller(request)
     current = Shop.objects.filter(organisation=seller).first()
     initial = (
-        {n: getattr(current, n) for n in ("description", "bank_bin", "account_number", "account_name")}
+        {
+            n: getattr(current, n)
+            for n in ("description", "bank_bin", "account_number", "account_name")
+        }
         if current
         else {}
     )
@@ -196,7 +199,9 @@ def report(request: HttpRequest) -> HttpResponse:
     try:
         start, end = _period(request)
     except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=422, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            " ".join(exc.messages), status=422, content_type="text/plain; charset=utf-8"
+        )
     lines = OrderLine.objects.filter(
         order__in=Order.objects.reviewable_by(request.user).filter(seller=seller),
         order__created_at__date__gte=start,
@@ -210,12 +215,12 @@ def report(request: HttpRequest) -> HttpResponse:
         lines.values("name")
         .annotate(
             q=Sum("quantity"),
-            amount=Sum(F("quantity") * F("unit_price")),
+            revenue=Sum(F("quantity") * F("unit_price")),
             n=Count("order", distinct=True),
         )
         .order_by("name")
     ):
-        sheet.append([row["name"], row["q"], row["amount"], row["n"]])
+        sheet.append([row["name"], row["q"], row["revenue"], row["n"]])
     by_province = book.create_sheet(_("Theo tỉnh người mua")[:31])
     by_province.append([_("Tỉnh/thành phố"), _("Số đơn"), _("Số lượng")])
     for row in (

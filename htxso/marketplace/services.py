@@ -50,7 +50,8 @@ def _clean_cart(cart: Mapping[Any, Any]) -> dict[int, int]:
             raise ValidationError(_("Số lượng phải là số nguyên.")) from None
         if not 1 <= quantity <= MAX_QUANTITY:
             raise ValidationError(
-                _("Số lượng phải từ 1 đến %(max)s.") % {"max": f"{MAX_QUANTITY:,}".replace(",", ".")}
+                _("Số lượng phải từ 1 đến %(max)s.")
+                % {"max": f"{MAX_QUANTITY:,}".replace(",", ".")}
             )
         clean[product_id] = quantity
     return clean
@@ -122,7 +123,10 @@ def place_orders(
             shop = getattr(product.seller, "shop", None)
             if shop is None or not shop.bank_bin or not shop.account_number:
                 raise ValidationError(
-                    _("«%(seller)s» chưa nhận chuyển khoản VietQR; hãy chọn thanh toán khi nhận hàng.")
+                    _(
+                        "«%(seller)s» chưa nhận chuyển khoản VietQR; "
+                        "hãy chọn thanh toán khi nhận hàng."
+                    )
                     % {"seller": product.seller.name}
                 )
     for pk in sorted(quantities):  # one lock order for every buyer: no deadlock

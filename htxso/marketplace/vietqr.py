@@ -97,7 +97,10 @@ def fields(payload: str) -> dict[str, str]:
         value = payload[at + 4 : at + 4 + length]
         if len(value) != length:
             raise VietQRError(
-                _("Độ dài không hợp lệ: trường %(tag)s khai %(length)s ký tự nhưng chỉ còn %(left)s.")
+                _(
+                    "Độ dài không hợp lệ: trường %(tag)s khai %(length)s ký tự "
+                    "nhưng chỉ còn %(left)s."
+                )
                 % {"tag": tag, "length": length, "left": len(value)}
             )
         found[tag] = value
@@ -125,7 +128,9 @@ def parse(payload: str) -> VietQR:
         raise VietQRError(_("Không phải mã QR theo chuẩn EMVCo (trường 00 phải là 01)."))
     merchant = fields(top.get("38", ""))
     if merchant.get("00") != NAPAS_GUID:
-        raise VietQRError(_("Không phải VietQR: thiếu định danh NAPAS %(guid)s.") % {"guid": NAPAS_GUID})
+        raise VietQRError(
+            _("Không phải VietQR: thiếu định danh NAPAS %(guid)s.") % {"guid": NAPAS_GUID}
+        )
     beneficiary = fields(merchant.get("01", ""))
     bank_bin, account = beneficiary.get("00", ""), beneficiary.get("01", "")
     if not re.fullmatch(r"\d{6}", bank_bin) or not account:

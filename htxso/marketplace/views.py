@@ -109,7 +109,10 @@ def cart(request: HttpRequest) -> HttpResponse:
     items = _cart(request)
     if request.method == "POST":
         try:
-            pk, quantity = int(request.POST.get("product", "")), int(request.POST.get("quantity", "1"))
+            pk, quantity = (
+                int(request.POST.get("product", "")),
+                int(request.POST.get("quantity", "1")),
+            )
         except ValueError:
             messages.error(request, _("Số lượng phải là số nguyên."))
             return redirect("marketplace:cart")
@@ -140,7 +143,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
     """The delivery address (current units) and payment; one order per seller."""
     user: Any = request.user
     province = request.POST.get("province") or request.GET.get("province") or ""
-    form = CheckoutForm(request.POST or None, initial={"province": province, "recipient": user.get_full_name()})
+    form = CheckoutForm(
+        request.POST or None, initial={"province": province, "recipient": user.get_full_name()}
+    )
     communes = commune_names(province) if province else ()
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -195,7 +200,11 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
     seller_side = may(request.user, Action.REVIEW, found)
     steps = [a for a, (sources, _t) in TRANSITIONS.items() if found.status in sources]
     if not seller_side:
-        steps = ["cancel"] if found.status == OrderStatus.PLACED and found.buyer_id == request.user.pk else []
+        steps = (
+            ["cancel"]
+            if found.status == OrderStatus.PLACED and found.buyer_id == request.user.pk
+            else []
+        )
     return render(
         request,
         "marketplace/order.html",
@@ -261,7 +270,9 @@ def read_vietqr(request: HttpRequest) -> HttpResponse:
         except vietqr.VietQRError as exc:
             form.add_error("payload", str(exc))
             status = 422
-    return render(request, "marketplace/vietqr.html", {"form": form, "result": result}, status=status)
+    return render(
+        request, "marketplace/vietqr.html", {"form": form, "result": result}, status=status
+    )
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -105,7 +105,12 @@ def tea(manager, tea_coop, shop) -> Product:
 @pytest.fixture
 def rice(rice_manager, rice_coop) -> Product:
     return make_product(
-        rice_manager, rice_coop, name="Gạo tám thơm", category="rice", unit="kg", price=30_000,
+        rice_manager,
+        rice_coop,
+        name="Gạo tám thơm",
+        category="rice",
+        unit="kg",
+        price=30_000,
         stock=100,
     )
 

@@ -205,9 +205,5 @@ def test_a_cancelled_order_takes_no_payment(tea, buyer):
 
 def test_officers_see_their_provinces_orders_only(tea, rice, buyer, officer_19, officer_01):
     place(buyer, {tea.pk: 1, rice.pk: 1}, payment="cod")
-    assert set(Order.objects.visible_to(officer_19).values_list("province_id", flat=True)) == {
-        "19"
-    }
-    assert set(Order.objects.visible_to(officer_01).values_list("province_id", flat=True)) == {
-        "01"
-    }
+    assert set(Order.objects.visible_to(officer_19).values_list("province_id", flat=True)) == {"19"}
+    assert set(Order.objects.visible_to(officer_01).values_list("province_id", flat=True)) == {"01"}
