@@ -278,7 +278,7 @@ def read_vietqr(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     """A buyer's own account (role buyer): browse, order, pay their orders."""
     if request.user.is_authenticated:
-        return redirect("marketplace:catalogue")
+        raise PermissionDenied(_("Bạn đã đăng nhập; hãy đăng xuất trước khi tạo tài khoản mới."))
     form = SignupForm(request.POST or None)
     status = 200
     if request.method == "POST":

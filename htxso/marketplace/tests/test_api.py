@@ -32,14 +32,36 @@ def test_orders_through_the_api(client, buyer, manager, buyer_2, tea):
     url = f"/api/v1/market/orders/{order['id']}"
     assert client.get(url, **bearer(buyer_2)).status_code == 404
     step = url + "/step"
-    assert client.post(step, {"version": 1, "action": "confirm"}, content_type="application/json",
-                       **bearer(buyer)).status_code == 403
-    assert client.post(step, {"version": 9, "action": "confirm"}, content_type="application/json",
-                       **bearer(manager)).status_code == 409
-    assert client.post(step, {"version": 1, "action": "deliver"}, content_type="application/json",
-                       **bearer(manager)).status_code == 422
-    paid = client.post(url + "/paid", {"version": 1}, content_type="application/json",
-                       **bearer(manager))
+    assert (
+        client.post(
+            step,
+            {"version": 1, "action": "confirm"},
+            content_type="application/json",
+            **bearer(buyer),
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            step,
+            {"version": 9, "action": "confirm"},
+            content_type="application/json",
+            **bearer(manager),
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post(
+            step,
+            {"version": 1, "action": "deliver"},
+            content_type="application/json",
+            **bearer(manager),
+        ).status_code
+        == 422
+    )
+    paid = client.post(
+        url + "/paid", {"version": 1}, content_type="application/json", **bearer(manager)
+    )
     assert paid.status_code == 200 and paid.json()["paid_at"]
     mine = client.get("/api/v1/market/orders", **bearer(buyer)).json()
     assert [o["reference"] for o in mine["items"]] == [order["reference"]]

@@ -97,7 +97,9 @@ def test_the_order_page_shows_the_vietqr_and_the_seller_confirms(client, buyer, 
     client.force_login(buyer)
     page = client.get(reverse("marketplace:order", args=[order.pk])).content.decode()
     assert "<svg" in page and "0010A000000727" in page and order.reference in page
-    assert client.post(reverse("marketplace:paid", args=[order.pk]), {"version": 1}).status_code == 403
+    assert (
+        client.post(reverse("marketplace:paid", args=[order.pk]), {"version": 1}).status_code == 403
+    )
     client.force_login(manager)
     client.post(reverse("marketplace:paid", args=[order.pk]), {"version": 1})
     client.post(reverse("marketplace:step", args=[order.pk, "confirm"]), {"version": 2})
