@@ -163,7 +163,9 @@ def place_orders(
 
 
 def _locked(actor: Any, order_id: int) -> Order:
-    return Order.objects.visible_to(actor).select_for_update().get(pk=order_id)  # 404 outside
+    """The order under a row lock; `actor` None is the system (commands, demo data)."""
+    rows = Order.objects.all() if actor is None else Order.objects.visible_to(actor)
+    return rows.select_for_update().get(pk=order_id)  # 404 outside
 
 
 @transaction.atomic
