@@ -170,3 +170,22 @@ def test_the_vietqr_reader_page(client, db, payload, status):
     response = client.post(reverse("marketplace:vietqr"), {"payload": payload})
     assert response.status_code in (status, 422)
     assert "500" not in str(response.status_code)
+
+
+def test_the_catalogue_costs_the_same_queries_for_1_or_30_products(
+    client, manager, tea_coop, tea, django_assert_max_num_queries
+):
+    for i in range(30):
+        make_product(manager, tea_coop, name=f"Chè số {i}")
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("marketplace:catalogue"), {"q": "che"})
+    assert len(response.context["products"]) == 24
+
+
+def test_the_inbox_counts_the_sellers_orders_only(buyer, manager, rice_manager, tea):
+    from htxso.marketplace import inbox
+
+    services.place_orders(buyer, {tea.pk: 1}, payment="cod", **address())
+    assert [item.count for item in inbox.provide(manager)] == [1, 0]
+    assert [item.count for item in inbox.provide(rice_manager)] == [0, 0]
+    assert inbox.provide(buyer) == []
