@@ -19,7 +19,7 @@ PASSWORD = "mat-khau-thu-nghiem-123"
 
 
 @pytest.fixture
-def market(live_server, settings, tmp_path) -> dict:
+def market(live_server, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
@@ -39,14 +39,22 @@ def market(live_server, settings, tmp_path) -> dict:
     tea = writes.create_product(
         None,
         seller.pk,
-        {"name": "Chè Tân Cương đặc biệt", "category": "tea", "unit": "goi", "price": 250_000,
-         "stock": 5, "ocop_stars": 4, "ocop_certificate": "OCOP-19-2025-0012",
-         "ocop_expires_on": __import__("datetime").date(2030, 1, 1)},
+        {
+            "name": "Chè Tân Cương đặc biệt",
+            "category": "tea",
+            "unit": "goi",
+            "price": 250_000,
+            "stock": 5,
+            "ocop_stars": 4,
+            "ocop_certificate": "OCOP-19-2025-0012",
+            "ocop_expires_on": __import__("datetime").date(2030, 1, 1),
+        },
         SimpleUploadedFile("che.png", out.getvalue()),
     )
     writes.create_product(
-        None, seller.pk, {"name": "Bánh chưng", "category": "processed", "unit": "cai",
-                          "price": 80_000, "stock": 5}
+        None,
+        seller.pk,
+        {"name": "Bánh chưng", "category": "processed", "unit": "cai", "price": 80_000, "stock": 5},
     )
     return {"tea": tea}
 
