@@ -244,3 +244,66 @@ class OrderLine(models.Model):
     @property
     def amount(self) -> int:
         return self.quantity * self.unit_price
+
+
+class PurchaseRequest(models.Model):
+    """A buyer's need posted on the board (B2B): cooperatives answer with offers."""
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="purchase_requests"
+    )
+    product = models.CharField(_("sản phẩm cần mua"), max_length=200)
+    category = models.CharField(_("danh mục"), max_length=16, choices=Category.choices)
+    quantity = models.PositiveIntegerField(_("số lượng"))
+    unit = models.CharField(_("đơn vị"), max_length=8, choices=Unit.choices)
+    province = models.ForeignKey(
+        "core.Province",
+        verbose_name=_("giao tại tỉnh/thành phố"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    needed_by = models.DateField(_("cần trước ngày"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # The board is public (sellers look for buyers); posting is a buyer's (services).
+    scope = Scope(Kind.LISTING, province="province_id", owner="buyer_id")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("yêu cầu mua hàng")
+        indexes = [
+            models.Index(fields=["needed_by", "id"], name="request_open"),
+            models.Index(fields=["province", "needed_by"], name="request_province"),
+        ]
+
+    def __str__(self) -> str:
+        return self.product
+
+
+class Offer(models.Model):
+    """A cooperative's answer to a purchase request: seen by the buyer and the seller."""
+
+    request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE, related_name="offers")
+    seller = models.ForeignKey(
+        "registry.Organisation", on_delete=models.PROTECT, related_name="market_offers"
+    )
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="+")
+    price = models.PositiveBigIntegerField(_("đơn giá (đồng)"))
+    quantity = models.PositiveIntegerField(_("số lượng"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope = Scope(
+        Kind.ORDER, province="province_id", organisation="seller_id", owner="request__buyer_id"
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chào hàng")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "seller"], name="offer_one_per_seller")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} → {self.request_id}"

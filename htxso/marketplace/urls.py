@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import seller_views, views, webhooks
+from . import b2b, seller_views, views, webhooks
 
 app_name = "marketplace"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("vietqr/", views.read_vietqr, name="vietqr"),
     path("signup/", views.signup, name="signup"),
     path("webhooks/bank/", webhooks.bank_webhook, name="bank-webhook"),
+    path("requests/", b2b.board, name="requests"),
+    path("requests/<int:pk>/", b2b.detail, name="request"),
+    path("requests/<int:pk>/offer/", b2b.offer, name="offer"),
     path("seller/", seller_views.board, name="board"),
     path("seller/products/new/", seller_views.product_new, name="product-new"),
     path("seller/products/<int:pk>/", seller_views.product_edit, name="product-edit"),

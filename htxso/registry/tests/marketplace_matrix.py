@@ -246,3 +246,49 @@ MARKETPLACE_API_CALLS: dict[str, Builder] = {
         },
     ),
 }
+
+
+# -- the purchase-request board (marketplace/b2b.py) ----------------------------------------------
+
+BOARD_POST: Row = [(L, L), (OK, OK), (F, F), (F, F), (F, F), (OK, OK), (OK, OK), (OK, OK)]
+OFFER: Row = [(L, L), (F, F), (F, F), (F, F), (F, F), (F, F), (OK, OK), (F, F)]
+NEED = {
+    "product": "Chè búp khô",
+    "category": "tea",
+    "quantity": "500",
+    "unit": "kg",
+    "needed_by": "31/12/2030",
+}
+
+
+def _request(w: Any, t: str) -> Any:
+    from datetime import date
+
+    from htxso.marketplace import b2b
+
+    buyer = make_user(f"mx-can-mua-{next(_serial)}", Role.BUYER)
+    return b2b.post_request(
+        buyer,
+        {**NEED, "quantity": 500, "province": w.province[t], "needed_by": date(2030, 12, 31)},
+    )
+
+
+MARKETPLACE_PAGE_MATRIX.update(
+    {
+        "marketplace:requests": {"GET": EVERYONE, "POST": BOARD_POST},
+        "marketplace:request": {"GET": EVERYONE},
+        "marketplace:offer": {"POST": OFFER},
+    }
+)
+MARKETPLACE_PAGE_CALLS.update(
+    {
+        ("marketplace:requests", "GET"): lambda w, t: page("marketplace:requests"),
+        ("marketplace:requests", "POST"): lambda w, t: page(
+            "marketplace:requests", body={**NEED, "province": w.province[t]}
+        ),
+        ("marketplace:request", "GET"): lambda w, t: page("marketplace:request", _request(w, t).pk),
+        ("marketplace:offer", "POST"): lambda w, t: page(
+            "marketplace:offer", _request(w, t).pk, body={"price": "200.000", "quantity": "300"}
+        ),
+    }
+)
