@@ -71,7 +71,8 @@ def post_request(actor: Any, values: dict[str, Any]) -> PurchaseRequest:
 @transaction.atomic
 def make_offer(actor: Any, request_id: int, values: dict[str, Any]) -> Offer:
     wanted = PurchaseRequest.objects.visible_to(actor).get(pk=request_id)
-    seller = Organisation.objects.filter(pk=getattr(actor, "organisation_id", None)).first()
+    organisation_id = getattr(actor, "organisation_id", None)
+    seller = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
     if seller is None or not may(actor, Action.REVIEW, Kind.ORDER):
         raise PermissionDenied(_("Chỉ hợp tác xã (người bán) chào hàng."))
     if seller.status != OrganisationStatus.ACTIVE:
