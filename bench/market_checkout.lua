@@ -3,7 +3,7 @@
 -- stock; done() prints the run's figures as one line of JSON after "WRK_JSON ", with the
 -- count of 201 (placed) and 422 (refused: out of stock) answers.
 local body, token
-local placed, refused, other = 0, 0, 0
+placed, refused, other = 0, 0, 0  -- globals: done() reads them with thread:get
 local threads = {}
 
 function setup(thread)
