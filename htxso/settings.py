@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "htxso.reporting",
     "htxso.registration",
     "htxso.tasks",
+    "htxso.marketplace",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,10 @@ REGISTRATION_TAX_CODE_RANGE = tuple(
 TASKS_MAX_FILE_BYTES = int(os.environ.get("TASKS_MAX_FILE_BYTES", str(10 * 2**20)))
 TASKS_WARN_WORKING_DAYS = int(os.environ.get("TASKS_WARN_WORKING_DAYS", "5"))
 TASKS_CHASE_BATCH = int(os.environ.get("TASKS_CHASE_BATCH", "20000"))
+# Marketplace (htxso/marketplace): product photos up to this size (re-drawn to 1200 px), and the
+# shared secret a bank signs its payment notices with (HMAC-SHA256; unset: the webhook is off).
+MARKETPLACE_MAX_PHOTO_BYTES = int(os.environ.get("MARKETPLACE_MAX_PHOTO_BYTES", str(8 * 2**20)))
+MARKETPLACE_BANK_WEBHOOK_SECRET = os.environ.get("MARKETPLACE_BANK_WEBHOOK_SECRET", "")
 # Notifications to applicants: Django's mail backend (the console when developing).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     PUBLIC = "public", _("Công chúng")
     # A citizen applying to register an organisation (a founder): their own applications.
     APPLICANT = "applicant", _("Người nộp hồ sơ đăng ký")
+    # A self-registered account of the marketplace: browses, orders, pays their own orders.
+    BUYER = "buyer", _("Người mua")
 
 
 # The roles that work on the whole country (`User.is_national`).

@@ -42,6 +42,8 @@ class Kind(enum.StrEnum):
     CATALOGUE = "catalogue"  # national word lists that shape how files are read (synonyms)
     APPLICATION = "application"  # registration applications, their dossier files and members
     TASK = "task"  # steering-committee directives, tasks, progress reports, reminders
+    LISTING = "listing"  # the marketplace's products (sellers are active registry organisations)
+    ORDER = "order"  # the marketplace's orders: the buyer's, the seller's, the province's oversight
 
 
 class Action(enum.StrEnum):
@@ -76,8 +78,9 @@ M = Role.COOPERATIVE_MANAGER
 E = Role.MEMBER
 U = Role.PUBLIC
 R = Role.APPLICANT
+B = Role.BUYER
 
-EVERYONE = (A, C, P, V, M, E, U, R)
+EVERYONE = (A, C, P, V, M, E, U, R, B)
 Reaches = tuple[Reach, ...]
 QS = TypeVar("QS", bound=models.QuerySet)
 Rule = Mapping[Role, Reaches]
@@ -185,6 +188,29 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.CREATE: {A: ALL, C: ALL},
         Action.REVIEW: {A: ALL, C: ALL},
         Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE},
+    },
+    Kind.LISTING: {
+        # The catalogue is public (the model keeps only active sellers' products in view); a
+        # cooperative's manager keeps its own products.
+        Action.VIEW: _every(Reach.ALL),
+        Action.CREATE: {A: ALL, M: ORGANISATION},
+        Action.EDIT: {A: ALL, M: ORGANISATION},
+    },
+    Kind.ORDER: {
+        # A buyer sees and cancels their own orders; the seller's staff see theirs and move
+        # them on (REVIEW); a province's officer follows its sellers' orders, read-only.
+        # Any signed-in person may buy (a cooperative buys from another: B2B).
+        Action.VIEW: {
+            A: ALL,
+            C: ALL,
+            P: PROVINCE,
+            M: (Reach.ORGANISATION, Reach.OWN),
+            **{role: OWN for role in (V, E, U, R, B)},
+        },
+        Action.CREATE: {role: OWN for role in (M, V, E, U, R, B)},
+        Action.EDIT: {role: OWN for role in (M, V, E, U, R, B)},
+        Action.REVIEW: {A: ALL, M: ORGANISATION},
+        Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
     },
 }
 

@@ -25,6 +25,10 @@ PUBLIC_READS = {
     "GET /api/v1/releases",
     # The public lookup of registered organisations and their certificates (registration/api.py).
     "GET /api/v1/registrations",
+    # The marketplace's catalogue and the VietQR reader (marketplace/api.py).
+    "GET /api/v1/market/products",
+    "GET /api/v1/market/products/{pk}",
+    "GET /api/v1/market/vietqr",
 }
 CREDENTIALS: list[dict[str, list]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 

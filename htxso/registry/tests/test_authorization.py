@@ -77,6 +77,12 @@ from .factories import (
     valid_cccd,
     valid_tax_code,
 )
+from .marketplace_matrix import (
+    MARKETPLACE_API_CALLS,
+    MARKETPLACE_API_MATRIX,
+    MARKETPLACE_PAGE_CALLS,
+    MARKETPLACE_PAGE_MATRIX,
+)
 from .registration_matrix import (
     REGISTRATION_API_CALLS,
     REGISTRATION_API_MATRIX,
@@ -188,6 +194,7 @@ API_MATRIX: dict[str, Row] = {
     **EXCHANGE_API_MATRIX,  # import jobs: exchange_matrix.py
     **REGISTRATION_API_MATRIX,  # registration applications: registration_matrix.py
     **TASKS_API_MATRIX,  # the steering committee's follow-up: tasks_matrix.py
+    **MARKETPLACE_API_MATRIX,  # the marketplace: marketplace_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -310,6 +317,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     **ACCOUNT_MATRIX,  # accounts/ and i18n/: authorization_matrix.py
     **REGISTRATION_PAGE_MATRIX,  # registration: registration_matrix.py
     **TASKS_PAGE_MATRIX,  # the steering committee's follow-up: tasks_matrix.py
+    **MARKETPLACE_PAGE_MATRIX,  # the marketplace: marketplace_matrix.py
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
@@ -703,6 +711,7 @@ API_CALLS: dict[str, Builder] = {
     **EXCHANGE_API_CALLS,
     **REGISTRATION_API_CALLS,
     **TASKS_API_CALLS,
+    **MARKETPLACE_API_CALLS,
 }
 
 
@@ -844,6 +853,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     **ACCOUNT_CALLS,
     **REGISTRATION_PAGE_CALLS,
     **TASKS_PAGE_CALLS,
+    **MARKETPLACE_PAGE_CALLS,
 }
 
 

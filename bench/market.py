@@ -1,0 +1,341 @@
+"""The marketplace on PostgreSQL: catalogue search over HTTP against the same SQL run directly,
+and checkout under a real load tool (wrk) with the oversold count.
+
+1. Dataset: a registry (`--scale`, national-2030 for the issue's figures) plus `--products`
+   products of active sellers and `--orders` orders (bulk-inserted, names from a vocabulary
+   of Vietnamese goods so searches find thousands of rows).
+2. Search: for a fixed mix of queries (without and with diacritics, filters) the SQL the
+   catalogue page runs is captured, then interleaved rounds time `raw` (those statements with
+   psycopg, one connection) and `http` (GET /market/?… on gunicorn, DEBUG off, keep-alive).
+   Goal: p95 ≤ 50 ms and ≤ 2× raw.
+3. Checkout: one product with `--stock` units; wrk (`--connections`, `--duration`) posts one
+   order of one unit per request through the API; afterwards sold units + stock left must be
+   the starting stock and stock ≥ 0 (oversold = 0); orders/s is placed orders per second.
+
+    .venv/bin/python bench/market.py [--scale national-2030] [--products 500000]
+                                     [--orders 5000000] [--rounds 5]
+"""
+
+import argparse
+import http.client
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
+
+QUERIES: list[dict[str, str]] = [
+    {"q": "che tan cuong"},
+    {"q": "Chè Tân Cương"},
+    {"q": "gao st25"},
+    {"q": "mật ong"},
+    {"q": "nuoc mam phu quoc"},
+    {"q": "sam"},
+    {"q": "bưởi", "province": "01"},
+    {"q": "ca tra", "category": "seafood"},
+    {"category": "tea", "stars": "4"},
+    {"province": "79", "max_price": "100000", "sort": "price"},
+    {"q": "mien dong", "sort": "-price"},
+]
+GOODS = [
+    ("Chè Tân Cương", "tea", "goi"),
+    ("Chè búp", "tea", "goi"),
+    ("Trà xanh", "tea", "thung"),
+    ("Gạo ST25", "rice", "kg"),
+    ("Gạo nếp", "rice", "kg"),
+    ("Mật ong hoa nhãn", "processed", "chai"),
+    ("Bưởi Diễn", "fruit", "kg"),
+    ("Cá tra phi lê", "seafood", "kg"),
+    ("Miến dong", "processed", "goi"),
+    ("Giỏ mây tre", "craft", "cai"),
+    ("Sâm Ngọc Linh", "herbal", "goi"),
+    ("Nước mắm Phú Quốc", "processed", "chai"),
+    ("Cà phê Robusta", "processed", "goi"),
+    ("Hạt điều rang", "processed", "goi"),
+    ("Vải thiều", "fruit", "kg"),
+    ("Tôm khô", "seafood", "goi"),
+]
+PLACES = ["Thái Nguyên", "Sóc Sơn", "Đồng Tháp", "Cà Mau", "Lâm Đồng", "Hưng Yên", "Nghệ An"]
+
+
+def ensure_market(products: int, orders: int, seed: int) -> dict:
+    """Bulk-insert products and orders up to the wanted counts (kept between runs)."""
+    from django.db import connection
+
+    from htxso.core.models import Commune, User
+    from htxso.core.roles import Role
+    from htxso.core.text import search_key
+    from htxso.marketplace.models import Order, OrderLine, Product
+    from htxso.registry.models import Organisation
+
+    rng = random.Random(seed)
+    sellers = list(
+        Organisation.objects.filter(status="active").values_list("id", "province_id")[:20_000]
+    )
+    have = Product.objects.count()
+    batch: list[Product] = []
+    for i in range(have, products):
+        good, category, unit = GOODS[i % len(GOODS)]
+        name = f"{good} {PLACES[rng.randrange(len(PLACES))]} loại {1 + i % 97}"
+        seller, province = sellers[rng.randrange(len(sellers))]
+        stars = rng.choice([None, None, 3, 4, 5])
+        batch.append(
+            Product(
+                seller_id=seller,
+                province_id=province,
+                name=name,
+                search_key=search_key(name),
+                category=category,
+                unit=unit,
+                price=rng.randrange(10, 2000) * 1000,
+                stock=rng.randrange(0, 500),
+                ocop_stars=stars,
+                ocop_certificate="OCOP-BENCH" if stars else "",
+                ocop_expires_on=__import__("datetime").date(2030, 1, 1) if stars else None,
+            )
+        )
+        if len(batch) == 10_000:
+            Product.objects.bulk_create(batch)
+            batch = []
+            print(f"products {i + 1:,}", flush=True)
+    Product.objects.bulk_create(batch)
+    buyer, _ = User.objects.get_or_create(username="bench-buyer", defaults={"role": Role.BUYER})
+    commune = Commune.objects.order_by("code").first()
+    have = Order.objects.count()
+    ids = list(Product.objects.order_by("?").values_list("id", "seller_id", "province_id")[:5000])
+    for start in range(have, orders, 20_000):
+        made = [
+            Order(
+                reference=f"BX{start + k:012d}",
+                buyer=buyer,
+                seller_id=ids[k % len(ids)][1],
+                province_id=ids[k % len(ids)][2],
+                status="delivered",
+                payment="cod",
+                total=100_000,
+                recipient="Bench",
+                phone="0900000000",
+                delivery_commune=commune,
+                street="1",
+            )
+            for k in range(min(20_000, orders - start))
+        ]
+        Order.objects.bulk_create(made)
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=o, product_id=ids[k % len(ids)][0], name="x", quantity=1, unit_price=100_000
+            )
+            for k, o in enumerate(made)
+        )
+        print(f"orders {start + len(made):,}", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE marketplace_product; ANALYZE marketplace_order")
+    return {"products": Product.objects.count(), "orders": Order.objects.count()}
+
+
+def capture_sql(params: dict[str, str]) -> list[str]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.get("/market/", params)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/market/", params)
+    assert response.status_code == 200, response.status_code
+    return [q["sql"] for q in ctx.captured_queries if "django_session" not in q["sql"]]
+
+
+def time_raw(conn: Any, statements: list[str], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with conn.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql.encode())
+                cursor.fetchall()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def time_http(base: str, params: dict[str, str], repeat: int, pool: dict) -> list[float]:
+    url = urlparse(base)
+    path = "/market/?" + urlencode(params)
+    conn = pool.get("c") or http.client.HTTPConnection(url.hostname or "", url.port, timeout=30)
+    pool["c"] = conn
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        conn.request("GET", path, headers={"Accept-Language": "vi"})
+        response = conn.getresponse()
+        response.read()
+        samples.append(time.perf_counter() - started)
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+    return samples
+
+
+def search(base: str, database_url: str, rounds: int, repeat: int) -> dict:
+    import psycopg
+
+    plans = [(p, capture_sql(p)) for p in QUERIES]
+    raw_all: list[float] = []
+    http_all: list[float] = []
+    ratios = []
+    with psycopg.connect(database_url, autocommit=True) as raw_conn:
+        pool: dict = {}
+        for params, statements in plans:
+            time_raw(raw_conn, statements, 2)
+            time_http(base, params, 2, pool)
+        for round_no in range(rounds):
+            raw_round: list[float] = []
+            http_round: list[float] = []
+            for params, statements in plans:
+                raw_round += time_raw(raw_conn, statements, repeat)
+                http_round += time_http(base, params, repeat, pool)
+            ratio = harness.percentile(http_round, 95) / harness.percentile(raw_round, 95)
+            ratios.append(ratio)
+            raw_all += raw_round
+            http_all += http_round
+            print(
+                f"search round {round_no + 1}: http p95 "
+                f"{harness.percentile(http_round, 95) * 1000:.1f} ms, raw p95 "
+                f"{harness.percentile(raw_round, 95) * 1000:.1f} ms, ratio {ratio:.2f}",
+                flush=True,
+            )
+    http_s, raw_s = harness.summary_ms(http_all), harness.summary_ms(raw_all)
+    return {
+        "http": http_s,
+        "raw_sql": raw_s,
+        "ratio_p95": round(http_s["p95_ms"] / raw_s["p95_ms"], 2),
+        "ratio_p95_median_of_rounds": round(statistics.median(ratios), 2),
+        "goal": {"p95_ms": 50, "ratio": 2.0},
+    }
+
+
+def checkout(base: str, stock: int, connections: int, duration: float) -> dict:
+    from django.db.models import Sum
+
+    from htxso.core.models import Commune, User
+    from htxso.core.tokens import issue_token
+    from htxso.marketplace.models import OrderLine, Product
+
+    buyer = User.objects.get(username="bench-buyer")
+    token = issue_token(None, buyer, "bench")
+    product = Product.objects.filter(seller__status="active", listed=True).order_by("id").first()
+    assert product is not None
+    Product.objects.filter(pk=product.pk).update(stock=stock)
+    sold_before = OrderLine.objects.filter(product=product).aggregate(n=Sum("quantity"))["n"] or 0
+    commune = Commune.objects.order_by("code").first()
+    body = json.dumps(
+        {
+            "items": [{"product_id": product.pk, "quantity": 1}],
+            "payment": "cod",
+            "recipient": "Bench",
+            "phone": "0900000000",
+            "commune_id": commune.pk if commune else "",
+            "street": "1",
+        }
+    )
+    script = Path(__file__).with_name("market_checkout.lua")
+    done = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "-s",
+            str(script),
+            f"{base}/api/v1/market/orders",
+            "--",
+            token,
+            body,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))
+    figures = json.loads(line.removeprefix("WRK_JSON "))
+    product.refresh_from_db()
+    sold = OrderLine.objects.filter(product=product).aggregate(n=Sum("quantity"))["n"] or 0
+    sold -= sold_before
+    seconds = figures["duration_us"] / 1e6
+    return {
+        "stock": stock,
+        "connections": connections,
+        "requests": figures["requests"],
+        "placed": figures["placed"],
+        "refused_out_of_stock": figures["refused"],
+        "other_status": figures["other"],
+        "sold_units": sold,
+        "stock_left": product.stock,
+        "oversold": max(0, sold - stock),
+        "consistent": sold + product.stock == stock and product.stock >= 0,
+        "requests_per_s": round(figures["requests"] / seconds, 1),
+        "p50_ms": round(figures["p50_us"] / 1000, 1),
+        "p95_ms": round(figures["p95_us"] / 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default=harness.DEFAULT_URL.replace("bench", "bench_market")
+    )
+    parser.add_argument("--scale", default="national-2030")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--products", type=int, default=500_000)
+    parser.add_argument("--orders", type=int, default=5_000_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--stock", type=int, default=500)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--checkout-rounds", type=int, default=3)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench/market.py needs wrk: apt-get install wrk")
+    dataset = harness.ensure_dataset(args.database_url, args.scale, args.seed)
+    dataset["market"] = ensure_market(args.products, args.orders, args.seed)
+    env = {"API_RATE_ANONYMOUS": "1000000000/s", "API_RATE_AUTHENTICATED": "1000000000/s"}
+    with harness.gunicorn(args.database_url, args.workers, env=env) as base:
+        found = search(base, args.database_url, args.rounds, args.repeat)
+        runs = [
+            checkout(base, args.stock, args.connections, args.duration)
+            for _ in range(args.checkout_rounds)
+        ]
+    result = {
+        "dataset": dataset,
+        "workers": args.workers,
+        "search": found,
+        "checkout": {
+            "runs": runs,
+            "median_placed_per_s": statistics.median(
+                r["placed"] / (args.duration or 1) for r in runs
+            ),
+            "oversold_total": sum(r["oversold"] for r in runs),
+            "all_consistent": all(r["consistent"] for r in runs),
+        },
+    }
+    path = harness.write_result("market", result)
+    print(json.dumps({"search": found, "checkout": result["checkout"]}, indent=1)[:2000])
+    print(f"→ {path}")
+
+
+if __name__ == "__main__":
+    main()
