@@ -12,4 +12,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "htxso.settings")
 
 app = Celery("htxso")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["htxso.core"])
+app.autodiscover_tasks(["htxso.core", "htxso.prices"])

@@ -41,6 +41,8 @@ class Kind(enum.StrEnum):
     ACCOUNTS = "accounts"  # user accounts (the admin site, lifting login locks)
     CATALOGUE = "catalogue"  # national word lists that shape how files are read (synonyms)
     APPLICATION = "application"  # registration applications, their dossier files and members
+    PRICES = "prices"  # market prices: commodities, series, observations, forecasts, calendars
+    ALERT = "alert"  # a user's own subscriptions to price alerts and the notices they got
 
 
 class Action(enum.StrEnum):
@@ -167,6 +169,21 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.CREATE: {R: OWN},
         Action.EDIT: {R: OWN},
         Action.REVIEW: {A: ALL, P: PROVINCE},
+    },
+    Kind.PRICES: {
+        # Market information is public. Members, managers and officers report prices (a
+        # provincial officer in their own province); officers load files; the system the rest.
+        Action.VIEW: _every(Reach.ALL),
+        Action.EXPORT: _every(Reach.ALL),
+        Action.CREATE: {A: ALL, C: ALL, P: PROVINCE, M: ALL, E: ALL},
+        Action.EDIT: {A: ALL, C: ALL, P: PROVINCE},
+        Action.IMPORT: {A: ALL, C: ALL, P: PROVINCE},
+    },
+    Kind.ALERT: {
+        # Every signed-in user (not the public, not an applicant) keeps their own alerts.
+        Action.VIEW: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
+        Action.CREATE: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
+        Action.EDIT: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
     },
 }
 

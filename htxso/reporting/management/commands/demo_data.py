@@ -38,6 +38,7 @@ class Command(BaseCommand):
             ("release", "--past"),
             ("demo_users",),
             ("demo_registration",),  # registration applications in every state
+            ("demo_prices",),  # prices: World Bank series, reports, forecasts
         ]
         for name, *arguments in steps:
             call_command(name, *arguments, **out)
