@@ -169,11 +169,11 @@ class Forecast(models.Model):
     backtest_origins = models.PositiveIntegerField(default=0)
     made_at = models.DateTimeField(auto_now=True)
 
-    def __str__(self) -> str:
-        return f"{self.method} {self.series_id} {self.origin:%m/%Y}"
-
     scope = Scope(Kind.PRICES, province="series__province_id")
     objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.series_id} {self.origin:%m/%Y}"
 
     @property
     def beats_naive(self) -> bool | None:
