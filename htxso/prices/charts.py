@@ -17,6 +17,7 @@ from . import conversion, forecasting
 from .models import Commodity, CropWindow, Forecast, Observation, Series
 
 COMPARE_LIMIT = 8
+PROFILE_MONTHS = 120
 
 
 def latest_prices(series: list[Series]) -> dict[int, Observation]:
@@ -71,6 +72,7 @@ def series_chart(item: Series) -> dict[str, Any]:
                 )
                 band[key].append(float(value) if value is not None else None)
     known = [(int(m[5:7]), v) for m, v, o in zip(months, values, flags, strict=True) if v and not o]
+    known = known[-PROFILE_MONTHS:]  # the last ten years: older prices would weigh on the months
     profile = forecasting.seasonal_profile([m for m, _v in known], [v for _m, v in known])
     return {
         "months": months,

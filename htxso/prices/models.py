@@ -132,6 +132,10 @@ class Observation(models.Model):
     def __str__(self) -> str:
         return f"{self.series_id} {self.period:%d/%m/%Y}: {self.value}"
 
+    @property
+    def vnd_per_kg_rounded(self) -> int | None:
+        return None if self.vnd_per_kg is None else round(self.vnd_per_kg)
+
 
 class ExchangeRate(models.Model):
     """VND per one unit of `currency` for a month (the rate of the nearest earlier month

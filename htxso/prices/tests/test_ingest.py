@@ -22,13 +22,13 @@ def write(tmp_path, body: str):
 def test_bad_rows_are_refused_with_their_reason_and_the_good_ones_kept(tmp_path):
     path = write(
         tmp_path,
-        "2024-01,COFFEE_ROBUS,\"Coffee, Robusta\",$/kg,4.00\n"
-        "2024-13,COFFEE_ROBUS,\"Coffee, Robusta\",$/kg,4.10\n"  # no 13th month
-        "2024-02,COFFEE_ROBUS,\"Coffee, Robusta\",$/kg,-1\n"  # negative
-        "2024-03,COFFEE_ROBUS,\"Coffee, Robusta\",$/kg,bốn\n"  # not a number
-        "2024-04,COFFEE_ROBUS,\"Coffee, Robusta\",$/lb,4.2\n"  # unknown unit
+        '2024-01,COFFEE_ROBUS,"Coffee, Robusta",$/kg,4.00\n'
+        '2024-13,COFFEE_ROBUS,"Coffee, Robusta",$/kg,4.10\n'  # no 13th month
+        '2024-02,COFFEE_ROBUS,"Coffee, Robusta",$/kg,-1\n'  # negative
+        '2024-03,COFFEE_ROBUS,"Coffee, Robusta",$/kg,bốn\n'  # not a number
+        '2024-04,COFFEE_ROBUS,"Coffee, Robusta",$/lb,4.2\n'  # unknown unit
         "2024-05,GOLD,Gold,$/toz,2300\n"  # not in the catalogue
-        "2024-06,COFFEE_ROBUS,\"Coffee, Robusta\",$/kg,4.40\n",
+        '2024-06,COFFEE_ROBUS,"Coffee, Robusta",$/kg,4.40\n',
     )
     loaded = ingest.load_world_bank(path)
     assert loaded.series == 1 and loaded.observations == 2
@@ -79,9 +79,7 @@ def test_the_catalogue_gives_rates_calendars_and_units(db):
 
 
 def test_conversions_of_units_and_currencies():
-    rates = conversion.Rates(
-        [("USD", __import__("datetime").date(2024, 1, 1), Decimal(24165))]
-    )
+    rates = conversion.Rates([("USD", __import__("datetime").date(2024, 1, 1), Decimal(24165))])
     day = __import__("datetime").date(2024, 6, 15)
     assert rates.vnd("USD", day) == Decimal(24165)  # the nearest earlier month
     assert rates.vnd("USD", __import__("datetime").date(2023, 12, 31)) is None

@@ -36,7 +36,8 @@
     var start = Math.max(0, 100 - (100 * 120) / Math.max(axis.length, 1));
     make(priceNode, {
       tooltip: tooltip(),
-      legend: {data: [labels.history, labels.forecast, labels.i80, labels.i95, labels.outlier]},
+      legend: {top: 0, type: "scroll", data: [labels.history, labels.forecast, labels.i80, labels.i95, labels.outlier]},
+      grid: {left: 72, right: 24, top: 40, bottom: 64},
       xAxis: {type: "category", data: axis},
       yAxis: {type: "value", scale: true, axisLabel: {formatter: vnd}},
       dataZoom: [{type: "slider", start: start, end: 100}],
@@ -54,7 +55,7 @@
     make(document.getElementById("profile-chart"), {
       tooltip: tooltip(),
       xAxis: {type: "category", name: labels.month, data: ["1","2","3","4","5","6","7","8","9","10","11","12"]},
-      yAxis: {type: "value", scale: true, axisLabel: {formatter: vnd}},
+      yAxis: {type: "value", axisLabel: {formatter: vnd}},
       series: [{name: labels.profile, type: "bar", data: profile}]
     });
   }
@@ -63,7 +64,8 @@
     var lines = data("compare-lines");
     make(compareNode, {
       tooltip: tooltip(),
-      legend: {type: "scroll", data: lines.map(function (l) { return l.name; })},
+      legend: {top: 0, type: "scroll", data: lines.map(function (l) { return l.name; })},
+      grid: {left: 72, right: 24, top: 40, bottom: 64},
       xAxis: {type: "category", data: data("compare-months")},
       yAxis: {type: "value", scale: true, axisLabel: {formatter: vnd}},
       dataZoom: [{type: "slider", start: 70, end: 100}],
