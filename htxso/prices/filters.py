@@ -14,11 +14,11 @@ from .models import Commodity, PriceType, Series
 WORLD = "world"  # the province filter's value for world and national series
 
 
-def commodity_choices() -> list[tuple[str, str]]:
+def commodity_choices() -> list[tuple[str, Any]]:
     return [("", _("Tất cả")), *Commodity.objects.order_by("name").values_list("code", "name")]
 
 
-def province_choices() -> list[tuple[str, str]]:
+def province_choices() -> list[tuple[str, Any]]:
     return [("", _("Tất cả")), (WORLD, _("Thế giới, cả nước")), *province_names()]
 
 

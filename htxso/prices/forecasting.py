@@ -59,7 +59,9 @@ METHODS: dict[str, Model] = {"AutoTheta": theta, "SeasonalNaive": _naive_model}
 METHOD = "AutoTheta"
 
 
-def forecast(values: Sequence[float], h: int = HORIZON, model: Model | None = None) -> dict:
+def forecast(
+    values: Sequence[float] | np.ndarray, h: int = HORIZON, model: Model | None = None
+) -> dict:
     """The forecast of a positive monthly series for horizons 1..h: {key: array} with the keys
     of `KEYS`, on the prices' scale (fitted on their logarithm)."""
     y = np.asarray(values, dtype=float)

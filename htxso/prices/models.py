@@ -103,7 +103,7 @@ class Series(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.market or (self.province.name if self.province_id else _("Thế giới"))
+        where = self.market or (self.province.name if self.province else _("Thế giới"))
         return f"{self.commodity.name} — {where} ({self.get_price_type_display()})"
 
 

@@ -51,9 +51,7 @@ def test_a_farmer_reads_the_coffee_price_and_reports_one(
         expect(page.locator("h1")).to_contain_text("Cà phê Robusta")
         expect(page.locator("#verdict")).to_contain_text("cùng tháng năm trước")
         page.wait_for_function("window.htxsoPriceCharts && window.htxsoPriceCharts.length === 2")
-        drawn = page.evaluate(
-            "window.htxsoPriceCharts.map(c => c.getOption().series.length)"
-        )
+        drawn = page.evaluate("window.htxsoPriceCharts.map(c => c.getOption().series.length)")
         assert drawn == [7, 1]  # history, outliers, two bands (base + width each), forecast
         band = page.evaluate(
             "window.htxsoPriceCharts[0].getOption().series[6].data.filter(v => v !== null).length"
