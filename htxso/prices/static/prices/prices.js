@@ -6,6 +6,7 @@
   window.htxsoPriceCharts = charts; // the browser test reads the rendered charts
   function make(node, option) {
     var chart = echarts.init(node);
+    option.animation = false; // drawn at once: slow phones, and screenshots show the whole line
     chart.setOption(option);
     charts.push(chart);
   }
