@@ -70,7 +70,7 @@ def _forecast_all(args: tuple[str, list[np.ndarray]]) -> int:
 
 
 def timed_run(pool: Any, method: str, series: list[np.ndarray], workers: int) -> float:
-    chunks = [series[i::workers * 8] for i in range(workers * 8)]
+    chunks = [series[i :: workers * 8] for i in range(workers * 8)]
     started = time.perf_counter()
     done = sum(pool.map(_forecast_all, [(method, c) for c in chunks]))
     assert done == len(series)
@@ -140,7 +140,9 @@ def alternatives(series: list[np.ndarray]) -> dict[str, float]:
         "statsforecast AutoETS": lambda y: forecasting.forecast(y, 12, _ets),
         "statsmodels ETSModel (A,Ad,A)": sm_ets,
         "statsmodels ThetaModel": sm_theta,
-        "seasonal naive": lambda y: forecasting.forecast(y, 12, forecasting.METHODS["SeasonalNaive"]),
+        "seasonal naive": lambda y: forecasting.forecast(
+            y, 12, forecasting.METHODS["SeasonalNaive"]
+        ),
     }
     out = {}
     with warnings.catch_warnings():
@@ -205,8 +207,10 @@ def main() -> None:
         "command": "python bench/prices.py " + " ".join(sys.argv[1:]),
     }
     path = write_result("prices", payload)
-    print(f"median: AutoTheta {median['AutoTheta']:.1f} s, seasonal naive "
-          f"{median['SeasonalNaive']:.1f} s → {path}")
+    print(
+        f"median: AutoTheta {median['AutoTheta']:.1f} s, seasonal naive "
+        f"{median['SeasonalNaive']:.1f} s → {path}"
+    )
 
 
 if __name__ == "__main__":

@@ -144,7 +144,7 @@ class ExchangeRate(models.Model):
     currency = models.CharField(_("tiền tệ"), max_length=3, choices=Currency.choices)
     month = models.DateField(_("tháng"))
     vnd = models.DecimalField(_("số đồng"), max_digits=14, decimal_places=2)
-    source = models.CharField(_("nguồn"), max_length=200)
+    source = models.CharField(_("nguồn"), max_length=400)
 
     scope = Scope(Kind.PRICES)
     objects = ScopedQuerySet.as_manager()
@@ -204,7 +204,7 @@ class CropWindow(models.Model):
     start_month = models.PositiveSmallIntegerField(_("từ tháng"))
     end_month = models.PositiveSmallIntegerField(_("đến tháng"))
     advice = models.CharField(_("việc cần làm"), max_length=300)
-    source = models.CharField(_("nguồn"), max_length=200)
+    source = models.CharField(_("nguồn"), max_length=400)
 
     scope = Scope(Kind.PRICES)
     objects = ScopedQuerySet.as_manager()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -69,6 +70,6 @@ class PriceReportIn(Input):
         max_length=12, description="farm_gate | wholesale | retail | export_fob"
     )
     value: Decimal = Field(gt=0, max_digits=16, decimal_places=4)
-    unit: str = Field("kg", max_length=4, description="kg | ta | tan | l")
+    unit: Literal["kg", "ta", "tan", "l"] = "kg"
     period: dt.date
     market: str = Field("", max_length=120)

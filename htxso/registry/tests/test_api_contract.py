@@ -25,6 +25,11 @@ PUBLIC_READS = {
     "GET /api/v1/releases",
     # The public lookup of registered organisations and their certificates (registration/api.py).
     "GET /api/v1/registrations",
+    # Market prices, their series, observations and forecasts (prices/api.py).
+    "GET /api/v1/prices/commodities",
+    "GET /api/v1/prices/series",
+    "GET /api/v1/prices/series/{pk}/observations",
+    "GET /api/v1/prices/series/{pk}/forecast",
 }
 CREDENTIALS: list[dict[str, list]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 
