@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from harness import ROOT, machine, write_result
+from harness import ROOT, write_result
 
 sys.path.insert(0, str(ROOT))
 
-from htxso.prices import forecasting  # noqa: E402  (after the path: run as a script)
+from htxso.prices import forecasting
 
 DATA = ROOT / "htxso" / "prices" / "data" / "worldbank-pinksheet-monthly.csv"
 
