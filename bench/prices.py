@@ -79,7 +79,7 @@ def timed_run(pool: Any, method: str, series: list[np.ndarray], workers: int) ->
 
 def backtests(method: str) -> dict[str, Any]:
     model = forecasting.METHODS[method]
-    per_series = {}
+    per_series: dict[str, dict[str, float]] = {}
     started = time.perf_counter()
     for code, values in sorted(world_bank().items()):
         tested = forecasting.backtest(values, horizons=(1, 6), window=36, model=model)
@@ -90,17 +90,17 @@ def backtests(method: str) -> dict[str, Any]:
                 "coverage_80": round(float(tested.coverage_80), 3),
                 "coverage_95": round(float(tested.coverage_95), 3),
             }
-    values = list(per_series.values())
+    results = list(per_series.values())
     return {
         "method": method,
-        "series": len(values),
+        "series": len(results),
         "seconds": round(time.perf_counter() - started, 1),
-        "median_mase_1": round(statistics.median(v["mase_1"] for v in values), 3),
-        "median_mase_6": round(statistics.median(v["mase_6"] for v in values), 3),
-        "series_beating_naive_1": int(sum(v["mase_1"] < 1 for v in values)),
-        "series_beating_naive_6": int(sum(v["mase_6"] < 1 for v in values)),
-        "mean_coverage_80": round(statistics.mean(v["coverage_80"] for v in values), 3),
-        "mean_coverage_95": round(statistics.mean(v["coverage_95"] for v in values), 3),
+        "median_mase_1": round(statistics.median(v["mase_1"] for v in results), 3),
+        "median_mase_6": round(statistics.median(v["mase_6"] for v in results), 3),
+        "series_beating_naive_1": int(sum(v["mase_1"] < 1 for v in results)),
+        "series_beating_naive_6": int(sum(v["mase_6"] < 1 for v in results)),
+        "mean_coverage_80": round(statistics.mean(v["coverage_80"] for v in results), 3),
+        "mean_coverage_95": round(statistics.mean(v["coverage_95"] for v in results), 3),
         "per_series": per_series,
     }
 
