@@ -2,7 +2,9 @@
 Bank's monthly series (the real file shipped in `data/`), a few months of robusta farm-gate
 prices reported in Đắk Lắk by the demo member (written through the services, so they are
 audited and checked like any report), an alert of the demo member, and the forecasts with
-their backtests (inline). Never run this on a real system: the reported prices are made up."""
+their backtests (inline) of the series a coffee farmer looks at first — the others with
+`htxso forecast_prices` (a minute or two). Never run this on a real system: the reported
+prices are made up."""
 
 import datetime as dt
 import random
@@ -18,6 +20,7 @@ from . import ingest, jobs, services
 from .models import Series, Subscription
 
 DAK_LAK = "66"
+FEATURED = ("COFFEE_ROBUS", "RICE_05_VNM", "RUBBER1_MYSG")  # World Bank codes forecast here
 
 
 @transaction.atomic
@@ -57,8 +60,11 @@ def run(seed: int = 1) -> dict[str, Any]:
         reported = _reports(member, seed)
         if not Subscription.objects.filter(user=member).exists():
             services.subscribe(member, "ca-phe-robusta", DAK_LAK, above=125_000, below=90_000)
+    featured = Series.objects.filter(source_code__in=FEATURED) | Series.objects.filter(
+        province_id=DAK_LAK
+    )
     with override_settings(JOBS_BACKEND="inline"):
-        forecasts = jobs.schedule()
+        forecasts = jobs.schedule(list(featured.values_list("pk", flat=True)))
     return {
         "series": loaded.series,
         "observations": loaded.observations,
