@@ -12,5 +12,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "htxso.settings")
 
 app = Celery("htxso")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["htxso.core"])
+app.autodiscover_tasks(["htxso.core", "htxso.prices"])
 app.autodiscover_tasks(["htxso.tasks"], related_name="jobs")  # tasks.chase (beat)

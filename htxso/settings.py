@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "htxso.registration",
     "htxso.tasks",
     "htxso.marketplace",
+    "htxso.prices",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from htxso.core import views as core_views
 from htxso.core.api import api
 from htxso.exchange.api import router as exchange_api
 from htxso.marketplace.api import router as marketplace_api
+from htxso.prices.api import router as prices_api
 from htxso.registration.api import router as registration_api
 from htxso.registry import edit_views as registry_edit_views
 from htxso.registry import views as registry_views
@@ -22,6 +23,7 @@ api.add_router("/", exchange_api)
 api.add_router("/", registration_api)
 api.add_router("/", tasks_api)
 api.add_router("/", marketplace_api)
+api.add_router("/", prices_api)
 
 urlpatterns = [
     # A signed-in user's own home (inbox and their role's panels); the public's is the national
@@ -58,6 +60,7 @@ urlpatterns = [
     path("registration/", include("htxso.registration.urls")),
     path("tasks/", include("htxso.tasks.urls")),
     path("market/", include("htxso.marketplace.urls")),
+    path("prices/", include("htxso.prices.urls")),
     path("statistics/", include(statistics_patterns)),
     path("api/v1/", api.urls),
 ]

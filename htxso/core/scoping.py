@@ -44,6 +44,8 @@ class Kind(enum.StrEnum):
     TASK = "task"  # steering-committee directives, tasks, progress reports, reminders
     LISTING = "listing"  # the marketplace's products (sellers are active registry organisations)
     ORDER = "order"  # the marketplace's orders: the buyer's, the seller's, the province's oversight
+    PRICES = "prices"  # market prices: commodities, series, observations, forecasts, calendars
+    ALERT = "alert"  # a user's own subscriptions to price alerts and the notices they got
 
 
 class Action(enum.StrEnum):
@@ -211,6 +213,21 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.EDIT: {role: OWN for role in (M, V, E, U, R, B)},
         Action.REVIEW: {A: ALL, M: ORGANISATION},
         Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
+    },
+    Kind.PRICES: {
+        # Market information is public. Members, managers and officers report prices (a
+        # provincial officer in their own province); officers load files; the system the rest.
+        Action.VIEW: _every(Reach.ALL),
+        Action.EXPORT: _every(Reach.ALL),
+        Action.CREATE: {A: ALL, C: ALL, P: PROVINCE, M: ALL, E: ALL},
+        Action.EDIT: {A: ALL, C: ALL, P: PROVINCE},
+        Action.IMPORT: {A: ALL, C: ALL, P: PROVINCE},
+    },
+    Kind.ALERT: {
+        # Every signed-in user (not the public, not an applicant) keeps their own alerts.
+        Action.VIEW: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
+        Action.CREATE: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
+        Action.EDIT: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
     },
 }
 

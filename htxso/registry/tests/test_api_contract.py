@@ -29,6 +29,11 @@ PUBLIC_READS = {
     "GET /api/v1/market/products",
     "GET /api/v1/market/products/{pk}",
     "GET /api/v1/market/vietqr",
+    # Market prices, their series, observations and forecasts (prices/api.py).
+    "GET /api/v1/prices/commodities",
+    "GET /api/v1/prices/series",
+    "GET /api/v1/prices/series/{pk}/observations",
+    "GET /api/v1/prices/series/{pk}/forecast",
 }
 CREDENTIALS: list[dict[str, list]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 

@@ -82,6 +82,11 @@ from .marketplace_matrix import (
     MARKETPLACE_API_MATRIX,
     MARKETPLACE_PAGE_CALLS,
     MARKETPLACE_PAGE_MATRIX,
+from .prices_matrix import (
+    PRICES_API_CALLS,
+    PRICES_API_MATRIX,
+    PRICES_PAGE_CALLS,
+    PRICES_PAGE_MATRIX,
 )
 from .registration_matrix import (
     REGISTRATION_API_CALLS,
@@ -195,6 +200,7 @@ API_MATRIX: dict[str, Row] = {
     **REGISTRATION_API_MATRIX,  # registration applications: registration_matrix.py
     **TASKS_API_MATRIX,  # the steering committee's follow-up: tasks_matrix.py
     **MARKETPLACE_API_MATRIX,  # the marketplace: marketplace_matrix.py
+    **PRICES_API_MATRIX,  # prices: prices_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -318,6 +324,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     **REGISTRATION_PAGE_MATRIX,  # registration: registration_matrix.py
     **TASKS_PAGE_MATRIX,  # the steering committee's follow-up: tasks_matrix.py
     **MARKETPLACE_PAGE_MATRIX,  # the marketplace: marketplace_matrix.py
+    **PRICES_PAGE_MATRIX,  # prices: prices_matrix.py
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
@@ -712,6 +719,7 @@ API_CALLS: dict[str, Builder] = {
     **REGISTRATION_API_CALLS,
     **TASKS_API_CALLS,
     **MARKETPLACE_API_CALLS,
+    **PRICES_API_CALLS,
 }
 
 
@@ -854,6 +862,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     **REGISTRATION_PAGE_CALLS,
     **TASKS_PAGE_CALLS,
     **MARKETPLACE_PAGE_CALLS,
+    **PRICES_PAGE_CALLS,
 }
 
 

@@ -40,6 +40,7 @@ class Command(BaseCommand):
             ("demo_registration",),  # registration applications in every state
             ("demo_tasks",),  # steering-committee directives, tasks and reports
             ("demo_market",),  # the marketplace: shops, products, a buyer's orders
+            ("demo_prices",),  # prices: World Bank series, reports, forecasts
         ]
         for name, *arguments in steps:
             call_command(name, *arguments, **out)

@@ -1,0 +1,104 @@
+"""Prices in the REST API: the catalogue, the series (the page's filter), a series'
+observations (keyset pages) and forecast with its backtest, and reporting a price (the page's
+service: the same permission, validation, outlier flag and audit)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from ninja import Status as Reply
+
+from htxso.core.api import READ_AUTH, WRITE_AUTH
+from htxso.core.api_filters import api_page, filter_form, filter_schema
+from htxso.core.api_schemas import ERRORS, PK, Page
+
+from . import charts, services
+from .filters import SeriesFilter
+from .models import Commodity, Forecast, Series
+from .schemas import (
+    PriceCommodityOut,
+    PriceForecastOut,
+    PriceObservationOut,
+    PriceReportIn,
+    PriceSeriesOut,
+)
+
+router = Router(tags=["prices"])
+PriceSeriesQuery = filter_schema(SeriesFilter, "PriceSeriesQuery")
+
+
+def _series_out(series: Series) -> dict[str, Any]:
+    out = {
+        name: getattr(series, name) for name in PriceSeriesOut.model_fields if name != "commodity"
+    }
+    out["commodity"] = series.commodity.code
+    return out
+
+
+@router.get(
+    "/prices/commodities", auth=READ_AUTH, response={200: list[PriceCommodityOut], **ERRORS}
+)
+def commodities(request: HttpRequest) -> list[Commodity]:
+    """The commodity catalogue (Vietnamese names, units)."""
+    return list(Commodity.objects.visible_to(request.user).order_by("name")[:500])
+
+
+@router.get("/prices/series", auth=READ_AUTH, response={200: Page[PriceSeriesOut], **ERRORS})
+def list_series(
+    request: HttpRequest,
+    filters: Query[PriceSeriesQuery],  # type: ignore[valid-type]
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Price series by commodity, province (`world`: world and national) and price type."""
+    queryset = filter_form(SeriesFilter, filters).filter(
+        Series.objects.visible_to(request.user).select_related("commodity")
+    )
+    page = api_page(queryset, "id", False, cursor, limit)
+    page["items"] = [_series_out(s) for s in page["items"]]
+    return page
+
+
+@router.get(
+    "/prices/series/{int:pk}/observations",
+    auth=READ_AUTH,
+    response={200: Page[PriceObservationOut], **ERRORS},
+)
+def observations(
+    request: HttpRequest, pk: PK, cursor: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    """A series' observations, the latest first; outliers included and flagged."""
+    series = get_object_or_404(Series.objects.visible_to(request.user), pk=pk)
+    return api_page(series.observations.all(), "period", True, cursor, limit)
+
+
+@router.get(
+    "/prices/series/{int:pk}/forecast", auth=READ_AUTH, response={200: PriceForecastOut, **ERRORS}
+)
+def forecast(request: HttpRequest, pk: PK) -> dict[str, Any]:
+    """The series' forecast (12 months, 80 % and 95 % intervals, in the series' currency and
+    unit) with its rolling-origin backtest; 404 when the series has none yet."""
+    series = get_object_or_404(Series.objects.visible_to(request.user), pk=pk)
+    found = get_object_or_404(Forecast.objects.visible_to(request.user), series=series)
+    out = {
+        name: getattr(found, name) for name in PriceForecastOut.model_fields if name != "verdict"
+    }
+    out["verdict"] = charts.verdict(found)
+    return out
+
+
+@router.post("/prices/observations", auth=WRITE_AUTH, response={201: PriceObservationOut, **ERRORS})
+def report(request: HttpRequest, payload: PriceReportIn) -> Reply[Any]:
+    """Report a price (members, managers, officers — a provincial officer in their province)."""
+    observation = services.report_price(
+        request.user,
+        payload.commodity,
+        payload.province_id,
+        payload.price_type,
+        payload.value,
+        payload.unit,
+        payload.period,
+        payload.market,
+    )
+    return Reply(201, observation)

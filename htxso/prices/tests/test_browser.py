@@ -1,0 +1,86 @@
+"""A coffee farmer in Đắk Lắk in a real Chromium (Playwright): the robusta world price with its
+forecast band and seasonal profile drawn by ECharts, the verdict in plain words, a price
+reported on the form (a mistyped one refused in Vietnamese), the crop calendar of the month.
+Screenshots (1366×900 and a phone, 390×844) go to var/screenshots/prices-*.png."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PASSWORD = "mat-khau-thu-nghiem-123"
+
+
+@pytest.fixture
+def robusta(live_server, settings):
+    from htxso.core.roles import Role
+    from htxso.core.units import load_units
+    from htxso.prices import ingest, jobs
+    from htxso.prices.models import Series
+    from htxso.registry.tests.conftest import make_user
+
+    load_units()
+    ingest.load_world_bank()
+    series = Series.objects.get(source_code="COFFEE_ROBUS")
+    settings.JOBS_BACKEND = "inline"
+    jobs.schedule([series.pk])
+    make_user("nong-dan", Role.MEMBER, "66")
+    return series
+
+
+def test_a_farmer_reads_the_coffee_price_and_reports_one(
+    chromium_path,  # noqa: F811
+    live_server,
+    robusta,
+):
+    from playwright.sync_api import expect, sync_playwright
+
+    base = live_server.url
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+        page.goto(f"{base}/prices/series/{robusta.pk}/")
+        expect(page.locator("h1")).to_contain_text("Cà phê Robusta")
+        expect(page.locator("#verdict")).to_contain_text("cùng tháng năm trước")
+        page.wait_for_function("window.htxsoPriceCharts && window.htxsoPriceCharts.length === 2")
+        drawn = page.evaluate("window.htxsoPriceCharts.map(c => c.getOption().series.length)")
+        assert drawn == [7, 1]  # history, outliers, two bands (base + width each), forecast
+        band = page.evaluate(
+            "window.htxsoPriceCharts[0].getOption().series[6].data.filter(v => v !== null).length"
+        )
+        assert band == 12
+        page.screenshot(path=str(SCREENSHOTS / "prices-series.png"), full_page=True)
+
+        page.goto(f"{base}/prices/compare/?commodity=ca-phe-robusta")
+        page.wait_for_function("window.htxsoPriceCharts && window.htxsoPriceCharts.length === 1")
+        page.screenshot(path=str(SCREENSHOTS / "prices-compare.png"))
+
+        page.goto(f"{base}/accounts/login/")
+        page.fill("input[name=username]", "nong-dan")
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("main form button").first.click()
+        page.wait_for_url(f"{base}/")
+        expect(page.locator("#panel-prices")).to_be_visible()
+        page.goto(f"{base}/prices/report/")
+        page.fill("input[name=value]", "mười tám")
+        page.locator("main form button").click()
+        expect(page.locator("main")).to_contain_text("Nhập số")
+        page.fill("input[name=value]", "118.500")
+        page.fill("input[name=market]", "Đại lý Ea Tu")
+        page.locator("main form button").click()
+        expect(page.locator("main")).to_contain_text("Cảm ơn! Đã ghi giá bạn báo.")
+        expect(page.locator("main table")).to_contain_text("118.500")
+
+        phone = browser.new_page(viewport=PHONE, locale="vi-VN")
+        phone.goto(f"{base}/prices/calendar/?province=66")
+        expect(phone.locator("h1")).to_contain_text("Đắk Lắk")
+        phone.screenshot(path=str(SCREENSHOTS / "prices-calendar-phone.png"), full_page=True)
+        browser.close()
