@@ -207,10 +207,12 @@ def convert_legacy(province: str, district: str, commune: str, hint: str = "") -
         raise AddressError(_("Địa chỉ cũ “%s” thiếu xã/phường/thị trấn.") % original)
     code = _legacy_names().get((_exact(province), _exact(district), _exact(commune)))
     direct = _legacy_units().get(code or "")
+    found: tuple[str | None, str | None, tuple[str, ...], str]
     if direct is not None and len(direct[2]) <= 1:  # a split commune needs the parser's label
-        new_province, default, successors, label = (*direct, "")
+        found = (*direct, "")
     else:
-        new_province, default, successors, label = _legacy(original)
+        found = _legacy(original)
+    new_province, default, successors, label = found
     if new_province is None:
         raise AddressError(
             _("Không xác định được đơn vị hành chính cũ “%s” (xã, huyện, tỉnh trước 7/2025).")
