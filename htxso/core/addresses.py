@@ -207,11 +207,11 @@ def convert_legacy(province: str, district: str, commune: str, hint: str = "") -
         raise AddressError(_("Địa chỉ cũ “%s” thiếu xã/phường/thị trấn.") % original)
     code = _legacy_names().get((_exact(province), _exact(district), _exact(commune)))
     direct = _legacy_units().get(code or "")
-    found: tuple[str | None, str | None, tuple[str, ...], str]
-    if direct is not None and len(direct[2]) <= 1:  # a split commune needs the parser's label
-        found = (*direct, "")
-    else:
-        found = _legacy(original)
+    # A split commune goes to the parser: its message names the old unit as the parser does.
+    unsplit = direct is not None and len(direct[2]) <= 1
+    found: tuple[str | None, str | None, tuple[str, ...], str] = (
+        (*direct, "") if direct is not None and unsplit else _legacy(original)
+    )
     new_province, default, successors, label = found
     if new_province is None:
         raise AddressError(
