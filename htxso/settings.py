@@ -314,3 +314,6 @@ IMPORT_MAX_ISSUES = int(os.environ.get("IMPORT_MAX_ISSUES", "20000"))
 # and foreign keys and builds them again after writing (core.bulk.indexes_rebuilt): ~3x faster
 # for a national load, but the tables are locked until the import commits.
 IMPORT_REBUILD_ROWS = int(os.environ.get("IMPORT_REBUILD_ROWS", "1000000"))
+# An organisation import adding this many (and at least doubling the table) rebuilds its indexes
+# once at the end instead of updating them row by row (registry/writes/organisation_stage.py).
+IMPORT_REBUILD_ORGANISATIONS = int(os.environ.get("IMPORT_REBUILD_ORGANISATIONS", "20000"))

@@ -105,6 +105,26 @@ def _legacy_units() -> dict[str, tuple[str, str, tuple[str, ...]]]:
     }
 
 
+def _exact(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+@lru_cache(maxsize=1)
+def _legacy_names() -> dict[tuple[str, str, str], str]:
+    """(province, district, commune) as the unit tables write their full names (case and
+    spacing aside, diacritics kept) → old commune code; names shared by two communes left out.
+    An address written exactly so is placed without the parser (a national file names
+    thousands, and each parse costs milliseconds)."""
+    found: dict[tuple[str, str, str], str | None] = {}
+    rows = LegacyCommune.objects.values_list(
+        "code", "name", "district__name", "district__province__name"
+    )
+    for code, commune, district, province in rows:
+        key = (_exact(province), _exact(district), _exact(commune))
+        found[key] = None if key in found else code
+    return {key: code for key, code in found.items() if code is not None}
+
+
 def forget() -> None:
     """Drop the cached unit indexes (after `load_units`)."""
     for cached in (
@@ -113,6 +133,7 @@ def forget() -> None:
         _commune_labels,
         _province_labels,
         _legacy,
+        _legacy_names,
         _legacy_units,
         resolve_current,
     ):
@@ -184,7 +205,14 @@ def convert_legacy(province: str, district: str, commune: str, hint: str = "") -
     original = ", ".join(p for p in (commune, district, province) if p)
     if not commune:
         raise AddressError(_("Địa chỉ cũ “%s” thiếu xã/phường/thị trấn.") % original)
-    new_province, default, successors, label = _legacy(original)
+    code = _legacy_names().get((_exact(province), _exact(district), _exact(commune)))
+    direct = _legacy_units().get(code or "")
+    # A split commune goes to the parser: its message names the old unit as the parser does.
+    unsplit = direct is not None and len(direct[2]) <= 1
+    found: tuple[str | None, str | None, tuple[str, ...], str] = (
+        (*direct, "") if direct is not None and unsplit else _legacy(original)
+    )
+    new_province, default, successors, label = found
     if new_province is None:
         raise AddressError(
             _("Không xác định được đơn vị hành chính cũ “%s” (xã, huyện, tỉnh trước 7/2025).")

@@ -136,6 +136,7 @@ def import_organisations_setwise(
     counts = {"created": 0, "updated": 0, "unchanged": 0, "status_changes": 0}
     matcher = BatchMatcher(reader, report, job.strategy)
     checker = services.Checker(actor)
+    stage = services.OrganisationStage() if commit else None
     for batch, held in _batches(rows, reader, report, tick):
         matcher.prefetch(batch)
         replayed = 0
@@ -168,7 +169,9 @@ def import_organisations_setwise(
                 counts[name] += 1
         _replay(report, held, replayed, None)
         if commit and not report.has_errors:  # else nothing lands: no need to write it
-            services.create_organisations(actor, new)
+            services.create_organisations(actor, new, stage)
+    if stage is not None and not report.has_errors:
+        stage.flush()
     report.summary["organisations"] = counts
 
 

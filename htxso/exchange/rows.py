@@ -2,8 +2,10 @@
 their leading zeros, addresses placed in current units (legacy ones converted), every finding
 kept in the run's `ImportFindings`."""
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +26,15 @@ class ImportFindings(Findings):
 
     mismatched_people: list[int] = field(default_factory=list)  # registry.writes.identity
     linked_unseen: int = 0  # registered people the importer could not see, facts verified
+
+
+REMEMBERED = 10_000  # distinct cells remembered per column (free text is rarely repeated)
+_IMMUTABLE = (str, int, float, bool, dt.date, Decimal, type(None))
+
+
+def _plain(value: Any) -> bool:
+    """A parsed value that rows may share (never changed in place)."""
+    return isinstance(value, _IMMUTABLE)
 
 
 CODE_WIDTHS = {"cccd": 12, "tax_code": 10, "organisation_tax_code": 10, "phone": 10}
@@ -78,6 +89,9 @@ class RowReader:
             (position, column, CODE_WIDTHS.get(column.key))
             for position, column in self.mapping.items()
         ]
+        # Each column's distinct cells parsed once: {position: {cell: (parsed, value/message)}}
+        # (a national file repeats a few kinds, sectors, dates and yes/no thousands of times).
+        self.parsed: dict[int, dict[str, tuple[bool, Any]]] = {p: {} for p in self.mapping}
 
     def read(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
         values: dict[str, Any] = {}
@@ -90,10 +104,19 @@ class RowReader:
             self.raw[column.key] = raw
             if width:
                 raw = code_digits(raw, width)
-            try:
-                values[column.key] = column.parse(raw)
-            except ValidationError as exc:
-                self.report.add(number, column, raw, exc.messages[0])
+            seen = self.parsed[position]
+            known = seen.get(raw) if isinstance(raw, str) else None
+            if known is None:
+                try:
+                    known = (True, column.parse(raw))
+                except ValidationError as exc:
+                    known = (False, exc.messages[0])
+                if isinstance(raw, str) and len(seen) < REMEMBERED and _plain(known[1]):
+                    seen[raw] = known
+            if known[0]:
+                values[column.key] = known[1]
+            else:
+                self.report.add(number, column, raw, known[1])
                 ok = False
                 values[column.key] = None  # reported: not "missing" as well
         if values.get("address"):

@@ -13,6 +13,7 @@ and refreshes the province's aggregates — all in one transaction.
 - `rules`: the identity and membership rules as plain functions (pages, API and imports);
 - `bulk_organisations`: new organisations in bulk (an import's new rows);
 - `imports`: the set-wise write path of a member import;
+- `organisation_stage`: a large organisation import's new rows, moved in at its end;
 - `common`: permission to edit, the stale-edit error, saving one object.
 
 Callers use `from htxso.registry import services` and the names below.
@@ -40,6 +41,7 @@ from .writes.imports import (
     membership_match,
 )
 from .writes.memberships import add_membership, delete_membership, end_membership
+from .writes.organisation_stage import Stage as OrganisationStage
 from .writes.organisations import ORGANISATION_ARGUMENTS, create_organisation, update_organisation
 from .writes.people import add_person_member, create_person, update_person_contact
 from .writes.rules import (
@@ -63,6 +65,7 @@ __all__ = [
     "Checker",
     "MemberStage",
     "NewOrganisation",
+    "OrganisationStage",
     "StaleEdit",
     "add_membership",
     "add_person_member",

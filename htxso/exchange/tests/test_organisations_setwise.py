@@ -214,3 +214,46 @@ def test_the_batched_lane_runs_on_postgresql(existing, officer_19, monkeypatch):
     _findings, summary, state = outcome(good_rows(), officer_19, True, monkeypatch)
     assert calls["create_organisation"] == 0 and calls["create_organisations"] >= 1
     assert summary[3]["organisations"]["created"] == len(state["organisations"]) - 4 == 11
+
+
+def _indexes() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1",
+            [Organisation._meta.db_table],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize("rebuild_from", [1, 10**9])
+def test_a_large_commit_lands_the_same_through_the_stage(
+    existing, officer_19, monkeypatch, settings, rebuild_from
+):
+    """A commit's new organisations wait in the stage and move in at the end — with the
+    table's indexes rebuilt when the import at least doubles it — and the registry ends as
+    the row lane leaves it, indexes and foreign keys included."""
+    settings.IMPORT_REBUILD_ORGANISATIONS = rebuild_from
+    before = _indexes()
+    moved = []
+    real = services.OrganisationStage.flush
+
+    def spy(stage):
+        moved.append((stage.rows, stage.rebuild()))
+        return real(stage)
+
+    monkeypatch.setattr(services.OrganisationStage, "flush", spy)
+    rows = [*good_rows(), organisation(tax_code=existing[0].tax_code, name="HTX Cũ Đã Sửa")]
+    _findings, _summary, state = both(rows, officer_19, monkeypatch)
+    assert moved == [(11, rebuild_from == 1)]
+    assert len(state["organisations"]) == 4 + 11 and len(state["history"]) == 4 + 1 + 11 + 2
+    assert _indexes() == before
+
+
+def test_a_refused_commit_stages_nothing_it_keeps(existing, officer_19, monkeypatch, settings):
+    settings.IMPORT_REBUILD_ORGANISATIONS = 1
+    rows = [*good_rows(), organisation(name="")]
+    _findings, summary, state = outcome(rows, officer_19, True, monkeypatch)
+    assert summary[2] == 1 and len(state["organisations"]) == 4
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'stage_registry_%%'")
+        assert cursor.fetchone()[0] == 0
