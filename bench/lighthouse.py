@@ -31,8 +31,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import harness  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
 
 ROOT = harness.ROOT
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -151,27 +151,47 @@ def measure(base: str, pages: dict[str, str], runs: int, chrome: str) -> dict:
         subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=False)
     results = {}
     for name, path in pages.items():
-        results[name] = {"path": path, **median_of([lighthouse(base + path, chrome) for _ in range(runs)])}
-        print(f"  {name:22} {path:32} score {results[name]['score']:>5} {results[name]['scores']}", flush=True)
+        results[name] = {
+            "path": path,
+            **median_of([lighthouse(base + path, chrome) for _ in range(runs)]),
+        }
+        print(
+            f"  {name:22} {path:32} score {results[name]['score']:>5} {results[name]['scores']}",
+            flush=True,
+        )
     return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=DEMO_DB, help="default: the demo's SQLite file (make data)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default=DEMO_DB, help="default: the demo's SQLite file (make data)"
+    )
     parser.add_argument("--mode", choices=["demo", "production", "both"], default="both")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers in production mode")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers in production mode"
+    )
     parser.add_argument("--chrome", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit("Lighthouse is not installed: run `npm ci` (or `make vendor`) first.")
     pages = public_pages(args.database_url)
-    payload: dict = {"runs": args.runs, "preset": "mobile (Lighthouse default)", "lighthouse": lighthouse_version()}
+    payload: dict = {
+        "runs": args.runs,
+        "preset": "mobile (Lighthouse default)",
+        "lighthouse": lighthouse_version(),
+    }
     modes = ["demo", "production"] if args.mode == "both" else [args.mode]
     for mode in modes:
         print(f"{mode}:", flush=True)
-        server = demo_server(args.database_url) if mode == "demo" else harness.gunicorn(args.database_url, args.workers)
+        server = (
+            demo_server(args.database_url)
+            if mode == "demo"
+            else harness.gunicorn(args.database_url, args.workers)
+        )
         with server as base:
             payload[mode] = measure(base, pages, args.runs, args.chrome)
         payload[f"{mode}_min_score"] = min(page["score"] for page in payload[mode].values())
@@ -179,7 +199,9 @@ def main() -> None:
 
 
 def lighthouse_version() -> str:
-    return subprocess.run([str(LIGHTHOUSE), "--version"], capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [str(LIGHTHOUSE), "--version"], capture_output=True, text=True
+    ).stdout.strip()
 
 
 if __name__ == "__main__":

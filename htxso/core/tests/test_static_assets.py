@@ -1,4 +1,4 @@
-"""The front-end assets a phone downloads: the custom ECharts build, pre-compressed copies, deferred scripts.
+"""The front-end assets a phone downloads: the ECharts build, gzip copies, deferred scripts.
 
 `make vendor` builds ECharts from scripts/echarts-htxso.js (only the charts the pages use) and
 writes a gzip copy beside each big vendored file; WhiteNoise sends that copy on `make demo`'s

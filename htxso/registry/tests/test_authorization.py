@@ -82,6 +82,7 @@ from .marketplace_matrix import (
     MARKETPLACE_API_MATRIX,
     MARKETPLACE_PAGE_CALLS,
     MARKETPLACE_PAGE_MATRIX,
+)
 from .prices_matrix import (
     PRICES_API_CALLS,
     PRICES_API_MATRIX,
