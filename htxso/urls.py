@@ -13,11 +13,13 @@ from htxso.registry import views as registry_views
 from htxso.registry.api import router as registry_api
 from htxso.reporting.api import router as reporting_api
 from htxso.reporting.urls import statistics_patterns
+from htxso.traceability.api import router as traceability_api
 
 api.add_router("/", registry_api)
 api.add_router("/", reporting_api)
 api.add_router("/", exchange_api)
 api.add_router("/", registration_api)
+api.add_router("/", traceability_api)
 
 urlpatterns = [
     # A signed-in user's own home (inbox and their role's panels); the public's is the national
@@ -54,4 +56,7 @@ urlpatterns = [
     path("registration/", include("htxso.registration.urls")),
     path("statistics/", include(statistics_patterns)),
     path("api/v1/", api.urls),
+    # Traceability: its pages under traceability/, and the GS1 Digital Link resolver at the
+    # root (/01/<gtin>/10/<lot>…), where the QR labels point.
+    path("", include("htxso.traceability.urls")),
 ]

@@ -41,6 +41,7 @@ class Kind(enum.StrEnum):
     ACCOUNTS = "accounts"  # user accounts (the admin site, lifting login locks)
     CATALOGUE = "catalogue"  # national word lists that shape how files are read (synonyms)
     APPLICATION = "application"  # registration applications, their dossier files and members
+    TRACE = "trace"  # traceability: products, production diaries, EPCIS events
 
 
 class Action(enum.StrEnum):
@@ -167,6 +168,22 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.CREATE: {R: OWN},
         Action.EDIT: {R: OWN},
         Action.REVIEW: {A: ALL, P: PROVINCE},
+    },
+    Kind.TRACE: {
+        # A cooperative keeps its own diary and records its own events; national roles and the
+        # province's officer follow them; everyone else (the shopper scanning a package) sees
+        # only what the cooperative marked public (the model's `published`). A recall crosses
+        # provinces and organisations (a lot does not stop at a border): inspectors export it.
+        Action.VIEW: {
+            **_every(Reach.PUBLISHED),
+            A: ALL,
+            C: ALL,
+            P: (Reach.PROVINCE, Reach.PUBLISHED),
+            M: (Reach.ORGANISATION, Reach.PUBLISHED),
+        },
+        Action.CREATE: {A: ALL, M: ORGANISATION},
+        Action.EDIT: {A: ALL, M: ORGANISATION},
+        Action.EXPORT: {A: ALL, C: ALL, P: ALL},
     },
 }
 

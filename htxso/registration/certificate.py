@@ -1,21 +1,21 @@
 """The registration certificate: a PDF in Vietnamese after the official form's layout, with a
 QR code carrying a signed token (Django signing, not just an id) that opens the public
 verification page. The font (DejaVu Sans, Vietnamese glyphs, licence beside it) is vendored in
-`fonts/`: nothing is fetched at run time. The PDF is drawn from the certificate's stored facts,
-so a superseded certificate prints as it was issued."""
+`core/fonts/` and the QR drawn by `core/pdf.py`: nothing is fetched at run time. The PDF is
+drawn from the certificate's stored facts, so a superseded certificate prints as it was
+issued."""
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-import segno
 from django.core import signing
 from django.utils import timezone
 from fpdf import FPDF
 
+from htxso.core.pdf import add_fonts, draw_qr
+
 from .models import Certificate
 
-FONTS = Path(__file__).with_name("fonts")
 SALT = "htxso.registration.certificate"
 
 
@@ -37,24 +37,11 @@ def _date_words(day: dt.date) -> str:
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
-def _qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
-    """The QR code as filled squares (vector, no image library)."""
-    code = segno.make(text, error="m")
-    rows = [list(row) for row in code.matrix]
-    module = size / (len(rows) + 8)
-    pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(rows):
-        for c, dark in enumerate(row):
-            if dark:
-                pdf.rect(x + (c + 4) * module, y + (r + 4) * module, module, module, style="F")
-
-
 def render(certificate: Certificate, verify_url: str) -> bytes:
     facts: dict[str, Any] = certificate.facts
     pdf = FPDF(format="A4")
     pdf.set_title(f"Giấy chứng nhận {certificate.serial}")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf)
     pdf.add_page()
     pdf.set_margins(20, 18, 20)
 
@@ -93,7 +80,7 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
     line("CƠ QUAN ĐĂNG KÝ", 11, True, "R")
     line("(bản điện tử, xác thực bằng mã QR)", 9, align="R")
     y = pdf.get_y() + 4
-    _qr(pdf, verify_url, 20, y, 42)
+    draw_qr(pdf, verify_url, 20, y, 42)
     pdf.set_xy(66, y + 8)
     pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(
