@@ -89,7 +89,9 @@ def gln_uri(gln: str) -> str:
 _URN = re.compile(r"^urn:epc:(id|class):(sgtin|lgtin|sscc|sgln):(\d+)\.(\d*)\.?(.*)$")
 
 
-_DL = re.compile(r"^https?://[^/]+(?:/[^?#]*)?/(01|00|414)/(\d+)((?:/(?:22|10|21|254)/[^/?#]+)*)")
+_DL = re.compile(
+    r"^https?://[^/]+(?:/[^?#]*)?/(01|00|414)/(\d+)((?:/(?:22|10|21|254)/[^/?#]+)*)/?(?:[?#].*)?$"
+)
 
 
 def canonical_epc(epc: str) -> str:
@@ -111,9 +113,8 @@ def canonical_epc(epc: str) -> str:
             body = company + reference
             return gln_uri(body + check_digit(body))
         return epc
-    dl = re.match(
-        r"^https?://[^/]+(?:/[^?#]*)?/(01|00|414)/(\d+)((?:/(?:10|21|22|254)/[^/?#]+)*)", epc
-    )
+    dl = _DL.match(epc)
     if dl:
-        return f"{DL_ROOT}/{dl.group(1)}/{dl.group(2)}{dl.group(3)}"
+        key = dl.group(2).zfill(14) if dl.group(1) == "01" else dl.group(2)
+        return f"{DL_ROOT}/{dl.group(1)}/{key}{dl.group(3)}"
     return epc

@@ -30,7 +30,7 @@ EVENT_TYPES = (
 )
 # CBV 2.0 business steps and dispositions the pages offer (the schema accepts any URI too).
 BIZ_STEPS = (
-    "commissioning", "packing", "shipping", "receiving", "storing", "transforming",
+    "commissioning", "packing", "shipping", "receiving", "storing", "creating_class_instance",
     "inspecting", "retail_selling", "accepting", "loading", "unloading", "destroying",
     "sensor_reporting", "assembling", "disassembling", "holding", "recalling",
 )  # fmt: skip
@@ -76,7 +76,17 @@ def problems(document: Any) -> list[Problem]:
         )
         where = _where(path)
         found.setdefault(where, Problem(where, index, error.message[:300]))
-    return list(found.values())
+    # A place whose error is explained deeper down ("not valid under any of the schemas" of an
+    # event whose eventTime is wrong) gives way to the deeper one.
+    return [
+        p
+        for p in found.values()
+        if not any(
+            o.where.startswith(p.where + ".") or o.where.startswith(p.where + "[")
+            for o in found.values()
+            if o is not p and p.where
+        )
+    ]
 
 
 def is_valid(document: Any) -> bool:

@@ -93,7 +93,7 @@ class ShipForm(StyledForm):
     code = forms.CharField(
         label=_("Mã lô hoặc SSCC"),
         max_length=512,
-        help_text=_("SSCC 18 số, hoặc GTIN/số lô dạng 8930000000017/LO-01"),
+        help_text=_("SSCC 18 số, hoặc GTIN/số lô dạng 8930000000019/LO-01"),
     )
     happened_on = DateField(label=_("Ngày"))
     location_gln = forms.CharField(label=_("GLN nơi nhận (nếu có)"), required=False, max_length=13)

@@ -286,7 +286,7 @@ def ship(
         "type": "ObjectEvent",
         "eventTime": _time(when),
         "eventTimeZoneOffset": TZ,
-        "epcList": [gs1.canonical_epc(epc) for epc in epcs],
+        "epcList": [canonical(epc) for epc in epcs],
         "action": "OBSERVE",
         "bizStep": step,
         "disposition": disposition.get(step, "active"),
@@ -314,7 +314,7 @@ def transform(
         "eventTimeZoneOffset": TZ,
         "inputQuantityList": _quantities(inputs),
         "outputQuantityList": _quantities(outputs),
-        "bizStep": "transforming",
+        "bizStep": "creating_class_instance",
         "disposition": "active",
     }
     return emit(actor, organisation_id, [event], public=public)[0]

@@ -8,7 +8,7 @@ STEPS = {
     "shipping": _("Xuất hàng"),
     "receiving": _("Nhận hàng"),
     "storing": _("Lưu kho"),
-    "transforming": _("Chế biến"),
+    "creating_class_instance": _("Chế biến / tạo lô mới"),
     "inspecting": _("Kiểm tra"),
     "retail_selling": _("Bán lẻ"),
     "accepting": _("Tiếp nhận"),
