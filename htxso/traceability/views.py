@@ -147,7 +147,8 @@ def diary_write(request: HttpRequest, what: str) -> HttpResponse:
         try:
             _write(form, what, organisation, request.user)
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
+            found = exc.error_dict if hasattr(exc, "error_dict") else {"": exc.error_list}
+            for field, errors in found.items():
                 for error in errors:
                     text = error.message % error.params if error.params else error.message
                     form.add_error(field if field in form.fields else None, str(text))

@@ -85,6 +85,12 @@ from .registration_matrix import (
 )
 from .reporting_matrix import REPORTING_API_CALLS, REPORTING_API_MATRIX
 from .test_api import bearer, create_payload
+from .traceability_matrix import (
+    TRACEABILITY_API_CALLS,
+    TRACEABILITY_API_MATRIX,
+    TRACEABILITY_PAGE_CALLS,
+    TRACEABILITY_PAGE_MATRIX,
+)
 
 # Reasons for cells where the code contradicts DESIGN.md go here, as Design(expected, reason)
 # cells (strict xfail). None today.
@@ -186,6 +192,7 @@ API_MATRIX: dict[str, Row] = {
     **REPORTING_API_MATRIX,  # statistics and reports: reporting_matrix.py
     **EXCHANGE_API_MATRIX,  # import jobs: exchange_matrix.py
     **REGISTRATION_API_MATRIX,  # registration applications: registration_matrix.py
+    **TRACEABILITY_API_MATRIX,  # EPCIS capture/query, recall, Digital Link: traceability_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -307,6 +314,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     },
     **ACCOUNT_MATRIX,  # accounts/ and i18n/: authorization_matrix.py
     **REGISTRATION_PAGE_MATRIX,  # registration: registration_matrix.py
+    **TRACEABILITY_PAGE_MATRIX,  # traceability: traceability_matrix.py
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
@@ -699,6 +707,7 @@ API_CALLS: dict[str, Builder] = {
     **REPORTING_API_CALLS,
     **EXCHANGE_API_CALLS,
     **REGISTRATION_API_CALLS,
+    **TRACEABILITY_API_CALLS,
 }
 
 
@@ -839,6 +848,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ),
     **ACCOUNT_CALLS,
     **REGISTRATION_PAGE_CALLS,
+    **TRACEABILITY_PAGE_CALLS,
 }
 
 

@@ -148,7 +148,7 @@ def test_query_by_epc_step_time_location_and_paging(client, coop):
     assert _ids(_query(client, user, MATCH_anyEPC=f"https://id.gs1.org/01/0{GTIN}/10/L2")) == [
         "002"
     ]
-    assert _ids(_query(client, user, MATCH_anyEPC=f"urn:epc:class:lgtin:893000.0000001.L2")) == [
+    assert _ids(_query(client, user, MATCH_anyEPC="urn:epc:class:lgtin:893000.0000001.L2")) == [
         "002"
     ]
     assert _ids(_query(client, user, EQ_bizStep="shipping")) == ["003"]
