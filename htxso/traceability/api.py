@@ -5,9 +5,10 @@ EPCISQueryDocument), the recall walk for inspectors, and Digital Link parsing (p
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 from ninja import Body, Query, Router
 from ninja import Status as Reply
 
@@ -61,7 +62,9 @@ def events(
     try:
         page = keyset_paginate(rows, "event_time", False, nextPageToken, perPage)
     except InvalidCursor:
-        raise ValidationError({"nextPageToken": "Mã trang không hợp lệ."}) from None
+        raise ValidationError(
+            {"nextPageToken": gettext_noop("Con trỏ trang không hợp lệ.")}
+        ) from None
     if page.next_cursor:
         params = request.GET.copy()
         params["nextPageToken"] = page.next_cursor
@@ -77,9 +80,7 @@ def recall(
     """From one identifier (EPC URN or Digital Link), everything downstream and upstream
     through transformations and aggregations, and the events naming them (for inspectors)."""
     if not may(request.user, Action.EXPORT, Event):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("Bạn không được truy xuất thu hồi.")
+        raise PermissionDenied(gettext_noop("Truy xuất thu hồi dành cho cơ quan quản lý."))
     found = query.recall(services.canonical(epc), Event.objects.scoped(request.user, Action.EXPORT))
     return {
         "epc": found.epc,

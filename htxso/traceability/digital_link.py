@@ -67,7 +67,8 @@ def dictionary() -> dict[str, Entry]:
         ais, rest = tokens[0], tokens[1:]
         if rest and set(rest[0]) <= {"*", "?"}:
             rest = rest[1:]
-        components, qualifiers = [], None
+        components: list[Component] = []
+        qualifiers: tuple[tuple[str, ...], ...] | None = None
         for token in rest:
             match = _COMPONENT.match(token)
             if match and "=" not in token:

@@ -2,6 +2,7 @@
 with packing and shipping, and the inspectors' recall (upstream and downstream of a lot, its
 CSV export). Forms validate; services write; a refusal says why in Vietnamese (422)."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -131,8 +132,8 @@ def _write(form: Any, name: str, organisation: Organisation, user: Any) -> Any:
     return writes[name]()
 
 
-def _at(day: Any) -> Any:
-    return timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 8))
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, 8))
 
 
 @login_required
@@ -182,7 +183,7 @@ def recall(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def recall_csv(request: HttpRequest) -> HttpResponse:
+def recall_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The recall as CSV for the authorities (audited: who exported which lot's chain)."""
     _recall_allowed(request)
     form = RecallForm(request.GET)
