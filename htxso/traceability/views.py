@@ -82,10 +82,12 @@ def _page(request: HttpRequest, organisation: Organisation, forms: dict, status:
         "harvests": Harvest.objects.filter(crop__plot__organisation=organisation)
         .select_related("crop__plot", "product")
         .order_by("-harvested_on", "-pk")[:50],
-        "events": Event.objects.filter(organisation=organisation).order_by("-event_time", "-pk")[
-            :50
+        "events": [
+            (event, step_label(event.biz_step))
+            for event in Event.objects.filter(organisation=organisation).order_by(
+                "-event_time", "-pk"
+            )[:50]
         ],
-        "step_label": step_label,
     }
     return render(request, "traceability/diary.html", context, status=status)
 

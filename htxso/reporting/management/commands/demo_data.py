@@ -38,6 +38,7 @@ class Command(BaseCommand):
             ("release", "--past"),
             ("demo_users",),
             ("demo_registration",),  # registration applications in every state
+            ("demo_traceability",),  # a diary and an EPCIS chain: /01/<gtin>/10/<lot>
         ]
         for name, *arguments in steps:
             call_command(name, *arguments, **out)
