@@ -25,7 +25,7 @@ def walk(epc: str, direction: str = "down", max_depth: int = MAX_DEPTH) -> dict[
     table = EventEpc._meta.db_table
     sql = f"""
         WITH RECURSIVE walk(epc, depth) AS (
-            SELECT %s, 0
+            SELECT CAST(%s AS VARCHAR(512)), 0
             UNION
             SELECT o.epc, w.depth + 1
             FROM walk w
