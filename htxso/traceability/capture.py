@@ -84,9 +84,16 @@ def _write(
     public: bool,
 ) -> tuple[Capture, list[Event]]:
     ids = [epcis.event_id(event) for event in events]
-    duplicates = _duplicates(ids)
-    if duplicates:
-        raise _refusal(duplicates)
+    keys, unreadable = [], []
+    for i, event in enumerate(events):
+        try:
+            keys.append(epcis.keys(event))
+        except ValueError as error:  # valid RFC 3339 Python cannot hold (a leap second…)
+            where = f"epcisBody.eventList[{i}].eventTime"
+            unreadable.append(epcis.Problem(where, i, str(error)))
+    problems = unreadable + _duplicates(ids)
+    if problems:
+        raise _refusal(problems)
     now = timezone.now()
     capture = Capture.objects.create(
         organisation=organisation,
@@ -104,9 +111,9 @@ def _write(
             record_time=now,
             public=public,
             body=event,
-            **epcis.keys(event),
+            **key,
         )
-        for event_id, event in zip(ids, events, strict=True)
+        for event_id, event, key in zip(ids, events, keys, strict=True)
     ]
     Event.objects.bulk_create(rows, batch_size=1000)
     EventEpc.objects.bulk_create(

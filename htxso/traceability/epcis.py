@@ -102,7 +102,8 @@ def _short(value: str) -> str:
 
 
 def parse_time(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    """An RFC 3339 time (ValueError for the few Python cannot hold: a leap second)."""
+    return dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
 
 
 def event_id(event: dict[str, Any]) -> str:

@@ -222,3 +222,12 @@ def test_every_event_the_platform_emits_validates(coop):
         "AggregationEvent",
         "ObjectEvent",
     ]
+
+
+def test_a_leap_second_is_refused_not_a_500(client, coop):
+    event = _harvest_event(1, "2026-12-31T23:59:60Z")
+    reply = _capture(client, coop.manager, coop.org, epcis.document([event]))
+    assert reply.status_code == 422
+    assert reply.json()["errors"][0]["field"] == "epcisBody.eventList[0].eventTime"
+    lower = _harvest_event(2, "2026-05-01t07:00:00z")
+    assert _capture(client, coop.manager, coop.org, epcis.document([lower])).status_code == 201
