@@ -13,7 +13,7 @@ on a table of `--events` background events (default 1,000,000; the issue's 10,00
 
     python bench/traceability.py [--events 1000000] [--rounds 5] [--batch 1000]
 
-Its own database (htxso_bench_trace): loaded once per size, reused by later runs."""
+Its own database per size (htxso_bench_trace_<events>): loaded once, reused by later runs."""
 
 import argparse
 import datetime as dt
@@ -21,10 +21,11 @@ import json
 import statistics
 import time
 import uuid
+from typing import Any
 
 from harness import ensure_database, setup_django, summary_ms, write_result
 
-URL = "postgres://postgres@127.0.0.1:5432/htxso_bench_trace"
+URL = "postgres://postgres@127.0.0.1:5432/htxso_bench_trace_{events}"
 GTIN = "08930000000019"
 GTIN_OUT = "08930000000026"
 
@@ -45,11 +46,14 @@ def _event(i: int, when: dt.datetime) -> dict:
     }
 
 
-def _rows(events, capture_id, org, province, start_id):
+def _rows(
+    events: list[dict], capture_id: int, org: int, province: str, start_id: int
+) -> tuple[list[tuple], list[tuple]]:
     from htxso.traceability import epcis
 
     now = dt.datetime.now(dt.UTC)
-    event_rows, epc_rows = [], []
+    event_rows: list[tuple] = []
+    epc_rows: list[tuple] = []
     for k, event in enumerate(events):
         pk = start_id + k
         key = epcis.keys(event)
@@ -69,14 +73,14 @@ EVENT_COLUMNS = (
 )  # fmt: skip
 
 
-def _copy(event_rows, epc_rows) -> None:
+def _copy(event_rows: list[tuple], epc_rows: list[tuple]) -> None:
     from htxso.core.bulk import write_rows
 
     write_rows("traceability_event", EVENT_COLUMNS, event_rows)
     write_rows("traceability_eventepc", ("event_id", "epc", "role"), epc_rows)
 
 
-def _load(total: int, org, capture) -> None:
+def _load(total: int, org: Any, capture: Any) -> None:
     from django.db import connection, transaction
 
     from htxso.core.bulk import indexes_rebuilt, reset_sequences
@@ -103,7 +107,7 @@ def _load(total: int, org, capture) -> None:
     print(f"Loaded in {time.monotonic() - start:.0f} s", flush=True)
 
 
-def _chain(org, n: int, steps: int = 10) -> tuple[str, str]:
+def _chain(org: Any, n: int, steps: int = 10) -> tuple[str, str]:
     """A lot transformed `steps` times (each step also packs a pallet): (first lot, last lot)."""
     from htxso.core.gs1 import check_digit
     from htxso.traceability import services
@@ -124,8 +128,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
-    ensure_database(URL)
-    setup_django(URL)
+    url = URL.format(events=args.events)
+    ensure_database(url)
+    setup_django(url)
     from django.core.management import call_command
     from django.db import transaction
     from django.test import Client
@@ -141,7 +146,7 @@ def main() -> None:
         call_command("load_units", verbosity=0)
     from htxso.registry.models import Organisation
 
-    org = Organisation.objects.order_by("id").first() or OrganisationFactory(province_id="19")
+    org: Any = Organisation.objects.order_by("id").first() or OrganisationFactory(province_id="19")
     capture = Capture.objects.order_by("id").first() or Capture.objects.create(
         organisation=org, province_id=org.province_id, context=[]
     )

@@ -33,7 +33,9 @@ def create_demo_traceability() -> int:
     """The demo chain; the number of events written (0 when it is already there)."""
     manager = User.objects.filter(username="quanly.htx").first()
     organisation = (
-        Organisation.objects.filter(pk=manager.organisation_id).first() if manager else None
+        Organisation.objects.filter(pk=manager.organisation_id).first()
+        if manager and manager.organisation_id
+        else None
     )
     if organisation is None or Product.objects.filter(gtin=_gtin(101).zfill(14)).exists():
         return 0
