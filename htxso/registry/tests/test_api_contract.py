@@ -25,6 +25,9 @@ PUBLIC_READS = {
     "GET /api/v1/releases",
     # The public lookup of registered organisations and their certificates (registration/api.py).
     "GET /api/v1/registrations",
+    # Traceability (traceability/api.py): public events (EPCIS query) and Digital Link reading.
+    "GET /api/v1/epcis/events",
+    "GET /api/v1/digital-link",
 }
 CREDENTIALS: list[dict[str, list]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 
