@@ -38,7 +38,8 @@ def _refusal(problems: list[epcis.Problem]) -> ValidationError:
                 _("Sự kiện thứ %(n)s không hợp lệ (%(where)s): %(detail)s"),
                 params={"n": problem.event + 1, "where": problem.where, "detail": problem.detail},
             )
-        errors.setdefault(problem.where or "document", []).append(message)
+        field = problem.where if problem.where.startswith("epcisBody") else "document"
+        errors.setdefault(field, []).append(message)
     return ValidationError(errors)
 
 

@@ -71,9 +71,18 @@ BUSINESS_RULE_FIELDS = {
     "comment",  # a reason to return a report: not only spaces
     # Imports (exchange/api.py): an upload is judged by its name, size and bytes (XLSX or CSV).
     "file",
+    # Traceability (traceability/api.py): an opaque page token, times that need their offset,
+    # a Digital Link's grammar and check digits, an EPCIS document's official schema.
+    "nextPageToken",
+    "GE_eventTime",
+    "LT_eventTime",
+    "uri",
+    "epc",
+    "document",
 }
-# A report's values are checked against its form version (types, bounds, rules): `values.<key>`.
-BUSINESS_RULE_PREFIXES = ("values.",)
+# A report's values are checked against its form version (types, bounds, rules): `values.<key>`;
+# an EPCIS document against the official schema: `epcisBody.…`.
+BUSINESS_RULE_PREFIXES = ("values.", "epcisBody")
 
 
 def positive_data_acceptance_beyond_business_rules(ctx, response, case):
