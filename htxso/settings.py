@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "htxso.tasks",
     "htxso.marketplace",
     "htxso.prices",
+    "htxso.traceability",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +268,11 @@ MEDIA_URL = "/media/"  # never served publicly: files are read by the jobs only
 # Registration (htxso/registration): dossier files (PDF/JPEG/PNG) up to this size; the tax
 # code issuer (the embedded one hands out valid MST of a configured range of nine-digit
 # prefixes; a connector to the tax authority replaces it: registration/tax_authority.py).
+# Traceability (htxso/traceability): the most events one EPCIS capture may hold, and the address
+# printed in the QR labels' GS1 Digital Link URIs (this site's resolver: /01/<gtin>/10/<lot>).
+TRACE_CAPTURE_MAX_EVENTS = int(os.environ.get("TRACE_CAPTURE_MAX_EVENTS", "10000"))
+TRACE_RESOLVER_DOMAIN = os.environ.get("TRACE_RESOLVER_DOMAIN", "https://htxso.vn").rstrip("/")
+
 REGISTRATION_MAX_FILE_BYTES = int(os.environ.get("REGISTRATION_MAX_FILE_BYTES", str(10 * 2**20)))
 REGISTRATION_TAX_CODE_ISSUER = os.environ.get(
     "REGISTRATION_TAX_CODE_ISSUER", "htxso.registration.tax_authority.RangeIssuer"

@@ -16,6 +16,7 @@ from htxso.registry.api import router as registry_api
 from htxso.reporting.api import router as reporting_api
 from htxso.reporting.urls import statistics_patterns
 from htxso.tasks.api import router as tasks_api
+from htxso.traceability.api import router as traceability_api
 
 api.add_router("/", registry_api)
 api.add_router("/", reporting_api)
@@ -24,6 +25,7 @@ api.add_router("/", registration_api)
 api.add_router("/", tasks_api)
 api.add_router("/", marketplace_api)
 api.add_router("/", prices_api)
+api.add_router("/", traceability_api)
 
 urlpatterns = [
     # A signed-in user's own home (inbox and their role's panels); the public's is the national
@@ -63,4 +65,7 @@ urlpatterns = [
     path("prices/", include("htxso.prices.urls")),
     path("statistics/", include(statistics_patterns)),
     path("api/v1/", api.urls),
+    # Traceability: its pages under traceability/, and the GS1 Digital Link resolver at the
+    # root (/01/<gtin>/10/<lot>…), where the QR labels point.
+    path("", include("htxso.traceability.urls")),
 ]

@@ -46,6 +46,7 @@ class Kind(enum.StrEnum):
     ORDER = "order"  # the marketplace's orders: the buyer's, the seller's, the province's oversight
     PRICES = "prices"  # market prices: commodities, series, observations, forecasts, calendars
     ALERT = "alert"  # a user's own subscriptions to price alerts and the notices they got
+    TRACE = "trace"  # traceability: products, production diaries, EPCIS events
 
 
 class Action(enum.StrEnum):
@@ -228,6 +229,22 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.VIEW: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
         Action.CREATE: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
         Action.EDIT: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
+    },
+    Kind.TRACE: {
+        # A cooperative keeps its own diary and records its own events; national roles and the
+        # province's officer follow them; everyone else (the shopper scanning a package) sees
+        # only what the cooperative marked public (the model's `published`). A recall crosses
+        # provinces and organisations (a lot does not stop at a border): inspectors export it.
+        Action.VIEW: {
+            **_every(Reach.PUBLISHED),
+            A: ALL,
+            C: ALL,
+            P: (Reach.PROVINCE, Reach.PUBLISHED),
+            M: (Reach.ORGANISATION, Reach.PUBLISHED),
+        },
+        Action.CREATE: {A: ALL, M: ORGANISATION},
+        Action.EDIT: {A: ALL, M: ORGANISATION},
+        Action.EXPORT: {A: ALL, C: ALL, P: ALL},
     },
 }
 

@@ -1,19 +1,18 @@
 """The registration certificate: a PDF in Vietnamese after the official form's layout, with a
 QR code carrying a signed token (Django signing, not just an id) that opens the public
 verification page. The font (DejaVu Sans, Vietnamese glyphs, licence beside it) is vendored in
-`core/fonts/` (`core.pdf`, shared with the other apps' PDFs): nothing is fetched at run time.
-The PDF is drawn from the certificate's stored facts, so a superseded certificate prints as it
-was issued."""
+`core/fonts/` and the QR drawn by `core/pdf.py`: nothing is fetched at run time. The PDF is
+drawn from the certificate's stored facts, so a superseded certificate prints as it was
+issued."""
 
 import datetime as dt
 from typing import Any
 
-import segno
 from django.core import signing
 from django.utils import timezone
 from fpdf import FPDF
 
-from htxso.core.pdf import document
+from htxso.core.pdf import document, draw_qr
 
 from .models import Certificate
 
@@ -36,18 +35,6 @@ def read_token(value: str) -> dict[str, str] | None:
 
 def _date_words(day: dt.date) -> str:
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
-
-
-def _qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
-    """The QR code as filled squares (vector, no image library)."""
-    code = segno.make(text, error="m")
-    rows = [list(row) for row in code.matrix]
-    module = size / (len(rows) + 8)
-    pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(rows):
-        for c, dark in enumerate(row):
-            if dark:
-                pdf.rect(x + (c + 4) * module, y + (r + 4) * module, module, module, style="F")
 
 
 def render(certificate: Certificate, verify_url: str) -> bytes:
@@ -92,7 +79,7 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
     line("CƠ QUAN ĐĂNG KÝ", 11, True, "R")
     line("(bản điện tử, xác thực bằng mã QR)", 9, align="R")
     y = pdf.get_y() + 4
-    _qr(pdf, verify_url, 20, y, 42)
+    draw_qr(pdf, verify_url, 20, y, 42)
     pdf.set_xy(66, y + 8)
     pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(

@@ -122,6 +122,12 @@ def clear_registry() -> None:
         )
         if apps.is_installed("htxso.reporting"):  # reports point at organisations
             apps.get_model("reporting", "Report").objects.all()._raw_delete(Organisation.objects.db)
+        if apps.is_installed("htxso.traceability"):  # diaries and events name organisations
+            for name in ("Harvest", "Treatment", "Crop", "Plot", "Product", "EventEpc", "Event",
+                         "Capture"):  # fmt: skip
+                apps.get_model("traceability", name).objects.all()._raw_delete(
+                    Organisation.objects.db
+                )
         for model in (Membership, StatusChange, Person, Organisation):
             model.objects.all()._raw_delete(model.objects.db)
         aggregates.refresh()

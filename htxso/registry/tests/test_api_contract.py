@@ -34,6 +34,9 @@ PUBLIC_READS = {
     "GET /api/v1/prices/series",
     "GET /api/v1/prices/series/{pk}/observations",
     "GET /api/v1/prices/series/{pk}/forecast",
+    # Traceability (traceability/api.py): public events (EPCIS query) and Digital Link reading.
+    "GET /api/v1/epcis/events",
+    "GET /api/v1/digital-link",
 }
 CREDENTIALS: list[dict[str, list]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 

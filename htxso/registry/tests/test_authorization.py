@@ -98,6 +98,12 @@ from .registration_matrix import (
 from .reporting_matrix import REPORTING_API_CALLS, REPORTING_API_MATRIX
 from .tasks_matrix import TASKS_API_CALLS, TASKS_API_MATRIX, TASKS_PAGE_CALLS, TASKS_PAGE_MATRIX
 from .test_api import bearer, create_payload
+from .traceability_matrix import (
+    TRACEABILITY_API_CALLS,
+    TRACEABILITY_API_MATRIX,
+    TRACEABILITY_PAGE_CALLS,
+    TRACEABILITY_PAGE_MATRIX,
+)
 
 # Reasons for cells where the code contradicts DESIGN.md go here, as Design(expected, reason)
 # cells (strict xfail). None today.
@@ -202,6 +208,7 @@ API_MATRIX: dict[str, Row] = {
     **TASKS_API_MATRIX,  # the steering committee's follow-up: tasks_matrix.py
     **MARKETPLACE_API_MATRIX,  # the marketplace: marketplace_matrix.py
     **PRICES_API_MATRIX,  # prices: prices_matrix.py
+    **TRACEABILITY_API_MATRIX,  # EPCIS capture/query, recall, Digital Link: traceability_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -326,6 +333,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     **TASKS_PAGE_MATRIX,  # the steering committee's follow-up: tasks_matrix.py
     **MARKETPLACE_PAGE_MATRIX,  # the marketplace: marketplace_matrix.py
     **PRICES_PAGE_MATRIX,  # prices: prices_matrix.py
+    **TRACEABILITY_PAGE_MATRIX,  # traceability: traceability_matrix.py
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
@@ -721,6 +729,7 @@ API_CALLS: dict[str, Builder] = {
     **TASKS_API_CALLS,
     **MARKETPLACE_API_CALLS,
     **PRICES_API_CALLS,
+    **TRACEABILITY_API_CALLS,
 }
 
 
@@ -864,6 +873,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     **TASKS_PAGE_CALLS,
     **MARKETPLACE_PAGE_CALLS,
     **PRICES_PAGE_CALLS,
+    **TRACEABILITY_PAGE_CALLS,
 }
 
 

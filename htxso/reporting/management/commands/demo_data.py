@@ -41,6 +41,7 @@ class Command(BaseCommand):
             ("demo_tasks",),  # steering-committee directives, tasks and reports
             ("demo_market",),  # the marketplace: shops, products, a buyer's orders
             ("demo_prices",),  # prices: World Bank series, reports, forecasts
+            ("demo_traceability",),  # a diary and an EPCIS chain: /01/<gtin>/10/<lot>
         ]
         for name, *arguments in steps:
             call_command(name, *arguments, **out)

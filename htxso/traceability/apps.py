@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TraceabilityConfig(AppConfig):
+    name = "htxso.traceability"
+    verbose_name = _("Truy xuất nguồn gốc")

@@ -1,0 +1,86 @@
+"""Public pages: the GS1 Digital Link resolver (`/01/<gtin>/10/<lot>` and the other keys the
+grammar allows) and the trace page a shopper lands on after scanning a QR label — only what
+the cooperative marked public."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from htxso.registry.models import Organisation
+
+from . import digital_link, labels, query
+from .models import Product
+from .steps import step_label
+
+
+@require_GET
+def resolve(request: HttpRequest, path: str) -> HttpResponse:
+    """Any Digital Link path of this site: the trace page of what it names, or a page saying
+    why it is not a valid link (400)."""
+    try:
+        link = digital_link.parse(request.build_absolute_uri(), sort_qualifiers=True)
+    except digital_link.DigitalLinkError as error:
+        return render(request, "traceability/invalid.html", {"reason": str(error)}, status=400)
+    return _trace(request, link)
+
+
+@require_GET
+def resolve_lot(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
+    """/01/<gtin>/10/<lot>: the label's own address (a named route, for `reverse`)."""
+    return resolve(request, f"01/{gtin}/10/{lot}")
+
+
+def _trace(request: HttpRequest, link: digital_link.DigitalLink) -> HttpResponse:
+    product = None
+    if link.key_ai == "01":
+        product = (
+            Product.objects.filter(gtin=link.gtin14, public=True)
+            .select_related("organisation")
+            .first()
+        )
+    epc = link.canonical()
+    journey = query.journey(epc)
+    if product is None and not journey.events:
+        return render(
+            request,
+            "traceability/invalid.html",
+            {"reason": _("Chưa có thông tin truy xuất công khai cho mã này."), "link": link},
+            status=404,
+        )
+    organisation_ids = {e.organisation_id for e in journey.events}
+    if product is not None:
+        organisation_ids.add(product.organisation_id)
+    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=organisation_ids)}
+    timeline: list[dict[str, Any]] = [
+        {
+            "time": event.event_time,
+            "step": step_label(event.biz_step),
+            "organisation": organisations.get(event.organisation_id),
+            "location": event.biz_location or event.read_point,
+            "type": event.type,
+        }
+        for event in journey.events
+    ]
+    context = {
+        "link": link,
+        "product": product,
+        "organisation": organisations.get(product.organisation_id) if product else None,
+        "lot": link.qualifiers.get("10"),
+        "timeline": timeline,
+        "harvests": journey.harvests,
+    }
+    return render(request, "traceability/trace.html", context)
+
+
+@require_GET
+def label_sheet(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
+    """The printable sheet of QR labels of a lot (whoever sees the product)."""
+    product = get_object_or_404(Product.objects.visible_to(request.user), gtin=gtin)
+    pdf = labels.sheet(product, lot, settings.TRACE_RESOLVER_DOMAIN)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tem-{gtin}-{lot}.pdf"'
+    return response
