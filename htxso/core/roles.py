@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     PUBLIC = "public", _("Công chúng")
     # A citizen applying to register an organisation (a founder): their own applications.
     APPLICANT = "applicant", _("Người nộp hồ sơ đăng ký")
+    # The registration office of a commune: the applications its commune decides.
+    COMMUNE_OFFICER = "commune_officer", _("Cán bộ cấp xã")
 
 
 # The roles that work on the whole country (`User.is_national`).

@@ -5,6 +5,7 @@ by `load()`. The working-day arithmetic of the office's deadlines is here too: w
 listed holidays (Tết included) are not working days. A new decree is a new file version, never
 an `if`."""
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -39,13 +40,34 @@ class KindRule:
 
 
 @dataclass(frozen=True)
+class PurposeRule:
+    """A change's or a dissolution's dossier (the kind's office and deadline hold)."""
+
+    documents: tuple[Document, ...]
+    founding_members: bool  # a change may admit members (listed as for a registration)
+    min_members: int
+
+
+@dataclass(frozen=True)
 class Rules:
     version: str
     kinds: dict[str, KindRule]
     holidays: dict[dt.date, str]
+    purposes: dict[str, PurposeRule] = dataclasses.field(default_factory=dict)
 
-    def for_kind(self, kind: str) -> KindRule:
-        return self.kinds[kind]
+    def for_kind(self, kind: str, purpose: str = "register") -> KindRule:
+        """The rule of `kind` for an application of `purpose` (a change or a dissolution asks
+        its own dossier; the office, the deadline and the clock are the kind's)."""
+        rule = self.kinds[kind]
+        other = self.purposes.get(purpose)
+        if other is None:
+            return rule
+        return dataclasses.replace(
+            rule,
+            documents=other.documents,
+            founding_members=other.founding_members,
+            min_members=other.min_members,
+        )
 
 
 def parse(data: dict[str, Any]) -> Rules:
@@ -66,7 +88,17 @@ def parse(data: dict[str, Any]) -> Rules:
         for kind, rule in data["kinds"].items()
     }
     holidays = {dt.date.fromisoformat(h["date"]): h["name"] for h in data["holidays"]}
-    return Rules(version=str(data["version"]), kinds=kinds, holidays=holidays)
+    purposes = {
+        purpose: PurposeRule(
+            documents=tuple(
+                Document(d["code"], d["label"], bool(d["required"])) for d in rule["documents"]
+            ),
+            founding_members=bool(rule["founding_members"]),
+            min_members=int(rule["min_members"]),
+        )
+        for purpose, rule in data.get("purposes", {}).items()
+    }
+    return Rules(version=str(data["version"]), kinds=kinds, holidays=holidays, purposes=purposes)
 
 
 @cache
