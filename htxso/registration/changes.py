@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from htxso.core.audit import record, snapshot
 from htxso.core.scoping import Action, Kind, may
@@ -35,6 +36,19 @@ FACTS = (
     "phone",
     "email",
 )
+
+
+# How the timeline names what a change altered.
+LABELS = {
+    "name": gettext_lazy("tên"),
+    "sector": gettext_lazy("ngành nghề"),
+    "commune_id": gettext_lazy("địa chỉ trụ sở (xã/phường)"),
+    "street": gettext_lazy("địa chỉ trụ sở"),
+    "charter_capital": gettext_lazy("vốn điều lệ"),
+    "legal_representative": gettext_lazy("người đại diện theo pháp luật"),
+    "phone": gettext_lazy("điện thoại"),
+    "email": gettext_lazy("thư điện tử"),
+}
 
 
 def registry_actor(actor: Any, province_id: str) -> Any:
@@ -174,9 +188,7 @@ def apply(actor: Any, application: Application) -> str:
         else next_number(f"code-{organisation.province_id}", f"{organisation.province_id}-")
     )
     issue_certificate(application, organisation, code)
-    changed = sorted(
-        str(Application._meta.get_field(name.removesuffix("_id")).verbose_name) for name in changes
-    )
+    changed = sorted(str(LABELS[name]) for name in changes)
     if application.members.exists():
         changed.append(_("thành viên"))
     return _("Đã đăng ký thay đổi: %(what)s. Mã số: %(code)s") % {

@@ -24,7 +24,9 @@ GOOD = {
 
 
 def _link(message) -> str:
-    return re.search(r"http://testserver(/accounts/signup/\S+)", message.body).group(1)
+    found = re.search(r"http://testserver(/accounts/signup/\S+)", message.body)
+    assert found is not None, message.body
+    return found.group(1)
 
 
 def test_sign_up_confirm_and_sign_in(client, db, django_capture_on_commit_callbacks):

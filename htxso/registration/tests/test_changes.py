@@ -33,6 +33,7 @@ def registered(founder, office_19) -> Organisation:
     application = complete(founder)
     services.submit(founder, application.pk, application.version)
     application = _decide(office_19, application)
+    assert application.organisation_id is not None
     return Organisation.objects.get(pk=application.organisation_id)
 
 
