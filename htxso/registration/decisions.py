@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from htxso.registry import aggregates
 from htxso.registry import services as registry
 from htxso.registry.models import Organisation
 
@@ -74,6 +75,13 @@ def refuse(actor: Any, application_id: int, expected_version: int, reason: str) 
 def approve(actor: Any, application_id: int, expected_version: int) -> Application:
     application = _office_case(actor, application_id, expected_version)
     check_step(application, "approve")
+    # The registry's figures of the province are refreshed once, when the writes are done
+    # (not once per founding member), still inside the decision's transaction.
+    with aggregates.deferred():
+        return _approve(actor, application)
+
+
+def _approve(actor: Any, application: Application) -> Application:
     if application.purpose != Purpose.REGISTER:  # a change or a dissolution (`changes`)
         note = changes.apply(actor, application)
         return step(actor, application, "approve", note, decided_at=timezone.now(), due_on=None)
