@@ -37,14 +37,29 @@ class DraftForm(StyledForm):
     phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
     email = forms.EmailField(label=_("Thư điện tử nhận thông báo"), required=False)
     statement = forms.CharField(
-        label=_("Lý do đề nghị (hồ sơ giải thể)"),
+        label=_("Lý do giải thể"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, communes: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        communes: list[tuple[str, str]],
+        purpose: str = "register",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [("", "—"), *communes]  # type: ignore[attr-defined]
+        if purpose == Purpose.DISSOLVE:  # the registered facts stay; the reason and contacts
+            keep = {"statement", "phone", "email"}
+            for name in [n for n in self.fields if n not in keep]:
+                del self.fields[name]
+            self.fields["statement"].required = True
+        else:
+            del self.fields["statement"]
+        if purpose == Purpose.CHANGE:
+            self.fields["name"].label = _("Tên tổ chức")
 
 
 class MemberForm(StyledForm):

@@ -141,7 +141,8 @@ def _page(
         "missing": services.missing(application) if application.status in EDITABLE else [],
         "left": left(application),
         "certificate": application.certificates.order_by("-issued_at").first(),
-        "draft_form": forms_.get("draft_form") or DraftForm(initial=data, communes=communes),
+        "draft_form": forms_.get("draft_form")
+        or DraftForm(initial=data, communes=communes, purpose=application.purpose),
         "member_form": forms_.get("member_form") or MemberForm(),
         "upload_form": forms_.get("upload_form")
         or UploadForm(kind=application.kind, purpose=application.purpose),
@@ -187,11 +188,16 @@ def _run(
 @login_required
 def save(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
-    form = DraftForm(request.POST, communes=list(commune_names(application.province_id)))
+    form = DraftForm(
+        request.POST,
+        communes=list(commune_names(application.province_id)),
+        purpose=application.purpose,
+    )
     if not form.is_valid():
         return _page(request, application, 422, draft_form=form)
     data = dict(form.cleaned_data)
-    data["commune_id"] = data.pop("commune") or None
+    if "commune" in data:
+        data["commune_id"] = data.pop("commune") or None
     return _run(
         request,
         pk,

@@ -218,3 +218,46 @@ def test_the_commune_office_decides_its_commune_kinds_and_not_unions(founder, of
     assert approved.events.get(action="approve").actor_id == officer.pk
     # The province still decides the union.
     assert _decide(office_19, union).status == Status.APPROVED
+
+
+def test_a_dissolution_through_the_pages(client, founder, founder_2, office_19, registered):
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    client.force_login(founder_2)  # not the founder of it: the choice is not offered
+    response = client.post(
+        reverse("registration:mine"), {"organisation": registered.pk, "purpose": "dissolve"}
+    )
+    assert response.status_code == 422 and not Application.objects.filter(purpose="dissolve")
+    client.force_login(founder)
+    page = client.get(reverse("registration:mine")).content.decode()
+    assert "Đăng ký thay đổi hoặc giải thể" in page and registered.name in page
+    response = client.post(
+        reverse("registration:mine"), {"organisation": registered.pk, "purpose": "dissolve"}
+    )
+    application = Application.objects.get(purpose="dissolve")
+    assert response.status_code == 302
+    page = client.get(reverse("registration:application", args=[application.pk])).content
+    assert "Lý do giải thể".encode() in page and b'name="charter_capital"' not in page
+    response = client.post(
+        reverse("registration:save", args=[application.pk]),
+        {"version": application.version, "statement": "Các thành viên thống nhất giải thể."},
+    )
+    assert response.status_code == 302
+    assert _fresh(application).statement == "Các thành viên thống nhất giải thể."
+    for document in rules.load().for_kind(application.kind, "dissolve").documents:
+        upload(founder, application, document.code)
+    _decide(office_19, _submit(founder, application))
+    assert Organisation.objects.get(pk=registered.pk).status == OrganisationStatus.DISSOLVED
+    # The verification page says the old certificate is no longer current.
+    certificate = Certificate.objects.get(organisation=registered)
+    from htxso.registration import certificate as certificates
+
+    verify = client.get(reverse("registration:verify", args=[certificates.token(certificate)]))
+    assert verify.status_code == 200 and verify.context["verdict"] == "superseded"
+    # The certificate issued before stays readable.
+    pdf = client.get(reverse("registration:certificate", args=[certificate.serial]))
+    assert pdf.status_code == 200
+    import io
+
+    assert "Hợp tác xã Chè Tân Cương" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
