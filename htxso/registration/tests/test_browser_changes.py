@@ -57,6 +57,7 @@ def test_a_citizen_signs_up_and_a_commune_approves_a_change(
 
     from htxso.core.cccd import encode_cccd
 
+    expect.set_options(timeout=20_000)  # a shared, busy machine: the pages are slow, not wrong
     base = live_server.url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
