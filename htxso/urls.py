@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from htxso.core import account_views
+from htxso.core import account_views, signup
 from htxso.core import home as core_home
 from htxso.core import views as core_views
 from htxso.core.api import api
@@ -54,6 +54,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/otp/", account_views.otp_setup, name="otp-setup"),
+    path("accounts/signup/", signup.signup_view, name="signup"),
+    path("accounts/signup/<str:uidb64>/<str:token>/", signup.confirm_view, name="signup-confirm"),
     path("accounts/locked/", account_views.locked_accounts, name="locked-accounts"),
     path("accounts/locked/<int:pk>/unlock/", account_views.unlock_account, name="unlock-account"),
     path("registry/", include("htxso.registry.urls")),

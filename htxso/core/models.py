@@ -19,6 +19,16 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    # The commune a commune officer works for (its registration office).
+    commune = models.ForeignKey(
+        "core.Commune",
+        verbose_name=_("xã/phường"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # The organisation a cooperative manager runs and the person a member is: ids of registry
     # rows, read by scoping everywhere (`user.organisation_id`, `user.person_id`). Core knows no
     # domain app, so they are plain columns here and the registry, which owns the rows, adds the
@@ -65,6 +75,8 @@ ACTION_LABELS = {
     "issue_token": _("Cấp khóa API"),
     "revoke_token": _("Thu hồi khóa API"),
     "login": _("Đăng nhập"),
+    "signup": _("Đăng ký tài khoản"),
+    "activate": _("Kích hoạt tài khoản"),
     "logout": _("Đăng xuất"),
     "login_failed": _("Đăng nhập không thành công"),
     "login_blocked_ip": _("Chặn địa chỉ đăng nhập"),

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     APPLICANT = "applicant", _("Người nộp hồ sơ đăng ký")
     # A self-registered account of the marketplace: browses, orders, pays their own orders.
     BUYER = "buyer", _("Người mua")
+    # The registration office of a commune: the applications its commune decides.
+    COMMUNE_OFFICER = "commune_officer", _("Cán bộ cấp xã")
 
 
 # The roles that work on the whole country (`User.is_national`).

@@ -65,6 +65,7 @@ class Reach(enum.StrEnum):
 
     ALL = "all"
     PROVINCE = "province"  # rows of the user's province
+    COMMUNE = "commune"  # rows of the user's commune
     ORGANISATION = "organisation"  # rows of the user's organisation
     PERSON = "person"  # rows about the user as a person
     OWN = "own"  # rows the user created
@@ -82,8 +83,9 @@ E = Role.MEMBER
 U = Role.PUBLIC
 R = Role.APPLICANT
 B = Role.BUYER
+X = Role.COMMUNE_OFFICER  # (xã)
 
-EVERYONE = (A, C, P, V, M, E, U, R, B)
+EVERYONE = (A, C, P, V, M, E, U, R, B, X)
 Reaches = tuple[Reach, ...]
 QS = TypeVar("QS", bound=models.QuerySet)
 Rule = Mapping[Role, Reaches]
@@ -167,13 +169,14 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
     },
     Kind.APPLICATION: {
         # A founder their own applications (edited while a draft or returned for corrections:
-        # the model's conditions); the registration office of the province decides; national
-        # roles follow every one. (Commune offices have no role yet: the province's officer
-        # stands for the office the rules name, commune or province.)
-        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, R: OWN},
+        # the model's conditions); the office the rules name decides: a commune's officer the
+        # cases of the kinds its commune registers (the model's `office_commune`), the
+        # province's officer every case of the province (unions only there); national roles
+        # follow every one.
+        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, R: OWN, X: (Reach.COMMUNE,)},
         Action.CREATE: {R: OWN},
         Action.EDIT: {R: OWN},
-        Action.REVIEW: {A: ALL, P: PROVINCE},
+        Action.REVIEW: {A: ALL, P: PROVINCE, X: (Reach.COMMUNE,)},
     },
     Kind.TASK: {
         # The steering committee's follow-up (tasks/). Central officers are the committee and
@@ -280,6 +283,7 @@ class Scope:
 
     kind: Kind
     province: str | tuple[str, ...] = ()
+    commune: str | tuple[str, ...] = ()
     organisation: str | tuple[str, ...] = ()
     person: str | tuple[str, ...] = ()
     owner: str | tuple[str, ...] = ()
@@ -298,6 +302,8 @@ class Scope:
             return [(Q(), ())]
         if one == Reach.PROVINCE:
             return match(_paths(self.province), getattr(user, "province_id", None))
+        if one == Reach.COMMUNE:
+            return match(_paths(self.commune), getattr(user, "commune_id", None))
         if one == Reach.ORGANISATION:
             return match(_paths(self.organisation), getattr(user, "organisation_id", None))
         if one == Reach.PERSON:

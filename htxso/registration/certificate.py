@@ -61,6 +61,13 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
         dt.date.fromisoformat(facts["registered_on"]) if facts.get("registered_on") else issued
     )
     line(f"Đăng ký lần đầu: {_date_words(registered)}", 11, align="C")
+    if facts.get("changed_on"):
+        changed = dt.date.fromisoformat(facts["changed_on"])
+        line(
+            f"Đăng ký thay đổi lần thứ {facts.get('changes', 1)}: {_date_words(changed)}",
+            11,
+            align="C",
+        )
     pdf.ln(4)
     line(f"1. Tên {str(facts['kind']).lower()}", 11, True)
     line(f"Tên viết bằng tiếng Việt: {facts['name']}")
@@ -72,7 +79,7 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
     line("4. Người đại diện theo pháp luật", 11, True)
     line(facts.get("representative") or "—")
     if facts.get("members"):
-        line("5. Số thành viên sáng lập", 11, True)
+        line("5. Số thành viên" + ("" if facts.get("changed_on") else " sáng lập"), 11, True)
         line(str(facts["members"]))
     pdf.ln(6)
     line(f"Cấp {_date_words(issued)}", 11, align="R")

@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from htxso.registry import aggregates
 from htxso.registry import services as registry
 from htxso.registry.models import Organisation
 
-from . import rules
-from .models import Application, Certificate
+from . import changes, rules
+from .models import Application, Certificate, Purpose
 from .tax_authority import issuer, next_number
 from .workflow import check_step, locked, require_office, step, stop_clock, today
 
@@ -74,11 +75,22 @@ def refuse(actor: Any, application_id: int, expected_version: int, reason: str) 
 def approve(actor: Any, application_id: int, expected_version: int) -> Application:
     application = _office_case(actor, application_id, expected_version)
     check_step(application, "approve")
+    # The registry's figures of the province are refreshed once, when the writes are done
+    # (not once per founding member), still inside the decision's transaction.
+    with aggregates.deferred():
+        return _approve(actor, application)
+
+
+def _approve(actor: Any, application: Application) -> Application:
+    if application.purpose != Purpose.REGISTER:  # a change or a dissolution (`changes`)
+        note = changes.apply(actor, application)
+        return step(actor, application, "approve", note, decided_at=timezone.now(), due_on=None)
     rule = rules.load().for_kind(application.kind)
     on = today()
     tax_code = issuer().issue(application) if rule.issues_tax_code else None
+    writer = changes.registry_actor(actor, application.province_id)
     organisation = registry.create_organisation(
-        actor,
+        writer,
         kind=application.kind,
         name=application.name,
         sector=application.sector,
@@ -95,7 +107,7 @@ def approve(actor: Any, application_id: int, expected_version: int) -> Applicati
     )
     for member in application.members.order_by("id"):
         registry.add_person_member(
-            actor,
+            writer,
             organisation.pk,
             member.kind,
             on,
@@ -124,6 +136,12 @@ def issue_certificate(
 ) -> Certificate:
     """A new certificate of `organisation`; the ones issued before are superseded (kept)."""
     now = timezone.now()
+    if application.purpose == Purpose.REGISTER:
+        members = application.members.count()
+    else:
+        members = Organisation.objects.values_list("members_count", flat=True).get(
+            pk=organisation.pk
+        )
     Certificate.objects.filter(organisation=organisation, superseded_at__isnull=True).update(
         superseded_at=now
     )
@@ -147,9 +165,16 @@ def issue_certificate(
             "address": address,
             "representative": organisation.legal_representative,
             "capital": organisation.charter_capital,
-            "members": application.members.count(),
+            "members": members,
             "registered_on": organisation.registered_on.isoformat()
             if organisation.registered_on
+            else "",
+            "changes": Application.objects.filter(
+                organisation=organisation, purpose=Purpose.CHANGE, status="approved"
+            ).count()
+            + (application.purpose == Purpose.CHANGE),
+            "changed_on": timezone.localdate(now).isoformat()
+            if application.purpose == Purpose.CHANGE
             else "",
         },
         issued_at=now,

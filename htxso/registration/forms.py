@@ -10,6 +10,7 @@ from htxso.core.units import province_names
 from htxso.registry.choices import MemberKind, OrganisationKind, Sector
 
 from . import rules
+from .models import Purpose
 
 
 class StartForm(StyledForm):
@@ -35,10 +36,30 @@ class DraftForm(StyledForm):
     )
     phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
     email = forms.EmailField(label=_("Thư điện tử nhận thông báo"), required=False)
+    statement = forms.CharField(
+        label=_("Lý do giải thể"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args: Any, communes: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        communes: list[tuple[str, str]],
+        purpose: str = "register",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [("", "—"), *communes]  # type: ignore[attr-defined]
+        if purpose == Purpose.DISSOLVE:  # the registered facts stay; the reason and contacts
+            keep = {"statement", "phone", "email"}
+            for name in [n for n in self.fields if n not in keep]:
+                del self.fields[name]
+            self.fields["statement"].required = True
+        else:
+            del self.fields["statement"]
+        if purpose == Purpose.CHANGE:
+            self.fields["name"].label = _("Tên tổ chức")
 
 
 class MemberForm(StyledForm):
@@ -53,11 +74,25 @@ class UploadForm(StyledForm):
     document = forms.ChoiceField(label=_("Giấy tờ"), choices=())
     file = forms.FileField(label=_("Tệp (PDF, JPEG, PNG)"))
 
-    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str, purpose: str = "register", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["document"].choices = [  # type: ignore[attr-defined]
-            (d.code, d.label) for d in rules.load().for_kind(kind).documents
+            (d.code, d.label) for d in rules.load().for_kind(kind, purpose).documents
         ]
+
+
+class ChangeForm(StyledForm):
+    """A change or a dissolution of an organisation the founder registered."""
+
+    organisation = forms.TypedChoiceField(label=_("Tổ chức"), coerce=int, choices=())
+    purpose = forms.ChoiceField(
+        label=_("Đề nghị"),
+        choices=[(p.value, p.label) for p in (Purpose.CHANGE, Purpose.DISSOLVE)],
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
 
 
 class NoteForm(StyledForm):

@@ -31,5 +31,9 @@ def founder_panel(user: Any) -> home.Panel:
 
 
 def register() -> None:
-    home.register(office_panel, [Role.PROVINCIAL_OFFICER, Role.SYSTEM_ADMIN], order=40)
+    home.register(
+        office_panel,
+        [Role.PROVINCIAL_OFFICER, Role.COMMUNE_OFFICER, Role.SYSTEM_ADMIN],
+        order=40,
+    )
     home.register(founder_panel, [Role.APPLICANT], order=10)

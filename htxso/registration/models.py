@@ -48,9 +48,21 @@ WAITING = frozenset({Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW})  #
 DECIDED = frozenset({Status.APPROVED, Status.REFUSED, Status.WITHDRAWN})
 
 
+class Purpose(models.TextChoices):
+    """What an application asks: a new registration, a change of a registered organisation's
+    facts, or its dissolution (the last two name the organisation)."""
+
+    REGISTER = "register", _("Đăng ký thành lập")
+    CHANGE = "change", _("Đăng ký thay đổi")
+    DISSOLVE = "dissolve", _("Giải thể")
+
+
 class Application(models.Model):
     number = models.CharField(_("số hồ sơ"), max_length=20, unique=True, null=True, blank=True)
     kind = models.CharField(_("loại hình"), max_length=24, choices=OrganisationKind.choices)
+    purpose = models.CharField(
+        _("nội dung đề nghị"), max_length=10, choices=Purpose.choices, default=Purpose.REGISTER
+    )
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -73,6 +85,11 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The commune whose office decides (the rules' authority per kind): the commune of the
+    # seat for a commune-level kind, none for a province-level one (unions).
+    office_commune = models.ForeignKey(
+        "core.Commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     street = models.CharField(_("số nhà, đường, thôn"), max_length=255, blank=True)
     charter_capital = models.BigIntegerField(_("vốn điều lệ (đồng)"), null=True, blank=True)
     legal_representative = models.CharField(
@@ -85,18 +102,21 @@ class Application(models.Model):
     due_on = models.DateField(_("hạn giải quyết"), null=True, blank=True)
     clock_since = models.DateField(null=True, blank=True)  # when the clock last (re)started
     working_days_used = models.PositiveSmallIntegerField(default=0)  # before the clock stopped
+    statement = models.TextField(_("lý do đề nghị"), blank=True)  # a dissolution's reason
     corrections = models.TextField(_("nội dung cần sửa đổi, bổ sung"), blank=True)
     decision_reason = models.TextField(_("lý do"), blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    organisation = models.OneToOneField(
+    # The organisation registered by this application, or the one a change or a dissolution
+    # is about (set when such an application starts).
+    organisation = models.ForeignKey(
         "registry.Organisation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="registration",
+        related_name="registration_applications",
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,6 +125,7 @@ class Application(models.Model):
     scope = Scope(
         Kind.APPLICATION,
         province="province_id",
+        commune="office_commune_id",
         owner="applicant_id",
         conditions={Action.EDIT: Q(status__in=EDITABLE)},
     )
@@ -115,6 +136,17 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["province", "status", "due_on", "id"], name="application_queue"),
             models.Index(fields=["applicant", "updated_at"], name="application_own"),
+            models.Index(
+                fields=["office_commune", "status", "due_on", "id"], name="application_commune"
+            ),
+        ]
+        constraints = [
+            # One registration per organisation; changes and dissolutions may be many.
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(purpose="register"),
+                name="application_registers_once",
+            )
         ]
 
     def __str__(self) -> str:
@@ -123,7 +155,10 @@ class Application(models.Model):
 
 class ChildScope:
     scope = Scope(
-        Kind.APPLICATION, province="application__province_id", owner="application__applicant_id"
+        Kind.APPLICATION,
+        province="application__province_id",
+        commune="application__office_commune_id",
+        owner="application__applicant_id",
     )
 
 

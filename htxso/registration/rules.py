@@ -5,6 +5,7 @@ working-day calendar (weekends and the listed holidays, Tết included) is `core
 with the other apps; the functions below keep their names for registration's callers. A new
 decree is a new file version, never an `if`."""
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -41,13 +42,34 @@ class KindRule:
 
 
 @dataclass(frozen=True)
+class PurposeRule:
+    """A change's or a dissolution's dossier (the kind's office and deadline hold)."""
+
+    documents: tuple[Document, ...]
+    founding_members: bool  # a change may admit members (listed as for a registration)
+    min_members: int
+
+
+@dataclass(frozen=True)
 class Rules:
     version: str
     kinds: dict[str, KindRule]
     holidays: dict[dt.date, str]
+    purposes: dict[str, PurposeRule] = dataclasses.field(default_factory=dict)
 
-    def for_kind(self, kind: str) -> KindRule:
-        return self.kinds[kind]
+    def for_kind(self, kind: str, purpose: str = "register") -> KindRule:
+        """The rule of `kind` for an application of `purpose` (a change or a dissolution asks
+        its own dossier; the office, the deadline and the clock are the kind's)."""
+        rule = self.kinds[kind]
+        other = self.purposes.get(purpose)
+        if other is None:
+            return rule
+        return dataclasses.replace(
+            rule,
+            documents=other.documents,
+            founding_members=other.founding_members,
+            min_members=other.min_members,
+        )
 
 
 def parse(data: dict[str, Any]) -> Rules:
@@ -73,7 +95,17 @@ def parse(data: dict[str, Any]) -> Rules:
         if listed is not None
         else workdays.holidays()
     )
-    return Rules(version=str(data["version"]), kinds=kinds, holidays=holidays)
+    purposes = {
+        purpose: PurposeRule(
+            documents=tuple(
+                Document(d["code"], d["label"], bool(d["required"])) for d in rule["documents"]
+            ),
+            founding_members=bool(rule["founding_members"]),
+            min_members=int(rule["min_members"]),
+        )
+        for purpose, rule in data.get("purposes", {}).items()
+    }
+    return Rules(version=str(data["version"]), kinds=kinds, holidays=holidays, purposes=purposes)
 
 
 @cache

@@ -18,7 +18,7 @@ from htxso.core.uploads import store_document
 from htxso.registry.choices import MemberKind, OrganisationKind
 from htxso.registry.writes.identity import check_facts
 
-from . import rules
+from . import changes, rules
 from .models import Application, DossierFile, Event, FoundingMember, Status
 from .tax_authority import next_number
 from .workflow import locked, require_applicant, require_editable, start_clock, step, today
@@ -35,6 +35,7 @@ DRAFT_FIELDS = frozenset(
         "legal_representative",
         "phone",
         "email",
+        "statement",
     }
 )
 
@@ -43,6 +44,14 @@ def _clean(application: Application, fields: dict[str, Any]) -> None:
     unknown = set(fields) - DRAFT_FIELDS
     if unknown:
         raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
+    if (
+        application.purpose != "register"
+        and "province_id" in fields
+        and fields["province_id"] != application.province_id
+    ):
+        raise ValidationError(
+            {"province_id": _("Hồ sơ thay đổi không chuyển tổ chức sang tỉnh/thành phố khác.")}
+        )
     for name, value in fields.items():
         setattr(application, name, value.strip() if isinstance(value, str) else value)
     if application.charter_capital is not None and application.charter_capital < 0:
@@ -53,6 +62,9 @@ def _clean(application: Application, fields: dict[str, Any]) -> None:
             raise ValidationError(
                 {"commune_id": _("Xã/phường không thuộc tỉnh/thành phố đã chọn.")}
             )
+    rule = rules.load().for_kind(application.kind, application.purpose)
+    # The office that decides: the seat's commune for a commune-level kind (the rules' data).
+    application.office_commune_id = application.commune_id if rule.authority == "commune" else None
     application.full_clean(exclude=["applicant", "number", "status"])
 
 
@@ -102,7 +114,7 @@ def add_member(
     name, a birth date agreeing with the number's year; at least 18 when they found)."""
     application = locked(actor, application_id, expected_version)
     require_editable(actor, application)
-    if not rules.load().for_kind(application.kind).founding_members:
+    if not rules.load().for_kind(application.kind, application.purpose).founding_members:
         raise ValidationError(_("Loại hình này không kê khai thành viên sáng lập."))
     number, _gender, _year = check_facts(cccd, full_name, birth_date)
     assert birth_date is not None
@@ -152,7 +164,7 @@ def upload(
     uploaded before for the same document. A refused file leaves nothing stored."""
     application = locked(actor, application_id, expected_version)
     require_editable(actor, application)
-    if rules.load().for_kind(application.kind).document(document) is None:
+    if rules.load().for_kind(application.kind, application.purpose).document(document) is None:
         raise ValidationError({"document": _("Loại giấy tờ không có trong hồ sơ này.")})
     stored = store_document(
         content,
@@ -191,8 +203,8 @@ def _touch(actor: Any, application: Application, action: str, part: Any) -> None
 
 def missing(application: Application) -> list[str]:
     """What the dossier still lacks before it can be submitted (Vietnamese, one line each)."""
-    rule = rules.load().for_kind(application.kind)
-    problems = []
+    rule = rules.load().for_kind(application.kind, application.purpose)
+    problems = changes.missing(application) if application.purpose != "register" else []
     if not application.name:
         problems.append(_("Chưa có tên dự kiến của tổ chức."))
     if not application.sector:

@@ -22,9 +22,9 @@ from htxso.core.units import commune_names
 from htxso.core.uploads import attachment
 from htxso.core.versions import StaleEdit
 
-from . import decisions, rules, services
+from . import changes, decisions, rules, services
 from .filters import QueueFilter
-from .forms import DraftForm, MemberForm, NoteForm, StartForm, UploadForm
+from .forms import ChangeForm, DraftForm, MemberForm, NoteForm, StartForm, UploadForm
 from .lists import QUEUE, left
 from .models import EDITABLE, Application
 
@@ -61,24 +61,37 @@ def _version(request: HttpRequest) -> int:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    """The founder's own applications, and the form starting a new one."""
+    """The founder's own applications, the form starting a new one, and the one asking a
+    change or the dissolution of an organisation they registered."""
     user: Any = request.user
     if not may(user, Action.CREATE, Kind.APPLICATION):
         raise PermissionDenied(_("Trang này dành cho người nộp hồ sơ đăng ký."))
-    form = StartForm(request.POST or None, initial={"province": user.province_id})
+    posted = request.POST if request.method == "POST" else None
+    asks_change = posted is not None and "purpose" in posted
+    organisations = [(o.pk, o.name) for o in changes.organisations_of(user)[:200]]
+    form = StartForm(None if asks_change else posted, initial={"province": user.province_id})
+    change_form = ChangeForm(posted if asks_change else None, organisations=organisations)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        active = change_form if asks_change else form
+        if active.is_valid():
             try:
-                application = services.start(
-                    request.user,
-                    form.cleaned_data["kind"],
-                    form.cleaned_data["province"],
-                    name=form.cleaned_data["name"],
-                    email=user.email,
-                )
+                if asks_change:
+                    application = changes.start_change(
+                        user,
+                        change_form.cleaned_data["organisation"],
+                        change_form.cleaned_data["purpose"],
+                    )
+                else:
+                    application = services.start(
+                        user,
+                        form.cleaned_data["kind"],
+                        form.cleaned_data["province"],
+                        name=form.cleaned_data["name"],
+                        email=user.email,
+                    )
             except ValidationError as exc:
-                form.add_error(None, _errors(exc))
+                active.add_error(None, _errors(exc))
             else:
                 messages.success(
                     request, _("Đã lập hồ sơ nháp; bạn có thể điền tiếp bất cứ lúc nào.")
@@ -89,7 +102,11 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/mine.html",
-        {"form": form, "applications": applications.order_by("-updated_at")},
+        {
+            "form": form,
+            "change_form": change_form if organisations else None,
+            "applications": applications.order_by("-updated_at"),
+        },
         status=status,
     )
 
@@ -107,9 +124,10 @@ def _page(
         "legal_representative": application.legal_representative,
         "phone": application.phone,
         "email": application.email,
+        "statement": application.statement,
     }
     user: Any = request.user
-    rule = rules.load().for_kind(application.kind)
+    rule = rules.load().for_kind(application.kind, application.purpose)
     uploaded = {f.document: f for f in application.files.all()}
     context = {
         "a": application,
@@ -123,9 +141,11 @@ def _page(
         "missing": services.missing(application) if application.status in EDITABLE else [],
         "left": left(application),
         "certificate": application.certificates.order_by("-issued_at").first(),
-        "draft_form": forms_.get("draft_form") or DraftForm(initial=data, communes=communes),
+        "draft_form": forms_.get("draft_form")
+        or DraftForm(initial=data, communes=communes, purpose=application.purpose),
         "member_form": forms_.get("member_form") or MemberForm(),
-        "upload_form": forms_.get("upload_form") or UploadForm(kind=application.kind),
+        "upload_form": forms_.get("upload_form")
+        or UploadForm(kind=application.kind, purpose=application.purpose),
         "note_form": forms_.get("note_form") or NoteForm(),
     }
     return render(request, "registration/application.html", context, status=status)
@@ -168,11 +188,16 @@ def _run(
 @login_required
 def save(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
-    form = DraftForm(request.POST, communes=list(commune_names(application.province_id)))
+    form = DraftForm(
+        request.POST,
+        communes=list(commune_names(application.province_id)),
+        purpose=application.purpose,
+    )
     if not form.is_valid():
         return _page(request, application, 422, draft_form=form)
     data = dict(form.cleaned_data)
-    data["commune_id"] = data.pop("commune") or None
+    if "commune" in data:
+        data["commune_id"] = data.pop("commune") or None
     return _run(
         request,
         pk,
@@ -219,7 +244,9 @@ def member_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
 @login_required
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
-    form = UploadForm(request.POST, request.FILES, kind=application.kind)
+    form = UploadForm(
+        request.POST, request.FILES, kind=application.kind, purpose=application.purpose
+    )
     if not form.is_valid():
         return _page(request, application, 422, upload_form=form)
     file = form.cleaned_data["file"]

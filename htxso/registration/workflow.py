@@ -88,7 +88,7 @@ def step(
 def start_clock(application: Application, on: dt.date) -> dict[str, Any]:
     """The deadline fields of a dossier received on `on` (a first submission, or a corrected
     one: the rules say whether the clock restarts or resumes)."""
-    rule = rules.load().for_kind(application.kind)
+    rule = rules.load().for_kind(application.kind, application.purpose)
     days = rule.deadline_working_days
     if application.received_on and rule.clock_after_correction == "resume":
         days = max(days - application.working_days_used, 0)
@@ -104,7 +104,7 @@ def start_clock(application: Application, on: dt.date) -> dict[str, Any]:
 def stop_clock(application: Application, on: dt.date) -> dict[str, Any]:
     """The clock stops while the applicant corrects the dossier: the working days used so far
     are kept, the deadline is cleared."""
-    rule = rules.load().for_kind(application.kind)
+    rule = rules.load().for_kind(application.kind, application.purpose)
     used = rules.working_days_between(application.clock_since or on, on)
     used = min(application.working_days_used + used, rule.deadline_working_days)
     return {"due_on": None, "working_days_used": used}

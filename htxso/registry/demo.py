@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from htxso.core.audit import record
-from htxso.core.models import User
+from htxso.core.models import Commune, User
 from htxso.core.roles import Role
 
 from .choices import OrganisationKind
@@ -58,6 +58,16 @@ def create_demo_users() -> list[tuple[str, str, str]]:
         ),
         # A founder applying to register (htxso/registration): their own applications.
         ("nophoso", Role.APPLICANT, {"email": "nophoso@example.vn"}, "Người nộp hồ sơ đăng ký"),
+        # The registration office of the first commune of Thái Nguyên (the demo applications').
+        (
+            "xa.thainguyen",
+            Role.COMMUNE_OFFICER,
+            {
+                "province_id": "19",
+                "commune": Commune.objects.filter(province_id="19").order_by("code").first(),
+            },
+            "Cán bộ đăng ký cấp xã",
+        ),
     ]
     created = []
     for username, role, extra, label in specs:

@@ -51,12 +51,24 @@ ROLES = (
     "alliance_adviser",
     "cooperative_manager",
     "member",
+    "applicant",  # a founder (registration), not the target application's
+    "commune_officer",  # the registration office of the own province's first commune
 )
+# The roles a row may leave out: outside registration they reach what the public reaches
+# (`core.scoping.TABLE`), so a row of the eight older roles gives them the public's cell.
+LIKE_PUBLIC = ("applicant", "commune_officer")
 TARGETS = ("own", "other")
 Cell = str | Design
 Row = list[tuple[Cell, Cell]]
-EVERYONE: Row = [(OK, OK)] * 8
-SIGNED_IN: Row = [(L, L), *[(OK, OK)] * 7]
+EVERYONE: Row = [(OK, OK)] * 10
+SIGNED_IN: Row = [(L, L), *[(OK, OK)] * 9]
+
+
+def columns(row: Row) -> Row:
+    """`row` with a cell for every role of ROLES (see LIKE_PUBLIC)."""
+    if len(row) == len(ROLES) - len(LIKE_PUBLIC):
+        return [*row, *[row[1]] * len(LIKE_PUBLIC)]
+    return row
 
 
 @dataclass
@@ -114,6 +126,11 @@ ACCOUNT_MATRIX: dict[str, dict[str, Row]] = {
     "set_language": {"GET": EVERYONE, "POST": EVERYONE},
     # The columns one chose for a list (core/lists.py): anyone, kept per user or per session.
     "list-columns": {"GET": [(M, M)] * 8, "POST": EVERYONE},
+    # A citizen's own account (core/signup.py): anyone may open the page; only a visitor not
+    # signed in may sign up (own and other: two citizens); the e-mailed link activates the
+    # account and leads to the login page, whoever opens it.
+    "signup": {"GET": EVERYONE, "POST": [(OK, OK), *[(F, F)] * 9]},
+    "signup-confirm": {"GET": [(L, L)] * 10},
 }
 
 
@@ -140,7 +157,38 @@ def _locked(w: Any, t: str) -> int:
     return user.pk
 
 
+def _signup(w: Any, t: str) -> Call:
+    from htxso.core.cccd import encode_cccd
+
+    number = encode_cccd("19" if t == "own" else "01", "female", 1985, 7 if t == "own" else 8)
+    body = {
+        "cccd": number,
+        "full_name": "Phạm Thị Công Dân",
+        "birth_date": "12/06/1985",
+        "phone": "0912345678",
+        "email": f"congdan-{t}@example.vn",
+        "password1": "Ruong-bac-thang-2026",
+        "password2": "Ruong-bac-thang-2026",
+    }
+    return page("signup", body=body)
+
+
+def _signup_confirm(w: Any, t: str) -> Call:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.create_user(
+        username=f"mx-cong-dan-{t}", role=Role.APPLICANT, is_active=False, password="x"
+    )
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return page("signup-confirm", uid, default_token_generator.make_token(user))
+
+
 ACCOUNT_CALLS: dict[tuple[str, str], Builder] = {
+    ("signup", "GET"): lambda w, t: page("signup"),
+    ("signup", "POST"): _signup,
+    ("signup-confirm", "GET"): _signup_confirm,
     ("tokens", "GET"): lambda w, t: page("tokens"),
     ("tokens", "POST"): lambda w, t: page("tokens", body={"name": "Khóa thử phân quyền"}),
     ("token-revoke", "GET"): lambda w, t: page("token-revoke", _token_pk(w, t)),

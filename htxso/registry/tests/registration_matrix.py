@@ -3,9 +3,10 @@
 
 The target is an application of a founder (an applicant account, made by the call) whose
 organisation would sit in the own (19) or the other (01) province. None of the matrix's roles
-is an applicant: what a founder may do to their own application, and never to another's, is
-held by `registration/tests/` (services, pages, API). Here: applications are seen by national
-roles and the province's office, decided by the office and the system admin, filled in only
+is the target's founder (the "applicant" column is another founder): what a founder may do to
+their own application is held by `registration/tests/` (services, pages, API). Here:
+applications are seen by national roles and the offices (the province's, and the commune's
+for a kind its commune decides), decided by the offices and the system admin, filled in only
 by their founder (everyone else who sees one: 403); the queue is the offices'; verification
 and lookup are public."""
 
@@ -27,16 +28,30 @@ from .conftest import make_user
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
-SEEN: Row = [(L, L), (N, N), (OK, OK), (OK, OK), (OK, N), (N, N), (N, N), (N, N)]
+# Columns: anonymous, public, system_admin, central_officer, provincial_officer (19),
+# alliance_adviser, cooperative_manager, member, applicant (another founder), commune_officer
+# (of the own application's commune, whose office decides a cooperative).
+SEEN: Row = [(L, L), (N, N), (OK, OK), (OK, OK), (OK, N), (N, N), (N, N), (N, N), (N, N), (OK, N)]
 # The founder's writes: seen (else 404), then only the founder (403 for everyone else).
-FOUNDER_ONLY: Row = [(L, L), (N, N), (F, F), (F, F), (F, N), (N, N), (N, N), (N, N)]
-DECIDE: Row = [(L, L), (N, N), (OK, OK), (F, F), (OK, N), (N, N), (N, N), (N, N)]
-NOT_AN_APPLICANT: Row = [(L, L), *[(F, F)] * 7]
+FOUNDER_ONLY: Row = [(L, L), (N, N), (F, F), (F, F), (F, N), (N, N), (N, N), (N, N), (N, N), (F, N)]
+DECIDE: Row = [(L, L), (N, N), (OK, OK), (F, F), (OK, N), (N, N), (N, N), (N, N), (N, N), (OK, N)]
+APPLICANTS_ONLY: Row = [(L, L), *[(F, F)] * 7, (OK, OK), (F, F)]
 
 REGISTRATION_PAGE_MATRIX: dict[str, dict[str, Row]] = {
-    "registration:mine": {"GET": NOT_AN_APPLICANT, "POST": NOT_AN_APPLICANT},
+    "registration:mine": {"GET": APPLICANTS_ONLY, "POST": APPLICANTS_ONLY},
     "registration:queue": {
-        "GET": [(L, L), (F, F), (OK, OK), (F, F), (OK, OK), (F, F), (F, F), (F, F)]
+        "GET": [
+            (L, L),
+            (F, F),
+            (OK, OK),
+            (F, F),
+            (OK, OK),
+            (F, F),
+            (F, F),
+            (F, F),
+            (F, F),
+            (OK, OK),
+        ]
     },
     "registration:application": {"GET": SEEN},
     "registration:save": {"POST": FOUNDER_ONLY},
@@ -48,15 +63,13 @@ REGISTRATION_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "registration:withdraw": {"POST": FOUNDER_ONLY},
     "registration:decide": {"POST": DECIDE},  # taking a submitted case
     # The PDF: whoever sees the application (no sign-in asked: 404 outside).
-    "registration:certificate": {
-        "GET": [(N, N), (N, N), (OK, OK), (OK, OK), (OK, N), (N, N), (N, N), (N, N)]
-    },
+    "registration:certificate": {"GET": [(N, N), *SEEN[1:]]},
     "registration:verify": {"GET": EVERYONE},  # public: the QR code's page
     "registration:lookup": {"GET": EVERYONE},
 }
 
 REGISTRATION_API_MATRIX: dict[str, Row] = {
-    "POST /api/v1/applications": [(U, U), *[(F, F)] * 7],
+    "POST /api/v1/applications": [(U, U), *APPLICANTS_ONLY[1:]],
     "GET /api/v1/applications/{pk}": [(U, U), *SEEN[1:]],
     "POST /api/v1/applications/{pk}/submit": [(U, U), *FOUNDER_ONLY[1:]],
     "POST /api/v1/applications/{pk}/decision": [(U, U), *DECIDE[1:]],

@@ -33,7 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from htxso.core.api import api as ninja_api
-from htxso.core.models import AuditEntry, Tombstone, User
+from htxso.core.models import AuditEntry, Commune, Tombstone, User
 from htxso.core.roles import Role
 from htxso.core.tokens import issue_token
 from htxso.exchange.models import ImportJob
@@ -67,6 +67,7 @@ from .authorization_matrix import (
     N,
     Row,
     U,
+    columns,
 )
 from .conftest import make_user
 from .exchange_matrix import EXCHANGE_API_CALLS, EXCHANGE_API_MATRIX
@@ -111,7 +112,7 @@ from .traceability_matrix import (
 # -- the matrix: API operations (method + path template) -----------------------------------------
 # Each row lists, in ROLES order, (outcome on the own target, outcome on the other target):
 #   anonymous, public, system_admin, central_officer, provincial_officer, alliance_adviser,
-#   cooperative_manager, member
+#   cooperative_manager, member[, applicant, commune_officer — the public's cell when left out]
 # Personal-data lists (people / memberships of the target organisation).
 SCOPED_LIST: Row = [
     (U, U),
@@ -422,7 +423,7 @@ def test_every_endpoint_has_a_matrix_entry():
     for rows in [*API_MATRIX.values(), *API_VARIANTS.values()] + [
         row for methods in PAGE_MATRIX.values() for row in methods.values()
     ]:
-        assert len(rows) == len(ROLES)
+        assert len(columns(rows)) == len(ROLES)
 
 
 def test_a_new_route_anywhere_needs_a_row():
@@ -554,6 +555,13 @@ def world(django_db_setup, django_db_blocker, _jobs_inline):
                 "mx-quan-ly-19", Role.COOPERATIVE_MANAGER, "19", organisation=organisation["own"]
             ),
             "member": make_user("mx-thanh-vien-19", Role.MEMBER, "19", person=member_person["own"]),
+            "applicant": make_user("mx-nop-ho-so", Role.APPLICANT),
+            "commune_officer": make_user(
+                "mx-can-bo-xa-19",
+                Role.COMMUNE_OFFICER,
+                "19",
+                commune=Commune.objects.filter(province_id="19").order_by("code")[0],
+            ),
         }
         tokens = {role: issue_token(None, u, "t") for role, u in users.items() if u is not None}
         made = World(province, organisation, member_person, fresh_person, membership, users, tokens)
@@ -879,7 +887,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
 
 def _cases(matrix: dict[str, Row], kind: str):
     for key, row in matrix.items():
-        for role, cells in zip(ROLES, row, strict=True):
+        for role, cells in zip(ROLES, columns(row), strict=True):
             for target, cell in zip(TARGETS, cells, strict=True):
                 marks = []
                 if isinstance(cell, Design):

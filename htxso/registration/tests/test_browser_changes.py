@@ -1,0 +1,141 @@
+"""In a real Chromium: a citizen signs up on a phone, activates the account by the e-mailed link
+and signs in with the CCCD; a founder asks to change the name of the cooperative they
+registered; the commune's officer approves it from the commune's queue, and the founder's page
+shows the new certificate. Screenshots go to var/screenshots/registration-change-*.png and
+signup-*.png."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PASSWORD = "mat-khau-thu-nghiem-123"
+
+
+@pytest.fixture
+def registered(live_server, settings, tmp_path) -> dict:
+    from htxso.core.roles import Role
+    from htxso.core.units import load_units
+    from htxso.registration import decisions, services
+    from htxso.registry.tests.conftest import make_user
+
+    from .conftest import commune_19, complete
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.REGISTRATION_TAX_CODE_RANGE = ("970000000", "970000099")
+    load_units()
+    founder = make_user("sang-lap", Role.APPLICANT, email="sanglap@example.vn")
+    make_user("can-bo-xa", Role.COMMUNE_OFFICER, "19", commune_id=commune_19().pk)
+    application = complete(founder)
+    application = services.submit(founder, application.pk, application.version)
+    application = decisions.take(None, application.pk, application.version)
+    application = decisions.approve(None, application.pk, application.version)
+    return {"organisation": application.organisation_id}
+
+
+def _sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("main form button").first.click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_citizen_signs_up_and_a_commune_approves_a_change(
+    chromium_path,  # noqa: F811
+    live_server,
+    registered,
+):
+    from playwright.sync_api import expect, sync_playwright
+
+    from htxso.core.cccd import encode_cccd
+
+    expect.set_options(timeout=20_000)  # a shared, busy machine: the pages are slow, not wrong
+    base = live_server.url
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        citizen = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True)
+        page = citizen.new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_role("link", name="Đăng ký tài khoản").last.click()
+        number = encode_cccd("19", "female", 1990, 777)
+        page.fill("#id_cccd", number)
+        page.fill("#id_full_name", "Đỗ Thị Hương Giang")
+        page.fill("#id_birth_date", "05/05/1991")  # not the CCCD's year: refused
+        page.fill("#id_phone", "0987654321")
+        page.fill("#id_email", "giang@example.vn")
+        page.fill("#id_password1", "Doi-che-Tan-Cuong-2026")
+        page.fill("#id_password2", "Doi-che-Tan-Cuong-2026")
+        page.get_by_role("button", name="Đăng ký", exact=True).click()
+        expect(page.locator("#signup-form")).to_contain_text("không khớp với số CCCD")
+        page.screenshot(path=SCREENSHOTS / "signup-refused-390.png", full_page=True)
+        page.fill("#id_birth_date", "05/05/1990")
+        page.fill("#id_password1", "Doi-che-Tan-Cuong-2026")
+        page.fill("#id_password2", "Doi-che-Tan-Cuong-2026")
+        page.get_by_role("button", name="Đăng ký", exact=True).click()
+        expect(page.locator("#signup-sent")).to_contain_text("giang@example.vn")
+        link = re.search(r"https?://\S+/accounts/signup/\S+", mail.outbox[-1].body)
+        assert link is not None
+        page.goto(link.group(0))
+        expect(page.locator("main")).to_contain_text("Tài khoản đã được kích hoạt")
+        _sign_in(page, base, number, "Doi-che-Tan-Cuong-2026")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào, Đỗ Thị Hương Giang")
+        page.screenshot(path=SCREENSHOTS / "signup-home-390.png", full_page=True)
+        citizen.close()
+
+        founder = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True)
+        page = founder.new_page()
+        _sign_in(page, base, "sang-lap")
+        page.goto(f"{base}/registration/")
+        page.select_option("#id_purpose", "change")
+        page.locator("form").filter(has=page.locator("#id_purpose")).get_by_role(
+            "button", name="Lập hồ sơ"
+        ).click()
+        expect(page.locator("#purpose")).to_have_text("Đăng ký thay đổi")
+        page.fill("#id_name", "Hợp tác xã Chè Xanh Tân Cương")
+        page.get_by_role("button", name="Lưu nháp").click()
+        for code in ("change_notice", "change_resolution"):
+            form = page.locator("#upload-form")
+            form.locator("#id_document").select_option(code)
+            form.locator("#id_file").set_input_files(
+                {"name": f"{code}.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n"}
+            )
+            form.get_by_role("button", name="Tải lên").click()
+            expect(page.get_by_role("link", name=f"{code}.pdf")).to_be_visible()
+        page.screenshot(path=SCREENSHOTS / "registration-change-founder-390.png", full_page=True)
+        page.locator("#submit-application").click()
+        expect(page.locator("#status")).to_have_text("Đã nộp")
+        application_url = page.url
+
+        office = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+        desk = office.new_page()
+        _sign_in(desk, base, "can-bo-xa")
+        desk.get_by_role("link", name="Hồ sơ chờ giải quyết").click()
+        row = desk.locator("tbody tr").filter(has_text="Chè Xanh Tân Cương")
+        expect(row).to_contain_text("ngày làm việc")
+        desk.screenshot(path=SCREENSHOTS / "registration-change-queue-1366.png", full_page=True)
+        row.get_by_role("link").first.click()
+        desk.locator("#take").click()
+        desk.locator("#approve").click()
+        expect(desk.locator("#status")).to_have_text("Đã cấp đăng ký")
+        expect(desk.locator("#timeline")).to_contain_text("Đã đăng ký thay đổi: tên")
+        desk.screenshot(path=SCREENSHOTS / "registration-change-approved-1366.png", full_page=True)
+
+        page.goto(application_url)
+        expect(page.get_by_role("link", name="Tải giấy chứng nhận (PDF)")).to_be_visible()
+        browser.close()
+
+    from htxso.registry.models import Organisation
+
+    organisation = Organisation.objects.get(pk=registered["organisation"])
+    assert organisation.name == "Hợp tác xã Chè Xanh Tân Cương"
