@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "htxso.exchange",
     "htxso.reporting",
     "htxso.registration",
+    "htxso.assessment",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from htxso.assessment.api import router as assessment_api
 from htxso.core import account_views
 from htxso.core import home as core_home
 from htxso.core import views as core_views
@@ -18,6 +19,7 @@ api.add_router("/", registry_api)
 api.add_router("/", reporting_api)
 api.add_router("/", exchange_api)
 api.add_router("/", registration_api)
+api.add_router("/", assessment_api)
 
 urlpatterns = [
     # A signed-in user's own home (inbox and their role's panels); the public's is the national
@@ -52,6 +54,7 @@ urlpatterns = [
     path("exchange/", include("htxso.exchange.urls")),
     path("reporting/", include("htxso.reporting.urls")),
     path("registration/", include("htxso.registration.urls")),
+    path("assessment/", include("htxso.assessment.urls")),
     path("statistics/", include(statistics_patterns)),
     path("api/v1/", api.urls),
 ]
