@@ -34,9 +34,10 @@ def full_scores(c: Classification, total: int) -> dict[str, int]:
 
 
 def submitted(manager: User, organisation_id: int, total: int, year: int = 2025) -> Any:
-    c = services.start(manager, organisation_id, year, today=ROUND_DAY)
+    day = ROUND_DAY.replace(year=year)
+    c = services.start(manager, organisation_id, year, today=day)
     c = services.save_scores(manager, c.pk, c.version, full_scores(c, total))
-    return services.submit(manager, c.pk, c.version, today=ROUND_DAY)
+    return services.submit(manager, c.pk, c.version, today=day)
 
 
 @pytest.fixture
