@@ -9,10 +9,12 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
+from ninja.errors import HttpError
 
 from htxso.core.api import WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
 from htxso.core.api_schemas import ERRORS, PK, Page
+from htxso.core.versions import StaleEdit
 
 from . import services
 from .filters import ClassificationFilter
@@ -77,10 +79,13 @@ def review_classification(
     """The province approves (the grade becomes the organisation's of that year, the
     statistics follow) or returns it to the manager with a reason."""
     get_object_or_404(Classification.objects.visible_to(request.user), pk=pk)
-    if payload.action == "approve":
-        c = services.approve(request.user, pk, payload.version)
-    else:
-        c = services.return_to_manager(request.user, pk, payload.version, payload.reason)
+    try:
+        if payload.action == "approve":
+            c = services.approve(request.user, pk, payload.version)
+        else:
+            c = services.return_to_manager(request.user, pk, payload.version, payload.reason)
+    except StaleEdit as exc:
+        raise HttpError(409, str(exc)) from None
     return _detail(c)
 
 
