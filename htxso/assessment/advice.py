@@ -39,6 +39,11 @@ ORGANISATION_ADVICE = Scope(
 )
 
 
+def _scoped(model: Any, actor: Any) -> Any:
+    """The rows `actor` sees (None: the system, every row)."""
+    return model.objects.all() if actor is None else model.objects.visible_to(actor)
+
+
 def may_advise(actor: Any, organisation_id: int, action: str = Action.EDIT) -> bool:
     if actor is None:
         return True
@@ -82,7 +87,7 @@ def assign(
 
 @transaction.atomic
 def unassign(actor: Any, assignment_id: int) -> None:
-    row = AdviserAssignment.objects.visible_to(actor).select_for_update().get(pk=assignment_id)
+    row = _scoped(AdviserAssignment, actor).select_for_update().get(pk=assignment_id)
     if not may(actor, Action.CREATE, row):
         raise PermissionDenied(_("Bạn không được thôi phân công tư vấn này."))
     record(actor, "delete", row, snapshot(row), None)
@@ -145,7 +150,7 @@ def assess(
 
 
 def _action(actor: Any, pk: int, version: int) -> AdviceAction:
-    row = AdviceAction.objects.visible_to(actor).select_for_update().get(pk=pk)
+    row = _scoped(AdviceAction, actor).select_for_update().get(pk=pk)
     if not may(actor, Action.EDIT, row):
         raise PermissionDenied(_("Bạn không được sửa kế hoạch tư vấn này."))
     check_version(row, version)
@@ -185,7 +190,7 @@ def update_action(
 def add_action(
     actor: Any, assessment_id: int, pillar: str, text: str, priority: str, effort: str
 ) -> AdviceAction:
-    assessment = DxAssessment.objects.visible_to(actor).get(pk=assessment_id)
+    assessment = _scoped(DxAssessment, actor).get(pk=assessment_id)
     if not may(actor, Action.EDIT, assessment):
         raise PermissionDenied(_("Bạn không được sửa kế hoạch tư vấn này."))
     d = assessment.rule_set.definition
@@ -217,7 +222,7 @@ def add_action(
 @transaction.atomic
 def agree_plan(actor: Any, assessment_id: int, version: int) -> DxAssessment:
     """The manager agrees the plan the adviser drew up (the date is kept)."""
-    assessment = DxAssessment.objects.visible_to(actor).select_for_update().get(pk=assessment_id)
+    assessment = _scoped(DxAssessment, actor).select_for_update().get(pk=assessment_id)
     if not may(actor, Action.EDIT, assessment) or getattr(actor, "role", "") not in (
         Role.COOPERATIVE_MANAGER,
         Role.SYSTEM_ADMIN,
@@ -242,7 +247,7 @@ def record_visit(
     done: Iterable[int] = (),
 ) -> FollowUpVisit:
     """A follow-up visit: what was seen, the actions found done, the next visit."""
-    assessment = DxAssessment.objects.visible_to(actor).select_for_update().get(pk=assessment_id)
+    assessment = _scoped(DxAssessment, actor).select_for_update().get(pk=assessment_id)
     if not may(actor, Action.EDIT, assessment):
         raise PermissionDenied(_("Bạn không được ghi lần thăm cho tổ chức này."))
     errors: dict[str, str] = {}

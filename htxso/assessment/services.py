@@ -160,12 +160,10 @@ def start(actor: Any, organisation_id: int, year: int, today: dt.date | None = N
 
 
 def _locked(actor: Any, pk: int, version: int, action: str) -> Classification:
-    c = (
-        Classification.objects.visible_to(actor)
-        .select_for_update()
-        .select_related("rule_set")
-        .get(pk=pk)
+    rows = (
+        Classification.objects.all() if actor is None else Classification.objects.visible_to(actor)
     )
+    c = rows.select_for_update().select_related("rule_set").get(pk=pk)
     if not may(actor, action, c):
         if action == Action.EDIT and c.status not in EDITABLE:
             raise PermissionDenied(_("Bản phân loại đã nộp hoặc đã duyệt, không sửa được nữa."))

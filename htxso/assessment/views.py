@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from htxso.core.lists import build
 from htxso.core.models import User
 from htxso.core.roles import Role
-from htxso.core.scoping import Action, Kind, may, role_of
+from htxso.core.scoping import Action, Kind, may
 from htxso.core.versions import StaleEdit
 from htxso.registry.choices import Classification as Grade
 from htxso.registry.models import Organisation
 
-from . import advice, rules, services
+from . import advice, services
 from .filters import ClassificationFilter
 from .lists import CLASSIFICATIONS
 from .models import AdviserAssignment, Classification, DxAssessment
@@ -49,9 +49,6 @@ def index(request: HttpRequest) -> HttpResponse:
     """Where the assessment starts for each role: the manager's own organisation, the adviser's
     assigned organisations, the officers' round and dashboard."""
     user = request.user
-    organisation_id = getattr(user, "organisation_id", None)
-    if role_of(user) == Role.COOPERATIVE_MANAGER and organisation_id:
-        return redirect("assessment:organisation", organisation_id)
     if not (may(user, Action.VIEW, Kind.ADVICE) or may(user, Action.VIEW, Kind.CLASSIFICATION)):
         raise PermissionDenied(_("Trang này dành cho cán bộ, tư vấn viên và quản lý HTX."))
     assigned = (
@@ -59,7 +56,9 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("organisation")
         .order_by("organisation__name_key", "id")[:200]
     )
-    return render(request, "assessment/index.html", {"assigned": assigned})
+    own = getattr(user, "organisation_id", None)
+    mine = Organisation.objects.filter(pk=own).first() if own else None
+    return render(request, "assessment/index.html", {"assigned": assigned, "mine": mine})
 
 
 @require_GET
@@ -217,7 +216,7 @@ def classification_start(request: HttpRequest, organisation_id: int) -> HttpResp
 @login_required
 def round_approve(request: HttpRequest) -> HttpResponse:
     """The province approves every submitted classification of its round of a year."""
-    province = getattr(request.user, "province_id", None) or request.POST.get("province", "")
+    province = request.POST.get("province") or getattr(request.user, "province_id", None) or ""
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:
@@ -268,7 +267,6 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "may_assess": advice.may_advise(user, pk),
         "year": timezone.localdate().year,
-        "grades_rule": rules,
     }
     return render(request, "assessment/organisation.html", context)
 

@@ -51,6 +51,12 @@ from htxso.reporting.models import (
     Target,
 )
 
+from .assessment_matrix import (
+    ASSESSMENT_API_CALLS,
+    ASSESSMENT_API_MATRIX,
+    ASSESSMENT_PAGE_CALLS,
+    ASSESSMENT_PAGE_MATRIX,
+)
 from .authorization_matrix import (
     ACCOUNT_CALLS,
     ACCOUNT_MATRIX,
@@ -186,6 +192,7 @@ API_MATRIX: dict[str, Row] = {
     **REPORTING_API_MATRIX,  # statistics and reports: reporting_matrix.py
     **EXCHANGE_API_MATRIX,  # import jobs: exchange_matrix.py
     **REGISTRATION_API_MATRIX,  # registration applications: registration_matrix.py
+    **ASSESSMENT_API_MATRIX,  # classifications, grades, DX assessments: assessment_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -307,6 +314,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     },
     **ACCOUNT_MATRIX,  # accounts/ and i18n/: authorization_matrix.py
     **REGISTRATION_PAGE_MATRIX,  # registration: registration_matrix.py
+    **ASSESSMENT_PAGE_MATRIX,  # assessment: assessment_matrix.py
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
@@ -699,6 +707,7 @@ API_CALLS: dict[str, Builder] = {
     **REPORTING_API_CALLS,
     **EXCHANGE_API_CALLS,
     **REGISTRATION_API_CALLS,
+    **ASSESSMENT_API_CALLS,
 }
 
 
@@ -839,6 +848,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ),
     **ACCOUNT_CALLS,
     **REGISTRATION_PAGE_CALLS,
+    **ASSESSMENT_PAGE_CALLS,
 }
 
 
