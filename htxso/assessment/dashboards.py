@@ -130,7 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if province and province not in dict(province_names()):
             province = None
     elif Reach.PROVINCE in reaches and getattr(user, "province_id", None):
-        province = user.province_id
+        province = getattr(user, "province_id", None)
     else:
         raise PermissionDenied(_("Bảng số liệu đánh giá dành cho cán bộ trung ương và cấp tỉnh."))
     year = timezone.localdate().year

@@ -23,6 +23,7 @@ from htxso.core.audit import record, record_many, snapshot
 from htxso.core.scoping import Action, may
 from htxso.core.versions import StaleEdit, check_version
 from htxso.registry import services as registry
+from htxso.registry.choices import OrganisationKind
 from htxso.registry.models import Organisation
 
 from . import rules
@@ -36,6 +37,8 @@ from .models import (
 )
 
 Status = ClassificationStatus
+# Circular 01/2020 classifies cooperatives and their unions (not groups, not households).
+CLASSIFIED_KINDS = (OrganisationKind.COOPERATIVE, OrganisationKind.COOPERATIVE_UNION)
 __all__ = ["StaleEdit"]
 
 
@@ -137,7 +140,7 @@ def start(actor: Any, organisation_id: int, year: int, today: dt.date | None = N
     )
     if not may(actor, Action.EDIT, draft):
         raise PermissionDenied(_("Bạn không được tự chấm điểm cho tổ chức này."))
-    if organisation.kind not in ("cooperative", "union"):
+    if organisation.kind not in CLASSIFIED_KINDS:
         raise ValidationError(_("Chỉ HTX và liên hiệp HTX được phân loại theo bộ tiêu chí này."))
     if year > _today(today).year:
         raise ValidationError(_("Chưa thể phân loại cho năm %(year)s.") % {"year": year})
@@ -317,7 +320,7 @@ def approve(actor: Any, pk: int, version: int) -> Classification:
 def approve_round(actor: Any, province_id: str, year: int) -> int:
     """The province approves every submitted classification of its round at once (set-wise:
     one update per status, one registry write, one audit entry each). Returns how many."""
-    probe = Classification(province_id=province_id, organisation_id=None)
+    probe = Classification(province_id=province_id)
     if not may(actor, Action.REVIEW, probe):
         raise PermissionDenied(_("Bạn không được duyệt phân loại của tỉnh/thành phố này."))
     rows = list(

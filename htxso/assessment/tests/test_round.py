@@ -226,6 +226,8 @@ def test_a_declared_exclusion_must_be_one_of_the_rule_set(manager, htx):
 
 
 def test_only_cooperatives_and_unions_are_classified(db):
+    union = OrganisationFactory(kind="cooperative_union", province_id="19")
+    assert services.start(None, union.pk, 2025, today=ROUND_DAY).rule_set.code == "TT01-2020"
     group = OrganisationFactory(kind="cooperative_group", tax_code=None, province_id="19")
     boss = make_user("ql-tht", "cooperative_manager", "19", organisation=group)
     with pytest.raises(ValidationError, match="Chỉ HTX"):

@@ -81,13 +81,13 @@ ASSESSMENT_API_MATRIX: dict[str, Row] = {
 }
 
 
-def _assigned(w: Any) -> None:
+def _assigned(w: Any) -> Any:
     """The world's adviser advises the own organisation (in the test's transaction)."""
-    AdviserAssignment.objects.get_or_create(
+    return AdviserAssignment.objects.get_or_create(
         adviser=w.users["alliance_adviser"],
         organisation=w.organisation["own"],
         defaults={"province_id": w.province["own"], "since": dt.date(2025, 1, 1)},
-    )
+    )[0]
 
 
 def _classification(w: Any, t: str, state: str = "draft") -> Classification:

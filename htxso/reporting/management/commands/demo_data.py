@@ -38,6 +38,7 @@ class Command(BaseCommand):
             ("release", "--past"),
             ("demo_users",),
             ("demo_registration",),  # registration applications in every state
+            ("demo_assessment",),  # classification rounds of 5 years, DX assessments
         ]
         for name, *arguments in steps:
             call_command(name, *arguments, **out)
