@@ -104,7 +104,7 @@ def _advice(rng: random.Random, today: dt.date) -> None:
         return
     organisations = Organisation.objects.filter(
         province_id="19", kind="cooperative", status="active"
-    ).order_by("id")[40:48]
+    ).order_by("-id")[:8]  # not the round's first 40 (ordered by id) when the province is large
     d = services.rule_set_for(RuleSetKind.DX, today.year).definition
     for org in organisations:
         advice.assign(None, org.pk, adviser.pk, since=today - dt.timedelta(days=420))

@@ -16,7 +16,7 @@
   series.push({ name: script.dataset.share, type: "line", yAxisIndex: 1, color: "#1d3557",
     data: data.years.map(function (y) { return y.share; }),
     markLine: data.target.share ? { symbol: "none", lineStyle: { type: "dashed", color: "#d62828" },
-      data: [{ yAxis: data.target.share, name: script.dataset.target }], label: { formatter: script.dataset.target + " {c}%" } } : undefined });
+      data: [{ yAxis: data.target.share, name: script.dataset.target }], label: { position: "insideEndTop", formatter: script.dataset.target + " {c}%" } } : undefined });
   grades.setOption({
     tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 48, right: 48, top: 48, bottom: 24 },
     xAxis: { type: "category", data: years },
@@ -24,12 +24,13 @@
     series: series
   });
   charts.push(grades);
+  var levelColours = ["#d62828", "#f4a261", "#e9c46a", "#95d5b2", "#52b788", "#1b4332"];
   var dx = echarts.init(document.getElementById("dx-chart"));
   dx.setOption({
     tooltip: { trigger: "axis" }, legend: { top: 0, type: "scroll" }, grid: { left: 150, right: 16, top: 48, bottom: 24 },
     xAxis: { type: "value" }, yAxis: { type: "category", data: data.dx.pillars },
     series: data.dx.levels.map(function (name, i) {
-      return { name: i + " " + name, type: "bar", stack: "l", color: colours[i], data: data.dx.matrix[i] };
+      return { name: i + " " + name, type: "bar", stack: "l", color: levelColours[i], data: data.dx.matrix[i] };
     })
   });
   charts.push(dx);
