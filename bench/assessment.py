@@ -56,31 +56,46 @@ def _past_rounds(year: int) -> int:
 
 
 def _dx(n: int, year: int) -> None:
+    """`n` DX assessments of this year (bulk) and their tallies (as `advice.assess` keeps)."""
+    from collections import Counter
+
     from htxso.assessment import services
-    from htxso.assessment.models import DxAssessment
+    from htxso.assessment.models import DxAssessment, DxTally
     from htxso.registry.models import Organisation
 
     have = DxAssessment.objects.filter(assessed_on__year=year).count()
-    if have >= n:
+    if have < n:
+        rule_set = services.rule_set_for("dx", year)
+        pillars = [p["code"] for p in rule_set.definition["pillars"]]
+        orgs = Organisation.objects.order_by("id").values_list("pk", "province_id")[: n - have]
+        rng = random.Random(2)
+        DxAssessment.objects.bulk_create(
+            (
+                DxAssessment(
+                    organisation_id=pk,
+                    province_id=province,
+                    rule_set=rule_set,
+                    assessed_on=dt.date(year, 1 + i % 11, 1 + i % 27),
+                    answers={},
+                    pillar_levels={p: rng.randint(0, 5) for p in pillars},
+                    overall_level=rng.randint(0, 4),
+                )
+                for i, (pk, province) in enumerate(orgs)
+            ),
+            batch_size=5000,
+        )
+    if DxTally.objects.filter(year=year).exists():
         return
-    rule_set = services.rule_set_for("dx", year)
-    pillars = [p["code"] for p in rule_set.definition["pillars"]]
-    orgs = list(Organisation.objects.order_by("id").values_list("pk", "province_id")[: n - have])
-    rng = random.Random(2)
-    DxAssessment.objects.bulk_create(
-        (
-            DxAssessment(
-                organisation_id=pk,
-                province_id=province,
-                rule_set=rule_set,
-                assessed_on=dt.date(year, 1 + i % 11, 1 + i % 27),
-                answers={},
-                pillar_levels={p: rng.randint(0, 5) for p in pillars},
-                overall_level=rng.randint(0, 4),
-            )
-            for i, (pk, province) in enumerate(orgs)
-        ),
-        batch_size=5000,
+    tallies: Counter = Counter()
+    rows = DxAssessment.objects.filter(assessed_on__year=year).values_list(
+        "province_id", "pillar_levels"
+    )
+    for province, levels in rows.iterator(chunk_size=5000):
+        for pillar, level in levels.items():
+            tallies[(province, pillar, level)] += 1
+    DxTally.objects.bulk_create(
+        DxTally(year=year, province_id=p, pillar=q, level=lv, count=c)
+        for (p, q, lv), c in tallies.items()
     )
 
 

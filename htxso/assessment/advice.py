@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,10 +25,11 @@ from .models import (
     AdviceAction,
     AdviserAssignment,
     DxAssessment,
+    DxTally,
     FollowUpVisit,
     RuleSetKind,
 )
-from .services import rule_set_for
+from .services import locked, rule_set_for
 
 # Who may work on an organisation's DX assessments: the ADVICE row of the table, on the
 # organisation itself (an adviser through their assignments).
@@ -87,7 +89,7 @@ def assign(
 
 @transaction.atomic
 def unassign(actor: Any, assignment_id: int) -> None:
-    row = _scoped(AdviserAssignment, actor).select_for_update().get(pk=assignment_id)
+    row = locked(AdviserAssignment, actor, assignment_id)
     if not may(actor, Action.CREATE, row):
         raise PermissionDenied(_("Bạn không được thôi phân công tư vấn này."))
     record(actor, "delete", row, snapshot(row), None)
@@ -145,12 +147,25 @@ def assess(
         )
         for a in maturity.advise(d, result.pillars)
     )
+    tally(day.year, organisation.province_id, result.pillars)
     record(actor, "create", assessment, None, snapshot(assessment))
     return assessment
 
 
+def tally(year: int, province: str, pillars: Mapping[str, int], n: int = 1) -> None:
+    """Add `n` assessments with these pillar levels to the DX tallies (keys in order)."""
+    for pillar, level in sorted(pillars.items()):
+        updated = DxTally.objects.filter(
+            year=year, province_id=province, pillar=pillar, level=level
+        ).update(count=F("count") + n)
+        if not updated:
+            DxTally.objects.create(
+                year=year, province_id=province, pillar=pillar, level=level, count=n
+            )
+
+
 def _action(actor: Any, pk: int, version: int) -> AdviceAction:
-    row = _scoped(AdviceAction, actor).select_for_update().get(pk=pk)
+    row = locked(AdviceAction, actor, pk)
     if not may(actor, Action.EDIT, row):
         raise PermissionDenied(_("Bạn không được sửa kế hoạch tư vấn này."))
     check_version(row, version)
@@ -222,7 +237,7 @@ def add_action(
 @transaction.atomic
 def agree_plan(actor: Any, assessment_id: int, version: int) -> DxAssessment:
     """The manager agrees the plan the adviser drew up (the date is kept)."""
-    assessment = _scoped(DxAssessment, actor).select_for_update().get(pk=assessment_id)
+    assessment = locked(DxAssessment, actor, assessment_id)
     if not may(actor, Action.EDIT, assessment) or getattr(actor, "role", "") not in (
         Role.COOPERATIVE_MANAGER,
         Role.SYSTEM_ADMIN,
@@ -247,7 +262,7 @@ def record_visit(
     done: Iterable[int] = (),
 ) -> FollowUpVisit:
     """A follow-up visit: what was seen, the actions found done, the next visit."""
-    assessment = _scoped(DxAssessment, actor).select_for_update().get(pk=assessment_id)
+    assessment = locked(DxAssessment, actor, assessment_id)
     if not may(actor, Action.EDIT, assessment):
         raise PermissionDenied(_("Bạn không được ghi lần thăm cho tổ chức này."))
     errors: dict[str, str] = {}

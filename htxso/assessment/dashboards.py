@@ -25,7 +25,7 @@ from .models import (
     ActionStatus,
     AdviceAction,
     AdviserAssignment,
-    DxAssessment,
+    DxTally,
     GradeTally,
     RuleSetKind,
 )
@@ -59,19 +59,18 @@ def grade_years(province: str | None) -> list[dict[str, Any]]:
 
 
 def dx_levels(province: str | None, year: int) -> dict[str, Any]:
-    """The level distribution per pillar over the year's DX assessments."""
+    """The level distribution per pillar over the year's DX assessments (from the tallies)."""
     rule_set = services.rule_set_for(RuleSetKind.DX, year)
     d = rule_set.definition
-    rows = DxAssessment.objects.filter(assessed_on__year=year)
+    rows = DxTally.objects.filter(year=year)
     if province:
         rows = rows.filter(province_id=province)
     per: dict[str, Counter] = {p["code"]: Counter() for p in d["pillars"]}
-    n = 0
-    for levels in rows.values_list("pillar_levels", flat=True).iterator(chunk_size=5000):
-        n += 1
-        for code, level in levels.items():
-            if code in per:
-                per[code][level] += 1
+    for row in rows.values("pillar", "level").annotate(n=Sum("count")):
+        if row["pillar"] in per:
+            per[row["pillar"]][row["level"]] += row["n"]
+    first = d["pillars"][0]["code"]
+    n = sum(per[first].values())  # every assessment counts once in each pillar
     levels = [lv["level"] for lv in d["levels"]]
     return {
         "count": n,

@@ -168,6 +168,27 @@ class GradeTally(models.Model):
         return f"{self.year}/{self.province_id}/{self.grade}: {self.count}"
 
 
+class DxTally(models.Model):
+    """DX assessments per year × province × pillar × level, kept by `advice.assess` (+1 per
+    pillar in its transaction): the DX dashboard reads these rows, never the assessments."""
+
+    year = models.PositiveSmallIntegerField()
+    province = models.ForeignKey("core.Province", on_delete=models.CASCADE, related_name="+")
+    pillar = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "province", "pillar", "level"], name="dx_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}/{self.province_id}/{self.pillar}={self.level}: {self.count}"
+
+
 class DxAssessment(models.Model):
     """A digital-maturity assessment of an organisation (by its adviser or its manager)."""
 

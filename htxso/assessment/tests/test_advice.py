@@ -138,3 +138,20 @@ def test_another_provinces_officer_and_a_stranger_see_nothing(officer_01, advise
     assert not DxAssessment.objects.visible_to(officer_01).exists()
     assert not DxAssessment.objects.visible_to(adviser_2).exists()
     assert not AdviceAction.objects.visible_to(adviser_2).exists()
+
+
+def test_the_dx_tallies_count_every_assessment_once_per_pillar(manager, officer_19, adviser, htx):
+    from collections import Counter
+
+    from htxso.assessment.models import DxTally
+
+    advice.assign(officer_19, htx.pk, adviser.pk)
+    advice.assess(manager, htx.pk, answers(1))
+    advice.assess(adviser, htx.pk, answers(5, data=2))
+    counted: Counter = Counter()
+    for levels in DxAssessment.objects.values_list("pillar_levels", flat=True):
+        for pillar, level in levels.items():
+            counted[(pillar, level)] += 1
+    tallied = {(t.pillar, t.level): t.count for t in DxTally.objects.all()}
+    assert tallied == dict(counted)
+    assert tallied[("data", 2)] == 1 and tallied[("data", 1)] == 1

@@ -3,9 +3,11 @@ deadlines, the province's review paths (adjust with a reason, return, approve), 
 what, stale versions, the registry's classification, the grade tallies and the cube."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from htxso.assessment import services
 from htxso.assessment.models import Classification, GradeTally, RuleSet
@@ -283,3 +285,46 @@ def test_an_approval_moves_the_rated_good_or_fair_figure(manager, officer_19, ht
     c = submitted(manager, htx.pk, 70, year=ROUND_DAY.year)
     services.approve(officer_19, c.pk, c.version)
     assert (good_fair("19"), good_fair("VN")) == (before[0] + 1, before[1] + 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
+def test_two_simultaneous_approvals_count_once(transactional_db):
+    """Two officers approve the same classification at once: one wins, the other is told the
+    record moved on; the grade is tallied once."""
+    from django.db import connections
+
+    from htxso.core.units import load_units
+
+    from .conftest import definition
+
+    load_units()  # transactional tests start from flushed tables
+    for name in ("classification-tt01-2020.json", "dx-htx-2024.json"):
+        if not RuleSet.objects.filter(code=definition(name)["code"]).exists():
+            services.load_rule_set(None, definition(name))
+    htx = OrganisationFactory(province_id="19")
+    boss = make_user("ql-cung-luc", "cooperative_manager", "19", organisation=htx)
+    officers = [make_user(f"cb-cung-luc-{i}", "provincial_officer", "19") for i in range(2)]
+    c = submitted(boss, htx.pk, 82)
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes: dict[str, object] = {}
+
+    def approve(officer) -> None:
+        try:
+            barrier.wait()
+            services.approve(officer, c.pk, c.version)
+            outcomes[officer.username] = "ok"
+        except Exception as exc:  # collected and asserted below
+            outcomes[officer.username] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(o,)) for o in officers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    results = list(outcomes.values())
+    assert results.count("ok") == 1, outcomes
+    assert any(isinstance(r, (StaleEdit, ValidationError)) for r in results), outcomes
+    assert GradeTally.objects.get(year=2025, province_id="19", grade="good").count == 1
