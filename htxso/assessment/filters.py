@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from htxso.core.forms import NumberField, StyledForm
+from htxso.core.forms import StyledForm
 from htxso.core.units import province_names
 from htxso.registry.choices import Classification as Grade
 
@@ -14,7 +14,14 @@ from .models import Classification, ClassificationStatus
 
 
 class ClassificationFilter(StyledForm):
-    year = NumberField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
+    # A whole year (an integer in the API's document); the page types it as digits.
+    year = forms.IntegerField(
+        label=_("Năm"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     status = forms.ChoiceField(
         label=_("Trạng thái"),
         required=False,
