@@ -25,7 +25,7 @@ def adviser_panel(user: Any) -> home.Panel:
     )
 
 
-def round_panel(user: Any) -> home.Panel:
+def round_panel(user: Any) -> home.Panel | None:
     year = timezone.localdate().year
     counts = (
         Classification.objects.visible_to(user)
@@ -37,6 +37,8 @@ def round_panel(user: Any) -> home.Panel:
             returned=Count("id", filter=Q(status=ClassificationStatus.RETURNED)),
         )
     )
+    if not counts["total"]:
+        return None  # no round begun this year in what the user sees
     return home.Panel("assessment/_home_round.html", {"year": year, **counts})
 
 

@@ -171,3 +171,13 @@ def test_the_api_lists_and_reviews(client, manager, officer_19, officer_01, htx)
             "status": "approved",
         }
     ]
+
+
+def test_the_rounds_panel_shows_only_a_begun_round(client, manager, officer_19, officer_01, htx):
+    from htxso.core import home
+
+    assert "assessment/_home_round.html" not in [p.template for p in home.panels_for(officer_19)]
+    services.start(manager, htx.pk, timezone.localdate().year)
+    panels = {p.template: p.context for p in home.panels_for(officer_19)}
+    assert panels["assessment/_home_round.html"]["total"] == 1
+    assert "assessment/_home_round.html" not in [p.template for p in home.panels_for(officer_01)]
