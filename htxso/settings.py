@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "htxso.marketplace",
     "htxso.prices",
     "htxso.traceability",
+    "htxso.assessment",
 ]
 
 MIDDLEWARE = [

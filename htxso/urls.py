@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from htxso.core import account_views, signup
+from htxso.assessment.api import router as assessment_api
+from htxso.core import account_views
 from htxso.core import home as core_home
 from htxso.core import views as core_views
 from htxso.core.api import api
@@ -26,6 +28,7 @@ api.add_router("/", tasks_api)
 api.add_router("/", marketplace_api)
 api.add_router("/", prices_api)
 api.add_router("/", traceability_api)
+api.add_router("/", assessment_api)
 
 urlpatterns = [
     # A signed-in user's own home (inbox and their role's panels); the public's is the national
@@ -65,6 +68,7 @@ urlpatterns = [
     path("tasks/", include("htxso.tasks.urls")),
     path("market/", include("htxso.marketplace.urls")),
     path("prices/", include("htxso.prices.urls")),
+    path("assessment/", include("htxso.assessment.urls")),
     path("statistics/", include(statistics_patterns)),
     path("api/v1/", api.urls),
     # Traceability: its pages under traceability/, and the GS1 Digital Link resolver at the

@@ -47,6 +47,8 @@ class Kind(enum.StrEnum):
     PRICES = "prices"  # market prices: commodities, series, observations, forecasts, calendars
     ALERT = "alert"  # a user's own subscriptions to price alerts and the notices they got
     TRACE = "trace"  # traceability: products, production diaries, EPCIS events
+    CLASSIFICATION = "classification"  # yearly classification (self-scores, review, grade)
+    ADVICE = "advice"  # digital-maturity assessments, advice plans, visits, adviser assignments
 
 
 class Action(enum.StrEnum):
@@ -72,6 +74,7 @@ class Reach(enum.StrEnum):
     SUMMARIES = "summaries"  # rows about a whole province (no organisation)
     PROVINCE_ORGANISATIONS = "province_organisations"  # the province's rows about organisations
     PUBLISHED = "published"  # what the model declares published (e.g. released periods)
+    ADVISED = "advised"  # rows of the organisations the user is assigned to advise
 
 
 A = Role.SYSTEM_ADMIN
@@ -104,7 +107,8 @@ PUBLISHED = (Reach.PUBLISHED,)
 
 # The roles table of DESIGN.md as it is built today (a role absent from a rule reaches nothing).
 # Where today's behaviour is narrower than DESIGN.md, today's is kept:
-# - alliance advisers see only what the public sees (no link to the organisations they advise);
+# - alliance advisers see what the public sees, and the assessments of the organisations they
+#   are assigned to (`Reach.ADVISED`: the assessment app's AdviserAssignment rows);
 # - members see their own person and memberships, and change nothing here (contact details
 #   are the cooperative's to keep);
 # - central officers see personal data but do not reveal it (their work is the provinces');
@@ -249,6 +253,20 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.EDIT: {A: ALL, M: ORGANISATION},
         Action.EXPORT: {A: ALL, C: ALL, P: ALL},
     },
+    Kind.CLASSIFICATION: {
+        # The manager self-scores their cooperative; the province reviews (adjusts, approves,
+        # returns); an adviser follows the organisations assigned to them; national roles all.
+        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, V: (Reach.ADVISED,), M: ORGANISATION},
+        Action.EDIT: {A: ALL, M: ORGANISATION},
+        Action.REVIEW: {A: ALL, P: PROVINCE},
+    },
+    Kind.ADVICE: {
+        # The adviser assigned to an organisation and its manager fill the questionnaire and
+        # keep the plan; the province assigns advisers (CREATE) and follows; national roles all.
+        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, V: (Reach.ADVISED,), M: ORGANISATION},
+        Action.EDIT: {A: ALL, V: (Reach.ADVISED,), M: ORGANISATION},
+        Action.CREATE: {A: ALL, P: PROVINCE},
+    },
 }
 
 
@@ -287,6 +305,7 @@ class Scope:
     organisation: str | tuple[str, ...] = ()
     person: str | tuple[str, ...] = ()
     owner: str | tuple[str, ...] = ()
+    advised: str | tuple[str, ...] = ()  # the path to the adviser's user id (Reach.ADVISED)
     conditions: Mapping[Action, Q] = field(default_factory=dict)
     published: Callable[[], Q] | None = None
 
@@ -310,6 +329,8 @@ class Scope:
             return match(_paths(self.person), getattr(user, "person_id", None))
         if one == Reach.OWN:
             return match(_paths(self.owner), getattr(user, "pk", None))
+        if one == Reach.ADVISED:
+            return match(_paths(self.advised), getattr(user, "pk", None))
         organisation = _paths(self.organisation)[:1]
         if one == Reach.SUMMARIES and organisation:
             return [(Q(**{f"{organisation[0]}__isnull": True}), organisation)]

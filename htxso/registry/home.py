@@ -132,8 +132,8 @@ def national_panel(user: Any) -> home.Panel:
 
 
 def adviser_panel(user: Any) -> home.Panel:
-    """Nothing links an adviser to the organisations they advise yet (`core.scoping.TABLE`):
-    the panel says so, and offers what they can see — the public registry and statistics."""
+    """What an adviser sees beyond the organisations assigned to them (the assessment app's
+    panel lists those): the public registry and the released statistics."""
     return home.Panel("registry/_home_adviser.html", {}, wide=True)
 
 

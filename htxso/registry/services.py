@@ -29,6 +29,7 @@ from .writes.bulk_organisations import (
     create_organisations,
     prepare_organisation,
 )
+from .writes.classification import set_classifications
 from .writes.common import may_write_people, require_editable, require_person_writer
 from .writes.imports import (
     MEMBERSHIP_IMPORT_FIELDS,
@@ -92,6 +93,7 @@ __all__ = [
     "prepare_organisation",
     "require_editable",
     "require_person_writer",
+    "set_classifications",
     "update_organisation",
     "update_person_contact",
 ]

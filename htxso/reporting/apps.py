@@ -7,14 +7,16 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Báo cáo thống kê")
 
     def ready(self) -> None:
+        from htxso.core import facts
         from htxso.registry.aggregates import refreshed
 
         from . import home, inbox
         from .import_jobs import register
-        from .statistics import on_registry_refresh
+        from .statistics import approved_yearly_values, on_registry_refresh
 
         register()
         inbox.register()  # reports to fill in, to review, to follow; report imports
         home.register()  # the manager's figures against last year
 
         refreshed.connect(on_registry_refresh, dispatch_uid="reporting-cube")
+        facts.provide_yearly_report(approved_yearly_values)  # the classification's prefill

@@ -92,6 +92,22 @@ def on_registry_refresh(
     refresh_registry(provinces)
 
 
+def approved_yearly_values(organisation_id: int, year: int) -> dict[str, Any] | None:
+    """The approved yearly report's values of an organisation (`core.facts`: what other apps
+    may read of reports, e.g. the classification's prefill). One indexed query."""
+    values = (
+        Report.objects.filter(
+            organisation_id=organisation_id,
+            period=str(year),
+            status=ReportStatus.APPROVED,
+            form__periodicity="year",
+        )
+        .values_list("values", flat=True)
+        .first()
+    )
+    return dict(values) if values is not None else None
+
+
 def rebuild_registry_period(period: Period, today: dt.date | None = None) -> int:
     """Reconstruct a half-year's registry figures as they stood at its end (from the dated
     history); the running half-year is counted live."""

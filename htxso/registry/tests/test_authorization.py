@@ -51,6 +51,12 @@ from htxso.reporting.models import (
     Target,
 )
 
+from .assessment_matrix import (
+    ASSESSMENT_API_CALLS,
+    ASSESSMENT_API_MATRIX,
+    ASSESSMENT_PAGE_CALLS,
+    ASSESSMENT_PAGE_MATRIX,
+)
 from .authorization_matrix import (
     ACCOUNT_CALLS,
     ACCOUNT_MATRIX,
@@ -210,6 +216,7 @@ API_MATRIX: dict[str, Row] = {
     **MARKETPLACE_API_MATRIX,  # the marketplace: marketplace_matrix.py
     **PRICES_API_MATRIX,  # prices: prices_matrix.py
     **TRACEABILITY_API_MATRIX,  # EPCIS capture/query, recall, Digital Link: traceability_matrix.py
+    **ASSESSMENT_API_MATRIX,  # classifications, grades, DX assessments: assessment_matrix.py
 }
 
 # Variants of an enumerated operation whose rules differ (not endpoints of their own).
@@ -335,6 +342,7 @@ PAGE_MATRIX: dict[str, dict[str, Row]] = {
     **MARKETPLACE_PAGE_MATRIX,  # the marketplace: marketplace_matrix.py
     **PRICES_PAGE_MATRIX,  # prices: prices_matrix.py
     **TRACEABILITY_PAGE_MATRIX,  # traceability: traceability_matrix.py
+    **ASSESSMENT_PAGE_MATRIX,  # assessment: assessment_matrix.py
 }
 
 # -- enumeration ----------------------------------------------------------------------------------
@@ -738,6 +746,7 @@ API_CALLS: dict[str, Builder] = {
     **MARKETPLACE_API_CALLS,
     **PRICES_API_CALLS,
     **TRACEABILITY_API_CALLS,
+    **ASSESSMENT_API_CALLS,
 }
 
 
@@ -882,6 +891,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
     **MARKETPLACE_PAGE_CALLS,
     **PRICES_PAGE_CALLS,
     **TRACEABILITY_PAGE_CALLS,
+    **ASSESSMENT_PAGE_CALLS,
 }
 
 

@@ -97,7 +97,9 @@ def test_every_role_lands_on_its_home_and_follows_its_main_link(
         expect(page.locator("main")).to_contain_text(demo_world["other"])
 
     def adviser(page) -> None:
-        expect(page.locator("#panel-adviser")).to_contain_text("chưa ghi nhận tư vấn viên")
+        expect(page.locator("#panel-adviser")).to_contain_text(
+            "Ngoài các tổ chức được phân công tư vấn"
+        )
         page.locator("#adviser-search").click()
         expect(page.locator("#results-table")).to_be_visible()
 

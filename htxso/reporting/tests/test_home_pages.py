@@ -117,7 +117,8 @@ def test_the_central_officer_sees_the_national_figures(client, reference, centra
 def test_the_adviser_is_told_honestly_what_they_see(client, reference):
     adviser = make_user("tu-van", "alliance_adviser")
     html = page(client, adviser)
-    assert "chưa ghi nhận tư vấn viên nào" in html and 'id="adviser-search"' in html
+    assert "Ngoài các tổ chức được phân công tư vấn" in html and 'id="adviser-search"' in html
+    assert "Bạn chưa được phân công tư vấn tổ chức nào" in html  # the assessment's panel
     assert "Số liệu toàn quốc" in html
 
 

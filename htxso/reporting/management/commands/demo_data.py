@@ -42,6 +42,7 @@ class Command(BaseCommand):
             ("demo_market",),  # the marketplace: shops, products, a buyer's orders
             ("demo_prices",),  # prices: World Bank series, reports, forecasts
             ("demo_traceability",),  # a diary and an EPCIS chain: /01/<gtin>/10/<lot>
+            ("demo_assessment",),  # classification rounds of 5 years, DX assessments
         ]
         for name, *arguments in steps:
             call_command(name, *arguments, **out)
