@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from htxso.core import account_views, signup
 from htxso.assessment.api import router as assessment_api
-from htxso.core import account_views
+from htxso.core import account_views, signup
 from htxso.core import home as core_home
 from htxso.core import views as core_views
 from htxso.core.api import api

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core import signing
 from django.utils import timezone
-from fpdf import FPDF
 
 from htxso.core.pdf import document, draw_qr
 
