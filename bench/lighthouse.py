@@ -66,6 +66,18 @@ def public_pages(database_url: str) -> dict[str, str]:
         pages["organisation"] = f"/registry/{org}/"
     if province is not None:
         pages["statistics_province"] = f"/statistics/province/{province}/"
+    pages.update(
+        {
+            "market": "/market/",
+            "prices": "/prices/",
+            "directives": "/tasks/public/",
+        }
+    )
+    from htxso.traceability.models import Harvest
+
+    harvest = Harvest.objects.select_related("product").order_by("id").first()
+    if harvest is not None and harvest.product is not None:  # the label's URL, as scanned
+        pages["trace"] = f"/01/{harvest.product.gtin}/10/{harvest.lot}"
     return pages
 
 

@@ -120,6 +120,7 @@ def test_a_citizen_signs_up_and_a_commune_approves_a_change(
         office = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         desk = office.new_page()
         _sign_in(desk, base, "can-bo-xa")
+        desk.locator("#nav-work").click()  # the role's tools are in the "Công việc" menu
         desk.get_by_role("link", name="Hồ sơ chờ giải quyết").click()
         row = desk.locator("tbody tr").filter(has_text="Chè Xanh Tân Cương")
         expect(row).to_contain_text("ngày làm việc")

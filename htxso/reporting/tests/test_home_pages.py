@@ -141,7 +141,11 @@ def test_the_home_answers_in_english_too(client, annual, htx, manager):
 def test_panels_follow_their_roles(reference, manager, central):
     assert home.panels_for(AnonymousUser()) == []
     templates = [p.template for p in home.panels_for(manager)]
-    assert templates == ["registry/_home_cooperative.html", "reporting/_home_figures.html"]
+    assert templates == [
+        "registry/_home_cooperative.html",
+        "reporting/_home_figures.html",
+        "prices/_home.html",  # what to do this month for the crops, and price alerts
+    ]
     assert [p.template for p in home.panels_for(central)] == ["registry/_home_figures.html"]
 
 

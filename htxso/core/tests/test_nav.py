@@ -1,0 +1,107 @@
+"""The navigation bar (core/nav.py): what each role is offered, and where."""
+
+import pytest
+from django.test import RequestFactory
+
+from htxso.core.nav import TABLE, nav
+from htxso.core.roles import Role
+from htxso.registry.tests.conftest import make_user
+from htxso.registry.tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def offered(user) -> dict[str, list[str]]:
+    request = RequestFactory().get("/registry/")
+    request.user = user
+    return {
+        place: [str(link["label"]) for link in links]
+        for place, links in nav(request)["nav"].items()
+    }
+
+
+def test_the_public_gets_the_bar_and_the_services_but_no_work():
+    from django.contrib.auth.models import AnonymousUser
+
+    links = offered(AnonymousUser())
+    assert links["bar"] == ["Tổng quan", "Sổ đăng ký", "Thống kê"]
+    assert links["services"] == ["Chợ HTX", "Giá nông sản", "Tra cứu đăng ký", "Văn bản chỉ đạo"]
+    assert links["work"] == []
+
+
+@pytest.mark.parametrize(
+    ("role", "work"),
+    [
+        (
+            Role.CENTRAL_OFFICER,
+            [
+                "Báo cáo",
+                "Phân loại, đánh giá",
+                "Nhiệm vụ",
+                "Truy xuất thu hồi",
+                "Từ đồng nghĩa khi nhập",
+            ],
+        ),
+        (
+            Role.PROVINCIAL_OFFICER,
+            ["Báo cáo", "Nhập dữ liệu", "Phân loại, đánh giá", "Nhiệm vụ", "Truy xuất thu hồi"],
+        ),
+        (Role.ALLIANCE_ADVISER, ["Phân loại, đánh giá"]),
+        (Role.COMMUNE_OFFICER, ["Hồ sơ chờ giải quyết"]),
+        (Role.APPLICANT, ["Hồ sơ đăng ký của tôi"]),
+        (Role.MEMBER, []),
+        (Role.BUYER, []),
+    ],
+)
+def test_each_role_is_offered_its_own_tools(role, work):
+    province = "19" if role in (Role.PROVINCIAL_OFFICER, Role.COMMUNE_OFFICER) else None
+    user = make_user(f"nav-{role}", role, province)
+    links = offered(user)
+    assert links["work"] == work
+    assert links["bar"][0] == "Trang của tôi"
+    # Officers follow the tasks on their dashboard, not on the public page of directives.
+    following = role in (Role.CENTRAL_OFFICER, Role.PROVINCIAL_OFFICER)
+    assert ("Văn bản chỉ đạo" in links["services"]) is not following
+
+
+def test_a_manager_sells_only_with_an_organisation():
+    organisation = OrganisationFactory()
+    manager = make_user("nav-manager", Role.COOPERATIVE_MANAGER, organisation=organisation)
+    assert offered(manager)["work"] == [
+        "Bán hàng",
+        "Nhật ký sản xuất",
+        "Báo cáo",
+        "Nhập dữ liệu",
+        "Phân loại, đánh giá",
+    ]
+    alone = make_user("nav-manager-alone", Role.COOPERATIVE_MANAGER)
+    assert offered(alone)["work"] == [
+        "Nhật ký sản xuất",
+        "Báo cáo",
+        "Nhập dữ liệu",
+        "Phân loại, đánh giá",
+    ]
+
+
+def test_the_current_page_is_marked():
+    user = make_user("nav-central", Role.CENTRAL_OFFICER)
+    request = RequestFactory().get("/registry/123/")
+    request.user = user
+    bar = nav(request)["nav"]["bar"]
+    assert [link["current"] for link in bar] == [False, False, True, False]
+
+
+def test_the_bar_stays_short_for_every_role():
+    """The apps' links go in the menus: the bar itself holds at most four links."""
+    assert sum(1 for entry in TABLE if entry.place == "bar") <= 4
+
+
+def test_the_page_renders_the_menus(client):
+    user = make_user("nav-province", Role.PROVINCIAL_OFFICER, "19")
+    client.force_login(user)
+    html = client.get("/overview/").content.decode()
+    assert 'id="nav-services"' in html and 'id="nav-work"' in html
+    assert 'href="/tasks/"' in html
+    client.logout()
+    html = client.get("/overview/").content.decode()
+    assert 'id="nav-work"' not in html and 'id="signup-menu"' in html
