@@ -57,8 +57,10 @@ def create_demo_market() -> int:
         return 0
     manager = User.objects.filter(username="quanly.htx").first()
     sellers: list[Any] = []
-    if manager is not None and manager.organisation_id:
-        sellers.append(Organisation.objects.get(pk=manager.organisation_id))
+    if manager is not None and manager.organisation_id:  # the demo manager's shop, if it trades
+        own = Organisation.objects.get(pk=manager.organisation_id)
+        if own.status == OrganisationStatus.ACTIVE:
+            sellers.append(own)
     others = Organisation.objects.filter(status=OrganisationStatus.ACTIVE).exclude(
         pk__in=[s.pk for s in sellers]
     )

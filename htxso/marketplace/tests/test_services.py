@@ -130,7 +130,9 @@ def test_the_whole_lifecycle_with_vietqr(tea, buyer, manager):
     order = services.step(manager, order.pk, order.version, "deliver")
     assert order.status == "delivered" and order.version == 5
     actions = list(
-        AuditEntry.objects.filter(object_type="marketplace.order").values_list("action", flat=True)
+        AuditEntry.objects.filter(object_type="marketplace.order")
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions == ["create", "confirm", "paid", "ship", "deliver"]
 

@@ -37,6 +37,8 @@ PUBLIC_READS = {
     # Traceability (traceability/api.py): public events (EPCIS query) and Digital Link reading.
     "GET /api/v1/epcis/events",
     "GET /api/v1/digital-link",
+    # The steering committee's published directives and their aggregate progress (tasks/api.py).
+    "GET /api/v1/public/directives",
 }
 CREDENTIALS: list[dict[str, list]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 
