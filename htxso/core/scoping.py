@@ -17,7 +17,6 @@ imports and services ask one question the same way.
 This is the lowest layer: it knows roles and Django, never a domain app.
 """
 
-import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar, cast
@@ -26,249 +25,24 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 
+from .access_table import (  # noqa: F401  (re-exported: apps import them from here)
+    ALL,
+    EVERYONE,
+    ORGANISATION,
+    OWN,
+    PERSON,
+    PROVINCE,
+    PUBLISHED,
+    TABLE,
+    Action,
+    Kind,
+    Reach,
+    Reaches,
+    Rule,
+)
 from .roles import Role
 
-
-class Kind(enum.StrEnum):
-    """What kind of data a model holds (the rows of `TABLE`)."""
-
-    REGISTRY = "registry"  # published registry fields of organisations, their status history
-    PERSONAL = "personal"  # people, memberships and what is derived from them row by row
-    REPORT = "report"  # periodic reports: business figures of an organisation or a province
-    STATISTICS = "statistics"  # the indicator cube, releases
-    AUDIT = "audit"  # the audit log (who changed or looked at what)
-    JOB = "job"  # background jobs (imports) and what they keep
-    ACCOUNTS = "accounts"  # user accounts (the admin site, lifting login locks)
-    CATALOGUE = "catalogue"  # national word lists that shape how files are read (synonyms)
-    APPLICATION = "application"  # registration applications, their dossier files and members
-    TASK = "task"  # steering-committee directives, tasks, progress reports, reminders
-    LISTING = "listing"  # the marketplace's products (sellers are active registry organisations)
-    ORDER = "order"  # the marketplace's orders: the buyer's, the seller's, the province's oversight
-    PRICES = "prices"  # market prices: commodities, series, observations, forecasts, calendars
-    ALERT = "alert"  # a user's own subscriptions to price alerts and the notices they got
-    TRACE = "trace"  # traceability: products, production diaries, EPCIS events
-    CLASSIFICATION = "classification"  # yearly classification (self-scores, review, grade)
-    ADVICE = "advice"  # digital-maturity assessments, advice plans, visits, adviser assignments
-
-
-class Action(enum.StrEnum):
-    VIEW = "view"
-    EDIT = "edit"
-    CREATE = "create"
-    REVIEW = "review"  # approve or return what others filled in
-    REVEAL = "reveal"  # see personal data unmasked (logged)
-    EXPORT = "export"
-    IMPORT = "import"
-    RELEASE = "release"  # publish figures, change national forms
-
-
-class Reach(enum.StrEnum):
-    """How far a role reaches into a kind of data for one action."""
-
-    ALL = "all"
-    PROVINCE = "province"  # rows of the user's province
-    COMMUNE = "commune"  # rows of the user's commune
-    ORGANISATION = "organisation"  # rows of the user's organisation
-    PERSON = "person"  # rows about the user as a person
-    OWN = "own"  # rows the user created
-    SUMMARIES = "summaries"  # rows about a whole province (no organisation)
-    PROVINCE_ORGANISATIONS = "province_organisations"  # the province's rows about organisations
-    PUBLISHED = "published"  # what the model declares published (e.g. released periods)
-    ADVISED = "advised"  # rows of the organisations the user is assigned to advise
-
-
-A = Role.SYSTEM_ADMIN
-C = Role.CENTRAL_OFFICER
-P = Role.PROVINCIAL_OFFICER
-V = Role.ALLIANCE_ADVISER
-M = Role.COOPERATIVE_MANAGER
-E = Role.MEMBER
-U = Role.PUBLIC
-R = Role.APPLICANT
-B = Role.BUYER
-X = Role.COMMUNE_OFFICER  # (xã)
-
-EVERYONE = (A, C, P, V, M, E, U, R, B, X)
-Reaches = tuple[Reach, ...]
 QS = TypeVar("QS", bound=models.QuerySet)
-Rule = Mapping[Role, Reaches]
-
-
-def _every(*reach: Reach) -> Rule:
-    return dict.fromkeys(EVERYONE, reach)
-
-
-ALL = (Reach.ALL,)
-PROVINCE = (Reach.PROVINCE,)
-ORGANISATION = (Reach.ORGANISATION,)
-PERSON = (Reach.PERSON,)
-OWN = (Reach.OWN,)
-PUBLISHED = (Reach.PUBLISHED,)
-
-# The roles table of DESIGN.md as it is built today (a role absent from a rule reaches nothing).
-# Where today's behaviour is narrower than DESIGN.md, today's is kept:
-# - alliance advisers see what the public sees, and the assessments of the organisations they
-#   are assigned to (`Reach.ADVISED`: the assessment app's AdviserAssignment rows);
-# - members see their own person and memberships, and change nothing here (contact details
-#   are the cooperative's to keep);
-# - central officers see personal data but do not reveal it (their work is the provinces');
-# - a provincial officer sees their province's figures live, and released ones elsewhere.
-TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
-    Kind.REGISTRY: {
-        Action.VIEW: _every(Reach.ALL),  # the published registry
-        Action.EXPORT: _every(Reach.ALL),
-        Action.EDIT: {A: ALL, P: PROVINCE, M: ORGANISATION},
-        Action.CREATE: {A: ALL, P: PROVINCE},
-        Action.IMPORT: {A: ALL, P: PROVINCE, M: ORGANISATION},
-    },
-    Kind.PERSONAL: {
-        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION, E: PERSON},
-        Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION, E: PERSON},
-        Action.EDIT: {A: ALL, P: PROVINCE, M: ORGANISATION},
-        Action.REVEAL: {A: ALL, P: PROVINCE, M: ORGANISATION, E: PERSON},
-        Action.IMPORT: {A: ALL, P: PROVINCE, M: ORGANISATION},
-    },
-    Kind.REPORT: {
-        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
-        Action.EDIT: {A: ALL, P: PROVINCE, M: ORGANISATION},
-        # A province reviews its organisations' reports; central officers the provinces'.
-        Action.REVIEW: {
-            A: ALL,
-            C: (Reach.SUMMARIES,),
-            P: (Reach.PROVINCE_ORGANISATIONS,),
-        },
-        Action.IMPORT: {A: ALL, P: PROVINCE, M: ORGANISATION},
-    },
-    Kind.STATISTICS: {
-        # Live figures for national roles and a province's own officer; released ones (small
-        # cells suppressed) for everyone else (the model declares what is published).
-        Action.VIEW: {**_every(Reach.PUBLISHED), A: ALL, C: ALL, P: (Reach.PROVINCE,)},
-        Action.EXPORT: {**_every(Reach.PUBLISHED), A: ALL, C: ALL, P: (Reach.PROVINCE,)},
-        Action.RELEASE: {A: ALL, C: ALL},
-    },
-    Kind.AUDIT: {
-        # The trail of an object follows the object's own audit scope (Scope on its model).
-        # Everyone signed in sees who looked them up (their person).
-        Action.VIEW: {
-            **_every(Reach.PERSON),
-            A: ALL,
-            C: ALL,
-            P: (Reach.PROVINCE, Reach.PERSON),
-            M: (Reach.ORGANISATION, Reach.PERSON),
-        },
-    },
-    Kind.JOB: {
-        Action.VIEW: {**_every(Reach.OWN), A: ALL},
-        Action.EDIT: _every(Reach.OWN),
-    },
-    Kind.ACCOUNTS: {
-        # A provincial officer lifts the login locks of their province's users below them
-        # (`core/lockout.py` says who is below); the system admin manages every account.
-        Action.EDIT: {A: ALL, P: PROVINCE},
-    },
-    Kind.CATALOGUE: {
-        # The import synonyms: national, kept by central officers; provinces read them.
-        Action.VIEW: {A: ALL, C: ALL, P: ALL},
-        Action.EDIT: {A: ALL, C: ALL},
-    },
-    Kind.APPLICATION: {
-        # A founder their own applications (edited while a draft or returned for corrections:
-        # the model's conditions); the office the rules name decides: a commune's officer the
-        # cases of the kinds its commune registers (the model's `office_commune`), the
-        # province's officer every case of the province (unions only there); national roles
-        # follow every one.
-        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, R: OWN, X: (Reach.COMMUNE,)},
-        Action.CREATE: {R: OWN},
-        Action.EDIT: {R: OWN},
-        Action.REVIEW: {A: ALL, P: PROVINCE, X: (Reach.COMMUNE,)},
-    },
-    Kind.TASK: {
-        # The steering committee's follow-up (tasks/). Central officers are the committee and
-        # its secretariat: they read every task, write directives and tasks, and accept or
-        # return progress reports. A province's officer is its focal point (its province's
-        # tasks); a ministry's focal points are central officers named on the agency (OWN:
-        # the model's `owner` path). Published directives (aggregate progress) are public.
-        Action.VIEW: {
-            **_every(Reach.PUBLISHED),
-            A: ALL,
-            C: ALL,
-            P: (Reach.PROVINCE, Reach.PUBLISHED),
-        },
-        Action.EDIT: {A: ALL, C: OWN, P: PROVINCE},
-        Action.CREATE: {A: ALL, C: ALL},
-        Action.REVIEW: {A: ALL, C: ALL},
-        Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE},
-    },
-    Kind.LISTING: {
-        # The catalogue is public (the model keeps only active sellers' products in view); a
-        # cooperative's manager keeps its own products.
-        Action.VIEW: _every(Reach.ALL),
-        Action.CREATE: {A: ALL, M: ORGANISATION},
-        Action.EDIT: {A: ALL, M: ORGANISATION},
-    },
-    Kind.ORDER: {
-        # A buyer sees and cancels their own orders; the seller's staff see theirs and move
-        # them on (REVIEW); a province's officer follows its sellers' orders, read-only.
-        # Any signed-in person may buy (a cooperative buys from another: B2B).
-        Action.VIEW: {
-            A: ALL,
-            C: ALL,
-            P: PROVINCE,
-            M: (Reach.ORGANISATION, Reach.OWN),
-            **{role: OWN for role in (V, E, U, R, B, X)},
-        },
-        Action.CREATE: {role: OWN for role in (M, V, E, U, R, B, X)},
-        Action.EDIT: {role: OWN for role in (M, V, E, U, R, B, X)},
-        Action.REVIEW: {A: ALL, M: ORGANISATION},
-        Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
-    },
-    Kind.PRICES: {
-        # Market information is public. Members, managers and officers report prices (a
-        # provincial officer in their own province); officers load files; the system the rest.
-        Action.VIEW: _every(Reach.ALL),
-        Action.EXPORT: _every(Reach.ALL),
-        Action.CREATE: {A: ALL, C: ALL, P: PROVINCE, M: ALL, E: ALL},
-        Action.EDIT: {A: ALL, C: ALL, P: PROVINCE},
-        # No IMPORT here yet: price files do not go through the exchange pipeline (issue #22),
-        # and `may(user, "import")` over every kind decides who sees the import pages.
-    },
-    Kind.ALERT: {
-        # Every signed-in user (not the public, not an applicant) keeps their own alerts.
-        Action.VIEW: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
-        Action.CREATE: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
-        Action.EDIT: {A: OWN, C: OWN, P: OWN, V: OWN, M: OWN, E: OWN},
-    },
-    Kind.TRACE: {
-        # A cooperative keeps its own diary and records its own events; national roles and the
-        # province's officer follow them; everyone else (the shopper scanning a package) sees
-        # only what the cooperative marked public (the model's `published`). A recall crosses
-        # provinces and organisations (a lot does not stop at a border): inspectors export it.
-        Action.VIEW: {
-            **_every(Reach.PUBLISHED),
-            A: ALL,
-            C: ALL,
-            P: (Reach.PROVINCE, Reach.PUBLISHED),
-            M: (Reach.ORGANISATION, Reach.PUBLISHED),
-        },
-        Action.CREATE: {A: ALL, M: ORGANISATION},
-        Action.EDIT: {A: ALL, M: ORGANISATION},
-        Action.EXPORT: {A: ALL, C: ALL, P: ALL},
-    },
-    Kind.CLASSIFICATION: {
-        # The manager self-scores their cooperative; the province reviews (adjusts, approves,
-        # returns); an adviser follows the organisations assigned to them; national roles all.
-        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, V: (Reach.ADVISED,), M: ORGANISATION},
-        Action.EDIT: {A: ALL, M: ORGANISATION},
-        Action.REVIEW: {A: ALL, P: PROVINCE},
-    },
-    Kind.ADVICE: {
-        # The adviser assigned to an organisation and its manager fill the questionnaire and
-        # keep the plan; the province assigns advisers (CREATE) and follows; national roles all.
-        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, V: (Reach.ADVISED,), M: ORGANISATION},
-        Action.EDIT: {A: ALL, V: (Reach.ADVISED,), M: ORGANISATION},
-        Action.CREATE: {A: ALL, P: PROVINCE},
-    },
-}
 
 
 def role_of(user: Any) -> Role:
