@@ -26,7 +26,7 @@ from htxso.registry import services as registry
 from htxso.registry.choices import OrganisationKind
 from htxso.registry.models import Organisation
 
-from . import rules
+from . import rounds, rules
 from .models import (
     EDITABLE,
     Classification,
@@ -212,6 +212,7 @@ def submit(actor: Any, pk: int, version: int, today: dt.date | None = None) -> C
     self-scoring deadline (15/12); a round the province returned may be sent again until the
     province's deadline (21/12)."""
     c = _locked(actor, pk, version, Action.EDIT)
+    rounds.require_open(c.province_id, c.year)
     day = _today(today)
     last = "province" if c.status == Status.RETURNED else "self_scoring"
     due = deadline(c.rule_set, c.year, last)
@@ -237,6 +238,7 @@ def _reviewing(actor: Any, pk: int, version: int) -> Classification:
     c = _locked(actor, pk, version, Action.REVIEW)
     if c.status != Status.SUBMITTED:
         raise ValidationError(_("Chỉ xem xét được bản phân loại đã nộp."))
+    rounds.require_open(c.province_id, c.year)
     return c
 
 
@@ -329,6 +331,7 @@ def approve_round(actor: Any, province_id: str, year: int) -> int:
     probe = Classification(province_id=province_id)
     if not may(actor, Action.REVIEW, probe):
         raise PermissionDenied(_("Bạn không được duyệt phân loại của tỉnh/thành phố này."))
+    rounds.require_open(province_id, year)
     # The total and grade were computed at every save and adjustment: the round only decides.
     waiting = Classification.objects.filter(
         province_id=province_id, year=year, status=Status.SUBMITTED
