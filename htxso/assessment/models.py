@@ -382,3 +382,15 @@ class ProvinceRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id}/{self.year}"
+
+
+class Stamp(models.Model):
+    """A value per province (and `*` for the rule sets) changed, in the write's transaction,
+    by every write the dashboards read (approvals, DX assessments, assignments, plan actions):
+    the dashboards' cache is keyed by the stamps they depend on (`stamps.py`)."""
+
+    scope = models.CharField(max_length=8, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.n}"

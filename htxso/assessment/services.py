@@ -26,7 +26,7 @@ from htxso.registry import services as registry
 from htxso.registry.choices import OrganisationKind
 from htxso.registry.models import Organisation
 
-from . import rounds, rules
+from . import rounds, rules, stamps
 from .models import (
     EDITABLE,
     Classification,
@@ -75,6 +75,7 @@ def load_rule_set(actor: Any, definition: Mapping[str, Any]) -> RuleSet:
         applies_from=definition["applies_from"],
         definition=dict(definition),
     )
+    stamps.bump([stamps.RULES])
     record(actor, "create", rule_set, None, snapshot(rule_set))
     return rule_set
 
@@ -295,6 +296,7 @@ def _decide(actor: Any, decided: list[Classification]) -> None:
         c.organisation_id: c.grade for c in decided if later.get(c.organisation_id, 0) <= c.year
     }
     registry.set_classifications(actor, grades)
+    stamps.bump(c.province_id for c in decided)
     tally = Counter((c.year, c.province_id, c.grade) for c in decided if c.grade)
     for (year, province, grade), n in sorted(tally.items()):
         updated = GradeTally.objects.filter(year=year, province_id=province, grade=grade).update(
