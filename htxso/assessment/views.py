@@ -77,6 +77,7 @@ def classification_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "listing": listing,
         "may_review": may(request.user, Action.REVIEW, Kind.CLASSIFICATION),
+        "may_rounds": may(request.user, Action.VIEW, Kind.ROUND),
         "year": timezone.localdate().year,
     }
     return render(request, "assessment/classifications.html", context, status=listing.status)

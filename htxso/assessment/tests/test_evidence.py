@@ -159,3 +159,14 @@ def test_the_page_upload_says_why_a_file_is_refused(client, manager, draft, tmp_
     assert response.status_code == 302
     assert Evidence.objects.get().content_kind == "png"
     assert len(stored_files(tmp_path)) == 1
+
+
+def test_the_api_lists_the_evidence_of_a_classification(client, manager, officer_19, draft):
+    from htxso.core.tokens import issue_token
+
+    row = evidence.attach(manager, draft.pk, draft.version, "c04", PDF_file(), "luong.pdf")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(None, officer_19, 't')}"}
+    body = client.get(f"/api/v1/classifications/{draft.pk}", **auth).json()
+    assert [(e["id"], e["criterion"], e["filename"], e["size"]) for e in body["evidence"]] == [
+        (row.pk, "c04", "luong.pdf", len(PDF))
+    ]
