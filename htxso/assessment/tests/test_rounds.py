@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from htxso.assessment import rounds, services
@@ -143,3 +144,66 @@ def test_the_pages_of_sending_and_receiving(client, officer_19, officer_01, cent
     response = client.post(review, {"action": "receive", "version": sent.version}, follow=True)
     assert "Đã tiếp nhận" in response.content.decode()
     assert ProvinceRound.objects.get().status == RoundStatus.RECEIVED
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
+def test_a_sending_and_a_submission_at_once_never_leave_one_behind(transactional_db):
+    """A manager submits while the province sends, many times over: either the submission
+    is in the round before it is sent (and the sending is refused: it waits for review) or it
+    is refused because the round was sent — never a submitted classification in a closed
+    round."""
+    import threading
+
+    from django.db import connections
+
+    from htxso.assessment.models import Classification, RuleSet
+    from htxso.core.units import load_units
+
+    from .conftest import definition, full_scores
+
+    load_units()
+    for name in ("classification-tt01-2020.json", "dx-htx-2024.json"):
+        if not RuleSet.objects.filter(code=definition(name)["code"]).exists():
+            services.load_rule_set(None, definition(name))
+    officer = make_user("cb-gui", "provincial_officer", "19")
+    first = OrganisationFactory(province_id="19", established_on=dt.date(2015, 1, 1))
+    boss = make_user("ql-gui-0", "cooperative_manager", "19", organisation=first)
+    done = submitted(boss, first.pk, 80)
+    services.approve(officer, done.pk, done.version)
+    for attempt in range(4):
+        org = OrganisationFactory(province_id="19", established_on=dt.date(2015, 1, 1))
+        manager = make_user(f"ql-gui-{attempt + 1}", "cooperative_manager", "19", organisation=org)
+        c = services.start(manager, org.pk, 2025, today=ROUND_DAY)
+        c = services.save_scores(manager, c.pk, c.version, full_scores(c, 70))
+        barrier = threading.Barrier(2, timeout=30)
+        outcomes: dict[str, object] = {}
+
+        def run(name, step, barrier=barrier, outcomes=outcomes) -> None:
+            try:
+                barrier.wait()
+                step()
+                outcomes[name] = "ok"
+            except Exception as exc:  # collected and asserted below
+                outcomes[name] = exc
+            finally:
+                connections.close_all()
+
+        steps = {
+            "send": lambda: rounds.send(officer, "19", 2025, today=ROUND_DAY),
+            "submit": lambda c=c, m=manager: services.submit(m, c.pk, c.version, today=ROUND_DAY),
+        }
+        threads = [threading.Thread(target=run, args=item) for item in steps.items()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(type(v).__name__ for v in outcomes.values()) == ["ValidationError", "str"]
+        closed = ProvinceRound.objects.filter(status=RoundStatus.SENT).exists()
+        waiting = Classification.objects.filter(status="submitted").count()
+        assert not (closed and waiting), outcomes
+        if closed:
+            sent = ProvinceRound.objects.get()
+            rounds.send_back(None, sent.pk, sent.version, "Thử lại")
+        for w in Classification.objects.filter(status="submitted"):
+            services.approve(officer, w.pk, w.version)
