@@ -269,7 +269,10 @@ def main() -> None:
         dashboards.CACHED = False
         client.get("/assessment/dashboard/")
         dashboards.CACHED = True
-    page_s, fresh_page_s, tally_s, base_s = [], [], [], []
+    page_s: list[float] = []
+    fresh_page_s: list[float] = []
+    tally_s: list[float] = []
+    base_s: list[float] = []
     for i in range(args.requests):
         # Interleaved: the page as served (cached until a write) and the same page computed.
         for cached in (True, False) if i % 2 else (False, True):
