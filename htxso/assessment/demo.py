@@ -10,15 +10,17 @@ import random
 from collections import Counter
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from htxso.core.models import User
+from htxso.core.pdf import FAMILY, document
 from htxso.core.roles import Role
 from htxso.registry import services as registry
 from htxso.registry.models import Organisation
 
-from . import advice, rules, services, stamps
+from . import advice, evidence, rules, services, stamps
 from .models import (
     Classification,
     ClassificationStatus,
@@ -101,6 +103,15 @@ def _history(rng: random.Random, organisations: list[tuple[int, str, dt.date]], 
     return made
 
 
+def _report(name: str, year: int) -> bytes:
+    """A one-page PDF standing in for a cooperative's financial statement."""
+    pdf = document()
+    pdf.add_page()
+    pdf.set_font(FAMILY, size=14)
+    pdf.multi_cell(0, 8, f"{name}\nBáo cáo tài chính năm {year} (dữ liệu mẫu)")
+    return bytes(pdf.output())
+
+
 def _this_round(rng: random.Random, now: int, today: dt.date) -> None:
     """The running year's round in Thái Nguyên: drafts, submitted, returned, approved."""
     round_day = min(today, dt.date(now, 12, 14))
@@ -121,6 +132,10 @@ def _this_round(rng: random.Random, now: int, today: dt.date) -> None:
         c = services.save_scores(None, c.pk, c.version, _scores(rng, c.rule_set.definition, 0.7))
         if i % 5 == 1:
             continue  # still a draft
+        if i % 5 in (3, 4):  # evidence the province reads in review
+            c = evidence.attach(
+                None, c.pk, c.version, "c01", ContentFile(_report(org.name, now)), "bao-cao.pdf"
+            ).classification
         c = services.submit(None, c.pk, c.version, today=round_day)
         if i % 5 == 2:
             services.return_to_manager(None, c.pk, c.version, "Thiếu minh chứng tiêu chí 8.")
