@@ -128,7 +128,8 @@ def _rounds(user: Any, today: dt.date) -> list[Item]:
     if province and may(user, Action.CREATE, ProvinceRound(province_id=province)):
         years = (today.year - 1, today.year)
         decided = set(
-            Classification.objects.filter(
+            Classification.objects.visible_to(user)
+            .filter(
                 province_id=province,
                 year__in=years,
                 status__in=(ClassificationStatus.APPROVED, ClassificationStatus.EXCLUDED),
@@ -137,9 +138,9 @@ def _rounds(user: Any, today: dt.date) -> list[Item]:
             .distinct()
         )
         sent = set(
-            ProvinceRound.objects.filter(
-                province_id=province, year__in=years, status__in=CLOSED
-            ).values_list("year", flat=True)
+            ProvinceRound.objects.visible_to(user)
+            .filter(province_id=province, year__in=years, status__in=CLOSED)
+            .values_list("year", flat=True)
         )
         unsent = sorted(decided - sent)
         due = dt.date(unsent[0], 12, 21) if unsent else None
