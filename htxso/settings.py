@@ -282,6 +282,9 @@ REGISTRATION_TAX_CODE_ISSUER = os.environ.get(
 REGISTRATION_TAX_CODE_RANGE = tuple(
     os.environ.get("REGISTRATION_TAX_CODE_RANGE", "970000000-979999999").split("-")
 )
+# Classification evidence (htxso/assessment): PDF/JPEG/PNG up to this size, this many a criterion.
+ASSESSMENT_MAX_FILE_BYTES = int(os.environ.get("ASSESSMENT_MAX_FILE_BYTES", str(10 * 2**20)))
+ASSESSMENT_FILES_PER_CRITERION = int(os.environ.get("ASSESSMENT_FILES_PER_CRITERION", "5"))
 # Steering-committee follow-up (htxso/tasks): report attachments (PDF/JPEG/PNG) up to this size;
 # reminders start this many working days before a deadline; at most this many per kind a run.
 TASKS_MAX_FILE_BYTES = int(os.environ.get("TASKS_MAX_FILE_BYTES", str(10 * 2**20)))

@@ -32,6 +32,7 @@ class Kind(enum.StrEnum):
     TRACE = "trace"  # traceability: products, production diaries, EPCIS events
     CLASSIFICATION = "classification"  # yearly classification (self-scores, review, grade)
     ADVICE = "advice"  # digital-maturity assessments, advice plans, visits, adviser assignments
+    ROUND = "round"  # a province's classification results of a year, sent to the centre
 
 
 class Action(enum.StrEnum):
@@ -249,5 +250,12 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, V: (Reach.ADVISED,), M: ORGANISATION},
         Action.EDIT: {A: ALL, V: (Reach.ADVISED,), M: ORGANISATION},
         Action.CREATE: {A: ALL, P: PROVINCE},
+    },
+    Kind.ROUND: {
+        # A province's officer sends its round's results to the centre (CREATE, by 21/12);
+        # central officers receive them or return them to the province (REVIEW).
+        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE},
+        Action.CREATE: {A: ALL, P: PROVINCE},
+        Action.REVIEW: {A: ALL, C: ALL},
     },
 }
