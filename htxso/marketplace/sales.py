@@ -80,7 +80,7 @@ def sale_prices(first: dt.date, last: dt.date) -> list[SalePrice]:
     for code, province, created, order, seller, kg, quantity, price in lines.iterator(2000):
         month = timezone.localtime(created, zone).date().replace(day=1)
         key = (code, province, month)
-        weight = Decimal(kg)
+        weight = Decimal(kg or 0)
         groups[key].append((Decimal(price) / weight, weight * quantity))
         orders[key].add(order)
         sellers[key].add(seller)

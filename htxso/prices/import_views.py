@@ -71,7 +71,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         request,
         "prices/import.html",
         {"form": form, "jobs": recent, "max_mb": import_jobs.max_bytes() // 2**20},
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,  # refused: said why, nothing kept
     )
 
 

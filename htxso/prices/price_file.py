@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from htxso.core.addresses import province_code
-from htxso.core.models import Province
 from htxso.core.scoping import Action
+from htxso.core.units import province_names
 from htxso.core.values import format_number, parse_date, parse_number
 from htxso.tabular.columns import Column, Layout, choice_parser, code_digits, parse_text
 from htxso.tabular.findings import ROW_LEVEL, Findings, Severity, error_messages
@@ -56,15 +56,28 @@ COMMODITIES = _Choices(_commodities)
 PRICE_TYPES = _Choices(lambda: list(REPORTED_TYPES))
 
 
+_PARSERS: dict[str, Callable[[Any], str]] = {}
+
+
+class _Frozen:
+    """Choices read once (`.choices`)."""
+
+    def __init__(self, choices: list[tuple[str, Any]]) -> None:
+        self.choices = choices
+
+
 def parse_commodity(cell: Any) -> str:
-    """A commodity by its name or code in the catalogue (case and accents ignored)."""
-    return choice_parser(COMMODITIES)(cell)  # built per call: the catalogue is data
+    """A commodity by its name or code in the catalogue (case and accents ignored); the
+    catalogue is data, read once per run (`run` clears the parser)."""
+    if "commodity" not in _PARSERS:
+        _PARSERS["commodity"] = choice_parser(_Frozen(_commodities()))
+    return _PARSERS["commodity"](cell)
 
 
 def parse_province(cell: Any) -> str:
     """A province by its name (34 current units) or its two-digit code."""
     code = code_digits(cell, 2)
-    if code.isdigit() and Province.objects.filter(pk=code).exists():
+    if code.isdigit() and code in dict(province_names()):
         return code
     found = province_code(str(cell))
     if found is None:
@@ -153,6 +166,8 @@ def run(
     """Check (and when `commit`, write) a price file; its findings. Nothing is written unless
     `commit` is set and no row has an error (one transaction)."""
     found = Findings()
+    _PARSERS.clear()  # the catalogue as it is now
+    lookups = services.Lookups.load()
     table = open_table(path, filename)  # FileError: the job is refused with its message
     found.encoding = table.encoding
     mapping, unknown = LAYOUT.match_headers(table.headers)
@@ -175,7 +190,7 @@ def run(
                 found.add(number, ROW_LEVEL, "", found.message)
                 break
             found.rows += 1
-            row = _row(actor, number, cells, mapping, found)
+            row = _row(actor, number, cells, mapping, found, lookups)
             if row is not None:
                 prices.append(row)
             if progress is not None and found.rows % 500 == 0:
@@ -186,9 +201,9 @@ def run(
             transaction.set_rollback(True)
             return found
         found.summary, flagged = services.write_prices(actor, prices, filename, commit)
-        for row, note in flagged:
+        for line, note in flagged:
             message = _("Giá bất thường (%(note)s): vẫn được ghi, có đánh dấu để kiểm tra.")
-            found.add(row, LAYOUT.column("value"), "", message % {"note": note}, Severity.WARNING)
+            found.add(line, LAYOUT.column("value"), "", message % {"note": note}, Severity.WARNING)
         if commit:
             if on_success is not None:
                 on_success(found)
@@ -198,7 +213,12 @@ def run(
 
 
 def _row(
-    actor: Any, number: int, cells: list[Any], mapping: dict[int, Column], found: Findings
+    actor: Any,
+    number: int,
+    cells: list[Any],
+    mapping: dict[int, Column],
+    found: Findings,
+    lookups: services.Lookups,
 ) -> tuple[int, services.Price, str] | None:
     values: dict[str, Any] = {}
     ok = True
@@ -228,13 +248,16 @@ def _row(
             values.get("market", ""),
             oldest=OLDEST,
             action=Action.IMPORT,
+            lookups=lookups,
         )
     except PermissionDenied as exc:
         found.add(number, LAYOUT.column("province"), values["province"], str(exc))
         return None
     except ValidationError as exc:
         for field, message in error_messages(exc):
-            column = LAYOUT.column(field) if field in {c.key for c in LAYOUT.columns} else None
-            found.add(number, column or ROW_LEVEL, values.get(field, ""), message)
+            named = field in {c.key for c in LAYOUT.columns}
+            found.add(
+                number, LAYOUT.column(field) if named else ROW_LEVEL, values.get(field, ""), message
+            )
         return None
     return number, price, values.get("source") or services.REPORTED

@@ -3,7 +3,7 @@ permission from `core.scoping.TABLE`, validates in Vietnamese, writes and audits
 transaction. (Whole files: `ingest.py`; forecasts: `jobs.py`; alerts sent: `alerts.py`.)"""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -56,6 +56,28 @@ def _value(value: Any, unit: str) -> Decimal:
     return number
 
 
+@dataclass
+class Lookups:
+    """What `check_price` looks up, read once for a file of many rows: the catalogue (by code
+    and id), the provinces, and the actor's right per province (asked once each)."""
+
+    commodities: dict[str, Commodity]
+    provinces: set[str]
+    allowed: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "Lookups":
+        items = list(Commodity.objects.all())
+        by = {c.code: c for c in items} | {str(c.pk): c for c in items}
+        return cls(by, set(Province.objects.values_list("pk", flat=True)))
+
+    def may(self, actor: Any, action: str, province_id: str) -> bool:
+        key = (action, province_id)
+        if key not in self.allowed:
+            self.allowed[key] = may(actor, action, Series(province_id=province_id))
+        return self.allowed[key]
+
+
 @dataclass(frozen=True)
 class Price:
     """A price checked by `check_price`, ready to be written."""
@@ -81,14 +103,27 @@ def check_price(
     *,
     oldest: dt.date | None = None,
     action: str = Action.CREATE,
+    lookups: Lookups | None = None,
 ) -> Price:
     """The rules of a price in VND, one set for the page, the API and files: a commodity of the
     catalogue, a province, a price type a person sees (not the world's), a positive value no
     larger than `MAX_VND_PER_KG`, a known unit, a day not in the future nor before `oldest` (a
     year back by default: the page and the API; files carry history), and the actor's right to
-    `action` prices of that province. ValidationError / PermissionDenied in Vietnamese."""
-    item = _commodity(commodity)
-    if not province_id or not Province.objects.filter(pk=province_id).exists():
+    `action` prices of that province. ValidationError / PermissionDenied in Vietnamese.
+    `lookups`: the catalogue, provinces and rights read once (a file's rows)."""
+    if lookups is not None:
+        found = lookups.commodities.get(str(commodity))
+        if found is None:
+            raise ValidationError({"commodity": _("Không có mặt hàng này trong danh mục.")})
+        item = found
+    else:
+        item = _commodity(commodity)
+    known = (
+        province_id in lookups.provinces
+        if lookups is not None
+        else bool(province_id) and Province.objects.filter(pk=province_id).exists()
+    )
+    if not province_id or not known:
         raise ValidationError({"province": _("Tỉnh/thành phố không hợp lệ.")})
     if price_type not in PriceType.values or price_type == PriceType.WORLD:
         raise ValidationError({"price_type": _("Loại giá không hợp lệ.")})
@@ -102,7 +137,12 @@ def check_price(
         raise ValidationError(
             {"period": _("Ngày quá xa: chỉ nhận từ %(day)s.") % {"day": f"{oldest:%d/%m/%Y}"}}
         )
-    if not may(actor, action, Series(province_id=province_id)):
+    allowed = (
+        lookups.may(actor, action, province_id)
+        if lookups is not None
+        else may(actor, action, Series(province_id=province_id))
+    )
+    if not allowed:
         raise PermissionDenied(_("Bạn không được báo giá cho tỉnh/thành phố này."))
     market = " ".join(market.split())[:120]
     return Price(item, province_id, price_type, number, unit, period, market)
@@ -178,8 +218,8 @@ def write_prices(
     groups: dict[int, tuple[Series, list[tuple[int, Price]]]] = {}
     made: dict[tuple[Any, ...], Series] = {}
     for number, price, source in rows:
-        key = (price.commodity.pk, price.province_id, price.market, price.price_type)
-        key += (price.unit, source)
+        key: tuple[Any, ...] = (price.commodity.pk, price.province_id, price.market)
+        key += (price.price_type, price.unit, source)
         series = made.get(key) or made.setdefault(key, reported_series(price, source))
         groups.setdefault(series.pk, (series, []))[1].append((number, price))
     counts = {"created": 0, "unchanged": 0, "outliers": 0, "series": len(groups)}

@@ -236,7 +236,7 @@ def test_the_upload_page_runs_the_job_and_shows_its_findings(catalogue, officer_
     text = page.content.decode()
     assert "1 dòng có lỗi" in text and "Cà phê Mocha" in text
     empty = client.post(reverse("prices:import"), {})
-    assert empty.status_code == 400 and "Hãy chọn tệp XLSX hoặc CSV." in empty.content.decode()
+    assert empty.status_code == 422 and "Hãy chọn tệp XLSX hoặc CSV." in empty.content.decode()
     other = make_user("can-bo-khac", Role.PROVINCIAL_OFFICER, "66")
     client.force_login(other)
     assert client.get(response["Location"]).status_code == 404  # one's own jobs only

@@ -4,6 +4,7 @@ commodity is the seller's (`Product.price_commodity`, `kg_per_unit`), never its 
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,7 +14,8 @@ from django.utils import timezone
 from htxso.core import facts
 from htxso.core.models import AuditEntry, Commune
 from htxso.core.roles import Role
-from htxso.marketplace import products, services as market
+from htxso.marketplace import products
+from htxso.marketplace import services as market
 from htxso.marketplace.models import Order
 from htxso.marketplace.sales import weighted_median
 from htxso.prices import sales
@@ -34,9 +36,13 @@ def last_month(day: int = 10) -> dt.datetime:
     return timezone.make_aware(moment)
 
 
+def organisation(province: str, name: str = "HTX Thử") -> Any:
+    return OrganisationFactory(province_id=province, name=name)
+
+
 class Market:
     def __init__(self) -> None:
-        self.coop = OrganisationFactory(province_id="19", name="HTX Chè Tân Cương")
+        self.coop = organisation("19", "HTX Chè Tân Cương")
         self.manager = make_user(
             "quan-ly-che", Role.COOPERATIVE_MANAGER, "19", organisation=self.coop
         )
@@ -163,7 +169,7 @@ def test_the_current_month_and_older_months_wait_or_drop_out(shop):
 
 
 def test_a_product_named_in_the_catalogue_says_its_weight(catalogue):
-    shop_ = OrganisationFactory(province_id="19")
+    shop_ = organisation("19")
     manager = make_user("quan-ly-2", Role.COOPERATIVE_MANAGER, "19", organisation=shop_)
     values = {"name": "Chè hộp", "category": "tea", "unit": "thung", "price": 100_000}
     with pytest.raises(ValidationError) as refused:
