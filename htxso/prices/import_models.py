@@ -19,10 +19,10 @@ class PriceImportJob(BaseJob):
 
     # The keys of `summary` as people read them (`price_file.run`).
     SUMMARY_LABELS: ClassVar[dict[str, Any]] = {
-        "created": _("giá ghi mới"),
-        "unchanged": _("giá đã có, bỏ qua"),
-        "outliers": _("giá bất thường (được ghi, có đánh dấu)"),
-        "series": _("chuỗi giá"),
+        "created": _("Giá ghi mới"),
+        "unchanged": _("Giá đã có, bỏ qua"),
+        "outliers": _("Giá bất thường (được ghi, có đánh dấu)"),
+        "series": _("Chuỗi giá"),
     }
 
     class Meta:

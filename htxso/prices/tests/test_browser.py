@@ -142,7 +142,7 @@ def test_an_officer_uploads_a_price_file_fixes_it_and_writes_it(
         expect(page.locator("#job-outcome")).to_contain_text("1 dòng có lỗi")
         expect(page.locator("main")).to_contain_text("một trăm")
         page.screenshot(path=str(SCREENSHOTS / "prices-import-errors.png"), full_page=True)
-        assert not Observation.objects.exists()
+        expect(page.locator("#job-outcome")).to_contain_text("không có gì được ghi")
         page.goto(f"{base}/prices/import/")
         page.set_input_files("#id_file", str(good))
         page.locator("#check-button").click()
@@ -150,5 +150,7 @@ def test_an_officer_uploads_a_price_file_fixes_it_and_writes_it(
         page.locator("#commit-button").click()
         expect(page.locator("#job-outcome")).to_contain_text("Đã ghi 2 giá mới.")
         page.screenshot(path=str(SCREENSHOTS / "prices-import-done.png"), full_page=True)
-        assert Observation.objects.count() == 2
+        page.goto(f"{base}/prices/?commodity=ho-tieu")
+        expect(page.locator("main table")).to_contain_text("Sở Công Thương Đắk Lắk")
         browser.close()
+    assert Observation.objects.count() == 2
