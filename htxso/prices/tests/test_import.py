@@ -240,3 +240,22 @@ def test_the_upload_page_runs_the_job_and_shows_its_findings(catalogue, officer_
     other = make_user("can-bo-khac", Role.PROVINCIAL_OFFICER, "66")
     client.force_login(other)
     assert client.get(response["Location"]).status_code == 404  # one's own jobs only
+
+
+def test_the_command_checks_then_writes_and_fails_on_errors(catalogue, tmp_path):
+    from django.core.management import call_command
+
+    good = tmp_path / "gia.csv"
+    good.write_bytes(csv_bytes(*good_rows()))
+    out = io.StringIO()
+    call_command("import_prices", str(good), "--dry-run", stdout=out)
+    assert "3 dòng, 0 dòng lỗi; 3 giá mới" in out.getvalue() and not Observation.objects.exists()
+    call_command("import_prices", str(good), stdout=out)
+    assert "Đã ghi." in out.getvalue() and Observation.objects.count() == 3
+    bad = tmp_path / "sai.csv"
+    bad.write_bytes(csv_bytes(f"{day(3)},Cà phê Mocha,Đắk Lắk,,{FARM_GATE},100.000,kg,"))
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("import_prices", str(bad), stdout=out)
+    assert exit_code.value.code == 1
+    assert "dòng 2 · Mặt hàng: Giá trị không có trong danh mục" in out.getvalue()
+    assert Observation.objects.count() == 3
