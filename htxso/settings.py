@@ -315,9 +315,11 @@ CELERY_TASK_ACKS_LATE = False  # a killed import is reported failed and re-run b
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 # Daily jobs of Celery beat (production; the embedded default runs the same management
-# commands from cron): the steering committee's reminders (htxso/tasks/chasing.py).
+# commands from cron): the steering committee's reminders (htxso/tasks/chasing.py), the
+# marketplace's median prices kept as price series (htxso/prices/sales.py).
 CELERY_BEAT_SCHEDULE = {
     "tasks-chase": {"task": "tasks.chase", "schedule": 24 * 3600.0},
+    "prices-market": {"task": "prices.ingest_market", "schedule": 24 * 3600.0},
 }
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024**3)))
 IMPORT_MAX_ISSUES = int(os.environ.get("IMPORT_MAX_ISSUES", "20000"))

@@ -212,8 +212,10 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.EXPORT: _every(Reach.ALL),
         Action.CREATE: {A: ALL, C: ALL, P: PROVINCE, M: ALL, E: ALL},
         Action.EDIT: {A: ALL, C: ALL, P: PROVINCE},
-        # No IMPORT here yet: price files do not go through the exchange pipeline (issue #22),
-        # and `may(user, "import")` over every kind decides who sees the import pages.
+        # Price files (`prices/price_file.py`): only roles that already import elsewhere, since
+        # `may(user, "import")` over every kind opens the registry's import pages (central
+        # officers import nothing); a manager's file may name any province, as its reports do.
+        Action.IMPORT: {A: ALL, P: PROVINCE, M: ALL},
     },
     Kind.ALERT: {
         # Every signed-in user (not the public, not an applicant) keeps their own alerts.
