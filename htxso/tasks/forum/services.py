@@ -122,7 +122,12 @@ def update_point(
     actor: Any, point_id: int, expected_version: int, host: str, place: str, attendance: int | None
 ) -> ConnectionPoint:
     """The province's officer keeps its connection point: host, place, the attendance counted."""
-    point = ConnectionPoint.objects.visible_to(actor).select_for_update().get(pk=point_id)
+    points = ConnectionPoint.objects
+    point = (
+        (points.all() if actor is None else points.visible_to(actor))
+        .select_for_update()
+        .get(pk=point_id)
+    )
     if not may(actor, Action.EDIT, point):
         raise PermissionDenied(_("Chỉ cán bộ của tỉnh được cập nhật điểm cầu của tỉnh."))
     check_version(point, expected_version)
@@ -260,10 +265,12 @@ def raise_recommendation(
     return found
 
 
-def _locked(actor: Any, pk: int, expected_version: int) -> Recommendation:
-    found = Recommendation.objects.visible_to(actor).select_for_update().get(pk=pk)  # 404
-    check_version(found, expected_version)
-    return found
+def _locked(actor: Any, pk: int) -> Recommendation:
+    """The recommendation `actor` sees (the system, None: any), locked; 404 otherwise."""
+    seen = (
+        Recommendation.objects.all() if actor is None else Recommendation.objects.visible_to(actor)
+    )
+    return seen.select_for_update().get(pk=pk)
 
 
 def _save(actor: Any, found: Recommendation, before: dict, *fields: str) -> Recommendation:
@@ -276,8 +283,9 @@ def _save(actor: Any, found: Recommendation, before: dict, *fields: str) -> Reco
 @transaction.atomic
 def route(actor: Any, pk: int, expected_version: int, agency_id: int) -> Recommendation:
     """The secretariat sends a recommendation to the competent agency (again, while unanswered)."""
+    found = _locked(actor, pk)  # 404 outside one's view, then 403, then 409
     _organise(actor)
-    found = _locked(actor, pk, expected_version)
+    check_version(found, expected_version)
     if found.state == RecState.ANSWERED:
         raise ValidationError(_("Kiến nghị đã được trả lời."))
     agency = Agency.objects.filter(pk=agency_id).first()
@@ -293,9 +301,10 @@ def answer(
     actor: Any, pk: int, expected_version: int, text: str, public: bool = True
 ) -> Recommendation:
     """The competent agency's answer (its province's officer, or the secretariat for it)."""
-    found = _locked(actor, pk, expected_version)
+    found = _locked(actor, pk)
     if not may(actor, Action.REVIEW, found, scope=ANSWER):
         raise PermissionDenied(_("Chỉ cơ quan được phân công mới trả lời kiến nghị này."))
+    check_version(found, expected_version)
     if found.state == RecState.SUBMITTED:
         raise ValidationError(_("Kiến nghị chưa được phân công cơ quan trả lời."))
     if found.state == RecState.ANSWERED:
@@ -333,8 +342,9 @@ def to_task(
 ) -> Recommendation:
     """One action: the recommendation becomes a task given to its agency, under the edition's
     follow-up directive; the raiser then follows the task's progress on the recommendation."""
+    found = _locked(actor, pk)  # 404 outside one's view, then 403, then 409
     _organise(actor)
-    found = _locked(actor, pk, expected_version)
+    check_version(found, expected_version)
     if found.task_id is not None:
         raise ValidationError(_("Kiến nghị đã được giao thành nhiệm vụ."))
     if found.agency_id is None:

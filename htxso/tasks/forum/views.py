@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.forms import Form
@@ -46,15 +47,21 @@ def organises(user: Any) -> bool:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    editions = list(Edition.objects.visible_to(request.user))
-    if editions:
-        return redirect("tasks:forum-edition", year=editions[0].year)
-    return render(request, "tasks/forum/edition.html", {"edition": None, "editions": []})
+    """The latest edition (its own page is the same, at its year)."""
+    latest = Edition.objects.visible_to(request.user).order_by("-year").first()
+    if latest is None:
+        return render(request, "tasks/forum/edition.html", {"edition": None, "editions": []})
+    return _edition_page(request, latest)
 
 
 @require_GET
 def edition(request: HttpRequest, year: int) -> HttpResponse:
-    found = get_object_or_404(Edition.objects.visible_to(request.user), year=year)
+    return _edition_page(
+        request, get_object_or_404(Edition.objects.visible_to(request.user), year=year)
+    )
+
+
+def _edition_page(request: HttpRequest, found: Edition) -> HttpResponse:
     points = (
         ConnectionPoint.objects.visible_to(request.user)
         .filter(edition=found)
@@ -189,7 +196,7 @@ def point(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _point_page(request, found)
     if not request.user.is_authenticated:
-        return redirect(f"/accounts/login/?next={request.path}")
+        return redirect_to_login(request.get_full_path())
     if not may(request.user, Action.EDIT, found):
         raise PermissionDenied(_("Chỉ cán bộ của tỉnh được cập nhật điểm cầu của tỉnh."))
     form = PointForm(request.POST)
