@@ -37,7 +37,7 @@ def _refused(form: Form, exc: ValidationError) -> None:
 
 
 def _render(request: HttpRequest, form: Form, title: str, code: int) -> HttpResponse:
-    context = {"form": form, "title": title, "multipart": True, "back": "tasks:dashboard"}
+    context = {"form": form, "title": title, "multipart": True, "may_create": True}
     return render(request, "tasks/forum/form.html", context, status=code)
 
 

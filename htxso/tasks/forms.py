@@ -28,8 +28,12 @@ class ReviewForm(StyledForm):
     )
 
 
+def _agency_options() -> list[tuple[str, Any]]:
+    return [(str(a.pk), a.name) for a in Agency.objects.only("pk", "name")]
+
+
 def _agencies() -> list[tuple[str, Any]]:
-    return [("", "—"), *((str(a.pk), a.name) for a in Agency.objects.only("pk", "name"))]
+    return [("", "—"), *_agency_options()]
 
 
 class DirectiveForm(StyledForm):
@@ -55,7 +59,7 @@ class TaskForm(StyledForm):
     lead = forms.ChoiceField(label=_("Cơ quan chủ trì"), choices=_agencies, required=False)
     coordinating = forms.MultipleChoiceField(
         label=_("Cơ quan phối hợp"),
-        choices=_agencies,
+        choices=_agency_options,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )

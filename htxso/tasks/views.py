@@ -65,6 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "directives", tasks, on, lambda: dashboards.by_directive(tasks, on)
         ),
         "today": on,
+        "may_create": may(request.user, Action.CREATE, Kind.TASK),
     }
     return render(request, "tasks/dashboard.html", context, status=listing.status)
 
