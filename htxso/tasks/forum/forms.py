@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from htxso.core.forms import DateField, NumberField, StyledForm
+from htxso.core.forms import DateField, NumberField, NumberInput, StyledForm
 
 from ..models import Agency
 from .models import DelegateKind, Topic
@@ -33,14 +33,18 @@ class PointForm(StyledForm):
     host = forms.CharField(label=_("Đơn vị chủ trì điểm cầu"), max_length=200)
     place = forms.CharField(label=_("Địa điểm"), max_length=300, required=False)
     attendance = NumberField(
-        label=_("Số người dự thực tế"), min_value=0, max_value=100_000, required=False
+        label=_("Số người dự thực tế"),
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        widget=NumberInput(attrs={"placeholder": "120"}),
     )
 
 
 class DelegateForm(StyledForm):
     name = forms.CharField(label=_("Họ và tên"), max_length=120)
     position = forms.CharField(label=_("Chức vụ"), max_length=120, required=False)
-    unit = forms.CharField(label=_("Đơn vị"), max_length=200, required=False)
+    unit = forms.CharField(label=_("Đơn vị"), max_length=200)
     kind = forms.ChoiceField(label=_("Thành phần"), choices=DelegateKind.choices)
 
     def __init__(self, *args: Any, own_organisation: bool = False, **kwargs: Any) -> None:

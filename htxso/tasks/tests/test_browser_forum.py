@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 
 from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+from htxso.reporting.tests.test_browser_axe import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +71,7 @@ def test_a_cooperative_raises_a_recommendation_and_follows_its_answer_and_task(
     from htxso.tasks.models import Agency
 
     province_agency = Agency.objects.get(code="ubnd-19")
+    point_pk = forum.points.get(province_id="19").pk
     base = live_server.url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     title = "Khó tiếp cận vốn vay ưu đãi để đầu tư kho lạnh"
@@ -145,10 +147,28 @@ def test_a_cooperative_raises_a_recommendation_and_follows_its_answer_and_task(
         expect(coop.locator("#task-percent")).to_have_text("40%")
         expect(coop.locator("#progress")).not_to_contain_text("Đang sửa quy chế")  # internal
         coop.screenshot(path=str(SCREENSHOTS / "forum-answer-phone.png"), full_page=True)
+        found = [f"raiser's recommendation: {v}" for v in axe_violations(coop)]
         coop.goto(f"{base}/tasks/forum/recommendations/")
         coop.screenshot(path=str(SCREENSHOTS / "forum-list-phone.png"), full_page=True)
+        found += [f"list (phone): {v}" for v in axe_violations(coop)]
+        # Every forum page and the secretariat's entry pages pass axe-core (the UI kit's rule).
+        point = f"{base}/tasks/forum/points/{point_pk}/"
+        for page, path in (
+            (desk, "/tasks/forum/"),
+            (desk, "/tasks/forum/new/"),
+            (desk, "/tasks/directives/new/"),
+            (desk, "/tasks/new/"),
+            (desk, "/tasks/forum/recommendations/"),
+            (officer, point.removeprefix(base)),
+            (coop, "/tasks/forum/recommendations/new/"),
+        ):
+            page.goto(f"{base}{path}")
+            found += [f"{path}: {v}" for v in axe_violations(page)]
         desk.goto(f"{base}/tasks/forum/")
         desk.screenshot(path=str(SCREENSHOTS / "forum-edition.png"), full_page=True)
         desk.goto(f"{base}/tasks/new/")
         desk.screenshot(path=str(SCREENSHOTS / "tasks-new.png"), full_page=True)
+        officer.goto(point)
+        officer.screenshot(path=str(SCREENSHOTS / "forum-point.png"), full_page=True)
         browser.close()
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
