@@ -270,7 +270,9 @@ def _locked(actor: Any, pk: int) -> Recommendation:
     seen = (
         Recommendation.objects.all() if actor is None else Recommendation.objects.visible_to(actor)
     )
-    return seen.select_for_update().get(pk=pk)
+    # `of=self`: the scope's path through the agency is an outer join, which PostgreSQL will
+    # not lock (and need not: the recommendation's row is what the version guards).
+    return seen.select_for_update(of=("self",)).get(pk=pk)
 
 
 def _save(actor: Any, found: Recommendation, before: dict, *fields: str) -> Recommendation:
