@@ -22,6 +22,7 @@ from .. import services as tasks
 from .. import status
 from ..lists import badge
 from ..models import ReportState
+from ..views import follows
 from . import services
 from .filters import RecommendationFilter
 from .forms import AnswerForm, RecommendationForm, RouteForm, ToTaskForm
@@ -130,6 +131,7 @@ def _page(
         "answer_form": forms.get("answer") or AnswerForm(),
         "task_form": forms.get("task") or ToTaskForm(),
         "organises": secretariat,
+        "follows": follows(user),  # officers open the task itself; the raiser sees its summary
         "may_raise": may(user, Action.CREATE, Kind.FORUM),
     }
     return render(request, "tasks/forum/recommendation.html", context, status=code)
