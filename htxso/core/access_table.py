@@ -33,6 +33,7 @@ class Kind(enum.StrEnum):
     CLASSIFICATION = "classification"  # yearly classification (self-scores, review, grade)
     ADVICE = "advice"  # digital-maturity assessments, advice plans, visits, adviser assignments
     ROUND = "round"  # a province's classification results of a year, sent to the centre
+    FORUM = "forum"  # the yearly forum: editions, connection points, delegates, recommendations
 
 
 class Action(enum.StrEnum):
@@ -181,6 +182,26 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.CREATE: {A: ALL, C: ALL},
         Action.REVIEW: {A: ALL, C: ALL},
         Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE},
+    },
+    Kind.FORUM: {
+        # The yearly forum (tasks/forum/). The secretariat (central officers) organises an
+        # edition (RELEASE: theme, programme, documents, the connection points) and routes and
+        # answers recommendations; a province's officer keeps its connection point (host,
+        # attendance, delegates) and raises the province's recommendations; a cooperative's or
+        # a union's manager registers its delegates and raises its own. The competent agency
+        # answers (REVIEW through the answer's own scope: the agency's province or focal
+        # points). Editions, connection points and published answers are public.
+        Action.VIEW: {
+            **_every(Reach.PUBLISHED),
+            A: ALL,
+            C: ALL,
+            P: (Reach.PROVINCE, Reach.PUBLISHED),
+            M: (Reach.ORGANISATION, Reach.PUBLISHED),
+        },
+        Action.CREATE: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
+        Action.EDIT: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
+        Action.REVIEW: {A: ALL, C: ALL, P: PROVINCE},
+        Action.RELEASE: {A: ALL, C: ALL},
     },
     Kind.LISTING: {
         # The catalogue is public (the model keeps only active sellers' products in view); a
