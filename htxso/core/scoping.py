@@ -127,8 +127,8 @@ class Scope:
         condition = self.conditions.get(Action(action))
         if condition is not None:
             queryset = queryset.filter(condition)
-        if Reach.ALL in reaches:
-            return queryset.all()
+        if Reach.ALL in reaches or any(not term for term, _used in terms):
+            return queryset.all()  # an empty term (e.g. "every row is published") is all rows
         combined = Q()
         for term, _used in terms:
             combined |= term

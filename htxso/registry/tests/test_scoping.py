@@ -140,3 +140,20 @@ def test_who_looked_a_person_up_is_for_them_their_province_and_national_roles(
     assert not may(world["manager_a"], Action.VIEW, commuter, scope=scope)  # their cooperative
     assert may(world["central"], Action.VIEW, commuter, scope=scope)
     assert not may(world["public"], Action.VIEW, local, scope=scope)
+
+
+def test_a_published_rule_of_every_row_is_not_lost_beside_a_narrower_reach(world):
+    """`published` may answer `Q()` (every row is public). OR-ed with a province's term, Django
+    drops an empty Q, so the officer of 19 — province *and* published — saw only province 19's
+    rows, fewer than the public. Every row it is, as for the public."""
+    from django.db.models import Q
+
+    from htxso.core.scoping import Kind, Scope
+
+    everything = Scope(Kind.TRACE, province="province_id", published=lambda: Q())
+    officer = make_user("can-bo-19-pub", Role.PROVINCIAL_OFFICER, "19")
+    public = make_user("cong-chung-pub", Role.PUBLIC)
+    seen = set(everything.filter(Organisation.objects.all(), officer, Action.VIEW))
+    assert world["org_hn"] in seen
+    assert seen == set(everything.filter(Organisation.objects.all(), public, Action.VIEW))
+    assert everything.allows(officer, Action.VIEW, world["org_hn"])
