@@ -5,16 +5,32 @@ the cooperative marked public."""
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import is_valid_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from htxso.registry.models import Organisation
 
-from . import digital_link, labels, query
+from . import compression, digital_link, labels, query
 from .models import Product
 from .steps import step_label
+
+
+def _link(request: HttpRequest) -> digital_link.DigitalLink:
+    """The Digital Link the request names. The raw path (gunicorn's RAW_URI, REQUEST_URI)
+    keeps %2F inside values; without it (Django decodes the path), a qualifier's value runs
+    to the next qualifier the key allows."""
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    if raw and raw.startswith("/"):
+        uri = f"{request.scheme}://{request.get_host()}{raw}"
+        return digital_link.parse(uri, sort_qualifiers=True)
+    uri = request.build_absolute_uri()
+    try:
+        return digital_link.parse(uri, sort_qualifiers=True)
+    except digital_link.DigitalLinkError:
+        return digital_link.parse(uri, sort_qualifiers=True, slash_in_values=True)
 
 
 @require_GET
@@ -22,9 +38,23 @@ def resolve(request: HttpRequest, path: str) -> HttpResponse:
     """Any Digital Link path of this site: the trace page of what it names, or a page saying
     why it is not a valid link (400)."""
     try:
-        link = digital_link.parse(request.build_absolute_uri(), sort_qualifiers=True)
+        link = _link(request)
     except digital_link.DigitalLinkError as error:
         return render(request, "traceability/invalid.html", {"reason": str(error)}, status=400)
+    return _trace(request, link)
+
+
+@require_GET
+def resolve_compressed(request: HttpRequest, path: str) -> HttpResponse:
+    """/<one base64 segment>: a compressed Digital Link, or (not one) the page the path with a
+    slash would be (APPEND_SLASH, which this catch-all would otherwise shadow), or a 404."""
+    try:
+        plain = compression.decompress(request.build_absolute_uri())
+        link = digital_link.parse(plain, sort_qualifiers=True, allow_compressed=False)
+    except (digital_link.DigitalLinkError, ValueError):
+        if settings.APPEND_SLASH and is_valid_path(f"/{path}/", getattr(request, "urlconf", None)):
+            return HttpResponsePermanentRedirect(f"/{path}/")
+        raise Http404(path) from None
     return _trace(request, link)
 
 
