@@ -9,11 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import get_object_or_404, render
 from django.urls import is_valid_path
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from htxso.registry.models import Organisation
 
-from . import compression, digital_link, labels, query
+from . import compression, digital_link, journey_map, labels, query
 from .models import Product
 from .steps import step_label
 
@@ -85,6 +86,7 @@ def _trace(request: HttpRequest, link: digital_link.DigitalLink) -> HttpResponse
     if product is not None:
         organisation_ids.add(product.organisation_id)
     organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=organisation_ids)}
+    journey_places = journey_map.places(journey.events, organisations)
     timeline: list[dict[str, Any]] = [
         {
             "time": event.event_time,
@@ -102,6 +104,9 @@ def _trace(request: HttpRequest, link: digital_link.DigitalLink) -> HttpResponse
         "lot": link.qualifiers.get("10"),
         "timeline": timeline,
         "harvests": journey.harvests,
+        "places": journey_places,
+        "polyline": " ".join(f"{p.x:g},{p.y:g}" for p in journey_places),
+        "map_size": (journey_map.WIDTH, journey_map.HEIGHT),
     }
     return render(request, "traceability/trace.html", context)
 
@@ -114,3 +119,10 @@ def label_sheet(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="tem-{gtin}-{lot}.pdf"'
     return response
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def vietnam_svg(request: HttpRequest) -> HttpResponse:
+    """The map's background: Vietnam drawn from its communes' centres (see journey_map)."""
+    return HttpResponse(journey_map.background_svg(), content_type="image/svg+xml")
