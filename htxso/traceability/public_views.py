@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from htxso.registry.models import Organisation
 
-from . import compression, digital_link, journey_map, labels, query
+from . import compression, digital_link, journey_map, labels, query, services
 from .models import Product
 from .steps import step_label
 
@@ -116,6 +116,8 @@ def label_sheet(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
     """The printable sheet of QR labels of a lot (whoever sees the product)."""
     product = get_object_or_404(Product.objects.visible_to(request.user), gtin=gtin)
     pdf = labels.sheet(product, lot, settings.TRACE_RESOLVER_DOMAIN)
+    if request.user.is_authenticated:
+        services.mark_labelled(request.user, product, lot)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="tem-{gtin}-{lot}.pdf"'
     return response

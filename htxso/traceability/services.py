@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from .models import Crop, CropKind, Event, Harvest, Plot, Product, Treatment
 
 __all__ = [
     "add_crop", "add_treatment", "canonical", "capture", "create_plot", "create_product", "emit",
-    "pack", "record_harvest", "ship", "transform",
+    "mark_labelled", "pack", "record_harvest", "ship", "transform",
 ]  # fmt: skip
 
 TZ = "+07:00"
@@ -343,3 +344,21 @@ def transform(
         "disposition": "active",
     }
     return emit(actor, organisation_id, [event], public=public)[0]
+
+
+@transaction.atomic
+def mark_labelled(actor: Any, product: Product, lot: str) -> int:
+    """The lot's QR labels printed by its cooperative: its harvest leaves the inbox (audited;
+    0 when the actor may not edit it, or nothing was waiting)."""
+    harvests = [
+        h
+        for h in Harvest.objects.select_for_update().filter(
+            product=product, lot=lot, labelled_at=None
+        )
+        if may(actor, Action.EDIT, h)
+    ]
+    for harvest in harvests:
+        harvest.labelled_at = timezone.now()
+        harvest.save(update_fields=["labelled_at"])
+        record(actor, "label", harvest, None, {"labelled_at": harvest.labelled_at.isoformat()})
+    return len(harvests)
