@@ -137,9 +137,7 @@ def _best(keys: list[str]) -> str | None:
     return best
 
 
-def to_bits(
-    elements: dict[str, str], others: dict[str, str], *, optimise: bool = True
-) -> str:
+def to_bits(elements: dict[str, str], others: dict[str, str], *, optimise: bool = True) -> str:
     keys = sorted(elements)
     out = ""
     while optimise and (code := _best(keys)):
@@ -176,7 +174,8 @@ def compress(uri: str, *, optimise: bool = True, compress_others: bool = True) -
     if others and not compress_others:
         tail = "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in others.items())
         others = {}
-    return f"{link.domain}{link.prefix}/{_base64(to_bits(elements, others, optimise=optimise))}{tail}"
+    segment = _base64(to_bits(elements, others, optimise=optimise))
+    return f"{link.domain}{link.prefix}/{segment}{tail}"
 
 
 class _Reader:

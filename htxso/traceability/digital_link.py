@@ -240,9 +240,7 @@ def _pairs(key_ai: str, segments: list[str], slash: bool) -> list[tuple[str, str
         if i + 1 >= len(segments):
             raise DigitalLinkError("Thiếu giá trị của AI cuối cùng.")
         value, i = [unquote(segments[i + 1])], i + 2
-        while i < len(segments) and not (
-            _ai(segments[i]) in allowed and i + 1 < len(segments)
-        ):
+        while i < len(segments) and not (_ai(segments[i]) in allowed and i + 1 < len(segments)):
             value.append(unquote(segments[i]))
             i += 1
         out.append((ai, "/".join(value)))

@@ -35,7 +35,11 @@ def xy(latitude: float, longitude: float) -> tuple[float, float]:
 @functools.cache
 def _cells() -> tuple[tuple[float, float], ...]:
     rows = Commune.objects.exclude(latitude=None).values_list("latitude", "longitude")
-    cells = {(round(lat / GRID) * GRID, round(lon / GRID) * GRID) for lat, lon in rows}
+    cells = {
+        (round(lat / GRID) * GRID, round(lon / GRID) * GRID)
+        for lat, lon in rows
+        if lat is not None and lon is not None
+    }
     return tuple(sorted(cells))
 
 
@@ -75,14 +79,21 @@ def places(events: list[Any], organisations: dict[int, Any]) -> list[Place]:
     glns = [loc.rsplit("/414/", 1)[1][:13] for loc in locations if "/414/" in loc]
     by_gln = dict(Plot.objects.filter(gln__in=glns).values_list("gln", "pk")) if glns else {}
     plot_ids = {pk for loc in locations if (pk := _plot_ids(loc, by_gln))}
-    plots = {
-        p.pk: p.commune
-        for p in Plot.objects.filter(pk__in=plot_ids, public=True).select_related("commune")
-    }
+    plots = (
+        {
+            p.pk: p.commune
+            for p in Plot.objects.filter(pk__in=plot_ids, public=True)
+            .select_related("commune")
+            .only("commune__name", "commune__latitude", "commune__longitude")
+        }
+        if plot_ids
+        else {}
+    )
     commune_ids = {o.commune_id for o in organisations.values() if o.commune_id}
-    communes = {c.pk: c for c in Commune.objects.filter(pk__in=commune_ids)}
+    fields = ("name", "latitude", "longitude")
+    communes = {c.pk: c for c in Commune.objects.filter(pk__in=commune_ids).only(*fields)}
     province_ids = {o.province_id for o in organisations.values()}
-    provinces = {p.pk: p for p in Province.objects.filter(pk__in=province_ids)}
+    provinces = {p.pk: p for p in Province.objects.filter(pk__in=province_ids).only(*fields)}
     out: list[Place] = []
     for event, location in zip(events, locations, strict=True):
         organisation = organisations.get(event.organisation_id)

@@ -34,6 +34,10 @@ def _link(request: HttpRequest) -> digital_link.DigitalLink:
         return digital_link.parse(uri, sort_qualifiers=True, slash_in_values=True)
 
 
+# What the page shows of a cooperative (its registry page is a link away).
+ORGANISATION_FIELDS = ("id", "name", "tax_code", "status", "province_id", "commune_id")
+
+
 @require_GET
 def resolve(request: HttpRequest, path: str) -> HttpResponse:
     """Any Digital Link path of this site: the trace page of what it names, or a page saying
@@ -68,11 +72,7 @@ def resolve_lot(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
 def _trace(request: HttpRequest, link: digital_link.DigitalLink) -> HttpResponse:
     product = None
     if link.key_ai == "01":
-        product = (
-            Product.objects.filter(gtin=link.gtin14, public=True)
-            .select_related("organisation")
-            .first()
-        )
+        product = Product.objects.filter(gtin=link.gtin14, public=True).first()
     epc = link.canonical()
     journey = query.journey(epc)
     if product is None and not journey.events:
@@ -85,7 +85,10 @@ def _trace(request: HttpRequest, link: digital_link.DigitalLink) -> HttpResponse
     organisation_ids = {e.organisation_id for e in journey.events}
     if product is not None:
         organisation_ids.add(product.organisation_id)
-    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=organisation_ids)}
+    organisations = {
+        o.pk: o
+        for o in Organisation.objects.filter(pk__in=organisation_ids).only(*ORGANISATION_FIELDS)
+    }
     journey_places = journey_map.places(journey.events, organisations)
     timeline: list[dict[str, Any]] = [
         {

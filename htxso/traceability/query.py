@@ -76,6 +76,12 @@ def recall(epc: str, queryset: QuerySet[Event], limit: int = 5000) -> Recall:
     return Recall(epc, down, up, list(found[:limit]))
 
 
+# What the public page shows of an event (not its body: the page reads no JSON).
+TIMELINE_FIELDS = (
+    "id", "organisation_id", "event_time", "type", "biz_step", "biz_location", "read_point",
+)  # fmt: skip
+
+
 @dataclass
 class Journey:
     events: list[Event]
@@ -87,7 +93,7 @@ def journey(epc: str, limit: int = 200) -> Journey:
     (the units it travelled in), only what the cooperatives marked public."""
     reached = set(walk(epc, "up")) | set(walk(epc, "down"))
     events = list(
-        events_of(reached, Event.objects.filter(public=True)).select_related("organisation")[:limit]
+        events_of(reached, Event.objects.filter(public=True)).only(*TIMELINE_FIELDS)[:limit]
     )
     harvests = list(
         Harvest.objects.filter(event__in=[e.pk for e in events], crop__plot__public=True)
