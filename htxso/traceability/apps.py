@@ -9,6 +9,7 @@ class TraceabilityConfig(AppConfig):
     def ready(self) -> None:
         from htxso.core import facts
 
-        from . import crop_facts
+        from . import crop_facts, inbox
 
         facts.provide_diary_crops(crop_facts.diary_crops)  # the crop calendar's "this month"
+        inbox.register()  # lots awaiting their QR labels, lots recorded as recalled

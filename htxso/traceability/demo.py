@@ -81,10 +81,12 @@ def create_demo_traceability() -> int:
     )  # fmt: skip
     services.pack(None, organisation.pk, _sscc(1), [(packed.gtin, "TC-2604-A", 290)],
                   at + dt.timedelta(hours=5))  # fmt: skip
-    services.ship(None, organisation.pk, [_sscc(1)], at + dt.timedelta(days=1))
-    written = 5
+    # The case stacked onto a pallet (as the diary page's packing form does), the pallet shipped.
+    services.pack(None, organisation.pk, _sscc(2), [], at + dt.timedelta(hours=6), cases=[_sscc(1)])
+    services.ship(None, organisation.pk, [_sscc(2)], at + dt.timedelta(days=1))
+    written = 6
     if buyer is not None:
-        services.ship(None, buyer.pk, [_sscc(1)], at + dt.timedelta(days=2), step="receiving")
+        services.ship(None, buyer.pk, [_sscc(2)], at + dt.timedelta(days=2), step="receiving")
         services.ship(
             None, buyer.pk, [f"{packed.gtin}/TC-2604-A"], at + dt.timedelta(days=3),
             step="retail_selling",

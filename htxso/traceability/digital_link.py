@@ -7,8 +7,14 @@ a primary key's format and check digit, qualifiers allowed for the key and in th
 order (or sorted on request), every numeric query parameter against its AI's format. Linters
 other than csum, yesno and zero (company-prefix lookups, dates) are not applied.
 
-Not supported: compressed URIs (the binary compression of GS1 DL 1.2 §8), and GIAI (8004,
-individual assets: the gs1/digital-link.js test vectors refuse it; no product is one)."""
+Compressed URIs (the binary compression of GS1 DL 1.2 §8) are read transparently by `parse`
+and written by `compression.compress`. GIAI (8004, an individual asset) is a key like the
+others, as the 1.2 grammar defines it (`giai-path`); two vectors transcribed from
+gs1/digital-link.js call /giai/0801234126 and …127 invalid against that grammar (see the tests).
+
+A value holding "/" is written %2F; a server that decodes the path before it reaches us (Django
+does) is read with `slash_in_values`: a qualifier's value runs to the next qualifier the key
+allows."""
 
 import functools
 import json
@@ -26,7 +32,6 @@ SHORT_NAMES = {
     "gsin": "402", "grai": "8003", "giai": "8004", "cpv": "22", "lot": "10", "ser": "21",
     "cpsn": "8011", "glnx": "254", "refno": "8020", "srin": "8019",
 }  # fmt: skip
-NOT_RESOLVED = {"8004"}  # GIAI: see the module's docstring
 _CSETS = {
     "N": r"[0-9]",
     "X": r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]",
@@ -137,7 +142,7 @@ class DigitalLink:
     def uri(self, domain: str | None = None) -> str:
         """The URI: the domain (or another), the key, the qualifiers in the grammar's order, the
         attributes then linkType in the query."""
-        order = _order(self.key_ai, list(self.qualifiers)) or list(self.qualifiers)
+        order = qualifier_order(self.key_ai, list(self.qualifiers)) or list(self.qualifiers)
         path = f"/{self.key_ai}/{quote(self.key, safe='')}" + "".join(
             f"/{ai}/{quote(self.qualifiers[ai], safe='')}" for ai in order
         )
@@ -164,7 +169,7 @@ class DigitalLink:
         return json.dumps(out, separators=(",", ":"), ensure_ascii=False)
 
 
-def _order(key_ai: str, present: list[str]) -> list[str] | None:
+def qualifier_order(key_ai: str, present: list[str]) -> list[str] | None:
     """`present` in the order of one of the key's qualifier sequences, or None if none fits."""
     entry = dictionary().get(key_ai)
     for sequence in entry.qualifiers or () if entry else ():
@@ -182,28 +187,78 @@ def _is_key(segment: str) -> bool:
     return entry is not None and entry.qualifiers is not None
 
 
-def parse(uri: str, *, sort_qualifiers: bool = False) -> DigitalLink:
-    """A Digital Link from `uri`, or DigitalLinkError saying why it is not one."""
+def parse(
+    uri: str,
+    *,
+    sort_qualifiers: bool = False,
+    allow_compressed: bool = True,
+    slash_in_values: bool = False,
+) -> DigitalLink:
+    """A Digital Link from `uri` (compressed or not), or DigitalLinkError saying why it is
+    not one."""
     parts = urlsplit(uri)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise DigitalLinkError("Địa chỉ phải bắt đầu bằng http:// hoặc https://.")
     segments = parts.path.rstrip("/").split("/")[1:] if parts.path.strip("/") else []
-    starts = [i for i, s in enumerate(segments) if _is_key(s) and (len(segments) - i) % 2 == 0]
+    size = len(segments)
+    starts = [
+        i
+        for i, s in enumerate(segments)
+        if _is_key(s) and ((size - i) % 2 == 0 or (slash_in_values and size - i > 1))
+    ]
     if not starts:
+        if allow_compressed and segments:
+            from .compression import decompress
+
+            try:
+                plain = decompress(uri)
+            except (DigitalLinkError, ValueError):
+                pass
+            else:
+                return parse(plain, sort_qualifiers=sort_qualifiers, allow_compressed=False)
         raise DigitalLinkError("Địa chỉ không chứa khoá chính GS1 (ví dụ /01/<GTIN>).")
     last_error = ""
     for start in starts:
         try:
-            return _parse_from(parts, segments, start, sort_qualifiers)
+            return _parse_from(parts, segments, start, sort_qualifiers, slash_in_values)
         except DigitalLinkError as error:
             last_error = str(error)
     raise DigitalLinkError(last_error)
 
 
-def _parse_from(parts, segments: list[str], start: int, sort: bool) -> DigitalLink:  # type: ignore[no-untyped-def]
-    key_ai, key = _ai(segments[start]), unquote(segments[start + 1])
-    if key_ai in NOT_RESOLVED:
-        raise DigitalLinkError("GIAI (tài sản riêng lẻ) không được phân giải ở đây.")
+def _pairs(key_ai: str, segments: list[str], slash: bool) -> list[tuple[str, str]]:
+    """(AI, value) of the qualifiers; with `slash`, a value runs to the next allowed AI."""
+    if not slash:
+        if len(segments) % 2:
+            raise DigitalLinkError("Thiếu giá trị của AI cuối cùng.")
+        return [(_ai(segments[i]), unquote(segments[i + 1])) for i in range(0, len(segments), 2)]
+    allowed = {ai for seq in (dictionary()[key_ai].qualifiers or ()) for ai in seq}
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(segments):
+        ai = _ai(segments[i])
+        if i + 1 >= len(segments):
+            raise DigitalLinkError("Thiếu giá trị của AI cuối cùng.")
+        value, i = [unquote(segments[i + 1])], i + 2
+        while i < len(segments) and not (_ai(segments[i]) in allowed and i + 1 < len(segments)):
+            value.append(unquote(segments[i]))
+            i += 1
+        out.append((ai, "/".join(value)))
+    return out
+
+
+def _parse_from(  # type: ignore[no-untyped-def]
+    parts, segments: list[str], start: int, sort: bool, slash: bool = False
+) -> DigitalLink:
+    key_ai = _ai(segments[start])
+    end = start + 2
+    if slash:  # a key that may hold "/" (GIAI, GRAI…) runs to its first allowed qualifier
+        allowed = {ai for seq in (dictionary()[key_ai].qualifiers or ()) for ai in seq}
+        while end < len(segments) and not (
+            _ai(segments[end]) in allowed and end + 1 < len(segments)
+        ):
+            end += 1
+    key, rest = "/".join(unquote(s) for s in segments[start + 1 : end]), segments[end:]
     if key_ai == "01" and len(key) in (8, 12, 13) and key.isdigit():
         error = value_error("01", key.zfill(14))
     else:
@@ -211,12 +266,11 @@ def _parse_from(parts, segments: list[str], start: int, sort: bool) -> DigitalLi
     if error:
         raise DigitalLinkError(error)
     qualifiers: dict[str, str] = {}
-    for i in range(start + 2, len(segments), 2):
-        ai, value = _ai(segments[i]), unquote(segments[i + 1])
+    for ai, value in _pairs(key_ai, rest, slash):
         if ai in qualifiers:
             raise DigitalLinkError(f"AI ({ai}) xuất hiện hai lần.")
         qualifiers[ai] = value
-    order = _order(key_ai, list(qualifiers))
+    order = qualifier_order(key_ai, list(qualifiers))
     if order is None:
         raise DigitalLinkError(f"Khoá ({key_ai}) không nhận các AI {', '.join(qualifiers)}.")
     if order != list(qualifiers) and not sort:

@@ -110,15 +110,51 @@ class ShipForm(StyledForm):
 
 
 class PackForm(StyledForm):
+    """A lot packed into a case, or cases stacked onto a pallet (or both at once)."""
+
     sscc = forms.CharField(label=_("SSCC của thùng/pallet"), max_length=18)
-    product = forms.ChoiceField(label=_("Sản phẩm"))
-    lot = forms.CharField(label=_("Số lô"), max_length=20)
-    quantity_kg = NumberField(label=_("Khối lượng (kg)"), min_value=1)
+    product = forms.ChoiceField(label=_("Sản phẩm"), required=False)
+    lot = forms.CharField(label=_("Số lô"), max_length=20, required=False)
+    quantity_kg = NumberField(label=_("Khối lượng (kg)"), min_value=1, required=False)
+    cases = forms.CharField(
+        label=_("SSCC các thùng xếp lên pallet"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Mỗi dòng một SSCC 18 số (để trống nếu chỉ đóng lô vào thùng)"),
+    )
     happened_on = DateField(label=_("Ngày đóng gói"))
 
     def __init__(self, *args: Any, products: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = _choices(products)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lot_given = [bool(data.get(f)) for f in ("product", "lot", "quantity_kg")]
+        data["case_list"] = [c for c in (data.get("cases") or "").replace(",", " ").split() if c]
+        if any(lot_given) and not all(lot_given):
+            self.add_error(None, _("Đóng một lô cần đủ sản phẩm, số lô và khối lượng."))
+        if not any(lot_given) and not data["case_list"]:
+            self.add_error(None, _("Chọn một lô để đóng thùng, hoặc nhập SSCC các thùng."))
+        return data
+
+
+class TransformForm(StyledForm):
+    """Lots processed into a new lot (drying, roasting, milling, packaging…)."""
+
+    input_product = forms.ChoiceField(label=_("Sản phẩm đầu vào"))
+    input_lot = forms.CharField(label=_("Số lô đầu vào"), max_length=20)
+    input_kg = NumberField(label=_("Khối lượng đầu vào (kg)"), min_value=1)
+    output_product = forms.ChoiceField(label=_("Sản phẩm đầu ra"))
+    output_lot = forms.CharField(label=_("Số lô mới"), max_length=20)
+    output_kg = NumberField(label=_("Khối lượng đầu ra (kg)"), min_value=1)
+    happened_on = DateField(label=_("Ngày chế biến"))
+
+    def __init__(self, *args: Any, products: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("input_product", "output_product"):
+            self.fields[name].choices = _choices(products)  # type: ignore[attr-defined]
 
 
 class RecallForm(StyledForm):

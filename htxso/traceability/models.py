@@ -132,6 +132,7 @@ class Harvest(models.Model):
     harvested_on = models.DateField(_("ngày thu hoạch"))
     quantity_kg = models.PositiveIntegerField(_("sản lượng (kg)"))
     event = models.ForeignKey("Event", on_delete=models.PROTECT, related_name="+")
+    labelled_at = models.DateTimeField(_("in tem lúc"), null=True, blank=True)
 
     scope = Scope(
         Kind.TRACE,

@@ -3,10 +3,12 @@ shipping and processing — permission from the scoping table, Vietnamese refusa
 entry, one transaction. EPCIS documents come in through `capture.capture` (re-exported)."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ from .models import Crop, CropKind, Event, Harvest, Plot, Product, Treatment
 
 __all__ = [
     "add_crop", "add_treatment", "canonical", "capture", "create_plot", "create_product", "emit",
-    "pack", "record_harvest", "ship", "transform",
+    "mark_labelled", "pack", "record_harvest", "ship", "transform",
 ]  # fmt: skip
 
 TZ = "+07:00"
@@ -261,21 +263,35 @@ def pack(
     lots: list[tuple[str, str, int]],
     when: dt.datetime,
     *,
+    cases: Sequence[str] = (),
     public: bool = True,
 ) -> Event:
-    """Lots packed onto a logistic unit (an AggregationEvent, parent = the SSCC)."""
+    """Lots packed into a logistic unit, and/or cases (their SSCCs) stacked onto a pallet: an
+    AggregationEvent whose parent is the SSCC."""
     if not gs1.is_sscc(sscc):
         raise ValidationError({"sscc": _("SSCC có 18 chữ số và số kiểm tra đúng.")})
-    event = {
+    bad = [case for case in cases if not gs1.is_sscc(case)]
+    if bad:
+        raise ValidationError(
+            {"cases": _("SSCC không hợp lệ: %(codes)s.") % {"codes": ", ".join(bad[:5])}}
+        )
+    if sscc in cases or len(set(cases)) != len(cases):
+        raise ValidationError({"cases": _("Mỗi thùng ghi một lần, khác SSCC của pallet.")})
+    if not lots and not cases:
+        raise ValidationError(_("Chọn một lô hoặc các thùng để đóng gói."))
+    event: dict[str, Any] = {
         "type": "AggregationEvent",
         "eventTime": _time(when),
         "eventTimeZoneOffset": TZ,
         "parentID": gs1.sscc_uri(sscc),
-        "childQuantityList": _quantities(lots),
         "action": "ADD",
         "bizStep": "packing",
         "disposition": "in_progress",
     }
+    if cases:
+        event["childEPCs"] = [gs1.sscc_uri(case) for case in cases]
+    if lots:
+        event["childQuantityList"] = _quantities(lots)
     return emit(actor, organisation_id, [event], public=public)[0]
 
 
@@ -319,6 +335,11 @@ def transform(
     public: bool = True,
 ) -> Event:
     """Lots processed into other lots (a TransformationEvent: drying, milling, packaging…)."""
+    same = {(gs1.gtin14(g), lot) for g, lot, _q in inputs if not gs1.gtin_error(g)} & {
+        (gs1.gtin14(g), lot) for g, lot, _q in outputs if not gs1.gtin_error(g)
+    }
+    if same:
+        raise ValidationError({"output_lot": _("Lô mới phải khác lô đầu vào.")})
     event = {
         "type": "TransformationEvent",
         "eventTime": _time(when),
@@ -329,3 +350,21 @@ def transform(
         "disposition": "active",
     }
     return emit(actor, organisation_id, [event], public=public)[0]
+
+
+@transaction.atomic
+def mark_labelled(actor: Any, product: Product, lot: str) -> int:
+    """The lot's QR labels printed by its cooperative: its harvest leaves the inbox (audited;
+    0 when the actor may not edit it, or nothing was waiting)."""
+    harvests = [
+        h
+        for h in Harvest.objects.select_for_update().filter(
+            product=product, lot=lot, labelled_at=None
+        )
+        if may(actor, Action.EDIT, h)
+    ]
+    for harvest in harvests:
+        harvest.labelled_at = timezone.now()
+        harvest.save(update_fields=["labelled_at"])
+        record(actor, "label", harvest, None, {"labelled_at": harvest.labelled_at.isoformat()})
+    return len(harvests)

@@ -1,6 +1,7 @@
 """The app's pages under /traceability/, and the Digital Link resolver at the site's root
-(`/01/<gtin>/10/<lot>`, `/00/<sscc>`, `/414/<gln>`…: every primary key of the grammar, and
-its short names)."""
+(`/01/<gtin>/10/<lot>`, `/00/<sscc>`, `/414/<gln>`, `/8004/<giai>`…: every primary key of the
+grammar, its short names, and compressed links `/<base64>`). A lot holding "/" arrives decoded
+(`LO%2F1` → `LO/1`): the catch-all route hands the whole path to the parser."""
 
 from django.urls import path, re_path
 
@@ -21,6 +22,9 @@ urlpatterns = [
         public_views.label_sheet,
         name="labels",
     ),
+    path("traceability/map/vietnam.svg", public_views.vietnam_svg, name="vietnam-svg"),
     path("01/<str:gtin>/10/<str:lot>", public_views.resolve_lot, name="resolve-lot"),
     re_path(rf"^(?P<path>(?:{KEYS}|{SHORT})/.+)$", public_views.resolve, name="resolve"),
+    # A compressed Digital Link (one URI-safe base64 segment, GS1 DL 1.2 §8).
+    re_path(r"^(?P<path>[A-Za-z0-9_-]{10,})$", public_views.resolve_compressed, name="compressed"),
 ]

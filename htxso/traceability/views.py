@@ -29,6 +29,7 @@ from .forms import (
     ProductForm,
     RecallForm,
     ShipForm,
+    TransformForm,
     TreatmentForm,
 )
 from .models import Crop, Event, Harvest, Plot, Product, Treatment
@@ -64,6 +65,7 @@ def _forms(organisation: Organisation, data: Any = None, which: str = "") -> dic
         "treatment": TreatmentForm(bound("treatment"), prefix="treatment", crops=crops),
         "harvest": HarvestForm(bound("harvest"), prefix="harvest", crops=crops, products=products),
         "pack": PackForm(bound("pack"), prefix="pack", products=products),
+        "transform": TransformForm(bound("transform"), prefix="transform", products=products),
         "ship": ShipForm(bound("ship"), prefix="ship"),
     }
 
@@ -123,7 +125,15 @@ def _write(form: Any, name: str, organisation: Organisation, user: Any) -> Any:
         ),
         "pack": lambda: services.pack(
             user, organisation.pk, d["sscc"].strip(),
-            [(Product.objects.get(pk=d["product"]).gtin, d["lot"].strip(), int(d["quantity_kg"]))],
+            [(_gtin(organisation, d["product"]), d["lot"].strip(), int(d["quantity_kg"]))]
+            if d.get("product") else [],
+            _at(d["happened_on"]), cases=d["case_list"],
+        ),
+        "transform": lambda: services.transform(
+            user, organisation.pk,
+            [(_gtin(organisation, d["input_product"]), d["input_lot"].strip(), int(d["input_kg"]))],
+            [(_gtin(organisation, d["output_product"]), d["output_lot"].strip(),
+              int(d["output_kg"]))],
             _at(d["happened_on"]),
         ),
         "ship": lambda: services.ship(
@@ -134,6 +144,10 @@ def _write(form: Any, name: str, organisation: Organisation, user: Any) -> Any:
     return writes[name]()
 
 
+def _gtin(organisation: Organisation, product_id: str) -> str:
+    return get_object_or_404(Product, organisation=organisation, pk=product_id).gtin
+
+
 def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, 8))
 
@@ -142,7 +156,7 @@ def _at(day: dt.date) -> dt.datetime:
 @require_POST
 def diary_write(request: HttpRequest, what: str) -> HttpResponse:
     organisation = _organisation(request)
-    if what not in ("product", "plot", "crop", "treatment", "harvest", "pack", "ship"):
+    if what not in ("product", "plot", "crop", "treatment", "harvest", "pack", "transform", "ship"):
         raise PermissionDenied(_("Thao tác không hợp lệ."))
     forms = _forms(organisation, request.POST, what)
     form = forms[what]

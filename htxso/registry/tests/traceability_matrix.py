@@ -15,6 +15,7 @@ from typing import Any
 from htxso.core.gs1 import check_digit
 from htxso.core.models import Commune
 from htxso.traceability import services
+from htxso.traceability.compression import compress
 
 from .authorization_matrix import EVERYONE, OK, Builder, Call, F, L, N, Row, U, V, page
 
@@ -54,6 +55,8 @@ TRACEABILITY_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "traceability:labels": {"GET": PRIVATE},
     "traceability:resolve-lot": {"GET": EVERYONE},  # the QR label's address
     "traceability:resolve": {"GET": EVERYONE},  # any Digital Link key (short names too)
+    "traceability:compressed": {"GET": EVERYONE},  # a compressed Digital Link
+    "traceability:vietnam-svg": {"GET": EVERYONE},  # the trace page's map background
 }
 
 CAPTURE: Row = [(U, U), (F, F), (OK, OK), (F, F), (F, F), (F, F), (OK, F), (F, F)]
@@ -119,6 +122,10 @@ TRACEABILITY_PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ),
     ("traceability:resolve-lot", "GET"): lambda w, t: page("traceability:resolve-lot", *_lot(w, t)),
     ("traceability:resolve", "GET"): lambda w, t: Call("/gtin/{}/lot/{}".format(*_lot(w, t))),
+    ("traceability:compressed", "GET"): lambda w, t: Call(
+        "/" + compress("https://x.vn/01/{}/10/{}".format(*_lot(w, t))).rsplit("/", 1)[1]
+    ),
+    ("traceability:vietnam-svg", "GET"): lambda w, t: page("traceability:vietnam-svg"),
 }
 
 TRACEABILITY_API_CALLS: dict[str, Builder] = {

@@ -50,6 +50,8 @@ def test_a_harvest_recorded_then_its_label_scanned_on_a_phone(
 ):
     from playwright.sync_api import expect, sync_playwright
 
+    from htxso.traceability import compression
+
     base = live_server.url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -79,9 +81,28 @@ def test_a_harvest_recorded_then_its_label_scanned_on_a_phone(
         form.get_by_role("button", name="Ghi").click()
         expect(page.locator("#harvests")).to_contain_text("LO-2026-05")
         page.screenshot(path=str(SCREENSHOTS / "traceability-diary.png"), full_page=True)
+        form = page.locator("#form-transform")  # the lot dried into a new lot, from the page
+        form.locator("summary").click()
+        form.locator("#id_transform-input_product").select_option(index=1)
+        form.locator("#id_transform-input_lot").fill("LO-2026-05")
+        form.locator("#id_transform-input_kg").fill("1.250")
+        form.locator("#id_transform-output_product").select_option(index=1)
+        form.locator("#id_transform-output_lot").fill("SAY-05")
+        form.locator("#id_transform-output_kg").fill("300")
+        form.locator("#id_transform-happened_on").fill("06/05/2026")
+        form.get_by_role("button", name="Ghi").click()
+        expect(page.locator("#events")).to_contain_text("Chế biến / tạo lô mới")
 
         phone = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True)
         shopper = phone.new_page()
+        # What a compressed QR code holds: the dried lot's link in one segment.
+        compressed = compression.compress(f"{base}/01/{GTIN}/10/SAY-05")
+        shopper.goto(compressed)
+        expect(shopper.locator("#lot")).to_have_text("SAY-05")
+        expect(shopper.locator("#timeline")).to_contain_text("Chế biến / tạo lô mới")
+        expect(shopper.locator("#map-places")).to_contain_text("Xã Tân Cương")
+        shopper.locator("#journey-map").scroll_into_view_if_needed()
+        shopper.screenshot(path=str(SCREENSHOTS / "traceability-map-phone.png"), full_page=True)
         shopper.goto(f"{base}/01/{GTIN}/10/LO-2026-05")  # what the QR code holds
         expect(shopper.locator("#product-name")).to_have_text("Chè búp Tân Cương 200 g")
         expect(shopper.locator("#organisation")).to_have_text("HTX Chè Tân Cương")

@@ -91,3 +91,56 @@ def test_the_diary_page_refuses_a_harvest_inside_the_interval(client, coop):
 def test_the_diary_is_the_managers(client, coop):
     client.force_login(coop.officer)
     assert client.get("/traceability/").status_code == 403
+
+
+def test_a_lot_holding_a_slash_resolves_raw_or_decoded(client, coop):
+    services.record_harvest(
+        coop.manager, coop.crop.pk, coop.product.pk, "LO/7", dt.date(2026, 5, 1), 50
+    )
+    decoded = client.get(f"/01/{GTIN}/10/LO%2F7")  # Django hands the view "LO/7"
+    assert decoded.status_code == 200
+    assert "LO/7" in decoded.content.decode()
+    raw = client.get(f"/01/{GTIN}/10/LO%2F7", REQUEST_URI=f"/01/{GTIN}/10/LO%2F7")
+    assert raw.status_code == 200 and "LO/7" in raw.content.decode()
+
+
+def test_a_compressed_link_resolves_and_other_paths_are_left_alone(client, coop):
+    from htxso.traceability import compression
+
+    _harvest(coop)
+    compressed = compression.compress(f"https://x.vn/01/{GTIN}/10/LO-01")
+    segment = compressed.rsplit("/", 1)[1]
+    page = client.get(f"/{segment}")
+    assert page.status_code == 200 and "Chè búp Tân Cương 200 g" in page.content.decode()
+    assert client.get("/traceability").status_code == 301  # APPEND_SLASH still works
+    assert client.get("/BBBBBBBBBBBB").status_code == 404
+
+
+def test_a_giai_resolves_to_its_page_or_a_404(client, coop):
+    reply = client.get("/8004/0801234126ABC")
+    assert reply.status_code == 404  # valid, nothing recorded for it
+    assert "Chưa có thông tin" in reply.content.decode()
+    assert client.get("/giai/" + "1" * 31).status_code == 400
+
+
+def test_the_trace_page_draws_the_journey_on_a_map_without_tiles(client, coop):
+    _harvest(coop)
+    when = dt.datetime(2026, 5, 3, 8, tzinfo=dt.UTC)
+    services.ship(coop.manager_01, coop.org_01.pk, [f"{GTIN}/LO-01"], when, step="receiving")
+    html = client.get(f"/01/{GTIN}/10/LO-01").content.decode()
+    assert 'id="journey-map"' in html and "/traceability/map/vietnam.svg" in html
+    assert "<polyline" in html and "http" not in html.split('id="journey-map"')[1][:400]
+    places = html.split('id="map-places"')[1].split("</ol>")[0]
+    assert coop.commune.name in places  # the plot's commune first (the harvest)
+    assert places.count("<li>") == 2  # then Hà Nội, where the other cooperative received it
+    background = client.get("/traceability/map/vietnam.svg")
+    assert background["Content-Type"] == "image/svg+xml"
+    assert "max-age=86400" in background["Cache-Control"]
+    body = background.content.decode()
+    assert body.startswith("<svg") and body.count("z") > 500  # a square per 0.1° cell
+
+
+def test_a_private_plot_stays_off_the_map(client, coop):
+    _harvest(coop, public_plot=False)
+    html = client.get(f"/01/{GTIN}/10/LO-01").content.decode()
+    assert coop.commune.name not in html

@@ -104,3 +104,20 @@ def test_cooperatives_do_not_recall(client, chain, who):
     client.force_login(getattr(chain, who))
     assert client.get("/traceability/recall/").status_code == 403
     assert client.get("/traceability/recall.csv", {"epc": "x"}).status_code == 403
+
+
+def test_both_walks_in_one_query_reach_what_the_two_walks_reach(coop):
+    import datetime as dt
+
+    from htxso.core.gs1 import lot_uri
+    from htxso.traceability import query, services
+
+    from .conftest import GTIN, GTIN_2
+
+    when = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    services.transform(None, coop.org.pk, [(GTIN, "A", 10)], [(GTIN_2, "B", 9)], when)
+    services.transform(None, coop.org.pk, [(GTIN_2, "B", 9)], [(GTIN, "C", 8)], when)
+    for lot in ("A", "B", "C"):
+        epc = lot_uri(GTIN if lot != "B" else GTIN_2, lot)
+        assert query.reached(epc) == set(query.walk(epc, "up")) | set(query.walk(epc, "down"))
+    assert len(query.reached(lot_uri(GTIN_2, "B"))) == 3
