@@ -23,6 +23,7 @@ from htxso.registry.tests.factories import (
     OrganisationFactory,
     UnionFactory,
 )
+from htxso.registry.writes import classification
 from htxso.reporting import statistics
 
 from .test_cube import assert_equals_a_full_recount, assert_nation_is_the_sum_of_provinces
@@ -66,14 +67,14 @@ def founders(rng: random.Random, n: int) -> list[registry.MemberFacts]:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_writes_equal_a_full_recount(reference, seed):
+def test_random_writes_equal_a_full_recount(reference, seed, monkeypatch):
     rng = random.Random(seed)
     today = dt.date.today()
     orgs = [OrganisationFactory(province_id=p) for p in ("19", "01", "19")]
     orgs += [UnionFactory(province_id="19"), CooperativeGroupFactory(province_id="01")]
     for step in range(40):
         org = Organisation.objects.get(pk=rng.choice(orgs).pk)
-        action = rng.randrange(9)
+        action = rng.randrange(10)
         try:
             if action == 0:
                 orgs.append(
@@ -113,6 +114,11 @@ def test_random_writes_equal_a_full_recount(reference, seed):
                     registry.add_membership(
                         None, union.pk, MemberKind.OFFICIAL, today, member_organisation=org
                     )
+            elif action == 9:  # an assessment's approval: by deltas, or by provinces past the limit
+                monkeypatch.setattr(classification, "DELTAS_UP_TO", rng.choice([1, 1000]))
+                grades = {o.pk: rng.choice([Classification.GOOD, "", Classification.WEAK]) for o in
+                          rng.sample(orgs, 2)}  # fmt: skip
+                registry.set_classifications(None, grades)
         except ValidationError:
             pass  # a refused write (a household's members, a dissolved one's status…)
         if step % 10 == 9:
