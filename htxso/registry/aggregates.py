@@ -83,6 +83,8 @@ def deferred() -> Iterator[set[str]]:
         yield pending.provinces
     finally:
         _deferred.pending = None
+    if connection.in_atomic_block and connection.needs_rollback:
+        return  # the block's writes are to be rolled back (a dry run): nothing to follow
     with transaction.atomic():
         pending.flush()
 
