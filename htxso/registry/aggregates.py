@@ -85,7 +85,7 @@ def deferred() -> Iterator[set[str]]:
         _deferred.pending = None
     if connection.in_atomic_block and connection.needs_rollback:
         return  # the block's writes are to be rolled back (a dry run): nothing to follow
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failure here fails the whole write anyway
         pending.flush()
 
 

@@ -59,9 +59,8 @@ def add_person_members(
         organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
         require_editable(actor, organisation)
         aggregates.touch([organisation.pk])
-        try:
-            with transaction.atomic():
-                return _set_wise(actor, organisation, joined_on, members)
+        try:  # (no savepoint: the set-wise path writes nothing before its last check)
+            return _set_wise(actor, organisation, joined_on, members)
         except _OneByOne:
             pass
     # One by one: the identities first (a mismatch's audit entry commits on its own, as
