@@ -2,7 +2,9 @@
 and the set-wise path answers as the one-by-one path does: the same people, memberships, audit
 entries and refusals."""
 
+import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -65,16 +67,16 @@ def test_an_approvals_queries_do_not_grow_with_its_members(founder, office_19):
     assert entries.filter(object_type="registry.membership", object_id=str(member.pk)).exists()
 
 
-def facts(i: int, **changed) -> registry.MemberFacts:
+def facts(i: int, **changed: Any) -> registry.MemberFacts:
     year = 1970 + i
-    values = {
-        "kind": "official",
-        "cccd": encode_cccd("19", "female", year, 800 + i),
-        "full_name": f"Lê Thị Mẫu {i}",
-        "birth_date": dt.date(year, 5, 5),
-        "capital_contributed": 1_000_000,
-    }
-    return registry.MemberFacts(**(values | changed))
+    listed = registry.MemberFacts(
+        kind="official",
+        cccd=encode_cccd("19", "female", year, 800 + i),
+        full_name=f"Lê Thị Mẫu {i}",
+        birth_date=dt.date(year, 5, 5),
+        capital_contributed=1_000_000,
+    )
+    return dataclasses.replace(listed, **changed)
 
 
 def test_a_registered_person_with_matching_facts_is_linked_not_copied(office_19):
