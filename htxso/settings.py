@@ -282,6 +282,9 @@ REGISTRATION_TAX_CODE_ISSUER = os.environ.get(
 REGISTRATION_TAX_CODE_RANGE = tuple(
     os.environ.get("REGISTRATION_TAX_CODE_RANGE", "970000000-979999999").split("-")
 )
+# Classification evidence (htxso/assessment): PDF/JPEG/PNG up to this size, this many a criterion.
+ASSESSMENT_MAX_FILE_BYTES = int(os.environ.get("ASSESSMENT_MAX_FILE_BYTES", str(10 * 2**20)))
+ASSESSMENT_FILES_PER_CRITERION = int(os.environ.get("ASSESSMENT_FILES_PER_CRITERION", "5"))
 # Steering-committee follow-up (htxso/tasks): report attachments (PDF/JPEG/PNG) up to this size;
 # reminders start this many working days before a deadline; at most this many per kind a run.
 TASKS_MAX_FILE_BYTES = int(os.environ.get("TASKS_MAX_FILE_BYTES", str(10 * 2**20)))
@@ -312,9 +315,11 @@ CELERY_TASK_ACKS_LATE = False  # a killed import is reported failed and re-run b
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 # Daily jobs of Celery beat (production; the embedded default runs the same management
-# commands from cron): the steering committee's reminders (htxso/tasks/chasing.py).
+# commands from cron): the steering committee's reminders (htxso/tasks/chasing.py), the
+# marketplace's median prices kept as price series (htxso/prices/sales.py).
 CELERY_BEAT_SCHEDULE = {
     "tasks-chase": {"task": "tasks.chase", "schedule": 24 * 3600.0},
+    "prices-market": {"task": "prices.ingest_market", "schedule": 24 * 3600.0},
 }
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024**3)))
 IMPORT_MAX_ISSUES = int(os.environ.get("IMPORT_MAX_ISSUES", "20000"))

@@ -19,7 +19,7 @@ from htxso.core.scoping import Action, Kind, Scope, may
 from htxso.core.versions import check_version
 from htxso.registry.models import Organisation
 
-from . import maturity, rules
+from . import maturity, rules, stamps
 from .models import (
     ActionStatus,
     AdviceAction,
@@ -83,6 +83,7 @@ def assign(
     if existing is not None:
         return existing
     row.save()
+    stamps.bump([row.province_id])
     record(actor, "create", row, None, snapshot(row))
     return row
 
@@ -93,6 +94,7 @@ def unassign(actor: Any, assignment_id: int) -> None:
     if not may(actor, Action.CREATE, row):
         raise PermissionDenied(_("Bạn không được thôi phân công tư vấn này."))
     record(actor, "delete", row, snapshot(row), None)
+    stamps.bump([row.province_id])
     row.delete()
 
 
@@ -162,6 +164,7 @@ def tally(year: int, province: str, pillars: Mapping[str, int], n: int = 1) -> N
             DxTally.objects.create(
                 year=year, province_id=province, pillar=pillar, level=level, count=n
             )
+    stamps.bump([province])
 
 
 def _action(actor: Any, pk: int, version: int) -> AdviceAction:
@@ -198,6 +201,7 @@ def update_action(
     row.version += 1
     row.save()
     record(actor, "update", row, before, snapshot(row))
+    stamps.bump([row.province_id])
     return row
 
 
@@ -231,6 +235,7 @@ def add_action(
         due_on=_due(d, effort, timezone.localdate()),
     )
     record(actor, "create", row, None, snapshot(row))
+    stamps.bump([row.province_id])
     return row
 
 
@@ -292,4 +297,5 @@ def record_visit(
         row.save(update_fields=["status", "version"])
         record(actor, "update", row, before, snapshot(row))
     record(actor, "create", visit, None, snapshot(visit))
+    stamps.bump([visit.province_id])
     return visit

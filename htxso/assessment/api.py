@@ -25,6 +25,7 @@ from .schemas import (
     ClassificationReviewIn,
     DxDetail,
     DxItem,
+    EvidenceOut,
     GradeOut,
 )
 
@@ -56,6 +57,7 @@ def _detail(c: Classification) -> dict[str, Any]:
         prefilled=c.prefilled,
         adjustments=c.adjustments,
         return_reason=c.return_reason,
+        evidence=list(c.evidence.order_by("criterion", "id").values(*EvidenceOut.model_fields)),
     )
     return out
 

@@ -10,16 +10,26 @@ import random
 from collections import Counter
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from htxso.core.models import User
+from htxso.core.pdf import FAMILY, document
 from htxso.core.roles import Role
 from htxso.registry import services as registry
 from htxso.registry.models import Organisation
 
-from . import advice, rules, services
-from .models import Classification, ClassificationStatus, DxAssessment, GradeTally, RuleSetKind
+from . import advice, evidence, rules, services, stamps
+from .models import (
+    Classification,
+    ClassificationStatus,
+    DxAssessment,
+    GradeTally,
+    ProvinceRound,
+    RoundStatus,
+    RuleSetKind,
+)
 
 YEARS = 5
 
@@ -39,6 +49,7 @@ def _history(rng: random.Random, organisations: list[tuple[int, str, dt.date]], 
     tally: Counter = Counter()
     latest: dict[int, str] = {}
     at = timezone.now()
+    made = 0
     for pk, province, founded in organisations:
         base = rng.uniform(0.35, 0.85)
         for i, year in enumerate(range(now - YEARS, now)):
@@ -63,12 +74,42 @@ def _history(rng: random.Random, organisations: list[tuple[int, str, dt.date]], 
             )
             tally[(year, province, grade)] += 1
             latest[pk] = grade
-    Classification.objects.bulk_create(rows, batch_size=5000)
+        if len(rows) >= 50_000:  # national scale: a million rows, written as they come
+            made += len(Classification.objects.bulk_create(rows, batch_size=5000))
+            rows = []
+    made += len(Classification.objects.bulk_create(rows, batch_size=5000))
     GradeTally.objects.bulk_create(
         GradeTally(year=y, province_id=p, grade=g, count=n) for (y, p, g), n in tally.items()
     )
     registry.set_classifications(None, latest)
-    return len(rows)
+    # Every past round went to the centre on time and was received.
+    sent: dict[tuple[int, str], dict[str, int]] = {}
+    for (year, province, grade), n in tally.items():
+        counts = sent.setdefault((year, province), {"decided": 0})
+        counts[grade] = n
+        counts["decided"] += n
+    ProvinceRound.objects.bulk_create(
+        ProvinceRound(
+            province_id=province,
+            year=year,
+            status=RoundStatus.RECEIVED,
+            counts=counts,
+            sent_at=at,
+            received_at=at,
+        )
+        for (year, province), counts in sent.items()
+    )
+    stamps.bump(p for _y, p, _g in tally)
+    return made
+
+
+def _report(name: str, year: int) -> bytes:
+    """A one-page PDF standing in for a cooperative's financial statement."""
+    pdf = document()
+    pdf.add_page()
+    pdf.set_font(FAMILY, size=14)
+    pdf.multi_cell(0, 8, f"{name}\nBáo cáo tài chính năm {year} (dữ liệu mẫu)")
+    return bytes(pdf.output())
 
 
 def _this_round(rng: random.Random, now: int, today: dt.date) -> None:
@@ -91,6 +132,10 @@ def _this_round(rng: random.Random, now: int, today: dt.date) -> None:
         c = services.save_scores(None, c.pk, c.version, _scores(rng, c.rule_set.definition, 0.7))
         if i % 5 == 1:
             continue  # still a draft
+        if i % 5 in (3, 4):  # evidence the province reads in review
+            c = evidence.attach(
+                None, c.pk, c.version, "c01", ContentFile(_report(org.name, now)), "bao-cao.pdf"
+            ).classification
         c = services.submit(None, c.pk, c.version, today=round_day)
         if i % 5 == 2:
             services.return_to_manager(None, c.pk, c.version, "Thiếu minh chứng tiêu chí 8.")

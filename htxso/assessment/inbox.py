@@ -15,7 +15,15 @@ from htxso.core.inbox import Item, ItemKind, Severity
 from htxso.core.roles import Role
 from htxso.core.scoping import Action, Kind, may, role_of
 
-from .models import ActionStatus, AdviceAction, Classification, ClassificationStatus
+from .models import (
+    CLOSED,
+    ActionStatus,
+    AdviceAction,
+    Classification,
+    ClassificationStatus,
+    ProvinceRound,
+    RoundStatus,
+)
 
 SOURCE = "assessment"
 
@@ -87,6 +95,63 @@ def provide(user: Any) -> list[Item]:
                 ItemKind.FOLLOW,
                 Severity.DANGER,
                 deadline=overdue["due"],
+                source=SOURCE,
+            )
+        )
+    items.extend(_rounds(user, today))
+    return items
+
+
+def _rounds(user: Any, today: dt.date) -> list[Item]:
+    """Central officers: the provinces' results sent, to receive. A province's officer: its
+    results of this year or the last not yet sent (or returned by the centre), by 21/12."""
+    items: list[Item] = []
+    url = reverse("assessment:rounds")
+    if may(user, Action.REVIEW, Kind.ROUND):
+        found = (
+            ProvinceRound.objects.reviewable_by(user)
+            .filter(status=RoundStatus.SENT)
+            .aggregate(n=Count("id"), year=Min("year"))
+        )
+        items.append(
+            Item(
+                _("%(count)s tỉnh đã gửi kết quả phân loại HTX, chờ trung ương tiếp nhận")
+                % {"count": found["n"]},
+                found["n"],
+                f"{url}?year={found['year']}" if found["year"] else url,
+                ItemKind.REVIEW,
+                Severity.WARNING,
+                source=SOURCE,
+            )
+        )
+    province = getattr(user, "province_id", None)
+    if province and may(user, Action.CREATE, ProvinceRound(province_id=province)):
+        years = (today.year - 1, today.year)
+        decided = set(
+            Classification.objects.visible_to(user)
+            .filter(
+                province_id=province,
+                year__in=years,
+                status__in=(ClassificationStatus.APPROVED, ClassificationStatus.EXCLUDED),
+            )
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        sent = set(
+            ProvinceRound.objects.visible_to(user)
+            .filter(province_id=province, year__in=years, status__in=CLOSED)
+            .values_list("year", flat=True)
+        )
+        unsent = sorted(decided - sent)
+        due = dt.date(unsent[0], 12, 21) if unsent else None
+        items.append(
+            Item(
+                _("%(count)s kết quả phân loại HTX chưa gửi trung ương") % {"count": len(unsent)},
+                len(unsent),
+                f"{url}?year={unsent[0]}" if unsent else url,
+                ItemKind.TODO,
+                Severity.DANGER if due and due < today else Severity.WARNING,
+                deadline=due,
                 source=SOURCE,
             )
         )

@@ -295,3 +295,102 @@ class FollowUpVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}@{self.visited_on}"
+
+
+class Evidence(models.Model):
+    """A file the manager attaches to a criterion of their self-scoring (PDF, JPEG or PNG by its
+    bytes: `core.uploads.store_document`), read by the province in review. Seen and downloaded
+    by whoever sees the classification; added and removed while the manager may edit it."""
+
+    classification = models.ForeignKey(
+        Classification, on_delete=models.CASCADE, related_name="evidence"
+    )
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "registry.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    criterion = models.CharField(_("tiêu chí"), max_length=20)
+    file = models.FileField(upload_to="assessment/%Y/%m/", max_length=300)
+    filename = models.CharField(_("tên tệp"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(_("dung lượng"))
+    content_kind = models.CharField(max_length=8)  # pdf, jpeg, png: by the bytes
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    scope = Scope(
+        Kind.CLASSIFICATION,
+        province="province_id",
+        organisation="organisation_id",
+        advised=ADVISED,
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("minh chứng")
+        indexes = [models.Index(fields=["classification", "criterion", "id"], name="evidence_of")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class RoundStatus(models.TextChoices):
+    SENT = "sent", _("Đã gửi trung ương")
+    RECEIVED = "received", _("Trung ương đã tiếp nhận")
+    RETURNED = "returned", _("Trung ương trả lại tỉnh")
+
+
+# While a province's results are with the centre, its round of that year is closed.
+CLOSED = (RoundStatus.SENT, RoundStatus.RECEIVED)
+
+
+class ProvinceRound(models.Model):
+    """A province's classification results of a year, sent to the centre (by 21/12) once every
+    submitted classification is decided: the figures as sent, who sent them and when, late or
+    not; central officers receive them or return them to the province (with a reason). While
+    sent or received, the province's round of that year takes no more submissions nor
+    decisions."""
+
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=RoundStatus.choices)
+    # As sent: grade → count, "excluded", "pending" (begun, never submitted), "total".
+    counts = models.JSONField(_("số liệu đã gửi"), default=dict)
+    sent_at = models.DateTimeField(_("ngày gửi"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    late = models.BooleanField(_("gửi quá hạn"), default=False)
+    received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    scope = Scope(Kind.ROUND, province="province_id")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kết quả phân loại của tỉnh")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year"], name="province_round_once")
+        ]
+        indexes = [models.Index(fields=["year", "status"], name="province_round_year")]
+
+    def __str__(self) -> str:
+        return f"{self.province_id}/{self.year}"
+
+
+class Stamp(models.Model):
+    """A value per province (and `*` for the rule sets) changed, in the write's transaction,
+    by every write the dashboards read (approvals, DX assessments, assignments, plan actions):
+    the dashboards' cache is keyed by the stamps they depend on (`stamps.py`)."""
+
+    scope = models.CharField(max_length=8, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.n}"

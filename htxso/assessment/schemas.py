@@ -26,12 +26,25 @@ class ClassificationAdjustment(Schema):
     reason: str
 
 
+class EvidenceOut(Schema):
+    """A file of evidence attached to a criterion (PDF, JPEG or PNG by its bytes); the file
+    itself is downloaded from the classification's page (signed in)."""
+
+    id: int
+    criterion: str
+    filename: str
+    size: int
+    content_kind: str
+    uploaded_at: dt.datetime
+
+
 class ClassificationDetail(ClassificationItem):
     rule_set: str
     scores: dict[str, int]
     prefilled: dict[str, str]
     adjustments: dict[str, ClassificationAdjustment]
     return_reason: str
+    evidence: list[EvidenceOut]
 
 
 class GradeOut(Schema):

@@ -26,7 +26,7 @@ from htxso.registry import services as registry
 from htxso.registry.choices import OrganisationKind
 from htxso.registry.models import Organisation
 
-from . import rules
+from . import rounds, rules, stamps
 from .models import (
     EDITABLE,
     Classification,
@@ -75,6 +75,7 @@ def load_rule_set(actor: Any, definition: Mapping[str, Any]) -> RuleSet:
         applies_from=definition["applies_from"],
         definition=dict(definition),
     )
+    stamps.bump([stamps.RULES])
     record(actor, "create", rule_set, None, snapshot(rule_set))
     return rule_set
 
@@ -212,6 +213,7 @@ def submit(actor: Any, pk: int, version: int, today: dt.date | None = None) -> C
     self-scoring deadline (15/12); a round the province returned may be sent again until the
     province's deadline (21/12)."""
     c = _locked(actor, pk, version, Action.EDIT)
+    rounds.require_open(c.province_id, c.year)
     day = _today(today)
     last = "province" if c.status == Status.RETURNED else "self_scoring"
     due = deadline(c.rule_set, c.year, last)
@@ -237,6 +239,7 @@ def _reviewing(actor: Any, pk: int, version: int) -> Classification:
     c = _locked(actor, pk, version, Action.REVIEW)
     if c.status != Status.SUBMITTED:
         raise ValidationError(_("Chỉ xem xét được bản phân loại đã nộp."))
+    rounds.require_open(c.province_id, c.year)
     return c
 
 
@@ -293,6 +296,7 @@ def _decide(actor: Any, decided: list[Classification]) -> None:
         c.organisation_id: c.grade for c in decided if later.get(c.organisation_id, 0) <= c.year
     }
     registry.set_classifications(actor, grades)
+    stamps.bump(c.province_id for c in decided)
     tally = Counter((c.year, c.province_id, c.grade) for c in decided if c.grade)
     for (year, province, grade), n in sorted(tally.items()):
         updated = GradeTally.objects.filter(year=year, province_id=province, grade=grade).update(
@@ -329,6 +333,7 @@ def approve_round(actor: Any, province_id: str, year: int) -> int:
     probe = Classification(province_id=province_id)
     if not may(actor, Action.REVIEW, probe):
         raise PermissionDenied(_("Bạn không được duyệt phân loại của tỉnh/thành phố này."))
+    rounds.require_open(province_id, year)
     # The total and grade were computed at every save and adjustment: the round only decides.
     waiting = Classification.objects.filter(
         province_id=province_id, year=year, status=Status.SUBMITTED

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import advice_views, dashboards, views
+from . import advice_views, dashboards, round_views, views
 
 app_name = "assessment"
 
@@ -15,6 +15,24 @@ urlpatterns = [
         views.classification_review,
         name="classification-review",
     ),
+    path(
+        "classifications/<int:pk>/evidence/",
+        round_views.evidence_add,
+        name="evidence-add",
+    ),
+    path(
+        "classifications/<int:pk>/evidence/<int:file>/",
+        round_views.evidence_file,
+        name="evidence",
+    ),
+    path(
+        "classifications/<int:pk>/evidence/<int:file>/remove/",
+        round_views.evidence_remove,
+        name="evidence-remove",
+    ),
+    path("rounds/", round_views.round_list, name="rounds"),
+    path("rounds/send/", round_views.round_send, name="round-send"),
+    path("rounds/<int:pk>/review/", round_views.round_review, name="round-review"),
     path("organisations/<int:pk>/", views.organisation, name="organisation"),
     path(
         "organisations/<int:organisation_id>/classify/",

@@ -7,6 +7,7 @@ says why in Vietnamese (422, what was typed kept), a stale version asks to reloa
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -20,11 +21,12 @@ from htxso.core.lists import build
 from htxso.core.models import User
 from htxso.core.roles import Role
 from htxso.core.scoping import Action, Kind, may
+from htxso.core.uploads import megabytes
 from htxso.core.versions import StaleEdit
 from htxso.registry.choices import Classification as Grade
 from htxso.registry.models import Organisation
 
-from . import advice, services
+from . import advice, evidence, services
 from .filters import ClassificationFilter
 from .lists import CLASSIFICATIONS
 from .models import AdviserAssignment, Classification, DxAssessment
@@ -75,6 +77,7 @@ def classification_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "listing": listing,
         "may_review": may(request.user, Action.REVIEW, Kind.CLASSIFICATION),
+        "may_rounds": may(request.user, Action.VIEW, Kind.ROUND),
         "year": timezone.localdate().year,
     }
     return render(request, "assessment/classifications.html", context, status=listing.status)
@@ -92,6 +95,7 @@ def _page(
 ) -> HttpResponse:
     d = c.rule_set.definition
     final = c.final_scores
+    files = evidence.by_criterion(c)
     typed = request.POST if status == 422 else {}
     rows = [
         {
@@ -106,6 +110,7 @@ def _page(
             "source": c.prefilled.get(k["code"], ""),
             "adjusted": c.adjustments.get(k["code"]),
             "errors": (errors or {}).get(k["code"], []),
+            "evidence": files.get(k["code"], []),
         }
         for k in d["criteria"]
     ]
@@ -118,9 +123,18 @@ def _page(
         "self_due": services.deadline(c.rule_set, c.year, "self_scoring"),
         "province_due": services.deadline(c.rule_set, c.year, "province"),
         "may_edit": may(request.user, Action.EDIT, c),
+        "limits": {
+            "mb": megabytes(settings.ASSESSMENT_MAX_FILE_BYTES),
+            "n": settings.ASSESSMENT_FILES_PER_CRITERION,
+        },
         "may_review": may(request.user, Action.REVIEW, c) and c.status == "submitted",
         "errors": (errors or {}).get("__all__", [])
-        + [m for k, v in (errors or {}).items() if k in ("reason", "exclusion") for m in v],
+        + [
+            m
+            for k, v in (errors or {}).items()
+            if k in ("reason", "exclusion", "file", "criterion")
+            for m in v
+        ],
     }
     return render(request, "assessment/classification.html", context, status=status)
 

@@ -32,6 +32,8 @@ class Kind(enum.StrEnum):
     TRACE = "trace"  # traceability: products, production diaries, EPCIS events
     CLASSIFICATION = "classification"  # yearly classification (self-scores, review, grade)
     ADVICE = "advice"  # digital-maturity assessments, advice plans, visits, adviser assignments
+    ROUND = "round"  # a province's classification results of a year, sent to the centre
+    FORUM = "forum"  # the yearly forum: editions, connection points, delegates, recommendations
 
 
 class Action(enum.StrEnum):
@@ -181,6 +183,26 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.REVIEW: {A: ALL, C: ALL},
         Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE},
     },
+    Kind.FORUM: {
+        # The yearly forum (tasks/forum/). The secretariat (central officers) organises an
+        # edition (RELEASE: theme, programme, documents, the connection points) and routes and
+        # answers recommendations; a province's officer keeps its connection point (host,
+        # attendance, delegates) and raises the province's recommendations; a cooperative's or
+        # a union's manager registers its delegates and raises its own. The competent agency
+        # answers (REVIEW through the answer's own scope: the agency's province or focal
+        # points). Editions, connection points and published answers are public.
+        Action.VIEW: {
+            **_every(Reach.PUBLISHED),
+            A: ALL,
+            C: ALL,
+            P: (Reach.PROVINCE, Reach.PUBLISHED),
+            M: (Reach.ORGANISATION, Reach.PUBLISHED),
+        },
+        Action.CREATE: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
+        Action.EDIT: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
+        Action.REVIEW: {A: ALL, C: ALL, P: PROVINCE},
+        Action.RELEASE: {A: ALL, C: ALL},
+    },
     Kind.LISTING: {
         # The catalogue is public (the model keeps only active sellers' products in view); a
         # cooperative's manager keeps its own products.
@@ -211,8 +233,10 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.EXPORT: _every(Reach.ALL),
         Action.CREATE: {A: ALL, C: ALL, P: PROVINCE, M: ALL, E: ALL},
         Action.EDIT: {A: ALL, C: ALL, P: PROVINCE},
-        # No IMPORT here yet: price files do not go through the exchange pipeline (issue #22),
-        # and `may(user, "import")` over every kind decides who sees the import pages.
+        # Price files (`prices/price_file.py`): only roles that already import elsewhere, since
+        # `may(user, "import")` over every kind opens the registry's import pages (central
+        # officers import nothing); a manager's file may name any province, as its reports do.
+        Action.IMPORT: {A: ALL, P: PROVINCE, M: ALL},
     },
     Kind.ALERT: {
         # Every signed-in user (not the public, not an applicant) keeps their own alerts.
@@ -249,5 +273,12 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.VIEW: {A: ALL, C: ALL, P: PROVINCE, V: (Reach.ADVISED,), M: ORGANISATION},
         Action.EDIT: {A: ALL, V: (Reach.ADVISED,), M: ORGANISATION},
         Action.CREATE: {A: ALL, P: PROVINCE},
+    },
+    Kind.ROUND: {
+        # A province's officer sends its round's results to the centre (CREATE, by 21/12);
+        # central officers receive them or return them to the province (REVIEW).
+        Action.VIEW: {A: ALL, C: ALL, P: PROVINCE},
+        Action.CREATE: {A: ALL, P: PROVINCE},
+        Action.REVIEW: {A: ALL, C: ALL},
     },
 }

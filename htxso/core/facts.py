@@ -1,11 +1,22 @@
 """Facts one domain app offers another through core (never a sideways import).
 
 An app that owns a fact registers a provider from its `AppConfig.ready`; an app that needs it
-asks here. Today: the approved yearly report of an organisation (reporting provides it, the
-assessment's classification prefills its criteria from it). No provider: no facts (None).
+asks here. No provider: no facts (None, or nothing). Today:
+- the approved yearly report of an organisation (reporting provides it; the assessment's
+  classification prefills its criteria from it);
+- the price catalogue's commodities (prices provides them; the marketplace's products and the
+  production diary's crops name one, so their prices and calendars are linked explicitly,
+  never by guessing from a name);
+- what the marketplace sold: per commodity, seller's province and month, the median price per
+  kg over delivered or paid orders (the marketplace provides it; prices keeps it as series);
+- the production diary's crops a user keeps or belongs to (traceability provides them; the
+  crop calendar says what to do this month for each).
 """
 
-from collections.abc import Callable, Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 # (organisation id, year) → the approved yearly report's values, or None.
@@ -25,3 +36,83 @@ def yearly_report(organisation_id: int, year: int) -> Mapping[str, Any] | None:
     if not _YEARLY_REPORT:
         return None
     return _YEARLY_REPORT[0](organisation_id, year)
+
+
+# --- the price catalogue -------------------------------------------------------------------------
+
+# () → [(code, Vietnamese name)] of the commodities prices are kept for, by name.
+Commodities = Callable[[], Sequence[tuple[str, str]]]
+
+_COMMODITIES: list[Commodities] = []
+
+
+def provide_commodities(provider: Commodities) -> None:
+    _COMMODITIES[:] = [provider]
+
+
+def commodities() -> list[tuple[str, str]]:
+    """The price catalogue's commodities as (code, name); [] without prices."""
+    return list(_COMMODITIES[0]()) if _COMMODITIES else []
+
+
+# --- the marketplace's sales ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalePrice:
+    """The marketplace's sales of one commodity by sellers of one province in one month."""
+
+    commodity: str  # the price catalogue's code
+    province_id: str  # the sellers' province
+    month: dt.date  # its first day
+    vnd_per_kg: Decimal  # the median price per kg, each kilogram sold counted once
+    orders: int  # distinct orders
+    sellers: int  # distinct sellers
+    kg: Decimal  # kilograms sold
+
+
+# (first month, last month) → the sales of those months (both included).
+SalePrices = Callable[[dt.date, dt.date], Sequence[SalePrice]]
+
+_SALE_PRICES: list[SalePrices] = []
+
+
+def provide_sale_prices(provider: SalePrices) -> None:
+    _SALE_PRICES[:] = [provider]
+
+
+def sale_prices(first: dt.date, last: dt.date) -> list[SalePrice]:
+    """The marketplace's median prices per commodity, province and month; [] without it."""
+    return list(_SALE_PRICES[0](first, last)) if _SALE_PRICES else []
+
+
+# --- the production diary ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiaryCrop:
+    """A crop of a production diary, as the crop calendar needs it."""
+
+    commodity: str  # the price catalogue's code ("" when the diary did not name one)
+    province_id: str  # the plot's
+    name: str  # the crop as the diary names it
+    plot: str
+    started_on: dt.date
+    last_input: str  # "12/11/2025: Phân NPK 16-16-8" or ""
+    last_harvest: dt.date | None
+    url: str  # the diary page
+
+
+# (user) → the diary crops the user keeps or belongs to (what the user may see).
+DiaryCrops = Callable[[Any], Sequence[DiaryCrop]]
+
+_DIARY_CROPS: list[DiaryCrops] = []
+
+
+def provide_diary_crops(provider: DiaryCrops) -> None:
+    _DIARY_CROPS[:] = [provider]
+
+
+def diary_crops(user: Any) -> list[DiaryCrop]:
+    """The user's diary crops; [] without a production diary."""
+    return list(_DIARY_CROPS[0](user)) if _DIARY_CROPS else []

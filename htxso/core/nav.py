@@ -96,6 +96,7 @@ TABLE: tuple[Entry, ...] = (
     Entry("services", "prices:index", _("Giá nông sản")),
     Entry("services", "registration:lookup", _("Tra cứu đăng ký")),
     Entry("services", "tasks:public", _("Văn bản chỉ đạo"), not_following_tasks),
+    Entry("services", "tasks:forum", _("Diễn đàn HTX")),
     Entry(
         "work", "registration:mine", _("Hồ sơ đăng ký của tôi"), roles(Role.APPLICANT, admin=False)
     ),

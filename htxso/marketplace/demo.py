@@ -1,16 +1,20 @@
 """Demo marketplace, so `make demo` shows it alive: the demo manager's cooperative and a few
 other active organisations sell tea, rice, honey… (with drawn photos, OCOP stars, one expired),
-a demo buyer (`nguoimua`, the demo password) with orders in several states. Written through
-the services. Never run this on a real system."""
+a demo buyer (`nguoimua`, the demo password) with orders in several states, and six months of
+delivered orders of the tea packets named in the price catalogue (run after `demo_prices`, which
+loads it: `ingest_market_prices` then keeps their median price per kg). Written through the
+services. Never run this on a real system."""
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from htxso.core import facts
 from htxso.core.audit import record
 from htxso.core.models import Commune, User
 from htxso.core.roles import Role
@@ -20,8 +24,10 @@ from htxso.registry.models import Organisation
 
 from . import products as writes
 from . import services
-from .models import Product
+from .models import Order, Product
 
+# The goods named in the price catalogue (code, kg per unit): their sales become its prices.
+PRICED = {"Chè búp khô Tân Cương": ("che", "0.2"), "Chè Tân Cương đặc biệt": ("che", "0.5")}
 # name, category, unit, price, wholesale (price, from), stars, colour of the drawn photo
 GOODS: list[tuple[str, str, str, int, tuple[int, int] | None, int | None, tuple[int, int, int]]] = [
     ("Chè Tân Cương đặc biệt", "tea", "goi", 250_000, (210_000, 10), 4, (46, 125, 50)),
@@ -103,12 +109,46 @@ def create_demo_market() -> int:
                     if expired
                     else (today + dt.timedelta(days=700) if stars else None),
                     "origin_id": origin.pk if origin else None,
+                    **_priced(name),
                 },
                 _photo(colour),
             )
             made += 1
     _buyer_orders()
+    _past_sales()
     return made
+
+
+def _priced(name: str) -> dict[str, Any]:
+    if name not in PRICED:
+        return {}
+    code, kg = PRICED[name]
+    if code not in dict(facts.commodities()):
+        return {}  # prices' catalogue not loaded: the product stays unlinked
+    return {"price_commodity": code, "kg_per_unit": Decimal(kg), "stock": 500}
+
+
+@transaction.atomic
+def _past_sales(months: int = 6) -> None:
+    """Four delivered orders a month of each priced product, over the last `months` months."""
+    buyer = User.objects.get(username="nguoimua")
+    commune = Commune.objects.filter(province_id="01").order_by("code").first()
+    linked = Product.objects.visible_to(buyer).exclude(price_commodity="").order_by("id")
+    if commune is None:
+        return
+    address = {"recipient": "Nguyễn Thị Lan", "phone": "0912345678", "street": "12 Phố Huế"}
+    now = timezone.now()
+    for product in linked:
+        for back in range(months, 0, -1):
+            for k in range(4):
+                (order,) = services.place_orders(
+                    buyer, {product.pk: 1 + (k + back) % 3}, payment="cod",
+                    commune_id=commune.pk, **address,
+                )  # fmt: skip
+                for step in ("confirm", "ship", "deliver"):
+                    order = services.step(None, order.pk, order.version, step)
+                placed = now - dt.timedelta(days=30 * back + 3 * k)
+                Order.objects.filter(pk=order.pk).update(created_at=placed)  # back-dated demo
 
 
 def _buyer_orders() -> None:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from htxso.core import facts
 from htxso.core.forms import DateField, MoneyField, NumberField, StyledForm
 from htxso.core.models import Commune
 from htxso.core.units import province_names
@@ -35,6 +36,24 @@ class ProductForm(StyledForm):
     origin = forms.CharField(label=_("Mã xã/phường xuất xứ"), required=False, max_length=10)
     photo = forms.FileField(label=_("Ảnh (JPEG hoặc PNG)"), required=False)
     listed = forms.BooleanField(label=_("Đang bán"), required=False, initial=True)
+    price_commodity = forms.ChoiceField(
+        label=_("Mặt hàng trong bảng giá nông sản"),
+        required=False,
+        help_text=_("Giá bán của sản phẩm được tính vào giá trung vị trên sàn của mặt hàng này."),
+    )
+    kg_per_unit = NumberField(
+        label=_("Mỗi đơn vị nặng (kg)"),
+        required=False,
+        decimals=True,
+        help_text=_("Cần khi bán theo thùng, bao, gói…: ví dụ 1 bao = 50 kg."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["price_commodity"].choices = [  # type: ignore[attr-defined]
+            ("", _("Không gắn")),
+            *facts.commodities(),
+        ]
 
     def clean_origin(self) -> str | None:
         code = (self.cleaned_data.get("origin") or "").strip()

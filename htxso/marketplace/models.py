@@ -124,6 +124,15 @@ class Product(models.Model):
         related_name="+",
     )
     photo = models.FileField(upload_to="marketplace/%Y/%m/", blank=True)
+    # What the product is in the price catalogue (a code of `core.facts.commodities()`, named
+    # by the seller, never guessed from the name) and how many kg one unit holds: its sales
+    # become the marketplace's median price per kg (`sales.py`, read by prices).
+    price_commodity = models.CharField(
+        _("mặt hàng trong bảng giá nông sản"), max_length=40, blank=True, default=""
+    )
+    kg_per_unit = models.DecimalField(
+        _("số kg mỗi đơn vị"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
     listed = models.BooleanField(_("đang bán"), default=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -145,6 +154,10 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(ocop_stars__isnull=True) | Q(ocop_stars__gte=1, ocop_stars__lte=5),
                 name="product_ocop_stars_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(kg_per_unit__isnull=True) | Q(kg_per_unit__gt=0),
+                name="product_kg_per_unit_positive",
             ),
         ]
         indexes = [

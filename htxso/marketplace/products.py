@@ -6,6 +6,7 @@ import io
 import posixpath
 import re
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from htxso.core import facts
 from htxso.core.audit import record, snapshot
 from htxso.core.scoping import Action, may
 from htxso.core.uploads import JPEG, PNG, UploadRefused, sniff_document, too_large
@@ -24,7 +26,7 @@ from htxso.core.versions import check_version
 from htxso.registry.choices import Status as OrganisationStatus
 from htxso.registry.models import Organisation
 
-from .models import Product, Shop
+from .models import Product, Shop, Unit
 
 PHOTO_SIDE = 1200  # the longest side kept, in pixels
 MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
@@ -41,6 +43,8 @@ FIELDS = (
     "ocop_expires_on",
     "origin_id",
     "listed",
+    "price_commodity",
+    "kg_per_unit",
 )
 
 
@@ -97,8 +101,31 @@ def _check(values: dict[str, Any]) -> None:
         errors["ocop_stars"] = _("Số sao OCOP từ 1 đến 5.")
     if stars and (not values.get("ocop_certificate") or not values.get("ocop_expires_on")):
         errors["ocop_certificate"] = _("Sao OCOP cần số giấy chứng nhận và ngày hết hạn.")
+    _check_commodity(values, errors)
     if errors:
         raise ValidationError(errors)
+
+
+def _check_commodity(values: dict[str, Any], errors: dict[str, str]) -> None:
+    """A product named in the price catalogue says how many kg one of its units holds (a kg is
+    one); its sales then count in the marketplace's price per kg."""
+    code = values.get("price_commodity") or ""
+    values["price_commodity"] = code
+    if not code:
+        values["kg_per_unit"] = None
+        return
+    if code not in dict(facts.commodities()):
+        errors["price_commodity"] = _("Không có mặt hàng này trong bảng giá nông sản.")
+        return
+    weight = values.get("kg_per_unit")
+    if values.get("unit") == Unit.KG:
+        values["kg_per_unit"] = Decimal(1)
+    elif weight is None or not Decimal(weight).is_finite() or Decimal(weight) <= 0:
+        errors["kg_per_unit"] = _(
+            "Sản phẩm bán theo %(unit)s: hãy ghi mỗi %(unit)s nặng bao nhiêu kg."
+        ) % {"unit": Unit(values.get("unit") or Unit.PIECE).label}
+    elif Decimal(weight) > 100_000:
+        errors["kg_per_unit"] = _("Số kg mỗi đơn vị quá lớn: kiểm tra lại.")
 
 
 def _seller(actor: Any, seller_id: int) -> Organisation:

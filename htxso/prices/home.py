@@ -1,5 +1,6 @@
 """Prices' panel on the homes of members and cooperative managers (`core.home`): what the crop
-calendar says to do this month in their province, and the watched prices' latest alerts."""
+calendar says to do this month for their own crops (the production diary's, through
+`core.facts`) and in their province, and the watched prices' latest alerts."""
 
 from typing import Any
 
@@ -8,18 +9,20 @@ from django.utils import timezone
 from htxso.core import home
 from htxso.core.roles import Role
 
-from .models import CropWindow, Notice
+from .crop_calendar import my_crops, province_windows
+from .models import Notice
 
 
 def panel(user: Any) -> home.Panel:
     month = timezone.localdate().month
-    windows = CropWindow.objects.visible_to(user).select_related("commodity")
-    province = getattr(user, "province_id", None)
-    if province:
-        windows = windows.filter(provinces=province)
-    now = [w for w in windows.order_by("commodity__name", "start_month")[:200] if w.covers(month)]
+    mine = my_crops(user, month)
+    answered = {m.crop.commodity for m in mine if m.has_calendar}
+    now = province_windows(user, getattr(user, "province_id", None), month, answered)
     notices = list(Notice.objects.visible_to(user).order_by("-created_at")[:3])
-    return home.Panel("prices/_home.html", {"month": month, "now": now[:6], "notices": notices})
+    return home.Panel(
+        "prices/_home.html",
+        {"month": month, "mine": mine[:8], "now": now[:6], "notices": notices},
+    )
 
 
 def register() -> None:

@@ -278,3 +278,6 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+from .import_models import PriceImportIssue, PriceImportJob  # noqa: E402, F401

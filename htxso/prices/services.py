@@ -3,6 +3,7 @@ permission from `core.scoping.TABLE`, validates in Vietnamese, writes and audits
 transaction. (Whole files: `ingest.py`; forecasts: `jobs.py`; alerts sent: `alerts.py`.)"""
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -55,6 +56,114 @@ def _value(value: Any, unit: str) -> Decimal:
     return number
 
 
+@dataclass
+class Lookups:
+    """What `check_price` looks up, read once for a file of many rows: the catalogue (by code
+    and id), the provinces, and the actor's right per province (asked once each)."""
+
+    commodities: dict[str, Commodity]
+    provinces: set[str]
+    allowed: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "Lookups":
+        items = list(Commodity.objects.all())
+        by = {c.code: c for c in items} | {str(c.pk): c for c in items}
+        return cls(by, set(Province.objects.values_list("pk", flat=True)))
+
+    def may(self, actor: Any, action: str, province_id: str) -> bool:
+        key = (action, province_id)
+        if key not in self.allowed:
+            self.allowed[key] = may(actor, action, Series(province_id=province_id))
+        return self.allowed[key]
+
+
+@dataclass(frozen=True)
+class Price:
+    """A price checked by `check_price`, ready to be written."""
+
+    commodity: Commodity
+    province_id: str
+    price_type: str
+    value: Decimal
+    unit: str
+    period: dt.date
+    market: str
+
+
+def check_price(
+    actor: Any,
+    commodity: Any,
+    province_id: str,
+    price_type: str,
+    value: Any,
+    unit: str,
+    period: dt.date,
+    market: str = "",
+    *,
+    oldest: dt.date | None = None,
+    action: str = Action.CREATE,
+    lookups: Lookups | None = None,
+) -> Price:
+    """The rules of a price in VND, one set for the page, the API and files: a commodity of the
+    catalogue, a province, a price type a person sees (not the world's), a positive value no
+    larger than `MAX_VND_PER_KG`, a known unit, a day not in the future nor before `oldest` (a
+    year back by default: the page and the API; files carry history), and the actor's right to
+    `action` prices of that province. ValidationError / PermissionDenied in Vietnamese.
+    `lookups`: the catalogue, provinces and rights read once (a file's rows)."""
+    if lookups is not None:
+        found = lookups.commodities.get(str(commodity))
+        if found is None:
+            raise ValidationError({"commodity": _("Không có mặt hàng này trong danh mục.")})
+        item = found
+    else:
+        item = _commodity(commodity)
+    known = (
+        province_id in lookups.provinces
+        if lookups is not None
+        else bool(province_id) and Province.objects.filter(pk=province_id).exists()
+    )
+    if not province_id or not known:
+        raise ValidationError({"province": _("Tỉnh/thành phố không hợp lệ.")})
+    if price_type not in PriceType.values or price_type == PriceType.WORLD:
+        raise ValidationError({"price_type": _("Loại giá không hợp lệ.")})
+    number = _value(value, unit)
+    today = timezone.localdate()
+    if period > today:
+        raise ValidationError({"period": _("Ngày báo giá không được ở tương lai.")})
+    if oldest is None and period < today - dt.timedelta(days=366):
+        raise ValidationError({"period": _("Chỉ báo giá trong vòng một năm trở lại.")})
+    if oldest is not None and period < oldest:
+        raise ValidationError(
+            {"period": _("Ngày quá xa: chỉ nhận từ %(day)s.") % {"day": f"{oldest:%d/%m/%Y}"}}
+        )
+    allowed = (
+        lookups.may(actor, action, province_id)
+        if lookups is not None
+        else may(actor, action, Series(province_id=province_id))
+    )
+    if not allowed:
+        raise PermissionDenied(_("Bạn không được báo giá cho tỉnh/thành phố này."))
+    market = " ".join(market.split())[:120]
+    return Price(item, province_id, price_type, number, unit, period, market)
+
+
+def reported_series(price: Price, source: str = REPORTED) -> Series:
+    """The series a reported price goes to: one per commodity, province, market, type, unit
+    and source, daily, in VND."""
+    series, _created = Series.objects.get_or_create(
+        commodity=price.commodity,
+        province_id=price.province_id,
+        market=price.market,
+        price_type=price.price_type,
+        currency=Currency.VND,
+        unit=price.unit,
+        frequency=Frequency.DAILY,
+        source=source,
+    )
+    return series
+
+
 @transaction.atomic
 def report_price(
     actor: Any,
@@ -69,43 +178,20 @@ def report_price(
     """A price seen at a market, in VND: kept in the province's series of reported prices
     (one per commodity, market, price type and unit), flagged when far from the series' recent
     median, audited; alerts of that commodity and province are checked."""
-    item = _commodity(commodity)
-    if not Province.objects.filter(pk=province_id).exists():
-        raise ValidationError({"province": _("Tỉnh/thành phố không hợp lệ.")})
-    if price_type not in PriceType.values or price_type == PriceType.WORLD:
-        raise ValidationError({"price_type": _("Loại giá không hợp lệ.")})
-    number = _value(value, unit)
-    today = timezone.localdate()
-    if period > today:
-        raise ValidationError({"period": _("Ngày báo giá không được ở tương lai.")})
-    if period < today - dt.timedelta(days=366):
-        raise ValidationError({"period": _("Chỉ báo giá trong vòng một năm trở lại.")})
-    market = " ".join(market.split())[:120]
-    if not may(actor, Action.CREATE, Series(province_id=province_id)):
-        raise PermissionDenied(_("Bạn không được báo giá cho tỉnh/thành phố này."))
-    series, _created = Series.objects.get_or_create(
-        commodity=item,
-        province_id=province_id,
-        market=market,
-        price_type=price_type,
-        currency=Currency.VND,
-        unit=unit,
-        frequency=Frequency.DAILY,
-        source=REPORTED,
-    )
-    series = Series.objects.select_for_update().get(pk=series.pk)
+    price = check_price(actor, commodity, province_id, price_type, value, unit, period, market)
+    series = Series.objects.select_for_update().get(pk=reported_series(price).pk)
     recent = [
         float(v)
         for v in series.observations.filter(period__lte=period)
         .order_by("-period", "-id")
         .values_list("value", flat=True)[:12]
     ]
-    note = conversion.outlier(float(number), recent)
+    note = conversion.outlier(float(price.value), recent)
     observation = Observation.objects.create(
         series=series,
         period=period,
-        value=number,
-        vnd_per_kg=conversion.to_vnd_per_kg(number, Currency.VND, unit, Decimal(1)),
+        value=price.value,
+        vnd_per_kg=conversion.to_vnd_per_kg(price.value, Currency.VND, unit, Decimal(1)),
         outlier=bool(note),
         outlier_note=note,
         reported_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -118,6 +204,90 @@ def report_price(
     if not observation.outlier:
         alerts.check_price(observation)
     return observation
+
+
+def write_prices(
+    actor: Any, rows: list[tuple[int, Price, str]], filename: str, commit: bool
+) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """Checked prices of a file (row number, price, source) into their series, set-wise, in the
+    caller's transaction: a price already there (same series, day and value, or twice in the
+    file) is left; each new one is flagged against the 12 values before it in its series (the
+    series' history and the file's earlier days together). When `commit`: one audit entry for
+    the file, and the alerts of each series' newest price of the last month. Returns the counts
+    and the (row, why) of the prices flagged."""
+    groups: dict[int, tuple[Series, list[tuple[int, Price]]]] = {}
+    made: dict[tuple[Any, ...], Series] = {}
+    for number, price, source in rows:
+        key: tuple[Any, ...] = (price.commodity.pk, price.province_id, price.market)
+        key += (price.price_type, price.unit, source)
+        series = made.get(key) or made.setdefault(key, reported_series(price, source))
+        groups.setdefault(series.pk, (series, []))[1].append((number, price))
+    counts = {"created": 0, "unchanged": 0, "outliers": 0, "series": len(groups)}
+    flagged: list[tuple[int, str]] = []
+    newest: list[Observation] = []
+    author = actor if getattr(actor, "is_authenticated", False) else None
+    for series, prices in groups.values():
+        history = list(series.observations.order_by("period", "id").values_list("period", "value"))
+        seen = set(history)
+        timeline = [(period, float(value), 0) for period, value in history]
+        fresh = []
+        for number, price in sorted(prices, key=lambda p: (p[1].period, p[0])):
+            if (price.period, price.value) in seen:
+                counts["unchanged"] += 1
+                continue
+            seen.add((price.period, price.value))
+            fresh.append((number, price))
+            timeline.append((price.period, float(price.value), number))
+        timeline.sort(key=lambda t: (t[0], t[2]))
+        notes: dict[int, str] = {}
+        for index, (_period, value, number) in enumerate(timeline):
+            if number:
+                before = [v for _p, v, _n in timeline[max(0, index - 12) : index]]
+                notes[number] = conversion.outlier(value, before)
+        objects = [
+            Observation(
+                series=series,
+                period=price.period,
+                value=price.value,
+                vnd_per_kg=conversion.to_vnd_per_kg(
+                    price.value, Currency.VND, price.unit, Decimal(1)
+                ),
+                outlier=bool(notes[number]),
+                outlier_note=notes[number],
+                reported_by=author,
+            )
+            for number, price in fresh
+        ]
+        Observation.objects.bulk_create(objects, batch_size=2000)
+        flagged += [(number, notes[number]) for number, _p in fresh if notes[number]]
+        counts["created"] += len(objects)
+        counts["outliers"] += sum(o.outlier for o in objects)
+        if objects:
+            last = max(o.period for o in objects)
+            Series.objects.filter(pk=series.pk).update(
+                observations_count=F("observations_count") + len(objects),
+                last_period=max(last, series.last_period or last),
+            )
+            latest = max(
+                (o for o in objects if not o.outlier), key=lambda o: o.period, default=None
+            )
+            if latest is not None:
+                newest.append(latest)
+    if commit:
+        record(
+            actor,
+            "import",
+            None,
+            None,
+            {"file": filename[:200], **counts},
+            about=("prices.observation", filename[:200]),
+            about_id="*",
+        )
+        recent = timezone.localdate() - dt.timedelta(days=31)
+        for observation in newest:
+            if observation.period >= recent and observation.pk:
+                alerts.check_price(observation)
+    return counts, flagged
 
 
 def _threshold(value: Any, field: str) -> Decimal | None:

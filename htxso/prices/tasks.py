@@ -9,3 +9,13 @@ def forecast(series_ids: list[int]) -> int:
     from .jobs import run
 
     return run(series_ids)
+
+
+@shared_task(name="prices.ingest_market", acks_late=False)
+def ingest_market() -> dict[str, int]:
+    """The marketplace's monthly median prices (`prices.sales.ingest`); Celery beat, daily."""
+    from dataclasses import asdict
+
+    from .sales import ingest
+
+    return asdict(ingest())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "prices"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:pk>/delete/", views.alert_delete, name="alert-delete"),
+    path("import/", import_views.upload, name="import"),
+    path("import/template.xlsx", import_views.template, name="import-template"),
+    *import_views.pages.urls("import/jobs/"),
 ]

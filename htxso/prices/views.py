@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from htxso.core.scoping import Action, Kind, may
 from htxso.core.units import province_name
 
-from . import charts, services
+from . import charts, crop_calendar, services
 from .filters import SeriesFilter
 from .forms import AlertForm, ReportForm
 from .models import Commodity, CropWindow, Notice, Series, Subscription
@@ -43,6 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "more": len(rows) > LIST_LIMIT,
             "limit": LIST_LIMIT,
             "may_report": may(request.user, Action.CREATE, Kind.PRICES),
+            "may_import": may(request.user, Action.IMPORT, Kind.PRICES),
         },
         status=400 if filters.is_bound and not filters.is_valid() else 200,
     )
@@ -144,6 +145,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "now": now,
             "rows": rows,
             "months": range(1, 13),
+            "mine": crop_calendar.my_crops(request.user, month),
         },
     )
 

@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from htxso.core.audit import record
 from htxso.core.models import Commune, User
 from htxso.core.roles import Role
 
-from .choices import OrganisationKind
+from .choices import OrganisationKind, Status
 from .models import Membership, Organisation
 
 DEMO_PASSWORD = "htxso-demo"
@@ -20,6 +21,19 @@ def create_demo_users() -> list[tuple[str, str, str]]:
         Organisation.objects.filter(
             kind=OrganisationKind.COOPERATIVE, name="HTX Chè Tân Cương"
         ).first()
+        # An active cooperative with a current member, so the manager's home, the shop and
+        # the reports demo something alive.
+        or Organisation.objects.filter(
+            Exists(
+                Membership.objects.filter(
+                    organisation=OuterRef("pk"), person__isnull=False, left_on__isnull=True
+                )
+            ),
+            kind=OrganisationKind.COOPERATIVE,
+            status=Status.ACTIVE,
+        )
+        .order_by("id")
+        .first()
         or Organisation.objects.filter(kind=OrganisationKind.COOPERATIVE).order_by("id").first()
     )
     member = (

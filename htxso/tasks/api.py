@@ -18,6 +18,7 @@ from htxso.core.versions import StaleEdit
 
 from . import dashboards, services, status
 from .filters import TaskFilter
+from .forum.api import router as forum_router
 from .models import Directive, ProgressReport, Task
 from .schemas import (
     DirectiveIn,
@@ -31,6 +32,7 @@ from .schemas import (
 )
 
 router = Router(tags=["tasks"])
+router.add_router("/", forum_router)  # the yearly forum and its recommendations (forum/api.py)
 TaskQuery = filter_schema(TaskFilter, "TaskQuery")
 
 

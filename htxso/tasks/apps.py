@@ -7,6 +7,12 @@ class TasksConfig(AppConfig):
     verbose_name = _("Theo dõi nhiệm vụ Ban Chỉ đạo")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from . import inbox
+        from .models import Agency
+        from .reference import forget_agencies
 
         inbox.register()  # focal points: tasks overdue and at risk; secretariat: reports to review
+        post_save.connect(forget_agencies, sender=Agency)  # the filters' cached choice list
+        post_delete.connect(forget_agencies, sender=Agency)

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -12,10 +13,17 @@ from htxso.core.forms import StyledForm
 
 from . import status
 from .models import Agency, Task
+from .reference import AGENCIES_KEY
 
 
 def agency_choices() -> list[tuple[str, Any]]:
-    return [("", _("Tất cả")), *((a.code, a.name) for a in Agency.objects.only("code", "name"))]
+    """Every agency, kept in the shared cache (reference data: `load_agencies` and the admin
+    change it, and clear the key; at worst a name is 10 minutes old)."""
+    found = cache.get(AGENCIES_KEY)
+    if found is None:
+        found = list(Agency.objects.values_list("code", "name"))
+        cache.set(AGENCIES_KEY, found, 600)
+    return [("", _("Tất cả")), *found]
 
 
 class TaskFilter(StyledForm):

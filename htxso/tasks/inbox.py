@@ -13,6 +13,7 @@ from htxso.core.inbox import Item, ItemKind, Severity
 from htxso.core.scoping import Action, Kind, may
 
 from . import status
+from .forum import inbox as forum_inbox
 from .models import ProgressReport, ReportState, Task
 from .services import today
 
@@ -71,3 +72,4 @@ def provide(user: Any) -> list[Item]:
 
 def register() -> None:
     inbox.register(provide, SOURCE)
+    inbox.register(forum_inbox.provide, "tasks.forum")

@@ -66,6 +66,7 @@ TASKS = register(
         ),
         sorts=SORTS,
         default_sort="due",
+        page_size=25,  # a dashboard's list: the nearest deadlines; the pager or a filter for more
         counted=counted(
             lambda n: ngettext("%(n)s nhiệm vụ", "%(n)s nhiệm vụ", n),
             _("Hơn %(n)s nhiệm vụ — hãy thu hẹp bộ lọc"),

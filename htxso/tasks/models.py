@@ -221,3 +221,12 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind} {self.due_on:%d/%m/%Y}"
+
+
+from .forum.models import (  # noqa: E402, F401  (the forum's models belong to this app)
+    ConnectionPoint,
+    Delegate,
+    Edition,
+    EditionDocument,
+    Recommendation,
+)

@@ -3,6 +3,9 @@ restructuring) and the people's committee of each of the 34 provinces (`core.Pro
 the Vietnam Cooperative Alliance. `ensure_agencies()` writes what is missing (idempotent:
 `htxso load_agencies`, also run by the demo); names may be edited in the admin."""
 
+from typing import Any
+
+from django.core.cache import cache
 from django.db import transaction
 
 from htxso.core.models import Province
@@ -25,6 +28,7 @@ MINISTRIES = (
     ("vpcp", "Văn phòng Chính phủ"),
 )
 OTHERS = (("lmhtx", "Liên minh Hợp tác xã Việt Nam"),)
+AGENCIES_KEY = "tasks:agency-choices"  # the filters' cached choice list
 
 
 @transaction.atomic
@@ -47,4 +51,11 @@ def ensure_agencies() -> int:
             )
     new = [a for a in rows if a.code not in existing]
     Agency.objects.bulk_create(new)
+    if new:
+        forget_agencies()
     return len(new)
+
+
+def forget_agencies(**_: Any) -> None:
+    """Drop the cached choice list of agencies (a filter's; see `filters.agency_choices`)."""
+    cache.delete(AGENCIES_KEY)

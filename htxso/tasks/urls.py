@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import exports, views
+from . import create_views, exports, views
+from .forum import rec_views as forum_recs
+from .forum import views as forum
 
 app_name = "tasks"
 
@@ -14,4 +16,18 @@ urlpatterns = [
     path("reports/<int:pk>/review/<slug:action>/", views.review, name="review"),
     path("directives/<int:pk>/file/", views.directive_file, name="directive-file"),
     path("public/", views.public, name="public"),
+    path("directives/new/", create_views.new_directive, name="directive-new"),
+    path("new/", create_views.new_task, name="task-new"),
+    # The yearly forum and its recommendations (forum/).
+    path("forum/", forum.index, name="forum"),
+    path("forum/new/", forum.new_edition, name="forum-new"),
+    path("forum/<int:year>/", forum.edition, name="forum-edition"),
+    path("forum/<int:year>/documents/", forum.add_document, name="forum-document"),
+    path("forum/documents/<int:pk>/file/", forum.document_file, name="forum-document-file"),
+    path("forum/points/<int:pk>/", forum.point, name="forum-point"),
+    path("forum/points/<int:pk>/delegates/", forum.register_delegate, name="forum-delegate"),
+    path("forum/recommendations/", forum_recs.recommendations, name="forum-recommendations"),
+    path("forum/recommendations/new/", forum_recs.raise_recommendation, name="forum-raise"),
+    path("forum/recommendations/<int:pk>/", forum_recs.recommendation, name="forum-recommendation"),
+    path("forum/recommendations/<int:pk>/<slug:action>/", forum_recs.step, name="forum-step"),
 ]

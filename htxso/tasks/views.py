@@ -24,6 +24,19 @@ from .forms import ReportForm, ReviewForm
 from .lists import TASKS, badge
 from .models import Directive, ProgressReport, ReportState, Task
 
+# The columns the dashboard's list shows (and its status reads): a page of rows, not the task.
+LISTED = (
+    "title",
+    "recurrence",
+    "effective_due_on",
+    "warn_from",
+    "completed_on",
+    "last_reported_on",
+    "percent_done",
+    "directive__number",
+    "assignee__name",
+)
+
 
 def follows(user: Any) -> bool:
     """Whether `user` follows tasks (more than the public's published directives)."""
@@ -49,11 +62,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     on = services.today()
     filters = TaskFilter(request.GET)
     tasks = filters.filter(Task.objects.visible_to(request.user), on)
-    figures = dashboards.cached("overall", tasks, on, lambda: dashboards.overall(tasks, on))
+    version = dashboards.stamp()
+    figures = dashboards.cached(
+        "overall", tasks, on, lambda: dashboards.overall(tasks, on), version
+    )
     listing = build(
         request,
         TASKS,
-        tasks.select_related("assignee", "directive"),
+        tasks.select_related("assignee", "directive").only(*LISTED),
         count=lambda _q: (figures["total"], True),
     )
     context = {
@@ -62,9 +78,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "figures": [(s, badge(s), figures[s.value]) for s in status.Status],
         "total": figures["total"],
         "directives": dashboards.cached(
-            "directives", tasks, on, lambda: dashboards.by_directive(tasks, on)
+            "directives", tasks, on, lambda: dashboards.by_directive(tasks, on), version
         ),
         "today": on,
+        "may_create": may(request.user, Action.CREATE, Kind.TASK),
     }
     return render(request, "tasks/dashboard.html", context, status=listing.status)
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from htxso.core import facts
 from htxso.core.gs1 import check_digit
 from htxso.core.models import Commune, User
 from htxso.registry.models import Organisation
@@ -59,8 +60,13 @@ def create_demo_traceability() -> int:
     north = services.create_plot(
         None, organisation.pk, commune.pk, "Đồi chè Bắc Sơn", 8000, public=False
     )
-    crop = services.add_crop(None, plot.pk, "Chè Kim Tuyên", "crop", dt.date(2025, 2, 10))
-    crop_2 = services.add_crop(None, north.pk, "Chè Trung du", "crop", dt.date(2025, 3, 1))
+    tea_calendar = "che" if "che" in dict(facts.commodities()) else ""  # prices' crop calendar
+    crop = services.add_crop(
+        None, plot.pk, "Chè Kim Tuyên", "crop", dt.date(2025, 2, 10), tea_calendar
+    )
+    crop_2 = services.add_crop(
+        None, north.pk, "Chè Trung du", "crop", dt.date(2025, 3, 1), tea_calendar
+    )
     services.add_treatment(None, crop.pk, "Phân hữu cơ vi sinh Sông Gianh", "800 kg/ha",
                            dt.date(2026, 3, 5), 0)  # fmt: skip
     services.add_treatment(None, crop.pk, "Chế phẩm sinh học Bt", "1 kg/ha",

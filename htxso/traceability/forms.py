@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from htxso.core import facts
 from htxso.core.forms import DateField, NumberField, StyledForm
 from htxso.core.units import commune_names
 
@@ -50,10 +51,19 @@ class CropForm(StyledForm):
     name = forms.CharField(label=_("Cây trồng/vật nuôi"), max_length=200)
     kind = forms.ChoiceField(label=_("Loại"), choices=CropKind.choices)
     started_on = DateField(label=_("Ngày xuống giống"))
+    commodity = forms.ChoiceField(
+        label=_("Theo lịch thời vụ của"),
+        required=False,
+        help_text=_("Trang chủ sẽ nhắc việc cần làm mỗi tháng theo lịch thời vụ này."),
+    )
 
     def __init__(self, *args: Any, plots: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plot"].choices = _choices(plots)  # type: ignore[attr-defined]
+        self.fields["commodity"].choices = [  # type: ignore[attr-defined]
+            ("", _("Không gắn")),
+            *facts.commodities(),
+        ]
 
 
 class TreatmentForm(StyledForm):

@@ -83,6 +83,11 @@ class Crop(models.Model):
     name = models.CharField(_("cây trồng/vật nuôi"), max_length=200)
     kind = models.CharField(_("loại"), max_length=8, choices=CropKind.choices)
     started_on = models.DateField(_("ngày xuống giống"))
+    # The crop in the price catalogue (a code of `core.facts.commodities()`): its crop calendar
+    # says what to do this month (`core.facts.diary_crops`, read by prices). Named, not guessed.
+    commodity = models.CharField(
+        _("mặt hàng trong lịch thời vụ"), max_length=40, blank=True, default=""
+    )
 
     scope = Scope(
         Kind.TRACE,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from htxso.core import gs1
+from htxso.core import facts, gs1
 from htxso.core.audit import record, snapshot
 from htxso.core.models import Commune
 from htxso.core.scoping import Action, may
@@ -120,13 +120,19 @@ def create_plot(
 
 
 @transaction.atomic
-def add_crop(actor: Any, plot_id: int, name: str, kind: str, started_on: dt.date) -> Crop:
+def add_crop(
+    actor: Any, plot_id: int, name: str, kind: str, started_on: dt.date, commodity: str = ""
+) -> Crop:
     plot = _editable(actor, Plot, plot_id)
     if kind not in CropKind.values:
         raise ValidationError({"kind": _("Chọn cây trồng hoặc vật nuôi.")})
     if not name.strip():
         raise ValidationError({"name": _("Nhập tên cây trồng/vật nuôi.")})
-    crop = Crop.objects.create(plot=plot, name=name.strip(), kind=kind, started_on=started_on)
+    if commodity and commodity not in dict(facts.commodities()):
+        raise ValidationError({"commodity": _("Không có mặt hàng này trong lịch thời vụ.")})
+    crop = Crop.objects.create(
+        plot=plot, name=name.strip(), kind=kind, started_on=started_on, commodity=commodity
+    )
     record(actor, "create", crop, None, snapshot(crop))
     return crop
 

@@ -111,7 +111,7 @@ def _write(form: Any, name: str, organisation: Organisation, user: Any) -> Any:
             gln=d["gln"].strip(), public=d["public"],
         ),
         "crop": lambda: services.add_crop(
-            user, int(d["plot"]), d["name"], d["kind"], d["started_on"]
+            user, int(d["plot"]), d["name"], d["kind"], d["started_on"], d["commodity"]
         ),
         "treatment": lambda: services.add_treatment(
             user, int(d["crop"]), d["product_name"], d["dose"], d["applied_on"],

@@ -20,8 +20,11 @@ PASSWORD = "mat-khau-thu-nghiem-123"
 TABLET = {"width": 820, "height": 1180}
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 @pytest.fixture
-def people(live_server, monkeypatch) -> dict:
+def people(live_server, monkeypatch, settings, tmp_path) -> dict:
     from htxso.assessment import services
     from htxso.assessment.models import RuleSet
     from htxso.core.roles import Role
@@ -31,6 +34,7 @@ def people(live_server, monkeypatch) -> dict:
 
     from .conftest import definition
 
+    settings.MEDIA_ROOT = tmp_path / "media"
     load_units()
     for name in ("classification-tt01-2020.json", "dx-htx-2024.json"):
         if not RuleSet.objects.filter(code=definition(name)["code"]).exists():
@@ -40,6 +44,7 @@ def people(live_server, monkeypatch) -> dict:
     htx = OrganisationFactory(province_id="19", name="HTX Chè Tân Cương Thử nghiệm")
     make_user("quan-ly", Role.COOPERATIVE_MANAGER, "19", organisation=htx)
     make_user("can-bo-19", Role.PROVINCIAL_OFFICER, "19")
+    make_user("trung-uong", Role.CENTRAL_OFFICER)
     return {"htx": htx}
 
 
@@ -91,6 +96,19 @@ def test_a_manager_self_scores_and_the_province_reviews(
         expect(page.locator("#errors, .invalid-feedback").first).to_be_visible()
         expect(page.get_by_text("Điểm phải từ 0 đến 10.")).to_be_visible()
         page.locator("[data-score]").nth(0).fill("10")
+        page.get_by_role("button", name="Lưu").click()
+        # Evidence for c01: a file that is not a PDF by its bytes is refused, then the report.
+        page.select_option("#evidence-criterion", "c01")
+        fake = {"name": "bao-cao.pdf", "mimeType": "application/pdf", "buffer": b"<html>"}
+        page.set_input_files("#evidence-file", fake)
+        page.get_by_role("button", name="Đính kèm", exact=True).click()
+        expect(page.get_by_text("Chỉ nhận tệp PDF, JPEG hoặc PNG")).to_be_visible()
+        page.select_option("#evidence-criterion", "c01")
+        report = {"name": "bao-cao-tai-chinh-2025.pdf", "mimeType": "application/pdf"}
+        page.set_input_files("#evidence-file", {**report, "buffer": PDF})
+        page.get_by_role("button", name="Đính kèm", exact=True).click()
+        expect(page.get_by_text("Đã đính kèm minh chứng.")).to_be_visible()
+        expect(page.locator('[data-evidence="c01"]')).to_contain_text(report["name"])
         page.get_by_role("button", name="Nộp cho tỉnh").click()
         expect(page.locator("#status")).to_have_text("Đã nộp, chờ tỉnh duyệt")
         expect(page.locator("#total")).to_have_text("85")
@@ -102,6 +120,10 @@ def test_a_manager_self_scores_and_the_province_reviews(
         expect(page.get_by_text("1 bản phân loại HTX chờ duyệt")).to_be_visible()
         page.get_by_text("1 bản phân loại HTX chờ duyệt").click()
         page.get_by_role("link", name=people["htx"].name).click()
+        with page.expect_download() as download:  # the evidence, in review
+            page.locator('[data-evidence="c01"] a').click()
+        assert Path(download.value.path()).read_bytes() == PDF
+        assert download.value.suggested_filename == "bao-cao-tai-chinh-2025.pdf"
         page.select_option("#criterion", "c01")
         page.fill("#points", "4")
         page.get_by_role("button", name="Điều chỉnh điểm").click()  # no reason: refused
@@ -116,7 +138,24 @@ def test_a_manager_self_scores_and_the_province_reviews(
         page.screenshot(path=str(SCREENSHOTS / "assessment-review.png"), full_page=True)
         page.get_by_role("button", name="Duyệt xếp loại").click()
         expect(page.locator("#status")).to_have_text("Tỉnh đã duyệt")
+        page.goto(f"{base}/assessment/rounds/?year=2025")  # the results to the centre
+        page.get_by_role("button", name="Gửi kết quả lên trung ương").click()
+        expect(page.locator("#round-status")).to_contain_text("Đã gửi trung ương")
+        page.screenshot(path=str(SCREENSHOTS / "assessment-round-sent.png"), full_page=True)
         officer.close()
+
+        centre = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+        page = centre.new_page()
+        _sign_in(page, base, "trung-uong")
+        waiting = "1 tỉnh đã gửi kết quả phân loại HTX, chờ trung ương tiếp nhận"
+        page.get_by_text(waiting).click()
+        row = page.locator('tr[data-province="19"]')
+        expect(row).to_contain_text("Đã gửi trung ương")
+        expect(row).to_contain_text("100 %")  # one Khá among one graded
+        page.screenshot(path=str(SCREENSHOTS / "assessment-rounds-centre.png"), full_page=True)
+        row.get_by_role("button", name="Tiếp nhận").click()
+        expect(page.locator('tr[data-province="19"]')).to_contain_text("Trung ương đã tiếp nhận")
+        centre.close()
         browser.close()
     htx = people["htx"]
     htx.refresh_from_db()

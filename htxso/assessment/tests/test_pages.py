@@ -138,6 +138,38 @@ def test_the_dashboard_counts_approved_grades_by_year(
     assert client.get(reverse("assessment:dashboard")).status_code == 403
 
 
+def test_the_cached_dashboard_shows_every_write_at_once(
+    client, manager, officer_19, central, adviser, htx, django_assert_max_num_queries
+):
+    """The figures are rendered once and kept until a write they depend on (an approval, a DX
+    assessment, an assignment) moves its province's stamp: never a stale figure."""
+    first = submitted(manager, htx.pk, 85)
+    services.approve(officer_19, first.pk, first.version)
+    client.force_login(central)
+    url = reverse("assessment:dashboard")
+    before = script_data(client.get(url).content.decode(), "assessment-data")
+    with django_assert_max_num_queries(8):  # session, user, OTP, the stamps: no figures
+        again = script_data(client.get(url).content.decode(), "assessment-data")
+    assert again == before
+    from htxso.registry.tests.factories import OrganisationFactory
+    from htxso.reporting.tests.conftest import make_user
+
+    other = OrganisationFactory(province_id="01", established_on=dt.date(2015, 1, 1))
+    boss = make_user("ql-01-cache", "cooperative_manager", "01", organisation=other)
+    c = submitted(boss, other.pk, 40)
+    after_submit = script_data(client.get(url).content.decode(), "assessment-data")
+    assert after_submit == before  # a submission changes no figure
+    services.approve(make_user("cb-01-cache", "provincial_officer", "01"), c.pk, c.version)
+    after = script_data(client.get(url).content.decode(), "assessment-data")
+    assert after["years"] == [{"year": 2025, "counts": [1, 0, 0, 1], "total": 2, "share": 50.0}]
+    advice.assign(officer_19, htx.pk, adviser.pk)
+    page = client.get(url).content.decode()
+    assert "Trần Lan" in page  # the caseload moved too
+    advice.assess(adviser, htx.pk, answers(3))
+    dx = script_data(client.get(url).content.decode(), "assessment-data")["dx"]
+    assert dx["count"] == 1
+
+
 def test_the_api_lists_and_reviews(client, manager, officer_19, officer_01, htx):
     c = submitted(manager, htx.pk, 70)
     own = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(None, officer_19, 't')}"}

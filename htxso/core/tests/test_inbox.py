@@ -113,7 +113,7 @@ def test_the_system_panel_counts_every_registered_job_model(db):
     job(officer, JobStatus.DONE)
     job(officer, JobStatus.FAILED)
     table = {str(row["name"]): row for row in system.job_table()}
-    assert set(table) == {"lượt nhập dữ liệu", "lượt nhập báo cáo"}
+    assert set(table) == {"lượt nhập dữ liệu", "lượt nhập báo cáo", "lượt nhập giá"}
     imports = table["lượt nhập dữ liệu"]
     assert imports["total"] == 2 and imports["running"] == 0
     assert sorted(status for _label, _n, status in imports["statuses"]) == ["done", "failed"]

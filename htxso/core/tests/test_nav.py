@@ -25,7 +25,13 @@ def test_the_public_gets_the_bar_and_the_services_but_no_work():
 
     links = offered(AnonymousUser())
     assert links["bar"] == ["Tổng quan", "Sổ đăng ký", "Thống kê"]
-    assert links["services"] == ["Chợ HTX", "Giá nông sản", "Tra cứu đăng ký", "Văn bản chỉ đạo"]
+    assert links["services"] == [
+        "Chợ HTX",
+        "Giá nông sản",
+        "Tra cứu đăng ký",
+        "Văn bản chỉ đạo",
+        "Diễn đàn HTX",
+    ]
     assert links["work"] == []
 
 
@@ -62,6 +68,7 @@ def test_each_role_is_offered_its_own_tools(role, work):
     # Officers follow the tasks on their dashboard, not on the public page of directives.
     following = role in (Role.CENTRAL_OFFICER, Role.PROVINCIAL_OFFICER)
     assert ("Văn bản chỉ đạo" in links["services"]) is not following
+    assert links["services"][-1] == "Diễn đàn HTX"  # the forum is everyone's
 
 
 def test_a_manager_sells_only_with_an_organisation():

@@ -26,3 +26,8 @@ def officer_19(db) -> User:
 @pytest.fixture
 def public(db) -> User:
     return make_user("cong-chung", Role.PUBLIC)
+
+
+@pytest.fixture
+def officer_66(db) -> User:
+    return make_user("can-bo-gia-66", Role.PROVINCIAL_OFFICER, "66")

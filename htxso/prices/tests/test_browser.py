@@ -84,3 +84,73 @@ def test_a_farmer_reads_the_coffee_price_and_reports_one(
         expect(phone.locator("h1")).to_contain_text("Đắk Lắk")
         phone.screenshot(path=str(SCREENSHOTS / "prices-calendar-phone.png"), full_page=True)
         browser.close()
+
+
+def test_an_officer_uploads_a_price_file_fixes_it_and_writes_it(
+    chromium_path,  # noqa: F811
+    live_server,
+    settings,
+    tmp_path,
+):
+    """The Đắk Lắk officer uploads a department's price bulletin: the dry run lists the
+    mistyped row in Vietnamese and writes nothing; the fixed file is checked, then written."""
+    import datetime as dt
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from htxso.core.roles import Role
+    from htxso.core.units import load_units
+    from htxso.prices import ingest
+    from htxso.prices.models import Observation
+    from htxso.registry.tests.conftest import make_user
+
+    load_units()
+    ingest.load_catalogue()
+    settings.JOBS_BACKEND = "inline"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_user("can-bo-dak-lak", Role.PROVINCIAL_OFFICER, "66")
+    day = (dt.date.today() - dt.timedelta(days=2)).strftime("%d/%m/%Y")
+    header = "Ngày;Mặt hàng;Tỉnh/thành phố;Chợ, điểm thu mua;Loại giá;Giá (đồng);Đơn vị;Nguồn"
+    rows = [
+        f"{day};Cà phê Robusta (nhân xô);Đắk Lắk;Buôn Ma Thuột;giá tại vườn (thu mua);118.500;kg;Sở Công Thương Đắk Lắk",  # noqa: E501
+        f"{day};Hồ tiêu;Đắk Lắk;;giá bán buôn;một trăm;kg;Sở Công Thương Đắk Lắk",
+    ]
+    bad = tmp_path / "bang-gia.csv"
+    bad.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8-sig")
+    good = tmp_path / "bang-gia-da-sua.csv"
+    good.write_text(
+        "\n".join([header, rows[0], rows[1].replace("một trăm", "142.000")]) + "\n",
+        encoding="utf-8-sig",
+    )
+    base = live_server.url
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+        page.goto(f"{base}/accounts/login/")
+        page.fill("input[name=username]", "can-bo-dak-lak")
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("main form button").first.click()
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/prices/")
+        page.get_by_role("link", name="Nhập giá từ tệp").click()
+        expect(page.locator("h1")).to_contain_text("Nhập giá từ Excel/CSV")
+        page.set_input_files("#id_file", str(bad))
+        page.locator("#check-button").click()
+        expect(page.locator("#job-outcome")).to_contain_text("1 dòng có lỗi")
+        expect(page.locator("main")).to_contain_text("một trăm")
+        page.screenshot(path=str(SCREENSHOTS / "prices-import-errors.png"), full_page=True)
+        expect(page.locator("#job-outcome")).to_contain_text("không có gì được ghi")
+        page.goto(f"{base}/prices/import/")
+        page.set_input_files("#id_file", str(good))
+        page.locator("#check-button").click()
+        expect(page.locator("#job-outcome")).to_contain_text("Kiểm tra xong, không có lỗi")
+        page.locator("#commit-button").click()
+        expect(page.locator("#job-outcome")).to_contain_text("Đã ghi 2 giá mới.")
+        page.screenshot(path=str(SCREENSHOTS / "prices-import-done.png"), full_page=True)
+        page.goto(f"{base}/prices/?commodity=ho-tieu")
+        expect(page.locator("main table")).to_contain_text("Sở Công Thương Đắk Lắk")
+        browser.close()
+    assert Observation.objects.count() == 2

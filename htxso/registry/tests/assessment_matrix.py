@@ -11,10 +11,11 @@ manager, followed by the province and national roles; advisers are assigned by t
 import datetime as dt
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from htxso.assessment import advice, services
-from htxso.assessment.models import AdviserAssignment, Classification, DxAssessment
+from htxso.assessment import advice, evidence, rounds, services
+from htxso.assessment.models import AdviserAssignment, Classification, DxAssessment, Evidence
 from htxso.core.roles import Role
 
 from .authorization_matrix import HIDDEN, OK, Builder, Call, F, L, N, Row, U, page
@@ -65,6 +66,22 @@ ASSESSMENT_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "assessment:dx-agree": {"POST": AGREE},  # the manager agrees the adviser's plan
     "assessment:dx-visit": {"POST": ADVISE},
     "assessment:dx-compare": {"GET": SEEN},
+    # Evidence of a self-scoring: added and removed by the manager while they may edit it,
+    # downloaded by whoever sees the classification.
+    "assessment:evidence-add": {"POST": SCORE},
+    "assessment:evidence-remove": {"POST": SCORE},
+    "assessment:evidence": {"GET": SEEN},
+    # The provinces' results sent to the centre: a province sends its own; central officers
+    # see every province's and receive or return them.
+    "assessment:rounds": {
+        "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (F, F), (F, F)]
+    },
+    "assessment:round-send": {
+        "POST": [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (F, F), (F, F)]
+    },
+    "assessment:round-review": {
+        "POST": [(L, L), (N, N), (OK, OK), (OK, OK), (F, N), (N, N), (N, N), (N, N)]
+    },
     # Live figures: national roles, an officer their own province's.
     "assessment:dashboard": {
         "GET": [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (F, F), (F, F)]
@@ -141,6 +158,38 @@ def _action(w: Any, t: str) -> Call:
     return _post("assessment:dx-action", a.pk, body, row.pk)
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _evidence(w: Any, t: str) -> Evidence:
+    c = _classification(w, t)
+    return evidence.attach(None, c.pk, c.version, "c01", SimpleUploadedFile("a.pdf", PDF), "a.pdf")
+
+
+def _evidence_add(w: Any, t: str) -> Call:
+    c = _classification(w, t)
+    body = {"version": c.version, "criterion": "c01", "file": SimpleUploadedFile("a.pdf", PDF)}
+    return _post("assessment:evidence-add", c.pk, body)
+
+
+def _evidence_remove(w: Any, t: str) -> Call:
+    row = _evidence(w, t)
+    body = {"version": row.classification.version}
+    return _post("assessment:evidence-remove", row.classification_id, body, row.pk)
+
+
+def _send(w: Any, t: str) -> Call:
+    _classification(w, t, "approved")
+    return page("assessment:round-send", body={"province": w.province[t], "year": "2025"})
+
+
+def _round_review(w: Any, t: str) -> Call:
+    _classification(w, t, "approved")
+    sent = rounds.send(None, w.province[t], 2025, today=ROUND_DAY)
+    body = {"version": sent.version, "action": "receive"}
+    return page("assessment:round-review", sent.pk, body=body)
+
+
 def _today() -> str:
     return timezone.localdate().strftime("%d/%m/%Y")
 
@@ -195,6 +244,14 @@ ASSESSMENT_PAGE_CALLS: dict[tuple[str, str], Builder] = {
         "assessment:dx-visit", _dx(w, t).pk, {"visited_on": _today(), "notes": "Đã thăm HTX."}
     ),
     ("assessment:dx-compare", "GET"): _compare,
+    ("assessment:evidence-add", "POST"): _evidence_add,
+    ("assessment:evidence-remove", "POST"): _evidence_remove,
+    ("assessment:evidence", "GET"): lambda w, t: (
+        lambda row: page("assessment:evidence", row.classification_id, row.pk)
+    )(_evidence(w, t)),
+    ("assessment:rounds", "GET"): lambda w, t: page("assessment:rounds"),
+    ("assessment:round-send", "POST"): _send,
+    ("assessment:round-review", "POST"): _round_review,
     ("assessment:dashboard", "GET"): lambda w, t: page("assessment:dashboard"),
 }
 

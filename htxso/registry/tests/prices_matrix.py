@@ -5,22 +5,30 @@ Market information is public (pages and reads: everyone). Reporting a price: mem
 managers, central officers and the system admin anywhere, a provincial officer in their own
 province (the other: 403); advisers and the public 403. Price alerts are each user's own: the
 target here is another user's alert, which no one sees (404), whatever their role; deleting
-one's own is held by `prices/tests/`."""
+one's own is held by `prices/tests/`. Price files: the roles that import elsewhere (the system
+admin, provincial officers, managers; `TABLE`'s IMPORT on prices); a price import job is its
+uploader's (here the provincial officer's) and the admin's, as the registry's and the reports'."""
 
 import datetime as dt
 
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from htxso.core.roles import Role
-from htxso.prices.models import Commodity, Forecast, Series, Subscription
+from htxso.prices.models import Commodity, Forecast, PriceImportJob, Series, Subscription
 
-from .authorization_matrix import EVERYONE, OK, Builder, Call, F, L, N, Row, U, page
+from .authorization_matrix import EVERYONE, OK, Builder, Call, F, L, M, N, Row, U, V, page
 from .conftest import make_user
 
 REPORT: Row = [(L, L), (F, F), (OK, OK), (OK, OK), (OK, F), (F, F), (OK, OK), (OK, OK)]
 REPORT_PAGE: Row = [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (OK, OK), (OK, OK)]
 ALERTS: Row = [(L, L), (F, F), *[(OK, OK)] * 6]
 NOBODY_ELSES: Row = [(L, L), *[(N, N)] * 7]
+IMPORTERS: Row = [(L, L), (F, F), (OK, OK), (F, F), (OK, OK), (F, F), (OK, OK), (F, F)]
+# An upload without a file: let in, refused with its Vietnamese message (422).
+UPLOAD: Row = [(L, L), (F, F), (V, V), (F, F), (V, V), (F, F), (V, V), (F, F)]
+IMPORT_JOB: Row = [(L, L), (N, N), (OK, OK), (N, N), (OK, OK), (N, N), (N, N), (N, N)]
+POST_ONLY: Row = [(L, L), *[(M, M)] * 7]
 
 PRICES_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "prices:index": {"GET": EVERYONE},
@@ -30,6 +38,14 @@ PRICES_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "prices:report": {"GET": REPORT_PAGE, "POST": REPORT},
     "prices:alerts": {"GET": ALERTS, "POST": ALERTS},
     "prices:alert-delete": {"POST": NOBODY_ELSES},
+    "prices:import": {"GET": IMPORTERS, "POST": UPLOAD},
+    "prices:import-template": {"GET": IMPORTERS},
+    "prices:import-job": {"GET": IMPORT_JOB},
+    "prices:import-job-progress": {"GET": IMPORT_JOB},
+    "prices:import-job-findings": {"GET": IMPORT_JOB},
+    "prices:import-job-file": {"GET": IMPORT_JOB},
+    "prices:import-job-commit": {"GET": POST_ONLY},
+    "prices:import-job-rerun": {"GET": POST_ONLY},
 }
 
 PRICES_API_MATRIX: dict[str, Row] = {
@@ -72,6 +88,20 @@ def _others_alert(w, t: str) -> Subscription:
     )
 
 
+def _job(w) -> PriceImportJob:
+    """A price file uploaded by the provincial officer (its dry run found errors)."""
+    owner = w.users["provincial_officer"]
+    job = PriceImportJob.objects.filter(created_by=owner, filename="mx-gia.csv").first()
+    if job is None:
+        job = PriceImportJob(filename="mx-gia.csv", sha256="-", created_by=owner, status="invalid")
+        job.file.save("mx-gia.csv", ContentFile(b"a,b\n1,2\n"))
+    return job
+
+
+def _job_page(name: str) -> Builder:
+    return lambda w, t: page(name, _job(w).pk)
+
+
 def _report_body(w, t: str) -> dict:
     return {
         "commodity": _commodity().code,
@@ -103,6 +133,20 @@ PRICES_PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("prices:alert-delete", "POST"): lambda w, t: page(
         "prices:alert-delete", _others_alert(w, t).pk, body={}
     ),
+    ("prices:import", "GET"): lambda w, t: page("prices:import"),
+    ("prices:import", "POST"): lambda w, t: page("prices:import", body={"note": t}),
+    ("prices:import-template", "GET"): lambda w, t: page("prices:import-template"),
+    **{
+        (name, "GET"): _job_page(name)
+        for name in (
+            "prices:import-job",
+            "prices:import-job-progress",
+            "prices:import-job-findings",
+            "prices:import-job-file",
+            "prices:import-job-commit",
+            "prices:import-job-rerun",
+        )
+    },
 }
 
 PRICES_API_CALLS: dict[str, Builder] = {

@@ -21,6 +21,7 @@ from htxso.tasks.reference import ensure_agencies
 
 from .authorization_matrix import EVERYONE, HIDDEN, OK, Builder, Call, F, L, N, Row, U, page
 from .conftest import make_user
+from .forum_matrix import FORUM_API_CALLS, FORUM_API_MATRIX, FORUM_PAGE_CALLS, FORUM_PAGE_MATRIX
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -39,6 +40,7 @@ TASKS_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "tasks:report-file": {"GET": SEEN},
     "tasks:directive-file": {"GET": EVERYONE},  # a published directive's document
     "tasks:public": {"GET": EVERYONE},
+    **FORUM_PAGE_MATRIX,  # the forum and the secretariat's entry pages: forum_matrix.py
 }
 
 TASKS_API_MATRIX: dict[str, Row] = {
@@ -58,6 +60,7 @@ TASKS_API_MATRIX: dict[str, Row] = {
     "POST /api/v1/tasks/{pk}/reports": [(U, U), *REPORT[1:]],
     "POST /api/v1/task-reports/{pk}/review": [(U, U), *REVIEW[1:]],
     "GET /api/v1/public/directives": EVERYONE,
+    **FORUM_API_MATRIX,
 }
 
 
@@ -119,6 +122,7 @@ TASKS_PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("tasks:report-file", "GET"): lambda w, t: page("tasks:report-file", _report(w, t, True).pk),
     ("tasks:directive-file", "GET"): lambda w, t: page("tasks:directive-file", _directive().pk),
     ("tasks:public", "GET"): lambda w, t: page("tasks:public"),
+    **FORUM_PAGE_CALLS,
 }
 
 
@@ -151,4 +155,5 @@ TASKS_API_CALLS: dict[str, Builder] = {
         )
     )(_report(w, t)),
     "GET /api/v1/public/directives": lambda w, t: Call("/api/v1/public/directives"),
+    **FORUM_API_CALLS,
 }

@@ -39,6 +39,11 @@ PUBLIC_READS = {
     "GET /api/v1/digital-link",
     # The steering committee's published directives and their aggregate progress (tasks/api.py).
     "GET /api/v1/public/directives",
+    # The yearly forum (tasks/forum/api.py): its editions, and the answers made public (a
+    # signed-in caller sees its own and its province's too).
+    "GET /api/v1/forum/editions",
+    "GET /api/v1/forum/recommendations",
+    "GET /api/v1/forum/recommendations/{pk}",
 }
 CREDENTIALS: list[dict[str, list]] = [{"TokenAuth": []}, {"SessionAuth": []}]
 

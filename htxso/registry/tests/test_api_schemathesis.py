@@ -93,6 +93,16 @@ BUSINESS_RULE_FIELDS = {
     "uri",
     "epc",
     "document",
+    # The forum (tasks/forum/api.py): texts that must not be only spaces, a deadline from
+    # today on, the forum's year among the filters (an integer the form bounds).
+    "title",
+    "difficulty",
+    "proposal",
+    "answer",
+    "due_on",
+    "name",
+    "unit",
+    "year",
 }
 # A report's values are checked against its form version (types, bounds, rules): `values.<key>`;
 # an EPCIS document against the official schema: `epcisBody.…`.
@@ -203,7 +213,7 @@ def test_stateful_workflows(identity):
 def test_every_operation_is_exercised():
     """`parametrize` covers what the document lists; the document lists every route."""
     operations = {(op.ok().method.upper(), op.ok().path) for op in schema.get_all_operations()}
-    # registry 16, reporting 13, exchange 6, registration 6, tasks 7, marketplace 8, prices 5,
-    # traceability 4, assessment 6
-    assert len(operations) == 71
+    # registry 16, reporting 13, exchange 6, registration 6, tasks 7 + forum 8, marketplace 8,
+    # prices 5, traceability 4, assessment 6
+    assert len(operations) == 79
     assert {method for method, _path in operations} == {"GET", "POST", "PUT", "PATCH", "DELETE"}

@@ -146,3 +146,54 @@ def test_the_cached_figures_follow_every_write(client, world, province_19, secre
     services.review_report(secretariat, report.pk, 1, True)
     after = dashboards.cached("overall", tasks, today, lambda: dashboards.overall(tasks, today))
     assert after[status.Status.OVERDUE] == 0 and after[status.Status.DONE_LATE] == 1
+
+
+def test_the_secretariat_enters_a_directive_and_gives_a_task_on_pages(
+    client, agencies, secretariat, province_19
+):
+
+    client.force_login(province_19)
+    assert client.get("/tasks/directives/new/").status_code == 403
+    assert client.get("/tasks/new/").status_code == 403
+    client.force_login(secretariat)
+    assert "Nhập văn bản chỉ đạo" in client.get("/tasks/").content.decode()
+    form = {
+        "number": "12/KH-BCĐ",
+        "issued_on": "05/13/2026",
+        "issuer": "BCĐ",
+        "subject": "Kế hoạch",
+    }
+    page = client.post("/tasks/directives/new/", form)
+    assert page.status_code == 422 and "12/KH-BCĐ" in page.content.decode()
+    assert not Directive.objects.exists()
+    form["issued_on"] = "05/01/2026"
+    page = client.post("/tasks/directives/new/", form)
+    assert page.status_code == 302 and "directive=12%2FKH-BC" in page["Location"]
+    page = client.post("/tasks/directives/new/", form)  # the number again
+    assert page.status_code == 422 and "đã có" in page.content.decode()
+    assert Directive.objects.count() == 1
+    task = {
+        "directive": "99/KHÔNG-CÓ",
+        "title": "Báo cáo quý",
+        "assignee": agencies["ubnd-19"].pk,
+        "recurrence": "quarterly",
+        "report_day": "5",
+    }
+    page = client.post("/tasks/new/", task)
+    assert page.status_code == 422 and "Không có văn bản số 99/KHÔNG-CÓ" in page.content.decode()
+    task["directive"] = "12/KH-BCĐ"
+    page = client.post("/tasks/new/", task)  # a recurrence without its periods
+    assert page.status_code == 422 and "kỳ đầu tiên và kỳ cuối cùng" in page.content.decode()
+    assert not Task.objects.exists()
+    task.update(
+        starts_on="01/01/2026",
+        ends_on="31/12/2026",
+        coordinating=[agencies["bo-tc"].pk, agencies["lmhtx"].pk],
+        lead=agencies["ubnd-19"].pk,
+    )
+    page = client.post("/tasks/new/", task)
+    made = Task.objects.get()
+    assert page.status_code == 302 and page["Location"].endswith(f"/tasks/{made.pk}/")
+    assert made.period_start == dt.date(2026, 1, 1) and made.coordinating.count() == 2
+    client.force_login(province_19)
+    assert client.get(f"/tasks/{made.pk}/").status_code == 200

@@ -39,8 +39,9 @@ class Command(BaseCommand):
             ("demo_users",),
             ("demo_registration",),  # registration applications in every state
             ("demo_tasks",),  # steering-committee directives, tasks and reports
-            ("demo_market",),  # the marketplace: shops, products, a buyer's orders
-            ("demo_prices",),  # prices: World Bank series, reports, forecasts
+            ("demo_prices",),  # prices: World Bank series, reports, forecasts, the catalogue
+            ("demo_market",),  # the marketplace: shops, products (tea in the price catalogue)
+            ("ingest_market_prices",),  # the marketplace's past sales as price series
             ("demo_traceability",),  # a diary and an EPCIS chain: /01/<gtin>/10/<lot>
             ("demo_assessment",),  # classification rounds of 5 years, DX assessments
         ]
