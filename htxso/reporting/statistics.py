@@ -7,7 +7,7 @@ half-year, and applies the differences to those provinces' cells and to the nati
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection, transaction
@@ -84,6 +84,36 @@ def _lock_registry_cells(exclusive: bool) -> None:
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s)", [_REGISTRY_LOCK])
+
+
+class RunningRegistryCells:
+    """The running half-year's registry cells as a registry `Derived` (`aggregates.changing`):
+    a write to a few organisations adds what they contribute after it minus what they did
+    before, to their provinces' cells and the nation's — no province is re-counted."""
+
+    def before(self, organisations: list[int]) -> dict[int, Any]:
+        specs = {i.code: i.measure for i in measures.indicators(Source.REGISTRY)}
+        return measures.registry_contributions(specs, organisations)
+
+    def after(self, organisations: list[int], before: Mapping[int, Any]) -> None:
+        specs = {i.code: i.measure for i in measures.indicators(Source.REGISTRY)}
+        if not specs:
+            return
+        period = running_period().code
+        if not IndicatorCell.objects.filter(
+            period=period, area=NATIONAL, indicator__in=list(specs)
+        ).exists():
+            refresh_registry(None)  # a new half-year: counted whole, once
+            return
+        _lock_registry_cells(exclusive=False)
+        now = measures.registry_contributions(specs, organisations)
+        deltas: dict[cube.Key, int] = {}
+        for sign, side in ((-1, before), (1, now)):
+            for pk in organisations:
+                if side.get(pk) is not None:
+                    area, dims, values = side[pk]
+                    cube.add(deltas, cube.rollup(period, area, dims, values), sign)
+        cube.apply(deltas)
 
 
 def on_registry_refresh(
