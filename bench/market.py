@@ -73,7 +73,7 @@ def ensure_market(products: int, orders: int, seed: int) -> dict:
     from htxso.core.models import Commune, User
     from htxso.core.roles import Role
     from htxso.core.text import search_key
-    from htxso.marketplace.models import Order, OrderLine, Product
+    from htxso.marketplace.models import Order, Product
     from htxso.registry.models import Organisation
 
     rng = random.Random(seed)
@@ -109,36 +109,62 @@ def ensure_market(products: int, orders: int, seed: int) -> dict:
     Product.objects.bulk_create(batch)
     buyer, _ = User.objects.get_or_create(username="bench-buyer", defaults={"role": Role.BUYER})
     commune = Commune.objects.order_by("code").first()
-    have = Order.objects.count()
-    ids = list(Product.objects.order_by("?").values_list("id", "seller_id", "province_id")[:5000])
-    for start in range(have, orders, 20_000):
-        made = [
-            Order(
-                reference=f"BX{start + k:012d}",
-                buyer=buyer,
-                seller_id=ids[k % len(ids)][1],
-                province_id=ids[k % len(ids)][2],
-                status="delivered",
-                payment="cod",
-                total=100_000,
-                recipient="Bench",
-                phone="0900000000",
-                delivery_commune=commune,
-                street="1",
-            )
-            for k in range(min(20_000, orders - start))
-        ]
-        Order.objects.bulk_create(made)
-        OrderLine.objects.bulk_create(
-            OrderLine(
-                order=o, product_id=ids[k % len(ids)][0], name="x", quantity=1, unit_price=100_000
-            )
-            for k, o in enumerate(made)
-        )
-        print(f"orders {start + len(made):,}", flush=True)
+    assert commune is not None
+    insert_orders(buyer.pk, commune.pk, orders, seed)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE marketplace_product; ANALYZE marketplace_order")
     return {"products": Product.objects.count(), "orders": Order.objects.count()}
+
+
+def insert_orders(buyer_id: int, commune_id: int, orders: int, seed: int) -> None:
+    """Orders (one line each) up to `orders`, by INSERT … SELECT in chunks of 250,000 (each its
+    own transaction, so an interrupted run keeps what it made): products drawn from 5,000
+    listed ones, dated over the last three years, mostly delivered, some cancelled or open."""
+    from django.db import connection, transaction
+
+    from htxso.marketplace.models import Order
+
+    have = Order.objects.filter(reference__startswith="BX").count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [seed / 1000])
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS bench_pick AS SELECT row_number() OVER () - 1 AS k,"
+            " id, seller_id, province_id, name, price FROM (SELECT id, seller_id, province_id,"
+            " name, price FROM marketplace_product ORDER BY random() LIMIT 5000) p"
+        )
+        cursor.execute("SELECT count(*) FROM bench_pick")
+        picks = cursor.fetchone()[0]
+    for start in range(have, orders, 250_000):
+        stop = min(orders, start + 250_000)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO marketplace_order (reference, buyer_id, seller_id, province_id, status,
+                    payment, total, paid_via, recipient, phone, delivery_commune_id, street,
+                    version, created_at, updated_at)
+                SELECT 'BX' || lpad(g::text, 12, '0'), %(buyer)s, p.seller_id, p.province_id,
+                    (ARRAY['delivered','delivered','delivered','delivered','delivered','delivered',
+                           'delivered','cancelled','placed','shipped'])[1 + g %% 10],
+                    'cod', p.price * (1 + g %% 3), '', 'Bench', '0900000000', %(commune)s, '1', 1,
+                    now() - make_interval(mins => (g * 7919) %% (3 * 365 * 24 * 60)),
+                    now() - make_interval(mins => (g * 7919) %% (3 * 365 * 24 * 60))
+                FROM generate_series(%(start)s, %(stop)s - 1) g
+                JOIN bench_pick p ON p.k = (g * 2654435761) %% %(picks)s
+                """,
+                {"buyer": buyer_id, "commune": commune_id, "start": start, "stop": stop,
+                 "picks": picks},
+            )
+            cursor.execute(
+                """
+                INSERT INTO marketplace_orderline (order_id, product_id, name, quantity, unit_price)
+                SELECT o.id, p.id, p.name, 1 + g %% 3, p.price
+                FROM generate_series(%(start)s, %(stop)s - 1) g
+                JOIN marketplace_order o ON o.reference = 'BX' || lpad(g::text, 12, '0')
+                JOIN bench_pick p ON p.k = (g * 2654435761) %% %(picks)s
+                """,
+                {"start": start, "stop": stop, "picks": picks},
+            )
+        print(f"orders {stop:,}", flush=True)
 
 
 def capture_sql(params: dict[str, str]) -> list[str]:
@@ -307,11 +333,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--checkout-rounds", type=int, default=3)
+    parser.add_argument(
+        "--data-only", action="store_true", help="build the dataset and stop (long: run it first)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/market.py needs wrk: apt-get install wrk")
     dataset = harness.ensure_dataset(args.database_url, args.scale, args.seed)
     dataset["market"] = ensure_market(args.products, args.orders, args.seed)
+    if args.data_only:
+        print(json.dumps(dataset))
+        return
     env = {"API_RATE_ANONYMOUS": "1000000000/s", "API_RATE_AUTHENTICATED": "1000000000/s"}
     with harness.gunicorn(args.database_url, args.workers, env=env) as base:
         found = search(base, args.database_url, args.rounds, args.repeat)

@@ -7,6 +7,9 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Sàn giao dịch")
 
     def ready(self) -> None:
-        from . import inbox
+        from htxso.core import facts
+
+        from . import figures, inbox
 
         inbox.register()  # the seller's orders to confirm and ship
+        facts.provide_cube_figures("marketplace", figures.cube_figures)  # e-commerce figures

@@ -1,14 +1,15 @@
 """The one filter of the catalogue (page and API) and the seller's order board.
 
 Search ignores diacritics and case: every word of the query must be in the product's search
-key (`core.text.search_key`; on PostgreSQL a trigram GIN index answers the LIKE '%word%'), and
-matches are ranked — the name exactly as typed first, then the name equal to the query without
+key (`core.text.search_key`; on PostgreSQL a trigram GiST index answers the LIKE '%word%' and
+hands the nearest first, `browse.py`), and the best matches are ranked — the name exactly as typed first, then the name equal to the query without
 accents, then names containing the typed (accented) text, then names starting with the
 unaccented words, then the rest."""
 
 from typing import Any
 
 from django import forms
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,14 +28,16 @@ SORTS = {
 }
 
 
-def search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
-    """The products matching `query` (every word, diacritics ignored), ranked."""
-    query = (query or "").strip()
-    terms = search_terms(query)
-    if not terms:
-        return queryset
-    for term in terms:
+def matching(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """The products containing every word of `query` (diacritics and case ignored)."""
+    for term in search_terms(query):
         queryset = queryset.filter(search_key__contains=term)
+    return queryset
+
+
+def ranked(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """`queryset` annotated with each product's rank for `query` (0 best)."""
+    query = (query or "").strip()
     key = search_key(query)
     return queryset.annotate(
         rank=Case(
@@ -46,6 +49,13 @@ def search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
             output_field=IntegerField(),
         )
     )
+
+
+def search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """The products matching `query` (every word, diacritics ignored), ranked."""
+    if not search_terms(query):
+        return queryset
+    return ranked(matching(queryset, query), query)
 
 
 class CatalogueFilter(StyledForm):
@@ -83,18 +93,34 @@ class CatalogueFilter(StyledForm):
             ).exclude(ocop_certificate="")
         if data.get("max_price") is not None:
             queryset = queryset.filter(price__lte=data["max_price"])
-        queryset = search(queryset, data.get("q") or "")
-        return queryset
+        return matching(queryset, data.get("q") or "")
+
+    def query(self) -> str:
+        """The search words as typed ("" when there are none to search by)."""
+        query = ((self.cleaned_data.get("q") if self.is_valid() else "") or "").strip()
+        return query if search_terms(query) else ""
+
+    def _sort(self) -> str:
+        return (self.cleaned_data.get("sort") if self.is_valid() else "") or ""
+
+    def keyset(self) -> tuple[str, bool]:
+        """Browsing's keyset order: (field, descending), the id breaking ties."""
+        sort = self._sort()
+        if sort in ("price", "-price"):
+            return "price", sort == "-price"
+        return "id", True
 
     def ordering(self) -> list[str]:
-        sort = (self.cleaned_data.get("sort") if self.is_valid() else "") or ""
-        ranked = bool(self.is_valid() and search_terms(self.cleaned_data.get("q")))
+        """A search's order over its ranked candidates (`browse.page`)."""
+        sort = self._sort()
         if sort == "price":
             return ["price", "id"]
         if sort == "-price":
             return ["-price", "-id"]
-        if sort == "new" or not ranked:
+        if sort == "new":
             return ["-id"]
+        if connection.vendor == "postgresql":
+            return ["rank", "distance", "id"]
         return ["rank", "id"]
 
 

@@ -40,6 +40,8 @@ UNITS = {
     "org": (_("tổ chức"), "organisations"),
     "person": (_("người"), "persons"),
     "report": (_("báo cáo"), "reports"),
+    "product": (_("sản phẩm"), "products"),
+    "order": (_("đơn hàng"), "orders"),
     "mvnd": (_("triệu đồng"), "million VND"),
     "kvnd_month": (_("nghìn đồng/tháng"), "thousand VND/month"),
     "percent": ("%", "%"),
