@@ -146,9 +146,9 @@ def insert_orders(buyer_id: int, commune_id: int, orders: int, seed: int) -> Non
                     (ARRAY['delivered','delivered','delivered','delivered','delivered','delivered',
                            'delivered','cancelled','placed','shipped'])[1 + g %% 10],
                     'cod', p.price * (1 + g %% 3), '', 'Bench', '0900000000', %(commune)s, '1', 1,
-                    now() - make_interval(mins => (g * 7919) %% (3 * 365 * 24 * 60)),
-                    now() - make_interval(mins => (g * 7919) %% (3 * 365 * 24 * 60))
-                FROM generate_series(%(start)s, %(stop)s - 1) g
+                    now() - make_interval(mins => ((g * 7919) %% (3 * 365 * 24 * 60))::int),
+                    now() - make_interval(mins => ((g * 7919) %% (3 * 365 * 24 * 60))::int)
+                FROM generate_series(%(start)s::bigint, %(stop)s::bigint - 1) g
                 JOIN bench_pick p ON p.k = (g * 2654435761) %% %(picks)s
                 """,
                 {"buyer": buyer_id, "commune": commune_id, "start": start, "stop": stop,
@@ -158,7 +158,7 @@ def insert_orders(buyer_id: int, commune_id: int, orders: int, seed: int) -> Non
                 """
                 INSERT INTO marketplace_orderline (order_id, product_id, name, quantity, unit_price)
                 SELECT o.id, p.id, p.name, 1 + g %% 3, p.price
-                FROM generate_series(%(start)s, %(stop)s - 1) g
+                FROM generate_series(%(start)s::bigint, %(stop)s::bigint - 1) g
                 JOIN marketplace_order o ON o.reference = 'BX' || lpad(g::text, 12, '0')
                 JOIN bench_pick p ON p.k = (g * 2654435761) %% %(picks)s
                 """,
@@ -334,12 +334,30 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--checkout-rounds", type=int, default=3)
     parser.add_argument(
+        "--registry-as-is",
+        action="store_true",
+        help="keep the registry the database holds (a generation cut short) instead of --scale",
+    )
+    parser.add_argument(
         "--data-only", action="store_true", help="build the dataset and stop (long: run it first)"
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/market.py needs wrk: apt-get install wrk")
-    dataset = harness.ensure_dataset(args.database_url, args.scale, args.seed)
+    if args.registry_as_is:
+        harness.setup_django(args.database_url)
+        from django.core.management import call_command
+
+        from htxso.registry.models import Membership, Organisation
+
+        call_command("migrate", verbosity=0, interactive=False)
+        dataset = {
+            "scale": f"{args.scale} (cut short: registry as the database holds it)",
+            "organisations": Organisation.objects.count(),
+            "memberships": Membership.objects.count(),
+        }
+    else:
+        dataset = harness.ensure_dataset(args.database_url, args.scale, args.seed)
     dataset["market"] = ensure_market(args.products, args.orders, args.seed)
     if args.data_only:
         print(json.dumps(dataset))

@@ -2,22 +2,24 @@
 
 - Browsing (no search words): `core.pagination` keyset cursors on (id) or (price, id), each
   read through its index, so page 400 costs what page 1 costs.
-- Searching: the candidates are bounded. PostgreSQL reads the `CANDIDATES` products nearest
-  to the query by trigram distance straight off a GiST index (`search_key <-> key … LIMIT`:
-  the index walk stops there), with every word still required (`LIKE '%word%'`, the same
-  index); SQLite takes the first matches by id. The candidates are then ranked
-  (`filters.ranked`: the name exactly as typed, the name without accents, the accented text,
-  the words as a prefix, the rest; then distance, id) or sorted by price, and paged by a
-  cursor naming the last product shown. A query matching more says so ("the best N").
+- Searching: the candidates are bounded, never all matches ranked. Every word is required
+  (`LIKE '%word%'`, the trigram GIN index); at most `CANDIDATES` + 1 matches are read
+  unordered (the index's bitmap, stopped by LIMIT). A query with no more than `CANDIDATES`
+  matches ranks them all; a broader one (a common word) takes the names starting with its
+  words first (exact names among them: a B-tree range on the key, `0004_search_prefix`), then
+  the first matches found, and says the list shows the best `CANDIDATES` ("narrow it").
+  The candidates are ranked (`filters.ranked`: the name exactly as typed, the name without
+  accents, the accented text, the words as a prefix, the rest; then id) or sorted by price,
+  and paged by a cursor naming the last product shown.
 """
 
 import base64
 import json
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import TrigramDistance
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.functions import Collate
 
 from htxso.core.pagination import InvalidCursor, keyset_paginate
 from htxso.core.text import search_key
@@ -51,11 +53,22 @@ def _after(token: str) -> int:
     return pk
 
 
-def _candidates(matches: QuerySet[Product], query: str) -> QuerySet[Product]:
-    if connection.vendor == "postgresql":
-        nearest = matches.annotate(distance=TrigramDistance("search_key", search_key(query)))
-        return nearest.order_by("distance", "id")
-    return matches.order_by("id")
+def _candidates(
+    matches: QuerySet[Product], filtered: QuerySet[Product], query: str
+) -> tuple[list[int], bool]:
+    """(ids, capped) of `matches` (`filtered`: the same without the words): every match when there are at most CANDIDATES; otherwise the names that
+    start with the query's words (exact names among them; an index range in key order), then
+    the first matches the index finds, CANDIDATES in all."""
+    found = list(matches.values_list("id", flat=True)[: CANDIDATES + 1])
+    if len(found) <= CANDIDATES:
+        return found, False
+    # A name starting with the query's key holds every word: no '%word%' test (so the
+    # planner reads the B-tree range, not the trigram index).
+    starting = filtered.filter(search_key__startswith=search_key(query))
+    # In byte order (the index's, SQLite's own): the exact key comes before its extensions.
+    key_order = Collate("search_key", "C") if connection.vendor == "postgresql" else "search_key"
+    first = list(starting.order_by(key_order, "id").values_list("id", flat=True)[: CANDIDATES // 2])
+    return list(dict.fromkeys(first + found))[:CANDIDATES], True
 
 
 def page(
@@ -69,13 +82,8 @@ def page(
         field, descending = form.keyset()
         found = keyset_paginate(matches, field, descending, cursor, size)
         return Page(found.items, found.next_cursor, found.previous_cursor, False)
-    ids = list(
-        _candidates(matches, query).values_list("id", flat=True)[: CANDIDATES + 1]
-    )
-    capped = len(ids) > CANDIDATES
-    best = ranked(Product.objects.filter(id__in=ids[:CANDIDATES]), query)
-    if connection.vendor == "postgresql":
-        best = best.annotate(distance=TrigramDistance("search_key", search_key(query)))
+    ids, capped = _candidates(matches, form.filter(products, words=False), query)
+    best = ranked(Product.objects.filter(id__in=ids), query)
     order = list(best.order_by(*form.ordering()).values_list("id", flat=True))
     start = 0
     if cursor:

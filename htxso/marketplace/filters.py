@@ -1,15 +1,14 @@
 """The one filter of the catalogue (page and API) and the seller's order board.
 
 Search ignores diacritics and case: every word of the query must be in the product's search
-key (`core.text.search_key`; on PostgreSQL a trigram GiST index answers the LIKE '%word%' and
-hands the nearest first, `browse.py`), and the best matches are ranked — the name exactly as typed first, then the name equal to the query without
+key (`core.text.search_key`; on PostgreSQL a trigram GIN index answers the LIKE '%word%'), and
+the best matches (a bounded set of candidates, `browse.py`) are ranked — the name exactly as typed first, then the name equal to the query without
 accents, then names containing the typed (accented) text, then names starting with the
 unaccented words, then the rest."""
 
 from typing import Any
 
 from django import forms
-from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -80,7 +79,8 @@ class CatalogueFilter(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", _("Cả nước")), *province_names()]  # type: ignore[attr-defined]
 
-    def filter(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
+    def filter(self, queryset: QuerySet[Product], words: bool = True) -> QuerySet[Product]:
+        """The products the filters keep (`words=False`: without the search words)."""
         data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
         if data.get("category"):
             queryset = queryset.filter(category=data["category"])
@@ -93,7 +93,7 @@ class CatalogueFilter(StyledForm):
             ).exclude(ocop_certificate="")
         if data.get("max_price") is not None:
             queryset = queryset.filter(price__lte=data["max_price"])
-        return matching(queryset, data.get("q") or "")
+        return matching(queryset, data.get("q") or "") if words else queryset
 
     def query(self) -> str:
         """The search words as typed ("" when there are none to search by)."""
@@ -119,8 +119,6 @@ class CatalogueFilter(StyledForm):
             return ["-price", "-id"]
         if sort == "new":
             return ["-id"]
-        if connection.vendor == "postgresql":
-            return ["rank", "distance", "id"]
         return ["rank", "id"]
 
 
