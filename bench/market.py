@@ -4,7 +4,8 @@ and checkout under a real load tool (wrk) with the oversold count.
 1. Dataset: a registry (`--scale`, national-2030 for the issue's figures) plus `--products`
    products of active sellers and `--orders` orders (bulk-inserted, names from a vocabulary
    of Vietnamese goods so searches find thousands of rows).
-2. Search: for a fixed mix of queries (without and with diacritics, filters) the SQL the
+2. Search: for queries drawn from the products held (a whole name with and without accents,
+   its first words, one common word, filters, price order) plus named empty cases, the SQL the
    catalogue page runs is captured, then interleaved rounds time `raw` (those statements with
    psycopg, one connection) and `http` (GET /market/?… on gunicorn, DEBUG off, keep-alive).
    Goal: p95 ≤ 50 ms and ≤ 2× raw.
@@ -32,19 +33,51 @@ from urllib.parse import urlencode, urlparse
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 
-QUERIES: list[dict[str, str]] = [
-    {"q": "che tan cuong"},
-    {"q": "Chè Tân Cương"},
-    {"q": "gao st25"},
-    {"q": "mật ong"},
-    {"q": "nuoc mam phu quoc"},
-    {"q": "sam"},
-    {"q": "bưởi", "province": "01"},
-    {"q": "ca tra", "category": "seafood"},
+# Named empty cases: words no generated product has (the index answers without a row).
+EMPTY_QUERIES: list[dict[str, str]] = [
+    {"q": "sầu riêng Đắk Lắk"},
+    {"q": "xyz không có"},
+    {"q": "chè", "category": "seafood"},
+]
+BROWSE_QUERIES: list[dict[str, str]] = [
     {"category": "tea", "stars": "4"},
     {"province": "79", "max_price": "100000", "sort": "price"},
-    {"q": "mien dong", "sort": "-price"},
+    {"sort": "-price"},
 ]
+
+
+def draw_queries(seed: int) -> list[dict[str, str]]:
+    """Searches drawn from the products the database holds: a whole name as typed (accents),
+    the same unaccented, its first two words, its first word (thousands of matches), two
+    words with a province or a category filter, sorted by price; plus the named empty cases
+    and plain browsing."""
+    from htxso.core.text import search_key
+    from htxso.marketplace.models import Product
+
+    rng = random.Random(seed)
+    top = Product.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    drawn: list[dict[str, str]] = []
+    for _ in range(3):
+        row = (
+            Product.objects.filter(id__gte=rng.randrange(1, top + 1), seller__status="active")
+            .order_by("id")
+            .values("name", "province_id", "category")
+            .first()
+        )
+        if row is None:
+            continue
+        words = row["name"].split()
+        drawn += [
+            {"q": row["name"]},
+            {"q": search_key(row["name"])},
+            {"q": " ".join(words[:2])},
+            {"q": search_key(words[0])},
+            {"q": " ".join(words[:2]), "province": row["province_id"]},
+            {"q": search_key(" ".join(words[:2])), "category": row["category"], "sort": "price"},
+        ]
+    return drawn + EMPTY_QUERIES + BROWSE_QUERIES
+
+
 GOODS = [
     ("Chè Tân Cương", "tea", "goi"),
     ("Chè búp", "tea", "goi"),
@@ -209,10 +242,11 @@ def time_http(base: str, params: dict[str, str], repeat: int, pool: dict) -> lis
     return samples
 
 
-def search(base: str, database_url: str, rounds: int, repeat: int) -> dict:
+def search(base: str, database_url: str, rounds: int, repeat: int, seed: int) -> dict:
     import psycopg
 
-    plans = [(p, capture_sql(p)) for p in QUERIES]
+    plans = [(p, capture_sql(p)) for p in draw_queries(seed)]
+    print("queries:", json.dumps([p for p, _ in plans], ensure_ascii=False), flush=True)
     raw_all: list[float] = []
     http_all: list[float] = []
     ratios = []
@@ -364,7 +398,7 @@ def main() -> None:
         return
     env = {"API_RATE_ANONYMOUS": "1000000000/s", "API_RATE_AUTHENTICATED": "1000000000/s"}
     with harness.gunicorn(args.database_url, args.workers, env=env) as base:
-        found = search(base, args.database_url, args.rounds, args.repeat)
+        found = search(base, args.database_url, args.rounds, args.repeat, args.seed)
         runs = [
             checkout(base, args.stock, args.connections, args.duration)
             for _ in range(args.checkout_rounds)

@@ -72,7 +72,7 @@ def post_request(actor: Any, values: dict[str, Any]) -> PurchaseRequest:
 @transaction.atomic
 def make_offer(actor: Any, request_id: int, values: dict[str, Any]) -> Offer:
     wanted = PurchaseRequest.objects.visible_to(actor).get(pk=request_id)
-    seller = selling_for(actor)
+    seller = selling_for(actor, values.get("seller"))
     if seller is None or not may(
         actor, Action.REVIEW, Offer(seller_id=seller.pk, province_id=seller.province_id)
     ):

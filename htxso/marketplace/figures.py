@@ -6,7 +6,7 @@ marketplace never imports reporting). Per seller's province, kind, sector and st
   listed products — active sellers only, as the catalogue shows them; for an ended half-year
   the products created by its last day that are still listed (listing history is not kept);
 - `market_orders`, `market_sales`: orders placed in the half-year that were not cancelled or
-  refunded, and their value in million đồng (rounded).
+  refunded, and their value in thousand đồng (rounded).
 """
 
 import datetime as dt
@@ -56,6 +56,6 @@ def cube_figures(first: dt.date, last: dt.date, live: bool) -> Iterable[FigureRo
         province, dims = _dims(row)
         key = (province, tuple(sorted(dims.items())))
         out.setdefault(key, {}).update(
-            market_orders=row["n"], market_sales=round((row["value"] or 0) / 1_000_000)
+            market_orders=row["n"], market_sales=round((row["value"] or 0) / 1_000)
         )
     return [(province, dict(dims), values) for (province, dims), values in out.items()]

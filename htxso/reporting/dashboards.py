@@ -43,6 +43,7 @@ UNITS = {
     "product": (_("sản phẩm"), "products"),
     "order": (_("đơn hàng"), "orders"),
     "mvnd": (_("triệu đồng"), "million VND"),
+    "kvnd": (_("nghìn đồng"), "thousand VND"),
     "kvnd_month": (_("nghìn đồng/tháng"), "thousand VND/month"),
     "percent": ("%", "%"),
 }

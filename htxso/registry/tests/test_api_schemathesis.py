@@ -205,5 +205,5 @@ def test_every_operation_is_exercised():
     operations = {(op.ok().method.upper(), op.ok().path) for op in schema.get_all_operations()}
     # registry 16, reporting 13, exchange 6, registration 6, tasks 7, marketplace 8, prices 5,
     # traceability 4, assessment 6
-    assert len(operations) == 71
+    assert len(operations) == 76
     assert {method for method, _path in operations} == {"GET", "POST", "PUT", "PATCH", "DELETE"}
