@@ -149,7 +149,7 @@ def ensure_market(products: int, orders: int, seed: int) -> dict:
     return {"products": Product.objects.count(), "orders": Order.objects.count()}
 
 
-def insert_orders(buyer_id: int, commune_id: int, orders: int, seed: int) -> None:
+def insert_orders(buyer_id: int, commune_id: str, orders: int, seed: int) -> None:
     """Orders (one line each) up to `orders`, by INSERT … SELECT in chunks of 250,000 (each its
     own transaction, so an interrupted run keeps what it made): products drawn from 5,000
     listed ones, dated over the last three years, mostly delivered, some cancelled or open."""
@@ -184,8 +184,13 @@ def insert_orders(buyer_id: int, commune_id: int, orders: int, seed: int) -> Non
                 FROM generate_series(%(start)s::bigint, %(stop)s::bigint - 1) g
                 JOIN bench_pick p ON p.k = (g * 2654435761) %% %(picks)s
                 """,
-                {"buyer": buyer_id, "commune": commune_id, "start": start, "stop": stop,
-                 "picks": picks},
+                {
+                    "buyer": buyer_id,
+                    "commune": commune_id,
+                    "start": start,
+                    "stop": stop,
+                    "picks": picks,
+                },
             )
             cursor.execute(
                 """
@@ -288,6 +293,7 @@ def checkout(base: str, stock: int, connections: int, duration: float) -> dict:
     from htxso.core.tokens import issue_token
     from htxso.marketplace.models import OrderLine, Product
 
+    time.sleep(3)  # the previous run's requests still in flight commit first
     buyer = User.objects.get(username="bench-buyer")
     token = issue_token(None, buyer, "bench")
     product = Product.objects.filter(seller__status="active", listed=True).order_by("id").first()

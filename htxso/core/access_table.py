@@ -208,7 +208,13 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.CREATE: {role: OWN for role in (M, V, E, U, R, B, X)},
         Action.EDIT: {role: OWN for role in (M, V, E, U, R, B, X)},
         Action.REVIEW: {A: ALL, M: (Reach.ORGANISATION, Reach.STAFF), **_STAFF},
-        Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE, M: (Reach.ORGANISATION, Reach.STAFF), **_STAFF},
+        Action.EXPORT: {
+            A: ALL,
+            C: ALL,
+            P: PROVINCE,
+            M: (Reach.ORGANISATION, Reach.STAFF),
+            **_STAFF,
+        },
     },
     Kind.STAFF: {
         # A cooperative's manager invites people to sell for it and revokes them; the invited

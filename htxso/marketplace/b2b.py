@@ -23,10 +23,9 @@ from htxso.core.forms import DateField, MoneyField, NumberField, StyledForm
 from htxso.core.scoping import Action, Kind, may
 from htxso.core.units import province_names
 from htxso.registry.choices import Status as OrganisationStatus
-from htxso.registry.models import Organisation
 
-from .staff import selling_for
 from .models import Category, Offer, PurchaseRequest, Unit
+from .staff import selling_for
 
 
 class RequestForm(StyledForm):

@@ -39,9 +39,7 @@ def _offer(o: Offer) -> dict[str, Any]:
     }
 
 
-@router.get(
-    "/market/requests", auth=READ_AUTH, response={200: Page[MarketRequestOut], **ERRORS}
-)
+@router.get("/market/requests", auth=READ_AUTH, response={200: Page[MarketRequestOut], **ERRORS})
 def list_requests(
     request: HttpRequest, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, Any]:
@@ -52,9 +50,7 @@ def list_requests(
     return api_page(rows, "id", True, cursor, limit)
 
 
-@router.get(
-    "/market/requests/{int:pk}", auth=READ_AUTH, response={200: MarketRequestOut, **ERRORS}
-)
+@router.get("/market/requests/{int:pk}", auth=READ_AUTH, response={200: MarketRequestOut, **ERRORS})
 def get_request(request: HttpRequest, pk: PK) -> PurchaseRequest:
     return get_object_or_404(PurchaseRequest.objects.visible_to(request.user), pk=pk)
 

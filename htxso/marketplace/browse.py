@@ -56,9 +56,10 @@ def _after(token: str) -> int:
 def _candidates(
     matches: QuerySet[Product], filtered: QuerySet[Product], query: str
 ) -> tuple[list[int], bool]:
-    """(ids, capped) of `matches` (`filtered`: the same without the words): every match when there are at most CANDIDATES; otherwise the names that
-    start with the query's words (exact names among them; an index range in key order), then
-    the first matches the index finds, CANDIDATES in all."""
+    """(ids, capped) of `matches` (`filtered`: the same without the words): every match when
+    there are at most CANDIDATES; otherwise the names that start with the query's words (the
+    exact name first: an index range in byte order), then the first matches the index finds,
+    CANDIDATES in all."""
     found = list(matches.values_list("id", flat=True)[: CANDIDATES + 1])
     if len(found) <= CANDIDATES:
         return found, False
@@ -71,9 +72,7 @@ def _candidates(
     return list(dict.fromkeys(first + found))[:CANDIDATES], True
 
 
-def page(
-    form: CatalogueFilter, products: QuerySet[Product], cursor: str | None, size: int
-) -> Page:
+def page(form: CatalogueFilter, products: QuerySet[Product], cursor: str | None, size: int) -> Page:
     """The page of `products` (the caller's visible rows) that `form` and `cursor` ask for.
     Raises `InvalidCursor` for a cursor this module did not give (or whose row is gone)."""
     matches = form.filter(products)

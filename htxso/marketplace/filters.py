@@ -2,9 +2,9 @@
 
 Search ignores diacritics and case: every word of the query must be in the product's search
 key (`core.text.search_key`; on PostgreSQL a trigram GIN index answers the LIKE '%word%'), and
-the best matches (a bounded set of candidates, `browse.py`) are ranked — the name exactly as typed first, then the name equal to the query without
-accents, then names containing the typed (accented) text, then names starting with the
-unaccented words, then the rest."""
+the best matches (a bounded set of candidates, `browse.py`) are ranked — the name exactly as
+typed first, then the name equal to the query without accents, then names containing the
+typed (accented) text, then names starting with the unaccented words, then the rest."""
 
 from typing import Any
 

@@ -26,8 +26,8 @@ from htxso.registry.models import Organisation
 from . import products as writes
 from .filters import OrderFilter
 from .forms import ProductForm, ShopForm, StockForm
-from .staff import selling_for
 from .models import Order, OrderLine, OrderStatus, Product, Shop
+from .staff import selling_for
 
 
 def _seller(request: HttpRequest) -> Organisation:
@@ -35,7 +35,9 @@ def _seller(request: HttpRequest) -> Organisation:
     own (a manager), or the one they were invited to sell for (`staff.selling_for`)."""
     user: Any = request.user
     if not may(user, Action.REVIEW, Kind.ORDER):
-        raise PermissionDenied(_("Trang này dành cho người bán (cán bộ quản lý HTX, người được mời)."))
+        raise PermissionDenied(
+            _("Trang này dành cho người bán (cán bộ quản lý HTX, người được mời).")
+        )
     seller = selling_for(user, request.GET.get("seller") or request.POST.get("seller"))
     if seller is None:
         raise Http404(_("Hãy chọn tổ chức bán hàng."))

@@ -31,7 +31,9 @@ def selling_for(user: Any, wanted: Any = None) -> Organisation | None:
     own (a manager), else the first they were invited to sell for."""
     if not getattr(user, "is_authenticated", False):
         return None
-    ids = list(SellerStaff.objects.filter(user_id=user.pk).values_list("organisation_id", flat=True))
+    ids = list(
+        SellerStaff.objects.filter(user_id=user.pk).values_list("organisation_id", flat=True)
+    )
     own = getattr(user, "organisation_id", None)
     try:
         chosen = int(wanted) if wanted else (own or (ids[0] if ids else None))
@@ -81,13 +83,18 @@ def invite(actor: Any, organisation_id: int, email: str, link: Any) -> StaffInvi
             _("Chào bạn,"),
             _("%(org)s mời bạn bán hàng cho tổ chức trên Chợ HTX (HTX Số).")
             % {"org": organisation.name},
-            _("Đăng nhập bằng tài khoản có địa chỉ thư này rồi mở đường dẫn (dùng một lần, trong 7 ngày):"),
+            _(
+                "Đăng nhập bằng tài khoản có địa chỉ thư này rồi mở đường dẫn "
+                "(dùng một lần, trong 7 ngày):"
+            ),
             address,
             _("Nếu bạn không biết lời mời này, hãy bỏ qua thư."),
         ]
     )
     transaction.on_commit(
-        lambda: send_mail(_("Lời mời bán hàng trên Chợ HTX"), body, None, [email], fail_silently=True)
+        lambda: send_mail(
+            _("Lời mời bán hàng trên Chợ HTX"), body, None, [email], fail_silently=True
+        )
     )
     return invitation
 
@@ -100,9 +107,11 @@ def read_token(token: str) -> StaffInvitation:
         raise ValidationError(_("Lời mời đã hết hạn (quá 7 ngày): hãy xin lời mời mới.")) from None
     except signing.BadSignature:
         raise ValidationError(_("Đường dẫn mời không hợp lệ.")) from None
-    invitation = StaffInvitation.objects.select_related("organisation").filter(
-        pk=data.get("i"), email=data.get("e")
-    ).first()
+    invitation = (
+        StaffInvitation.objects.select_related("organisation")
+        .filter(pk=data.get("i"), email=data.get("e"))
+        .first()
+    )
     if invitation is None:
         raise ValidationError(_("Đường dẫn mời không hợp lệ."))
     return invitation

@@ -42,9 +42,7 @@ class SellerStaff(models.Model):
 
     class Meta:
         verbose_name = _("người bán hàng cho tổ chức")
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "user"], name="staff_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="staff_once")]
         indexes = [models.Index(fields=["user", "organisation"], name="staff_user")]
 
     def __str__(self) -> str:

@@ -27,7 +27,9 @@ class InviteForm(StyledForm):
 
 
 def _organisation(request: HttpRequest) -> Any:
-    seller = writes.selling_for(request.user, request.GET.get("seller") or request.POST.get("seller"))
+    seller = writes.selling_for(
+        request.user, request.GET.get("seller") or request.POST.get("seller")
+    )
     if seller is None:
         raise Http404(_("Hãy chọn tổ chức bán hàng."))
     return seller

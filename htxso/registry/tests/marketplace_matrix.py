@@ -20,10 +20,9 @@ from PIL import Image
 
 from htxso.core.models import Commune
 from htxso.core.roles import Role
+from htxso.marketplace import b2b, services, staff
 from htxso.marketplace import products as writes
-from htxso.marketplace import services
-from htxso.marketplace import b2b, staff
-from htxso.marketplace.models import Order, Product, PurchaseRequest, SellerStaff
+from htxso.marketplace.models import Order, Product, SellerStaff
 
 from .authorization_matrix import EVERYONE, OK, SIGNED_IN, Builder, Call, F, L, N, Row, U, V, page
 from .conftest import make_user
@@ -190,21 +189,6 @@ def _invitation(w: Any, t: str) -> Any:
     return staff.invite(None, w.organisation[t].pk, f"mx-{next(_serial)}@example.vn", str)
 
 
-def _request(w: Any, t: str) -> PurchaseRequest:
-    buyer = make_user(f"mx-can-mua-{next(_serial)}", Role.BUYER)
-    return b2b.post_request(
-        buyer,
-        {
-            "product": "Chè búp",
-            "category": "tea",
-            "quantity": 100,
-            "unit": "kg",
-            "province": w.province[t],
-            "needed_by": dt.date.today() + dt.timedelta(days=30),
-        },
-    )
-
-
 REQUEST_BODY = {
     "product": "Gạo ST25",
     "category": "rice",
@@ -360,8 +344,6 @@ NEED = {
 
 def _request(w: Any, t: str) -> Any:
     from datetime import date
-
-    from htxso.marketplace import b2b
 
     buyer = make_user(f"mx-can-mua-{next(_serial)}", Role.BUYER)
     return b2b.post_request(
