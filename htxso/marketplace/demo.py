@@ -1,6 +1,7 @@
 """Demo marketplace, so `make demo` shows it alive: the demo manager's cooperative and a few
 other active organisations sell tea, rice, honey… (with drawn photos, OCOP stars, one expired),
-a demo buyer (`nguoimua`, the demo password) with orders in several states. Written through
+a demo buyer (`nguoimua`, the demo password) with orders in several states, a seller staff
+member of the first shop (`nguoiban`). Written through
 the services. Never run this on a real system."""
 
 import datetime as dt
@@ -108,7 +109,27 @@ def create_demo_market() -> int:
             )
             made += 1
     _buyer_orders()
+    if sellers:
+        _staff(sellers[0])
     return made
+
+
+def _staff(seller: Organisation) -> None:
+    """A demo seller staff member (`nguoiban`, the demo password) invited to the first shop,
+    and one invitation still waiting."""
+    from . import staff
+
+    person, new = User.objects.get_or_create(
+        username="nguoiban",
+        defaults={"role": Role.BUYER, "email": "nguoiban@htxso.vn", "first_name": "Người bán"},
+    )
+    if new:
+        person.set_password(DEMO_PASSWORD)
+        person.save(update_fields=["password"])
+        record(None, "create", person)
+    invitation = staff.invite(None, seller.pk, person.email, str)
+    staff.accept(person, staff.token_for(invitation))
+    staff.invite(None, seller.pk, "ban.hang.moi@htxso.vn", str)
 
 
 def _buyer_orders() -> None:

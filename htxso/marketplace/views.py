@@ -27,7 +27,7 @@ from htxso.registry.models import Organisation
 from . import browse, services, vietqr
 from .filters import CatalogueFilter
 from .forms import CheckoutForm, PasteForm, SignupForm
-from .models import TRANSITIONS, Order, OrderStatus, Payment, Product
+from .models import TRANSITIONS, Order, OrderStatus, Payment, Product, SellerStaff
 
 PAGE = 24
 CART = "marketplace_cart"
@@ -55,6 +55,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "found": found,
             "candidates": browse.CANDIDATES,
             "stale_cursor": status == 400,
+            # invited seller staff (not managers: their menu has it) find their board here
+            "sells": request.user.is_authenticated
+            and SellerStaff.objects.filter(user_id=request.user.pk).exists(),
             "query": _without_cursor(request),
         },
         status=status,

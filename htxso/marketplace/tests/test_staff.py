@@ -132,6 +132,7 @@ def test_the_pages_invite_accept_and_revoke(
     client.force_login(helper)
     assert client.get(link).status_code == 200
     assert client.post(link).status_code == 302
+    assert 'href="/market/seller/"' in client.get(reverse("marketplace:catalogue")).content.decode()
     board = client.get(reverse("marketplace:board"))
     assert board.status_code == 200 and tea.name in board.content.decode()
     assert client.get(reverse("marketplace:shop")).status_code == 403
