@@ -44,6 +44,9 @@ def test_an_invited_person_sells_for_the_organisation_until_revoked(
     writes.adjust_stock(helper, made.pk, 5)
     (order,) = services.place_orders(buyer, {tea.pk: 1}, payment="cod", **address())
     assert list(Order.objects.reviewable_by(helper)) == [order]
+    from htxso.marketplace.inbox import provide
+
+    assert [item.count for item in provide(helper)] == [1, 0]  # the new order waits for them
     services.step(helper, order.pk, order.version, "confirm")
     # Never the bank account, never the staff.
     with pytest.raises(PermissionDenied):
