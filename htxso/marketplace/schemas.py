@@ -102,10 +102,12 @@ class MarketRequestIn(Input):
     """A buyer's need on the purchase-request board (B2B)."""
 
     product: str = Field(min_length=1, max_length=200)
-    category: str = Field(max_length=16, description="Danh mục (tea, rice, fruit, …)")
+    category: Literal[
+        "tea", "rice", "fruit", "seafood", "meat", "processed", "herbal", "craft", "other"
+    ]
     quantity: int = Field(ge=1, le=10**9)
-    unit: str = Field(max_length=8, description="Đơn vị (kg, thung, goi, chai, cai, bao)")
-    province: str = Field(max_length=2, description="Mã tỉnh/thành phố nhận hàng")
+    unit: Literal["kg", "thung", "goi", "chai", "cai", "bao"]
+    province: str = Field(pattern=r"^\d{2}$", description="Mã tỉnh/thành phố nhận hàng")
     needed_by: dt.date
     note: str = Field(default="", max_length=2000)
 

@@ -81,6 +81,9 @@ BUSINESS_RULE_FIELDS = {
     # a price filter is an amount written the Vietnamese way (core.values.parse_money).
     "payload",
     "max_price",
+    # A purchase request: a need dated today or later, a product named by more than spaces.
+    "needed_by",
+    "product",
     # Prices (prices/services.py): a commodity of the catalogue (reference data); a reported
     # price at most 100 million đ/kg once its unit is converted.
     "commodity",
