@@ -14,6 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from htxso.core import facts
+
 from . import cube, measures
 from .models import NATIONAL, IndicatorCell, Report, ReportStatus, Source
 from .periods import HALF, Period
@@ -185,3 +187,28 @@ def rebuild_reports() -> int:
             cube.add(total, cube.rollup(report.period, area, dims, c["measures"]))
         cube.apply(total)
     return len(total)
+
+
+def provided_specs() -> dict[str, str]:
+    """Indicator code → the provided measure it stores (`{"provided": "market_listings"}`)."""
+    return {i.code: i.measure["provided"] for i in measures.indicators(Source.PROVIDED)}
+
+
+def rebuild_provided(period: Period, today: dt.date | None = None) -> int:
+    """Replace a half-year's cells of the provided indicators (the marketplace's e-commerce
+    participation, `core.facts.cube_figures`) with what the providers count for it: the
+    running half-year as it stands, an ended one as at its end. A year is its half-years."""
+    today = today or timezone.localdate()
+    specs = provided_specs()
+    if not specs:
+        return 0
+    done = 0
+    for half in period.halves() if period.half is None else (period,):
+        rows = facts.cube_figures(half.start, min(half.end, today), live=half.end >= today)
+        cells = cube.totals(
+            (half.code, province, dims, {code: values.get(name, 0) for code, name in specs.items()})
+            for province, dims, values in rows
+        )
+        cube.replace(half.code, list(specs), cells)
+        done += len(cells)
+    return done
