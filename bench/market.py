@@ -348,7 +348,7 @@ def checkout(base: str, stock: int, connections: int, duration: float) -> dict:
             "-c",
             str(connections),
             "-d",
-            f"{duration}s",
+            f"{duration:g}s",
             "-s",
             str(script),
             f"{base}/api/v1/market/orders",
