@@ -18,7 +18,7 @@ from htxso.core.scoping import Action, Kind, may
 from htxso.core.uploads import store_document
 from htxso.core.versions import check_version
 
-from . import schedule
+from . import schedule, tally
 from .models import Agency, Directive, ProgressReport, Recurrence, ReportState, Task
 
 CODES = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -169,6 +169,7 @@ def create_task(
     )
     if coordinating_ids:
         task.coordinating.set(coordinating_ids)
+    tally.move(None, task)
     record(actor, "create", task, None, snap(task))
     return task
 
@@ -214,9 +215,10 @@ def report_progress(
         author=author or actor,
         submitted_on=on,
     )
-    before = snap(task)
+    before, counted = snap(task), tally.key(task)
     task.last_reported_on, task.awaiting_review, task.version = on, True, task.version + 1
     task.save(update_fields=["last_reported_on", "awaiting_review", "version", "updated_at"])
+    tally.move(counted, task)
     record(actor, "create", report, None, snap(report))
     record(actor, "update", task, before, snap(task))
     return report
@@ -258,7 +260,7 @@ def review_report(
     if not accept and not note.strip():
         raise ValidationError({"note": _("Hãy ghi lý do trả lại báo cáo.")})
     task = Task.objects.select_for_update().get(pk=report.task_id)
-    before_report, before_task = snap(report), snap(task)
+    before_report, before_task, counted = snap(report), snap(task), tally.key(task)
     report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
     report.reviewer = actor if getattr(actor, "pk", None) else None
     report.reviewed_at, report.review_note = timezone.now(), note.strip()
@@ -269,6 +271,7 @@ def review_report(
     task.awaiting_review = False
     task.version += 1
     task.save()
+    tally.move(counted, task)
     record(actor, "update", report, before_report, snap(report))
     record(actor, "update", task, before_task, snap(task))
     return report
