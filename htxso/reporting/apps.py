@@ -12,6 +12,7 @@ class ReportingConfig(AppConfig):
 
         from . import home, inbox
         from .import_jobs import register
+        from .indicator_facts import indicator_facts
         from .statistics import approved_yearly_values, on_registry_refresh
 
         register()
@@ -20,3 +21,4 @@ class ReportingConfig(AppConfig):
 
         refreshed.connect(on_registry_refresh, dispatch_uid="reporting-cube")
         facts.provide_yearly_report(approved_yearly_values)  # the classification's prefill
+        facts.provide_indicators(indicator_facts)  # the steering committee's tasks

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from htxso.core import facts
 from htxso.core.audit import record, snapshot
 from htxso.core.scoping import Action, Kind, may
 from htxso.core.uploads import store_document
@@ -138,6 +139,12 @@ def create_task(
     codes = [c.strip() for c in indicator_codes.split(",") if c.strip()]
     if any(not CODES.match(c) for c in codes):
         errors["indicator_codes"] = _("Mã chỉ tiêu chỉ gồm chữ, số, dấu chấm, gạch.")
+    elif codes and facts.has_indicators():
+        unknown = [c for c in codes if c not in facts.indicators(codes)]
+        if unknown:
+            errors["indicator_codes"] = _(
+                "Không có chỉ tiêu mã %(codes)s trong danh mục chỉ tiêu thống kê."
+            ) % {"codes": ", ".join(unknown)}
     agencies = {assignee_id, *(coordinating_ids or []), *([lead_id] if lead_id else [])}
     found = Agency.objects.in_bulk(agencies)
     if assignee_id not in found:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from htxso.core import facts
 from htxso.core.lists import build
 from htxso.core.scoping import Action, Kind, Reach, may, reach
 from htxso.core.uploads import attachment
@@ -106,6 +107,20 @@ def _task(request: HttpRequest, pk: int) -> Task:
     )
 
 
+def _indicators(task: Task) -> list[tuple[str, Any, Any, Any]]:
+    """The task's indicators (code, catalogue entry or None, national and province figures),
+    from reporting's catalogue through `core.facts`."""
+    codes = [c for c in task.indicator_codes.split(",") if c]
+    areas = ["VN", *([task.province_id] if task.province_id else [])]
+    found = facts.indicators(codes, areas)
+    rows = []
+    for code in codes:
+        entry = found.get(code)
+        figures = entry.figures if entry else {}
+        rows.append((code, entry, figures.get("VN"), figures.get(task.province_id or "")))
+    return rows
+
+
 def _task_page(
     request: HttpRequest, task: Task, form: ReportForm | None = None, code: int = 200
 ) -> HttpResponse:
@@ -121,7 +136,7 @@ def _task_page(
         "form": form or ReportForm(),
         "review_form": ReviewForm(),
         "waiting": ReportState.SUBMITTED,
-        "codes": [c for c in task.indicator_codes.split(",") if c],
+        "indicators": _indicators(task),
     }
     return render(request, "tasks/task.html", context, status=code)
 
