@@ -66,7 +66,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     version = dashboards.stamp()
     rows = filters.tally(Tally.objects.visible_to(request.user))
     if rows is not None:  # the counts from the tally: no pass over the tasks, even after a write
-        figures = tally.overall(rows, on)
+        tallied = rows
+        figures = dashboards.cached(
+            "overall-tally", tasks, on, lambda: tally.overall(tallied, on), version
+        )
     else:
         figures = dashboards.cached(
             "overall", tasks, on, lambda: dashboards.overall(tasks, on), version
@@ -96,7 +99,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def scorecard(request: HttpRequest) -> HttpResponse:
     _guard(request)
     on = services.today()
-    rows = tally.by_agency(Tally.objects.visible_to(request.user), on)
+    tasks, tallied = Task.objects.visible_to(request.user), Tally.objects.visible_to(request.user)
+    rows = dashboards.cached("agencies-tally", tasks, on, lambda: tally.by_agency(tallied, on))
     return render(request, "tasks/scorecard.html", {"rows": rows, "today": on})
 
 
