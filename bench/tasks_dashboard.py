@@ -5,11 +5,15 @@ Dataset (own database, generated once, marker row): the 34 provinces and the min
 agencies, `--tasks` tasks over `--tasks / 100` directives (one-off deadlines spread over three
 years around today, a tenth recurring; a third completed, on time or late; most reported), and
 `--reports` progress reports (1 % waiting for the secretariat), written set-wise in SQL
-(`generate_series`), then ANALYZE.
+(`generate_series`), then the tally rebuilt (`tally.rebuild()`) and ANALYZE. A database made
+before migration 0004 gets its tally from the migration: no need to regenerate.
 
 Measured, in process through Django's test client (middleware, the view's queries, the
-template), interleaved, `--rounds` × each page (the figures are cached until the next write:
-`tasks/dashboards.py`; the "after a write" cases touch a task first, so they pay the counts):
+template), interleaved, `--rounds` × each page (the counts by status and by agency come from
+`Tally` rows the services keep, `tasks/tally.py`; the rest is cached until the next write,
+`tasks/dashboards.py`; the "after a write" cases touch a task first, so they pay that):
+  - before / after in the same run: the counts by a scan of the tasks (before) and by the
+    tally (after), for every task, by agency and for a province;
   - the secretariat's dashboard (all tasks; filtered by status "overdue"; by one agency; with
     reports waiting), the scorecard, a province's dashboard, the public page, the API's list;
   - the baseline in the same run: `SELECT count(*)` over the tasks (what any dashboard over
@@ -105,7 +109,11 @@ def generate(tasks: int, reports: int) -> float:
             " 'marker', false, '', '', 1, now(), now())",
             [marker],
         )
+    from htxso.tasks import tally
+
+    tally.rebuild()  # the rows were written in SQL, not through the services
     with connection.cursor() as cursor:  # outside a transaction: the visibility map too
+        cursor.execute("VACUUM ANALYZE tasks_tally")
         cursor.execute("VACUUM ANALYZE tasks_task")
         cursor.execute("VACUUM ANALYZE tasks_progressreport")
         cursor.execute("VACUUM ANALYZE tasks_directive")
@@ -176,8 +184,30 @@ def main() -> None:
 
         return run
 
+    from htxso.tasks import dashboards, services, tally
+    from htxso.tasks.models import Tally
+
+    on = services.today()
+
+    def counts(compute: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
+            compute()
+
+        return run
+
     cases: dict[str, Callable[[], None]] = {
         "baseline: SELECT count(*) FROM tasks_task": count,
+        # Before/after of item 9 in the same run: what a dashboard pays right after a write.
+        "counts by scan (before): all": counts(lambda: dashboards.overall(Task.objects.all(), on)),
+        "counts by tally (after): all": counts(lambda: tally.overall(Tally.objects.all(), on)),
+        "by agency by scan (before)": counts(lambda: dashboards.by_agency(Task.objects.all(), on)),
+        "by agency by tally (after)": counts(lambda: tally.by_agency(Tally.objects.all(), on)),
+        "counts by scan (before): province 19": counts(
+            lambda: dashboards.overall(Task.objects.visible_to(province), on)
+        ),
+        "counts by tally (after): province 19": counts(
+            lambda: tally.overall(Tally.objects.visible_to(province), on)
+        ),
         "dashboard (secretariat, all)": get(secretariat, "/tasks/"),
         "dashboard right after a write (cold)": after_a_write(secretariat, "/tasks/"),
         "scorecard right after a write (cold)": after_a_write(secretariat, "/tasks/scorecard/"),

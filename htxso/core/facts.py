@@ -10,7 +10,9 @@ asks here. No provider: no facts (None, or nothing). Today:
 - what the marketplace sold: per commodity, seller's province and month, the median price per
   kg over delivered or paid orders (the marketplace provides it; prices keeps it as series);
 - the production diary's crops a user keeps or belongs to (traceability provides them; the
-  crop calendar says what to do this month for each).
+  crop calendar says what to do this month for each);
+- the statistical indicators' catalogue and their latest released figures (reporting provides
+  them; the steering committee's tasks name the indicators they move).
 The other way round, the statistics cube reads figures other apps provide (the marketplace's
 e-commerce participation) through `provide_cube_figures` / `cube_figures`.
 """
@@ -145,3 +147,47 @@ def cube_figures(first: dt.date, last: dt.date, live: bool = False) -> list[Figu
     for name in sorted(_CUBE_FIGURES):
         rows.extend(_CUBE_FIGURES[name](first, last, live))
     return rows
+
+
+# --- the statistical indicators ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Released:
+    """An indicator's latest released figure in one area."""
+
+    period: str  # "Năm 2025", "6 tháng đầu năm 2026"
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    """An indicator of the catalogue and its latest released figures by area ("VN": the
+    nation, or a province's code); an area without a released figure is absent."""
+
+    code: str
+    name: str
+    figures: Mapping[str, Released]
+
+
+# (codes, areas) → the indicators of the catalogue among `codes` (an unknown code is absent),
+# with their latest released figures in `areas` ([]: the names only).
+Indicators = Callable[[Sequence[str], Sequence[str]], Mapping[str, IndicatorFacts]]
+
+_INDICATORS: list[Indicators] = []
+
+
+def provide_indicators(provider: Indicators) -> None:
+    _INDICATORS[:] = [provider]
+
+
+def has_indicators() -> bool:
+    """Whether an indicator catalogue is there to check codes against."""
+    return bool(_INDICATORS)
+
+
+def indicators(codes: Sequence[str], areas: Sequence[str] = ()) -> dict[str, IndicatorFacts]:
+    """The catalogue's indicators among `codes`, with released figures in `areas`; {} without
+    a catalogue."""
+    return dict(_INDICATORS[0](codes, areas)) if _INDICATORS and codes else {}

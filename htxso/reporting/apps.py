@@ -12,6 +12,7 @@ class ReportingConfig(AppConfig):
 
         from . import home, inbox
         from .import_jobs import register
+        from .indicator_facts import indicator_facts
         from .statistics import RunningRegistryCells, approved_yearly_values, on_registry_refresh
 
         register()
@@ -21,3 +22,4 @@ class ReportingConfig(AppConfig):
         refreshed.connect(on_registry_refresh, dispatch_uid="reporting-cube")  # whole provinces
         derive(RunningRegistryCells())  # a few organisations, by deltas
         facts.provide_yearly_report(approved_yearly_values)  # the classification's prefill
+        facts.provide_indicators(indicator_facts)  # the steering committee's tasks

@@ -76,6 +76,11 @@ def by_agency(tasks: QuerySet[Task], today: dt.date) -> list[dict[str, Any]]:
     names = dict(
         Agency.objects.filter(pk__in=[r["assignee_id"] for r in rows]).values_list("pk", "name")
     )
+    return ordered(rows, names)
+
+
+def ordered(rows: list[dict[str, Any]], names: dict[int, str]) -> list[dict[str, Any]]:
+    """The scorecard's rows named, rated, the most overdue first."""
     for row in rows:
         row["name"], row["rate"] = names.get(row["assignee_id"], ""), _rate(row)
     return sorted(rows, key=lambda r: (-r["overdue"], r["name"]))

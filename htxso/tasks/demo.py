@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from htxso.core import facts
 from htxso.core.models import User
 from htxso.core.roles import Role
 from htxso.registry.demo import DEMO_PASSWORD
@@ -16,6 +17,14 @@ from htxso.registry.demo import DEMO_PASSWORD
 from . import services
 from .models import Agency, Directive, Task
 from .reference import ensure_agencies
+
+
+def _known(codes: str) -> str:
+    """The codes among `codes` that reporting's catalogue has (loaded before the demo tasks in
+    `make demo`; a demo run alone links no indicator)."""
+    found = facts.indicators(codes.split(","))
+    return ",".join(c for c in codes.split(",") if c in found)
+
 
 NATIONAL = "7470/VPCP-NN"
 PROVINCIAL = "125/KH-BCĐ"
@@ -129,7 +138,7 @@ def create_demo_tasks() -> int:
             coordinating_ids=[agencies["lmhtx"]] if code != "lmhtx" else [agencies["bo-nnmt"]],
             due_on=today + dt.timedelta(days=days),
             expected_output="Báo cáo kết quả, đề xuất gửi Văn phòng Chính phủ",
-            indicator_codes="htx_so_luong,htx_chuyen_doi_so" if code == "bo-tc" else "",
+            indicator_codes=_known("organisations,value_chain_share") if code == "bo-tc" else "",
         )
         created += 1
         if percent is not None:
@@ -188,7 +197,7 @@ def create_demo_tasks() -> int:
         province,
         due_on=today + dt.timedelta(days=20),
         expected_output="Danh sách HTX ngừng hoạt động và quyết định giải thể",
-        indicator_codes="htx_so_luong",
+        indicator_codes=_known("organisations"),
     )
     services.report_progress(
         None,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from htxso.core.forms import StyledForm
 
 from . import status
-from .models import Agency, Task
+from .models import Agency, Tally, Task
 from .reference import AGENCIES_KEY
 
 
@@ -48,3 +48,13 @@ class TaskFilter(StyledForm):
         if data.get("waiting"):  # kept by the services (a report waits for the secretariat)
             queryset = queryset.filter(awaiting_review=True)
         return queryset
+
+    def tally(self, rows: QuerySet[Tally]) -> QuerySet[Tally] | None:
+        """The tally rows (`tally.py`) that count what `filter` keeps, or None when a filter
+        reads more than the tally holds (a directive, a status, reports waiting)."""
+        data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
+        if data.get("directive") or data.get("status") or data.get("waiting"):
+            return None
+        if data.get("agency"):
+            rows = rows.filter(assignee__code=data["agency"])
+        return rows

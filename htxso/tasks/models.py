@@ -154,6 +154,40 @@ class Task(models.Model):
         return self.title
 
 
+class Tally(models.Model):
+    """How many tasks share what their status reads (`tally.py`): the assignee, the effective
+    deadline and warning day, open or done on time / late, reported or not. Summed at read
+    time over date ranges, it gives the dashboards' counts for any day without reading the
+    tasks; the services move a task between rows as they write. Completed tasks count under
+    one row per assignee and outcome (`tally.DONE`: their status no longer changes with
+    time). The province is the assignee's (as `Task.province`)."""
+
+    assignee = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(
+        "core.Province", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due = models.DateField()
+    warn_from = models.DateField()
+    done = models.PositiveSmallIntegerField(default=0)  # 0 open, 1 on time, 2 late
+    reported = models.BooleanField(default=False)
+    n = models.IntegerField(default=0)
+
+    scope = Scope(Kind.TASK, province="province_id", owner="assignee__focal_points")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignee", "due", "warn_from", "done", "reported"], name="tasks_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.assignee_id} {self.due} {self.warn_from} {self.done} {self.reported}: {self.n}"
+        )
+
+
 class ReportState(models.TextChoices):
     SUBMITTED = "submitted", _("Chờ Văn phòng xem xét")
     ACCEPTED = "accepted", _("Đã chấp nhận")

@@ -13,12 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from htxso.core import facts
 from htxso.core.audit import record, snapshot
 from htxso.core.scoping import Action, Kind, may
 from htxso.core.uploads import store_document
 from htxso.core.versions import check_version
 
-from . import schedule
+from . import schedule, tally
 from .models import Agency, Directive, ProgressReport, Recurrence, ReportState, Task
 
 CODES = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -138,6 +139,12 @@ def create_task(
     codes = [c.strip() for c in indicator_codes.split(",") if c.strip()]
     if any(not CODES.match(c) for c in codes):
         errors["indicator_codes"] = _("Mã chỉ tiêu chỉ gồm chữ, số, dấu chấm, gạch.")
+    elif codes and facts.has_indicators():
+        unknown = [c for c in codes if c not in facts.indicators(codes)]
+        if unknown:
+            errors["indicator_codes"] = _(
+                "Không có chỉ tiêu mã %(codes)s trong danh mục chỉ tiêu thống kê."
+            ) % {"codes": ", ".join(unknown)}
     agencies = {assignee_id, *(coordinating_ids or []), *([lead_id] if lead_id else [])}
     found = Agency.objects.in_bulk(agencies)
     if assignee_id not in found:
@@ -169,6 +176,7 @@ def create_task(
     )
     if coordinating_ids:
         task.coordinating.set(coordinating_ids)
+    tally.move(None, task)
     record(actor, "create", task, None, snap(task))
     return task
 
@@ -214,9 +222,10 @@ def report_progress(
         author=author or actor,
         submitted_on=on,
     )
-    before = snap(task)
+    before, counted = snap(task), tally.key(task)
     task.last_reported_on, task.awaiting_review, task.version = on, True, task.version + 1
     task.save(update_fields=["last_reported_on", "awaiting_review", "version", "updated_at"])
+    tally.move(counted, task)
     record(actor, "create", report, None, snap(report))
     record(actor, "update", task, before, snap(task))
     return report
@@ -258,7 +267,7 @@ def review_report(
     if not accept and not note.strip():
         raise ValidationError({"note": _("Hãy ghi lý do trả lại báo cáo.")})
     task = Task.objects.select_for_update().get(pk=report.task_id)
-    before_report, before_task = snap(report), snap(task)
+    before_report, before_task, counted = snap(report), snap(task), tally.key(task)
     report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
     report.reviewer = actor if getattr(actor, "pk", None) else None
     report.reviewed_at, report.review_note = timezone.now(), note.strip()
@@ -269,6 +278,7 @@ def review_report(
     task.awaiting_review = False
     task.version += 1
     task.save()
+    tally.move(counted, task)
     record(actor, "update", report, before_report, snap(report))
     record(actor, "update", task, before_task, snap(task))
     return report
