@@ -113,10 +113,7 @@ def _trace(request: HttpRequest, link: digital_link.DigitalLink) -> HttpResponse
     organisation_ids = {e.organisation_id for e in journey.events}
     if product is not None:
         organisation_ids.add(product.organisation_id)
-    organisations = {
-        o.pk: o
-        for o in Organisation.objects.filter(pk__in=organisation_ids).only(*ORGANISATION_FIELDS)
-    }
+    organisations = registry_facts(organisation_ids)
     journey_places = journey_map.places(journey.events, organisations)
     timeline: list[dict[str, Any]] = [
         {
@@ -144,11 +141,10 @@ def _trace(request: HttpRequest, link: digital_link.DigitalLink) -> HttpResponse
 
 @require_GET
 def label_sheet(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
-    """The printable sheet of QR labels of a lot (whoever sees the product)."""
+    """The printable sheet of QR labels of a lot (whoever sees the product). Reading it
+    writes nothing: the cooperative says the labels are printed with a POST (labels_printed)."""
     product = get_object_or_404(Product.objects.visible_to(request.user), gtin=gtin)
     pdf = labels.sheet(product, lot, settings.TRACE_RESOLVER_DOMAIN)
-    if request.user.is_authenticated:
-        services.mark_labelled(request.user, product, lot)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="tem-{gtin}-{lot}.pdf"'
     return response

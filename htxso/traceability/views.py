@@ -178,6 +178,26 @@ def diary_write(request: HttpRequest, what: str) -> HttpResponse:
     return _page(request, organisation, forms, status=422)
 
 
+@login_required
+@require_POST
+def labels_printed(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
+    """The cooperative says the lot's QR labels are printed: its harvest leaves the inbox
+    (audited `label`). Whoever sees the product but may not edit it is refused (403)."""
+    product = get_object_or_404(Product.objects.visible_to(request.user), gtin=gtin)
+    if not may(request.user, Action.EDIT, product):
+        raise PermissionDenied(_("Chỉ hợp tác xã của sản phẩm được đánh dấu đã in tem."))
+    if services.mark_labelled(request.user, product, lot):
+        messages.success(request, _("Đã ghi nhận lô %(lot)s đã in tem QR.") % {"lot": lot})
+    else:
+        messages.info(
+            request, _("Lô %(lot)s không có lần thu hoạch nào chờ in tem.") % {"lot": lot}
+        )
+    target = redirect("traceability:diary")
+    if not getattr(request.user, "organisation_id", None):
+        target["Location"] += f"?org={product.organisation_id}"
+    return target
+
+
 def _recall_allowed(request: HttpRequest) -> None:
     if not may(request.user, Action.EXPORT, Kind.TRACE):
         raise PermissionDenied(_("Truy xuất thu hồi dành cho cơ quan quản lý."))
