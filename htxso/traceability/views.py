@@ -20,8 +20,9 @@ from htxso.core.scoping import Action, Kind, may
 from htxso.registry.models import Organisation
 from htxso.tabular.csv_stream import csv_stream
 
-from . import query, services
+from . import devices, query, services
 from .forms import (
+    AssociateForm,
     CropForm,
     HarvestForm,
     PackForm,
@@ -67,7 +68,21 @@ def _forms(organisation: Organisation, data: Any = None, which: str = "") -> dic
         "pack": PackForm(bound("pack"), prefix="pack", products=products),
         "transform": TransformForm(bound("transform"), prefix="transform", products=products),
         "ship": ShipForm(bound("ship"), prefix="ship"),
+        "associate": AssociateForm(bound("associate"), prefix="associate"),
     }
+
+
+_WRITES = (
+    "product",
+    "plot",
+    "crop",
+    "treatment",
+    "harvest",
+    "pack",
+    "transform",
+    "ship",
+    "associate",
+)
 
 
 def _page(request: HttpRequest, organisation: Organisation, forms: dict, status: int = 200) -> Any:
@@ -140,6 +155,10 @@ def _write(form: Any, name: str, organisation: Organisation, user: Any) -> Any:
             user, organisation.pk, [services.canonical(d["code"])], _at(d["happened_on"]),
             step=d["step"], location_gln=d["location_gln"].strip(),
         ),
+        "associate": lambda: devices.associate(
+            user, organisation.pk, d["device"], d["target"], _at(d["happened_on"]),
+            attach=d["action"] == "attach", temperature=d["temperature"], humidity=d["humidity"],
+        ),
     }  # fmt: skip
     return writes[name]()
 
@@ -156,7 +175,7 @@ def _at(day: dt.date) -> dt.datetime:
 @require_POST
 def diary_write(request: HttpRequest, what: str) -> HttpResponse:
     organisation = _organisation(request)
-    if what not in ("product", "plot", "crop", "treatment", "harvest", "pack", "transform", "ship"):
+    if what not in _WRITES:
         raise PermissionDenied(_("Thao tác không hợp lệ."))
     forms = _forms(organisation, request.POST, what)
     form = forms[what]
