@@ -4,7 +4,8 @@ and checkout under a real load tool (wrk) with the oversold count.
 1. Dataset: a registry (`--scale`, national-2030 for the issue's figures) plus `--products`
    products of active sellers and `--orders` orders (bulk-inserted, names from a vocabulary
    of Vietnamese goods so searches find thousands of rows).
-2. Search: for a fixed mix of queries (without and with diacritics, filters) the SQL the
+2. Search: for queries drawn from the products held (a whole name with and without accents,
+   its first words, one common word, filters, price order) plus named empty cases, the SQL the
    catalogue page runs is captured, then interleaved rounds time `raw` (those statements with
    psycopg, one connection) and `http` (GET /market/?… on gunicorn, DEBUG off, keep-alive).
    Goal: p95 ≤ 50 ms and ≤ 2× raw.
@@ -32,19 +33,51 @@ from urllib.parse import urlencode, urlparse
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 
-QUERIES: list[dict[str, str]] = [
-    {"q": "che tan cuong"},
-    {"q": "Chè Tân Cương"},
-    {"q": "gao st25"},
-    {"q": "mật ong"},
-    {"q": "nuoc mam phu quoc"},
-    {"q": "sam"},
-    {"q": "bưởi", "province": "01"},
-    {"q": "ca tra", "category": "seafood"},
+# Named empty cases: words no generated product has (the index answers without a row).
+EMPTY_QUERIES: list[dict[str, str]] = [
+    {"q": "sầu riêng Đắk Lắk"},
+    {"q": "xyz không có"},
+    {"q": "chè", "category": "seafood"},
+]
+BROWSE_QUERIES: list[dict[str, str]] = [
     {"category": "tea", "stars": "4"},
     {"province": "79", "max_price": "100000", "sort": "price"},
-    {"q": "mien dong", "sort": "-price"},
+    {"sort": "-price"},
 ]
+
+
+def draw_queries(seed: int) -> list[dict[str, str]]:
+    """Searches drawn from the products the database holds: a whole name as typed (accents),
+    the same unaccented, its first two words, its first word (thousands of matches), two
+    words with a province or a category filter, sorted by price; plus the named empty cases
+    and plain browsing."""
+    from htxso.core.text import search_key
+    from htxso.marketplace.models import Product
+
+    rng = random.Random(seed)
+    top = Product.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    drawn: list[dict[str, str]] = []
+    for _ in range(3):
+        row = (
+            Product.objects.filter(id__gte=rng.randrange(1, top + 1), seller__status="active")
+            .order_by("id")
+            .values("name", "province_id", "category")
+            .first()
+        )
+        if row is None:
+            continue
+        words = row["name"].split()
+        drawn += [
+            {"q": row["name"]},
+            {"q": search_key(row["name"])},
+            {"q": " ".join(words[:2])},
+            {"q": search_key(words[0])},
+            {"q": " ".join(words[:2]), "province": row["province_id"]},
+            {"q": search_key(" ".join(words[:2])), "category": row["category"], "sort": "price"},
+        ]
+    return drawn + EMPTY_QUERIES + BROWSE_QUERIES
+
+
 GOODS = [
     ("Chè Tân Cương", "tea", "goi"),
     ("Chè búp", "tea", "goi"),
@@ -73,7 +106,7 @@ def ensure_market(products: int, orders: int, seed: int) -> dict:
     from htxso.core.models import Commune, User
     from htxso.core.roles import Role
     from htxso.core.text import search_key
-    from htxso.marketplace.models import Order, OrderLine, Product
+    from htxso.marketplace.models import Order, Product
     from htxso.registry.models import Organisation
 
     rng = random.Random(seed)
@@ -109,36 +142,67 @@ def ensure_market(products: int, orders: int, seed: int) -> dict:
     Product.objects.bulk_create(batch)
     buyer, _ = User.objects.get_or_create(username="bench-buyer", defaults={"role": Role.BUYER})
     commune = Commune.objects.order_by("code").first()
-    have = Order.objects.count()
-    ids = list(Product.objects.order_by("?").values_list("id", "seller_id", "province_id")[:5000])
-    for start in range(have, orders, 20_000):
-        made = [
-            Order(
-                reference=f"BX{start + k:012d}",
-                buyer=buyer,
-                seller_id=ids[k % len(ids)][1],
-                province_id=ids[k % len(ids)][2],
-                status="delivered",
-                payment="cod",
-                total=100_000,
-                recipient="Bench",
-                phone="0900000000",
-                delivery_commune=commune,
-                street="1",
-            )
-            for k in range(min(20_000, orders - start))
-        ]
-        Order.objects.bulk_create(made)
-        OrderLine.objects.bulk_create(
-            OrderLine(
-                order=o, product_id=ids[k % len(ids)][0], name="x", quantity=1, unit_price=100_000
-            )
-            for k, o in enumerate(made)
-        )
-        print(f"orders {start + len(made):,}", flush=True)
+    assert commune is not None
+    insert_orders(buyer.pk, commune.pk, orders, seed)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE marketplace_product; ANALYZE marketplace_order")
     return {"products": Product.objects.count(), "orders": Order.objects.count()}
+
+
+def insert_orders(buyer_id: int, commune_id: str, orders: int, seed: int) -> None:
+    """Orders (one line each) up to `orders`, by INSERT … SELECT in chunks of 250,000 (each its
+    own transaction, so an interrupted run keeps what it made): products drawn from 5,000
+    listed ones, dated over the last three years, mostly delivered, some cancelled or open."""
+    from django.db import connection, transaction
+
+    from htxso.marketplace.models import Order
+
+    have = Order.objects.filter(reference__startswith="BX").count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [seed / 1000])
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS bench_pick AS SELECT row_number() OVER () - 1 AS k,"
+            " id, seller_id, province_id, name, price FROM (SELECT id, seller_id, province_id,"
+            " name, price FROM marketplace_product ORDER BY random() LIMIT 5000) p"
+        )
+        cursor.execute("SELECT count(*) FROM bench_pick")
+        picks = cursor.fetchone()[0]
+    for start in range(have, orders, 250_000):
+        stop = min(orders, start + 250_000)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO marketplace_order (reference, buyer_id, seller_id, province_id, status,
+                    payment, total, paid_via, recipient, phone, delivery_commune_id, street,
+                    version, created_at, updated_at)
+                SELECT 'BX' || lpad(g::text, 12, '0'), %(buyer)s, p.seller_id, p.province_id,
+                    (ARRAY['delivered','delivered','delivered','delivered','delivered','delivered',
+                           'delivered','cancelled','placed','shipped'])[1 + g %% 10],
+                    'cod', p.price * (1 + g %% 3), '', 'Bench', '0900000000', %(commune)s, '1', 1,
+                    now() - make_interval(mins => ((g * 7919) %% (3 * 365 * 24 * 60))::int),
+                    now() - make_interval(mins => ((g * 7919) %% (3 * 365 * 24 * 60))::int)
+                FROM generate_series(%(start)s::bigint, %(stop)s::bigint - 1) g
+                JOIN bench_pick p ON p.k = (g * 2654435761) %% %(picks)s
+                """,
+                {
+                    "buyer": buyer_id,
+                    "commune": commune_id,
+                    "start": start,
+                    "stop": stop,
+                    "picks": picks,
+                },
+            )
+            cursor.execute(
+                """
+                INSERT INTO marketplace_orderline (order_id, product_id, name, quantity, unit_price)
+                SELECT o.id, p.id, p.name, 1 + g %% 3, p.price
+                FROM generate_series(%(start)s::bigint, %(stop)s::bigint - 1) g
+                JOIN marketplace_order o ON o.reference = 'BX' || lpad(g::text, 12, '0')
+                JOIN bench_pick p ON p.k = (g * 2654435761) %% %(picks)s
+                """,
+                {"start": start, "stop": stop, "picks": picks},
+            )
+        print(f"orders {stop:,}", flush=True)
 
 
 def capture_sql(params: dict[str, str]) -> list[str]:
@@ -183,10 +247,11 @@ def time_http(base: str, params: dict[str, str], repeat: int, pool: dict) -> lis
     return samples
 
 
-def search(base: str, database_url: str, rounds: int, repeat: int) -> dict:
+def search(base: str, database_url: str, rounds: int, repeat: int, seed: int) -> dict:
     import psycopg
 
-    plans = [(p, capture_sql(p)) for p in QUERIES]
+    plans = [(p, capture_sql(p)) for p in draw_queries(seed)]
+    print("queries:", json.dumps([p for p, _ in plans], ensure_ascii=False), flush=True)
     raw_all: list[float] = []
     http_all: list[float] = []
     ratios = []
@@ -228,6 +293,7 @@ def checkout(base: str, stock: int, connections: int, duration: float) -> dict:
     from htxso.core.tokens import issue_token
     from htxso.marketplace.models import OrderLine, Product
 
+    time.sleep(3)  # the previous run's requests still in flight commit first
     buyer = User.objects.get(username="bench-buyer")
     token = issue_token(None, buyer, "bench")
     product = Product.objects.filter(seller__status="active", listed=True).order_by("id").first()
@@ -307,14 +373,38 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--checkout-rounds", type=int, default=3)
+    parser.add_argument(
+        "--registry-as-is",
+        action="store_true",
+        help="keep the registry the database holds (a generation cut short) instead of --scale",
+    )
+    parser.add_argument(
+        "--data-only", action="store_true", help="build the dataset and stop (long: run it first)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/market.py needs wrk: apt-get install wrk")
-    dataset = harness.ensure_dataset(args.database_url, args.scale, args.seed)
+    if args.registry_as_is:
+        harness.setup_django(args.database_url)
+        from django.core.management import call_command
+
+        from htxso.registry.models import Membership, Organisation
+
+        call_command("migrate", verbosity=0, interactive=False)
+        dataset = {
+            "scale": f"{args.scale} (cut short: registry as the database holds it)",
+            "organisations": Organisation.objects.count(),
+            "memberships": Membership.objects.count(),
+        }
+    else:
+        dataset = harness.ensure_dataset(args.database_url, args.scale, args.seed)
     dataset["market"] = ensure_market(args.products, args.orders, args.seed)
+    if args.data_only:
+        print(json.dumps(dataset))
+        return
     env = {"API_RATE_ANONYMOUS": "1000000000/s", "API_RATE_AUTHENTICATED": "1000000000/s"}
     with harness.gunicorn(args.database_url, args.workers, env=env) as base:
-        found = search(base, args.database_url, args.rounds, args.repeat)
+        found = search(base, args.database_url, args.rounds, args.repeat, args.seed)
         runs = [
             checkout(base, args.stock, args.connections, args.duration)
             for _ in range(args.checkout_rounds)

@@ -9,6 +9,7 @@ from htxso.core import views as core_views
 from htxso.core.api import api
 from htxso.exchange.api import router as exchange_api
 from htxso.marketplace.api import router as marketplace_api
+from htxso.marketplace.b2b_api import router as marketplace_b2b_api
 from htxso.prices.api import router as prices_api
 from htxso.registration.api import router as registration_api
 from htxso.registry import edit_views as registry_edit_views
@@ -25,6 +26,7 @@ api.add_router("/", exchange_api)
 api.add_router("/", registration_api)
 api.add_router("/", tasks_api)
 api.add_router("/", marketplace_api)
+api.add_router("/", marketplace_b2b_api)
 api.add_router("/", prices_api)
 api.add_router("/", traceability_api)
 api.add_router("/", assessment_api)

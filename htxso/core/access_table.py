@@ -27,6 +27,7 @@ class Kind(enum.StrEnum):
     TASK = "task"  # steering-committee directives, tasks, progress reports, reminders
     LISTING = "listing"  # the marketplace's products (sellers are active registry organisations)
     ORDER = "order"  # the marketplace's orders: the buyer's, the seller's, the province's oversight
+    STAFF = "staff"  # who sells for an organisation on the marketplace: invitations, staff
     PRICES = "prices"  # market prices: commodities, series, observations, forecasts, calendars
     ALERT = "alert"  # a user's own subscriptions to price alerts and the notices they got
     TRACE = "trace"  # traceability: products, production diaries, EPCIS events
@@ -60,6 +61,7 @@ class Reach(enum.StrEnum):
     PROVINCE_ORGANISATIONS = "province_organisations"  # the province's rows about organisations
     PUBLISHED = "published"  # what the model declares published (e.g. released periods)
     ADVISED = "advised"  # rows of the organisations the user is assigned to advise
+    STAFF = "staff"  # rows of the organisations the user was invited to sell for
 
 
 A = Role.SYSTEM_ADMIN
@@ -88,6 +90,8 @@ ORGANISATION = (Reach.ORGANISATION,)
 PERSON = (Reach.PERSON,)
 OWN = (Reach.OWN,)
 PUBLISHED = (Reach.PUBLISHED,)
+# The marketplace's invited seller staff: anyone signed in but officers (who oversee sellers).
+_STAFF: Rule = {role: (Reach.STAFF,) for role in (V, E, U, R, B)}
 
 # The roles table of DESIGN.md as it is built today (a role absent from a rule reaches nothing).
 # Where today's behaviour is narrower than DESIGN.md, today's is kept:
@@ -205,26 +209,47 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
     },
     Kind.LISTING: {
         # The catalogue is public (the model keeps only active sellers' products in view); a
-        # cooperative's manager keeps its own products.
+        # cooperative's manager keeps its own products, and so do the people they invited to
+        # sell for it (`Reach.STAFF`: the marketplace's staff rows; officers are never staff).
         Action.VIEW: _every(Reach.ALL),
-        Action.CREATE: {A: ALL, M: ORGANISATION},
-        Action.EDIT: {A: ALL, M: ORGANISATION},
+        Action.CREATE: {A: ALL, M: (Reach.ORGANISATION, Reach.STAFF), **_STAFF},
+        Action.EDIT: {A: ALL, M: (Reach.ORGANISATION, Reach.STAFF), **_STAFF},
     },
     Kind.ORDER: {
-        # A buyer sees and cancels their own orders; the seller's staff see theirs and move
-        # them on (REVIEW); a province's officer follows its sellers' orders, read-only.
-        # Any signed-in person may buy (a cooperative buys from another: B2B).
+        # A buyer sees and cancels their own orders; the seller's staff (its manager and the
+        # people invited) see theirs and move them on (REVIEW); a province's officer follows
+        # its sellers' orders, read-only. Any signed-in person may buy (B2B too).
+        Action.VIEW: {
+            A: ALL,
+            C: ALL,
+            P: PROVINCE,
+            M: (Reach.ORGANISATION, Reach.OWN, Reach.STAFF),
+            **{role: (Reach.OWN, Reach.STAFF) for role in (V, E, U, R, B)},
+            X: OWN,
+        },
+        Action.CREATE: {role: OWN for role in (M, V, E, U, R, B, X)},
+        Action.EDIT: {role: OWN for role in (M, V, E, U, R, B, X)},
+        Action.REVIEW: {A: ALL, M: (Reach.ORGANISATION, Reach.STAFF), **_STAFF},
+        Action.EXPORT: {
+            A: ALL,
+            C: ALL,
+            P: PROVINCE,
+            M: (Reach.ORGANISATION, Reach.STAFF),
+            **_STAFF,
+        },
+    },
+    Kind.STAFF: {
+        # A cooperative's manager invites people to sell for it and revokes them; the invited
+        # see their own rows; a province's officer sees who sells for its organisations.
         Action.VIEW: {
             A: ALL,
             C: ALL,
             P: PROVINCE,
             M: (Reach.ORGANISATION, Reach.OWN),
-            **{role: OWN for role in (V, E, U, R, B, X)},
+            **{role: OWN for role in (V, E, U, R, B)},
         },
-        Action.CREATE: {role: OWN for role in (M, V, E, U, R, B, X)},
-        Action.EDIT: {role: OWN for role in (M, V, E, U, R, B, X)},
-        Action.REVIEW: {A: ALL, M: ORGANISATION},
-        Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
+        Action.CREATE: {A: ALL, M: ORGANISATION},
+        Action.EDIT: {A: ALL, M: ORGANISATION},
     },
     Kind.PRICES: {
         # Market information is public. Members, managers and officers report prices (a

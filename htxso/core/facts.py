@@ -11,10 +11,12 @@ asks here. No provider: no facts (None, or nothing). Today:
   kg over delivered or paid orders (the marketplace provides it; prices keeps it as series);
 - the production diary's crops a user keeps or belongs to (traceability provides them; the
   crop calendar says what to do this month for each).
+The other way round, the statistics cube reads figures other apps provide (the marketplace's
+e-commerce participation) through `provide_cube_figures` / `cube_figures`.
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -116,3 +118,30 @@ def provide_diary_crops(provider: DiaryCrops) -> None:
 def diary_crops(user: Any) -> list[DiaryCrop]:
     """The user's diary crops; [] without a production diary."""
     return list(_DIARY_CROPS[0](user)) if _DIARY_CROPS else []
+
+
+# The opposite direction: figures a domain app offers the statistics cube. A provider gets a
+# period's first and last day and returns rows (province, dimensions, measures): the
+# dimensions are the organisation's `kind`, `sector` and `status`, the measures named by the
+# provider (`"market_listings"` …). Reporting asks every provider when it builds or releases a
+# half-year (`reporting.statistics.rebuild_provided`) and stores what indicators with a
+# `{"provided": "<measure>"}` measure name.
+FigureRow = tuple[str, Mapping[str, str], Mapping[str, int]]
+CubeFigures = Callable[[dt.date, dt.date, bool], Iterable[FigureRow]]
+
+_CUBE_FIGURES: dict[str, CubeFigures] = {}
+
+
+def provide_cube_figures(name: str, provider: CubeFigures) -> None:
+    """Register `provider` under `name` (a second registration replaces the first). It is
+    called as provider(first_day, last_day, live): `live` asks for the stock as it stands now
+    (the running half-year) rather than as at `last_day`."""
+    _CUBE_FIGURES[name] = provider
+
+
+def cube_figures(first: dt.date, last: dt.date, live: bool = False) -> list[FigureRow]:
+    """Every provider's rows for the period from `first` to `last` (inclusive)."""
+    rows: list[FigureRow] = []
+    for name in sorted(_CUBE_FIGURES):
+        rows.extend(_CUBE_FIGURES[name](first, last, live))
+    return rows

@@ -81,6 +81,9 @@ class Scope:
     person: str | tuple[str, ...] = ()
     owner: str | tuple[str, ...] = ()
     advised: str | tuple[str, ...] = ()  # the path to the adviser's user id (Reach.ADVISED)
+    # Reach.STAFF: the path to the row's organisation id and a function of a user id giving
+    # the ids of the organisations that user was invited to work for (a flat values_list).
+    staff: tuple[str, Callable[[int], Any]] | None = None
     conditions: Mapping[Action, Q] = field(default_factory=dict)
     published: Callable[[], Q] | None = None
 
@@ -106,6 +109,11 @@ class Scope:
             return match(_paths(self.owner), getattr(user, "pk", None))
         if one == Reach.ADVISED:
             return match(_paths(self.advised), getattr(user, "pk", None))
+        if one == Reach.STAFF:
+            if self.staff is None or not getattr(user, "pk", None):
+                return []
+            path, organisations = self.staff
+            return [(Q(**{f"{path}__in": organisations(user.pk)}), (path,))]
         organisation = _paths(self.organisation)[:1]
         if one == Reach.SUMMARIES and organisation:
             return [(Q(**{f"{organisation[0]}__isnull": True}), organisation)]
@@ -168,6 +176,10 @@ def _holds(obj: models.Model, term: Q) -> bool:
                 return False
             continue
         path, expected = cast(tuple[str, Any], child)
+        if path.endswith("__in") and "__" not in path.removesuffix("__in"):
+            if _value(obj, path.removesuffix("__in")) not in list(expected):
+                return False
+            continue
         name = path.removesuffix("__isnull")
         if "__" in name:
             return False

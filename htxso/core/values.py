@@ -58,10 +58,14 @@ _COMMA_THOUSANDS = re.compile(r"^-?[0-9]{1,3}(?:,[0-9]{3})+$")
 _MONEY_SUFFIX = re.compile(r"\s*(đ|đồng|vnd|vnđ)$", re.IGNORECASE)
 
 
-def _invalid(value: Any) -> ValidationError:
-    return ValidationError(
-        _("“%(value)s” không phải là một số nguyên.") % {"value": value}, code="invalid"
-    )
+def _invalid(value: Any, whole: bool = False) -> ValidationError:
+    """`value` is not a number at all (a whole number, when `whole`: what an integer column
+    says, since a fraction is refused there too)."""
+    if whole:
+        message = _("“%(value)s” không phải là một số nguyên.")
+    else:
+        message = _("“%(value)s” không phải là một số.")
+    return ValidationError(message % {"value": value}, code="invalid")
 
 
 def _large() -> ValidationError:
@@ -130,7 +134,12 @@ def parse_integer(value: Any) -> int:
     a decimal comma (someone meant thousands)."""
     if isinstance(value, float) and not value.is_integer() and abs(value) < LIMIT:
         raise ValidationError(_("Cần một số nguyên, không có phần thập phân."), code="fraction")
-    number = parse_number(value)
+    try:
+        number = parse_number(value)
+    except ValidationError as error:
+        if error.code == "invalid" and not isinstance(value, bool | float):
+            raise _invalid(value, whole=True) from None
+        raise
     if number != number.to_integral_value():
         if "," in str(value):
             raise ValidationError(

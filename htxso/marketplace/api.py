@@ -6,9 +6,11 @@ services: 404 outside one's scope, 403 for a step one may not take, 409 for a st
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 from ninja import Query, Router
 from ninja import Status as Reply
 from ninja.errors import HttpError
@@ -16,9 +18,10 @@ from ninja.errors import HttpError
 from htxso.core.api import READ_AUTH, WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
 from htxso.core.api_schemas import ERRORS, PK, Page
+from htxso.core.pagination import InvalidCursor
 from htxso.core.versions import StaleEdit
 
-from . import services, vietqr
+from . import browse, services, vietqr
 from .filters import CatalogueFilter, OrderFilter
 from .models import Order, Payment, Product
 from .schemas import (
@@ -61,17 +64,16 @@ def list_products(
     cursor: str | None = None,
     limit: int | None = None,
 ) -> dict[str, Any]:
-    """Products on sale (active sellers only). With `q`: the best matches ranked (diacritics
-    ignored), one page; otherwise newest first with keyset cursors."""
+    """Products on sale (active sellers only): newest first, or by `sort`; with `q`, the best
+    matches (diacritics ignored, at most 480) ranked. Keyset cursors either way."""
     form = filter_form(CatalogueFilter, filters)
-    products = form.filter(Product.objects.visible_to(request.user).select_related("seller"))
-    if form.cleaned_data.get("q"):
-        size = max(1, min(limit or settings.API_PAGE_SIZE, settings.API_MAX_PAGE_SIZE))
-        rows = products.order_by(*form.ordering())[:size]
-        return {"items": [_product(p) for p in rows], "next_cursor": None}
-    page = api_page(products, "id", True, cursor, limit)
-    page["items"] = [_product(p) for p in page["items"]]
-    return page
+    size = max(1, min(limit or settings.API_PAGE_SIZE, settings.API_MAX_PAGE_SIZE))
+    products = Product.objects.visible_to(request.user).select_related("seller")
+    try:
+        found = browse.page(form, products, cursor, size)
+    except InvalidCursor:
+        raise ValidationError({"cursor": gettext_noop("Con trỏ trang không hợp lệ.")}) from None
+    return {"items": [_product(p) for p in found.items], "next_cursor": found.next_cursor}
 
 
 @router.get("/market/products/{int:pk}", auth=READ_AUTH, response={200: MarketProductOut, **ERRORS})
@@ -153,8 +155,6 @@ def read_vietqr(
     request: HttpRequest, payload: str = Query(..., min_length=1, max_length=600)
 ) -> dict[str, Any]:
     """Read and check a VietQR payload (422 with the reason: a bad CRC, a bad length…)."""
-    from django.core.exceptions import ValidationError
-
     try:
         found = vietqr.parse(payload)
     except vietqr.VietQRError as exc:

@@ -9,7 +9,8 @@ class MarketplaceConfig(AppConfig):
     def ready(self) -> None:
         from htxso.core import facts
 
-        from . import inbox, sales
+        from . import figures, inbox, sales
 
         inbox.register()  # the seller's orders to confirm and ship
         facts.provide_sale_prices(sales.sale_prices)  # read by prices, through core
+        facts.provide_cube_figures("marketplace", figures.cube_figures)  # e-commerce figures

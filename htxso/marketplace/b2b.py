@@ -23,9 +23,9 @@ from htxso.core.forms import DateField, MoneyField, NumberField, StyledForm
 from htxso.core.scoping import Action, Kind, may
 from htxso.core.units import province_names
 from htxso.registry.choices import Status as OrganisationStatus
-from htxso.registry.models import Organisation
 
 from .models import Category, Offer, PurchaseRequest, Unit
+from .staff import selling_for
 
 
 class RequestForm(StyledForm):
@@ -71,9 +71,10 @@ def post_request(actor: Any, values: dict[str, Any]) -> PurchaseRequest:
 @transaction.atomic
 def make_offer(actor: Any, request_id: int, values: dict[str, Any]) -> Offer:
     wanted = PurchaseRequest.objects.visible_to(actor).get(pk=request_id)
-    organisation_id = getattr(actor, "organisation_id", None)
-    seller = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
-    if seller is None or not may(actor, Action.REVIEW, Kind.ORDER):
+    seller = selling_for(actor, values.get("seller"))
+    if seller is None or not may(
+        actor, Action.REVIEW, Offer(seller_id=seller.pk, province_id=seller.province_id)
+    ):
         raise PermissionDenied(_("Chỉ hợp tác xã (người bán) chào hàng."))
     if seller.status != OrganisationStatus.ACTIVE:
         raise ValidationError(_("Chỉ tổ chức đang hoạt động mới được bán hàng."))
@@ -131,8 +132,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         PurchaseRequest.objects.visible_to(request.user).select_related("province"), pk=pk
     )
     offers = Offer.objects.visible_to(request.user).filter(request=wanted).select_related("seller")
-    can_offer = bool(getattr(request.user, "organisation_id", None)) and may(
-        request.user, Action.REVIEW, Kind.ORDER
+    seller = selling_for(request.user)
+    can_offer = seller is not None and may(
+        request.user, Action.REVIEW, Offer(seller_id=seller.pk, province_id=seller.province_id)
     )
     return render(
         request,

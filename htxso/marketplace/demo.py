@@ -1,9 +1,10 @@
 """Demo marketplace, so `make demo` shows it alive: the demo manager's cooperative and a few
 other active organisations sell tea, rice, honey… (with drawn photos, OCOP stars, one expired),
-a demo buyer (`nguoimua`, the demo password) with orders in several states, and six months of
-delivered orders of the tea packets named in the price catalogue (run after `demo_prices`, which
-loads it: `ingest_market_prices` then keeps their median price per kg). Written through the
-services. Never run this on a real system."""
+a demo buyer (`nguoimua`, the demo password) with orders in several states, a seller staff
+member of the first shop (`nguoiban`), and six months of delivered orders of the tea packets
+named in the price catalogue (run after `demo_prices`, which loads it: `ingest_market_prices`
+then keeps their median price per kg). Written through the services. Never run this on a real
+system."""
 
 import datetime as dt
 import io
@@ -116,6 +117,8 @@ def create_demo_market() -> int:
             made += 1
     _buyer_orders()
     _past_sales()
+    if sellers:
+        _staff(sellers[0])
     return made
 
 
@@ -149,6 +152,24 @@ def _past_sales(months: int = 6) -> None:
                     order = services.step(None, order.pk, order.version, step)
                 placed = now - dt.timedelta(days=30 * back + 3 * k)
                 Order.objects.filter(pk=order.pk).update(created_at=placed)  # back-dated demo
+
+
+def _staff(seller: Organisation) -> None:
+    """A demo seller staff member (`nguoiban`, the demo password) invited to the first shop,
+    and one invitation still waiting."""
+    from . import staff
+
+    person, new = User.objects.get_or_create(
+        username="nguoiban",
+        defaults={"role": Role.BUYER, "email": "nguoiban@htxso.vn", "first_name": "Người bán"},
+    )
+    if new:
+        person.set_password(DEMO_PASSWORD)
+        person.save(update_fields=["password"])
+        record(None, "create", person)
+    invitation = staff.invite(None, seller.pk, person.email, str)
+    staff.accept(person, staff.token_for(invitation))
+    staff.invite(None, seller.pk, "ban.hang.moi@htxso.vn", str)
 
 
 def _buyer_orders() -> None:

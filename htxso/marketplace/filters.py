@@ -2,9 +2,9 @@
 
 Search ignores diacritics and case: every word of the query must be in the product's search
 key (`core.text.search_key`; on PostgreSQL a trigram GIN index answers the LIKE '%word%'), and
-matches are ranked — the name exactly as typed first, then the name equal to the query without
-accents, then names containing the typed (accented) text, then names starting with the
-unaccented words, then the rest."""
+the best matches (a bounded set of candidates, `browse.py`) are ranked — the name exactly as
+typed first, then the name equal to the query without accents, then names containing the
+typed (accented) text, then names starting with the unaccented words, then the rest."""
 
 from typing import Any
 
@@ -27,14 +27,16 @@ SORTS = {
 }
 
 
-def search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
-    """The products matching `query` (every word, diacritics ignored), ranked."""
-    query = (query or "").strip()
-    terms = search_terms(query)
-    if not terms:
-        return queryset
-    for term in terms:
+def matching(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """The products containing every word of `query` (diacritics and case ignored)."""
+    for term in search_terms(query):
         queryset = queryset.filter(search_key__contains=term)
+    return queryset
+
+
+def ranked(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """`queryset` annotated with each product's rank for `query` (0 best)."""
+    query = (query or "").strip()
     key = search_key(query)
     return queryset.annotate(
         rank=Case(
@@ -46,6 +48,13 @@ def search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
             output_field=IntegerField(),
         )
     )
+
+
+def search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """The products matching `query` (every word, diacritics ignored), ranked."""
+    if not search_terms(query):
+        return queryset
+    return ranked(matching(queryset, query), query)
 
 
 class CatalogueFilter(StyledForm):
@@ -70,7 +79,8 @@ class CatalogueFilter(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", _("Cả nước")), *province_names()]  # type: ignore[attr-defined]
 
-    def filter(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
+    def filter(self, queryset: QuerySet[Product], words: bool = True) -> QuerySet[Product]:
+        """The products the filters keep (`words=False`: without the search words)."""
         data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
         if data.get("category"):
             queryset = queryset.filter(category=data["category"])
@@ -83,17 +93,31 @@ class CatalogueFilter(StyledForm):
             ).exclude(ocop_certificate="")
         if data.get("max_price") is not None:
             queryset = queryset.filter(price__lte=data["max_price"])
-        queryset = search(queryset, data.get("q") or "")
-        return queryset
+        return matching(queryset, data.get("q") or "") if words else queryset
+
+    def query(self) -> str:
+        """The search words as typed ("" when there are none to search by)."""
+        query = ((self.cleaned_data.get("q") if self.is_valid() else "") or "").strip()
+        return query if search_terms(query) else ""
+
+    def _sort(self) -> str:
+        return (self.cleaned_data.get("sort") if self.is_valid() else "") or ""
+
+    def keyset(self) -> tuple[str, bool]:
+        """Browsing's keyset order: (field, descending), the id breaking ties."""
+        sort = self._sort()
+        if sort in ("price", "-price"):
+            return "price", sort == "-price"
+        return "id", True
 
     def ordering(self) -> list[str]:
-        sort = (self.cleaned_data.get("sort") if self.is_valid() else "") or ""
-        ranked = bool(self.is_valid() and search_terms(self.cleaned_data.get("q")))
+        """A search's order over its ranked candidates (`browse.page`)."""
+        sort = self._sort()
         if sort == "price":
             return ["price", "id"]
         if sort == "-price":
             return ["-price", "-id"]
-        if sort == "new" or not ranked:
+        if sort == "new":
             return ["-id"]
         return ["rank", "id"]
 

@@ -10,13 +10,16 @@ from django.utils.translation import gettext as _
 from htxso.core import inbox
 from htxso.core.inbox import Item, ItemKind, Severity
 
-from .models import Order, OrderStatus
+from .models import Order, OrderStatus, SellerStaff
 
 SOURCE = "marketplace"
 
 
 def provide(user: Any) -> list[Item]:
-    if not getattr(user, "organisation_id", None):
+    if not getattr(user, "organisation_id", None) and not (
+        getattr(user, "is_authenticated", False)
+        and SellerStaff.objects.filter(user_id=user.pk).exists()  # invited seller staff
+    ):
         return []
     found = Order.objects.reviewable_by(user).aggregate(
         placed=Count("id", filter=Q(status=OrderStatus.PLACED)),

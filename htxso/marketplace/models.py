@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from htxso.core.scoping import Action, Kind, Scope, ScopedQuerySet
 from htxso.registry.choices import Status as OrganisationStatus
 
+from .staff_models import SellerStaff, StaffInvitation, staff_organisations  # noqa: F401
+
 
 class Category(models.TextChoices):
     TEA = "tea", _("Chè, trà")
@@ -143,6 +145,7 @@ class Product(models.Model):
         Kind.LISTING,
         province="province_id",
         organisation="seller_id",
+        staff=("seller_id", staff_organisations),
         conditions={Action.VIEW: ACTIVE_SELLER & Q(listed=True)},
     )
     objects = ScopedQuerySet.as_manager()
@@ -223,7 +226,13 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope = Scope(Kind.ORDER, province="province_id", organisation="seller_id", owner="buyer_id")
+    scope = Scope(
+        Kind.ORDER,
+        province="province_id",
+        organisation="seller_id",
+        owner="buyer_id",
+        staff=("seller_id", staff_organisations),
+    )
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -308,7 +317,11 @@ class Offer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope = Scope(
-        Kind.ORDER, province="province_id", organisation="seller_id", owner="request__buyer_id"
+        Kind.ORDER,
+        province="province_id",
+        organisation="seller_id",
+        owner="request__buyer_id",
+        staff=("seller_id", staff_organisations),
     )
     objects = ScopedQuerySet.as_manager()
 

@@ -198,6 +198,8 @@ def adjust_stock(actor: Any, product_id: int, change: int) -> Product:
 @transaction.atomic
 def save_shop(actor: Any, seller_id: int, values: dict[str, str]) -> Shop:
     seller = _seller(actor, seller_id)
+    if not may(actor, Action.EDIT, Shop(organisation_id=seller.pk)):  # never invited staff
+        raise PermissionDenied(_("Chỉ cán bộ quản lý của tổ chức sửa tài khoản nhận tiền."))
     bank_bin, account = values.get("bank_bin", "").strip(), values.get("account_number", "").strip()
     if bank_bin and not re.fullmatch(r"\d{6}", bank_bin):
         raise ValidationError({"bank_bin": _("Mã ngân hàng (BIN) gồm đúng 6 chữ số.")})

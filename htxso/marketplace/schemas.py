@@ -84,3 +84,52 @@ class VietQROut(Schema):
     amount: int | None
     reference: str
     dynamic: bool
+
+
+class MarketRequestOut(Schema):
+    id: int
+    product: str
+    category: str
+    quantity: int
+    unit: str
+    province_id: str
+    needed_by: dt.date
+    note: str
+    created_at: dt.datetime
+
+
+class MarketRequestIn(Input):
+    """A buyer's need on the purchase-request board (B2B)."""
+
+    product: str = Field(min_length=1, max_length=200)
+    category: Literal[
+        "tea", "rice", "fruit", "seafood", "meat", "processed", "herbal", "craft", "other"
+    ]
+    quantity: int = Field(ge=1, le=10**9)
+    unit: Literal["kg", "thung", "goi", "chai", "cai", "bao"]
+    province: str = Field(pattern=r"^\d{2}$", description="Mã tỉnh/thành phố nhận hàng")
+    needed_by: dt.date
+    note: str = Field(default="", max_length=2000)
+
+
+class MarketOfferOut(Schema):
+    id: int
+    request_id: int
+    seller_id: int
+    seller_name: str
+    province_id: str
+    price: int
+    quantity: int
+    note: str
+    created_at: dt.datetime
+
+
+class MarketOfferIn(Input):
+    """A cooperative's offer (one per organisation and request)."""
+
+    price: int = Field(ge=1, le=10**15)
+    quantity: int = Field(ge=1, le=10**9)
+    note: str = Field(default="", max_length=2000)
+    seller: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="Tổ chức chào hàng (người bán cho nhiều)"
+    )

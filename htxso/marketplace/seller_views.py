@@ -27,18 +27,18 @@ from . import products as writes
 from .filters import OrderFilter
 from .forms import ProductForm, ShopForm, StockForm
 from .models import Order, OrderLine, OrderStatus, Product, Shop
+from .staff import selling_for
 
 
 def _seller(request: HttpRequest) -> Organisation:
-    """The organisation the user sells for: their own (a manager), or `?seller=` (admin)."""
+    """The organisation the user sells for: `?seller=` (the admin, or staff of several), their
+    own (a manager), or the one they were invited to sell for (`staff.selling_for`)."""
     user: Any = request.user
     if not may(user, Action.REVIEW, Kind.ORDER):
-        raise PermissionDenied(_("Trang này dành cho người bán (cán bộ quản lý HTX)."))
-    wanted = request.GET.get("seller") or request.POST.get("seller") or user.organisation_id
-    try:
-        seller = Organisation.objects.filter(pk=int(wanted)).first() if wanted else None
-    except ValueError:
-        seller = None
+        raise PermissionDenied(
+            _("Trang này dành cho người bán (cán bộ quản lý HTX, người được mời).")
+        )
+    seller = selling_for(user, request.GET.get("seller") or request.POST.get("seller"))
     if seller is None:
         raise Http404(_("Hãy chọn tổ chức bán hàng."))
     probe = Product(seller_id=seller.pk, province_id=seller.province_id)
@@ -71,6 +71,7 @@ def board(request: HttpRequest) -> HttpResponse:
             .filter(seller=seller)
             .order_by("name", "id")[:200],
             "stock_form": StockForm(),
+            "manages": may(request.user, Action.EDIT, Shop(organisation_id=seller.pk)),
         },
     )
 
@@ -151,6 +152,8 @@ def stock(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def shop(request: HttpRequest) -> HttpResponse:
     seller = _seller(request)
+    if not may(request.user, Action.EDIT, Shop(organisation_id=seller.pk)):
+        raise PermissionDenied(_("Chỉ cán bộ quản lý của tổ chức sửa tài khoản nhận tiền."))
     current = Shop.objects.filter(organisation=seller).first()
     initial = (
         {

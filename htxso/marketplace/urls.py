@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import b2b, seller_views, views, webhooks
+from . import b2b, seller_views, staff_views, views, webhooks
 
 app_name = "marketplace"
 
@@ -27,4 +27,8 @@ urlpatterns = [
     path("seller/products/<int:pk>/stock/", seller_views.stock, name="stock"),
     path("seller/shop/", seller_views.shop, name="shop"),
     path("seller/report.xlsx", seller_views.report, name="report"),
+    path("seller/staff/", staff_views.staff, name="staff"),
+    path("seller/staff/<int:pk>/revoke/", staff_views.revoke, name="staff-revoke"),
+    path("seller/invitations/<int:pk>/cancel/", staff_views.cancel, name="invitation-cancel"),
+    path("staff/accept/<str:token>/", staff_views.accept, name="staff-accept"),
 ]

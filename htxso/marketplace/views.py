@@ -17,16 +17,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from htxso.core.audit import record
 from htxso.core.models import User
+from htxso.core.pagination import InvalidCursor
 from htxso.core.roles import Role
 from htxso.core.units import commune_names
 from htxso.core.versions import StaleEdit
 from htxso.registry.choices import Status as OrganisationStatus
 from htxso.registry.models import Organisation
 
-from . import services, vietqr
+from . import browse, services, vietqr
 from .filters import CatalogueFilter
 from .forms import CheckoutForm, PasteForm, SignupForm
-from .models import TRANSITIONS, Order, OrderStatus, Payment, Product
+from .models import TRANSITIONS, Order, OrderStatus, Payment, Product, SellerStaff
 
 PAGE = 24
 CART = "marketplace_cart"
@@ -39,27 +40,33 @@ def _products(request: HttpRequest) -> Any:
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     filters = CatalogueFilter(request.GET)
-    products = filters.filter(_products(request)).order_by(*filters.ordering())
+    status = 200
     try:
-        page = max(1, min(int(request.GET.get("page", "1")), 40))
-    except ValueError:
-        page = 1
-    rows = list(products[(page - 1) * PAGE : page * PAGE + 1])  # bounded: 40 pages at most
+        found = browse.page(filters, _products(request), request.GET.get("cursor"), PAGE)
+    except InvalidCursor:  # a tampered or outdated cursor: the first page, and a 400
+        found = browse.page(filters, _products(request), None, PAGE)
+        status = 400
     return render(
         request,
         "marketplace/catalogue.html",
         {
             "filters": filters,
-            "products": rows[:PAGE],
-            "page": page,
-            "more": len(rows) > PAGE,
-            "query": request.GET.urlencode() and _without_page(request),
+            "products": found.items,
+            "found": found,
+            "candidates": browse.CANDIDATES,
+            "stale_cursor": status == 400,
+            # invited seller staff (not managers: their menu has it) find their board here
+            "sells": request.user.is_authenticated
+            and SellerStaff.objects.filter(user_id=request.user.pk).exists(),
+            "query": _without_cursor(request),
         },
+        status=status,
     )
 
 
-def _without_page(request: HttpRequest) -> str:
+def _without_cursor(request: HttpRequest) -> str:
     params = request.GET.copy()
+    params.pop("cursor", None)
     params.pop("page", None)
     return params.urlencode()
 

@@ -59,6 +59,14 @@ def registry_actor(actor: Any, province_id: str) -> Any:
     return actor if can_create_organisations(actor, province_id) else None
 
 
+def founders(application: Application) -> list[registry.MemberFacts]:
+    """The members an application lists, as the registry adds them (all at once)."""
+    return [
+        registry.MemberFacts(m.kind, m.cccd, m.full_name, m.birth_date, m.capital_contributed)
+        for m in application.members.order_by("id")
+    ]
+
+
 def organisations_of(actor: Any) -> Any:
     """The organisations `actor` registered and that still exist (a change or a dissolution
     may be asked for them)."""
@@ -171,17 +179,7 @@ def apply(actor: Any, application: Application) -> str:
         organisation = registry.update_organisation(
             writer, organisation.pk, organisation.version, **changes
         )
-    for member in application.members.order_by("id"):
-        registry.add_person_member(
-            writer,
-            organisation.pk,
-            member.kind,
-            on,
-            member.cccd,
-            member.full_name,
-            member.birth_date,
-            member.capital_contributed,
-        )
+    registry.add_person_members(writer, organisation.pk, on, founders(application))
     code = organisation.tax_code or (
         current.code
         if current is not None

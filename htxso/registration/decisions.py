@@ -105,17 +105,7 @@ def _approve(actor: Any, application: Application) -> Application:
         email=application.email,
         tax_code=tax_code,
     )
-    for member in application.members.order_by("id"):
-        registry.add_person_member(
-            writer,
-            organisation.pk,
-            member.kind,
-            on,
-            member.cccd,
-            member.full_name,
-            member.birth_date,
-            member.capital_contributed,
-        )
+    registry.add_person_members(writer, organisation.pk, on, changes.founders(application))
     code = tax_code or next_number(
         f"code-{application.province_id}", f"{rule.code_prefix}{application.province_id}-"
     )

@@ -10,6 +10,7 @@ and refreshes the province's aggregates — all in one transaction.
 - `people`: record a person, their contact details, add one as a member by identity facts;
 - `identity`: the rules of that verification (budget of mismatches, import scopes in SQL);
 - `memberships`: add, end, delete;
+- `member_batch`: several people added as members at once, set-wise (a registration's founders);
 - `rules`: the identity and membership rules as plain functions (pages, API and imports);
 - `bulk_organisations`: new organisations in bulk (an import's new rows);
 - `imports`: the set-wise write path of a member import;
@@ -41,6 +42,7 @@ from .writes.imports import (
     membership_differs,
     membership_match,
 )
+from .writes.member_batch import MemberFacts, add_person_members
 from .writes.memberships import add_membership, delete_membership, end_membership
 from .writes.organisation_stage import Stage as OrganisationStage
 from .writes.organisations import ORGANISATION_ARGUMENTS, create_organisation, update_organisation
@@ -64,12 +66,14 @@ __all__ = [
     "PERSON_IDENTITY_FIELDS",
     "PERSON_IMPORT_FIELDS",
     "Checker",
+    "MemberFacts",
     "MemberStage",
     "NewOrganisation",
     "OrganisationStage",
     "StaleEdit",
     "add_membership",
     "add_person_member",
+    "add_person_members",
     "age_on",
     "bulk_writes",
     "change_status",

@@ -8,15 +8,16 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from htxso.core import facts
-        from htxso.registry.aggregates import refreshed
+        from htxso.registry.aggregates import derive, refreshed
 
         from . import home, inbox
         from .import_jobs import register
-        from .statistics import approved_yearly_values, on_registry_refresh
+        from .statistics import RunningRegistryCells, approved_yearly_values, on_registry_refresh
 
         register()
         inbox.register()  # reports to fill in, to review, to follow; report imports
         home.register()  # the manager's figures against last year
 
-        refreshed.connect(on_registry_refresh, dispatch_uid="reporting-cube")
+        refreshed.connect(on_registry_refresh, dispatch_uid="reporting-cube")  # whole provinces
+        derive(RunningRegistryCells())  # a few organisations, by deltas
         facts.provide_yearly_report(approved_yearly_values)  # the classification's prefill

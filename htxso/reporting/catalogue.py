@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from htxso.core.audit import record, snapshot
 from htxso.core.scoping import Action, Kind, may
 
+from . import statistics
 from .definitions import Definition
 from .models import FormVersion, IndicatorCell, Release, ReportForm, released_periods
 from .periods import Period
@@ -95,6 +96,12 @@ def release(actor: Any, period_code: str, note: str = "") -> Release:
     period = Period.parse(period_code)
     if period.end >= timezone.localdate():
         raise ValidationError(_("Chỉ công bố được kỳ đã kết thúc."))
+    # The provided figures (the marketplace's) are counted for the half-years this release
+    # publishes for the first time; a half-year already published keeps its figures.
+    published = released_periods()
+    for half in period.halves() or (period,):
+        if half.code not in published and not (half.half and str(half.year) in published):
+            statistics.rebuild_provided(half)
     obj, created = Release.objects.get_or_create(
         period=period.code,
         defaults={"released_by": actor if getattr(actor, "pk", None) else None, "note": note},

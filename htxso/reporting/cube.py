@@ -60,7 +60,7 @@ def apply(deltas: Mapping[Key, int]) -> int:
     rows = [(*key, value) for key, value in sorted(deltas.items()) if value]
     if not rows:
         return 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failed upsert fails the writer's transaction
         with connection.cursor() as cursor:
             for start in range(0, len(rows), 2000):
                 cursor.executemany(_UPSERT, rows[start : start + 2000])

@@ -40,7 +40,10 @@ UNITS = {
     "org": (_("tổ chức"), "organisations"),
     "person": (_("người"), "persons"),
     "report": (_("báo cáo"), "reports"),
+    "product": (_("sản phẩm"), "products"),
+    "order": (_("đơn hàng"), "orders"),
     "mvnd": (_("triệu đồng"), "million VND"),
+    "kvnd": (_("nghìn đồng"), "thousand VND"),
     "kvnd_month": (_("nghìn đồng/tháng"), "thousand VND/month"),
     "percent": ("%", "%"),
 }

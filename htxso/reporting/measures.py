@@ -115,6 +115,39 @@ def registry_rows(
     return out
 
 
+def registry_contributions(
+    specs: Mapping[str, Mapping[str, Any]], organisations: Iterable[int]
+) -> dict[int, tuple[str, dict[str, str], dict[str, int]]]:
+    """What each of these organisations adds now to the running figures: (province, dims,
+    measures) by id, as `registry_rows` counts it live; absent when it adds nothing (not
+    existing, or not in the registry any more)."""
+    ids = sorted(set(organisations))
+    if not specs or not ids:
+        return {}
+    params: list = []
+    codes = list(specs)
+    sums = ", ".join(f"{_registry_expression(specs[c], params)}" for c in codes)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        SELECT o.id, o.province_id, o.kind, o.sector, o.status, {sums}
+        FROM (SELECT o.*, o.members_count AS mem, COALESCE(u.n, 0) AS orgmem
+              FROM registry_organisation o
+              LEFT JOIN (SELECT organisation_id, COUNT(*) AS n FROM registry_membership
+                         WHERE member_organisation_id IS NOT NULL AND left_on IS NULL
+                           AND organisation_id IN ({marks})
+                         GROUP BY organisation_id) u ON u.organisation_id = o.id
+              WHERE o.id IN ({marks})) o"""
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids, *ids])
+        for pk, province, kind, sector, status, *values in cursor.fetchall():
+            if not keeps_members(status):
+                continue
+            dims = {"kind": kind, "sector": sector, "status": status}
+            out[pk] = (province, dims, {c: int(v or 0) for c, v in zip(codes, values, strict=True)})
+    return out
+
+
 def registry_cells(
     period: str, provinces: Iterable[str] | None, as_at: dt.date | None
 ) -> dict[cube.Key, int]:

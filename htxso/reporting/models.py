@@ -207,6 +207,8 @@ class Source(models.TextChoices):
     REGISTRY = "registry", _("Sổ đăng ký HTX Số")
     REPORT = "report", _("Báo cáo định kỳ")
     DERIVED = "derived", _("Tính từ chỉ tiêu khác")
+    # Counted by another app of HTX Số and handed over through `core.facts` (the marketplace).
+    PROVIDED = "provided", _("Chợ HTX và các ứng dụng khác của HTX Số")
 
 
 class Indicator(models.Model):

@@ -7,12 +7,14 @@ half-year, and applies the differences to those provinces' cells and to the nati
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+
+from htxso.core import facts
 
 from . import cube, measures
 from .models import NATIONAL, IndicatorCell, Report, ReportStatus, Source
@@ -86,6 +88,36 @@ def _lock_registry_cells(exclusive: bool) -> None:
         cursor.execute(f"SELECT {function}(%s)", [_REGISTRY_LOCK])
 
 
+class RunningRegistryCells:
+    """The running half-year's registry cells as a registry `Derived` (`aggregates.changing`):
+    a write to a few organisations adds what they contribute after it minus what they did
+    before, to their provinces' cells and the nation's — no province is re-counted."""
+
+    def before(self, organisations: list[int]) -> dict[int, Any]:
+        specs = {i.code: i.measure for i in measures.indicators(Source.REGISTRY)}
+        return measures.registry_contributions(specs, organisations)
+
+    def after(self, organisations: list[int], before: Mapping[int, Any]) -> None:
+        specs = {i.code: i.measure for i in measures.indicators(Source.REGISTRY)}
+        if not specs:
+            return
+        period = running_period().code
+        if not IndicatorCell.objects.filter(
+            period=period, area=NATIONAL, indicator__in=list(specs)
+        ).exists():
+            refresh_registry(None)  # a new half-year: counted whole, once
+            return
+        _lock_registry_cells(exclusive=False)
+        now = measures.registry_contributions(specs, organisations)
+        deltas: dict[cube.Key, int] = {}
+        for sign, side in ((-1, before), (1, now)):
+            for pk in organisations:
+                if side.get(pk) is not None:
+                    area, dims, values = side[pk]
+                    cube.add(deltas, cube.rollup(period, area, dims, values), sign)
+        cube.apply(deltas)
+
+
 def on_registry_refresh(
     sender: type[Model], provinces: Iterable[str] | None = None, **kwargs: Any
 ) -> None:
@@ -155,3 +187,28 @@ def rebuild_reports() -> int:
             cube.add(total, cube.rollup(report.period, area, dims, c["measures"]))
         cube.apply(total)
     return len(total)
+
+
+def provided_specs() -> dict[str, str]:
+    """Indicator code → the provided measure it stores (`{"provided": "market_listings"}`)."""
+    return {i.code: i.measure["provided"] for i in measures.indicators(Source.PROVIDED)}
+
+
+def rebuild_provided(period: Period, today: dt.date | None = None) -> int:
+    """Replace a half-year's cells of the provided indicators (the marketplace's e-commerce
+    participation, `core.facts.cube_figures`) with what the providers count for it: the
+    running half-year as it stands, an ended one as at its end. A year is its half-years."""
+    today = today or timezone.localdate()
+    specs = provided_specs()
+    if not specs:
+        return 0
+    done = 0
+    for half in period.halves() if period.half is None else (period,):
+        rows = facts.cube_figures(half.start, min(half.end, today), live=half.end >= today)
+        cells = cube.totals(
+            (half.code, province, dims, {code: values.get(name, 0) for code, name in specs.items()})
+            for province, dims, values in rows
+        )
+        cube.replace(half.code, list(specs), cells)
+        done += len(cells)
+    return done

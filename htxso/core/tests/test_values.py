@@ -64,7 +64,13 @@ def test_refused_numbers_say_so_in_vietnamese(raw):
     with pytest.raises(ValidationError) as info:
         parse_number(raw)
     assert info.value.code == "invalid"
-    assert "không phải là một số nguyên" in info.value.messages[0]
+    # A decimal column (a price, an area) reads through parse_number: not "a whole number".
+    assert info.value.messages[0] == f"“{raw}” không phải là một số."
+    with pytest.raises(ValidationError) as info:
+        parse_integer(raw)
+    assert info.value.code in ("invalid", "fraction", "comma")
+    if info.value.code == "invalid":
+        assert info.value.messages[0] == f"“{raw}” không phải là một số nguyên."
 
 
 @given(st.text(max_size=30))

@@ -118,4 +118,19 @@ def test_a_purchase_from_search_to_paid(chromium_path, live_server, market):  # 
         page.goto(order_url)
         expect(page.locator("#order-paid")).to_have_text("Đã thanh toán")
         expect(page.locator("#vietqr")).to_have_count(0)
+
+        # The manager invites the buyer to sell for the cooperative; she accepts the link.
+        board.goto(f"{base}/market/seller/")
+        board.get_by_role("link", name="Người bán hàng").click()
+        board.fill("#id_email", "lan@example.vn")
+        board.get_by_role("button", name="Gửi lời mời").click()
+        expect(board.locator("main")).to_contain_text("lan@example.vn")
+        board.screenshot(path=SCREENSHOTS / "marketplace-staff-1366.png", full_page=True)
+        from django.core import mail
+
+        link = next(w for w in mail.outbox[-1].body.split() if "/staff/accept/" in w)
+        page.goto(base + link[link.index("/market/") :])
+        page.get_by_role("button", name="Nhận lời mời").click()
+        expect(page.locator("main")).to_contain_text("Bánh chưng")  # her board: the products
+        page.screenshot(path=SCREENSHOTS / "marketplace-staff-board-390.png", full_page=True)
         browser.close()

@@ -9,6 +9,7 @@ may buy (a manager not from their own organisation); an order is seen by its sel
 the province's officer (read-only), national roles; moved on by its seller's staff and the
 system admin; the seller's pages are the manager's (and the admin's, naming the seller)."""
 
+import datetime as dt
 import io
 import itertools
 from typing import Any
@@ -19,9 +20,9 @@ from PIL import Image
 
 from htxso.core.models import Commune
 from htxso.core.roles import Role
+from htxso.marketplace import b2b, services, staff
 from htxso.marketplace import products as writes
-from htxso.marketplace import services
-from htxso.marketplace.models import Order, Product
+from htxso.marketplace.models import Order, Product, SellerStaff
 
 from .authorization_matrix import EVERYONE, OK, SIGNED_IN, Builder, Call, F, L, N, Row, U, V, page
 from .conftest import make_user
@@ -57,6 +58,12 @@ MARKETPLACE_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "marketplace:stock": {"POST": SELLER_OBJECT},
     "marketplace:shop": {"GET": SELLER, "POST": SELLER},
     "marketplace:report": {"GET": SELLER},
+    # Seller staff: the manager (and the admin) invite, revoke, cancel; the invited accept a
+    # link (here: a valid link opened by accounts of another e-mail address: 422).
+    "marketplace:staff": {"GET": SELLER, "POST": SELLER},
+    "marketplace:staff-revoke": {"POST": SELLER_OBJECT},
+    "marketplace:invitation-cancel": {"POST": SELLER_OBJECT},
+    "marketplace:staff-accept": {"GET": SIGNED_IN, "POST": [(L, L), *[(V, V)] * 7]},
 }
 
 MARKETPLACE_API_MATRIX: dict[str, Row] = {
@@ -77,6 +84,29 @@ MARKETPLACE_API_MATRIX: dict[str, Row] = {
     "POST /api/v1/market/orders/{pk}/step": [(U, U), *ORDER_MOVED[1:]],
     "POST /api/v1/market/orders/{pk}/paid": [(U, U), *ORDER_MOVED[1:]],
     "GET /api/v1/market/vietqr": EVERYONE,
+    # The purchase-request board: public reads; posting a need is buying; offers are the
+    # sellers' (a manager for their own organisation, named by `seller` here).
+    "GET /api/v1/market/requests": EVERYONE,
+    "GET /api/v1/market/requests/{pk}": EVERYONE,
+    "POST /api/v1/market/requests": [
+        (U, U),
+        (OK, OK),
+        (F, F),
+        (F, F),
+        (F, F),
+        (OK, OK),
+        (OK, OK),
+        (OK, OK),
+    ],
+    "GET /api/v1/market/requests/{pk}/offers": [(U, U), *SIGNED_IN[1:]],
+    "POST /api/v1/market/requests/{pk}/offers": [
+        (U, U),
+        (F, F),
+        (OK, OK),
+        *[(F, F)] * 3,
+        (OK, F),
+        (F, F),
+    ],
 }
 
 
@@ -150,6 +180,25 @@ def _signup(w: Any, t: str) -> Call:
     )
 
 
+def _staff(w: Any, t: str) -> SellerStaff:
+    person = make_user(f"mx-ban-{next(_serial)}", Role.BUYER)
+    return SellerStaff.objects.create(organisation=w.organisation[t], user=person)
+
+
+def _invitation(w: Any, t: str) -> Any:
+    return staff.invite(None, w.organisation[t].pk, f"mx-{next(_serial)}@example.vn", str)
+
+
+REQUEST_BODY = {
+    "product": "Gạo ST25",
+    "category": "rice",
+    "quantity": 500,
+    "unit": "kg",
+    "province": "01",
+    "needed_by": (dt.date.today() + dt.timedelta(days=20)).isoformat(),
+}
+
+
 MARKETPLACE_PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ("marketplace:catalogue", "GET"): lambda w, t: Call(
         reverse("marketplace:catalogue"), {"q": "che ma tran", "province": w.province[t]}
@@ -209,6 +258,22 @@ MARKETPLACE_PAGE_CALLS: dict[tuple[str, str], Builder] = {
         "marketplace:shop", w, t, {"bank_bin": "970436", "account_number": "0011001234567"}
     ),
     ("marketplace:report", "GET"): lambda w, t: _seller_page("marketplace:report", w, t),
+    ("marketplace:staff", "GET"): lambda w, t: _seller_page("marketplace:staff", w, t),
+    ("marketplace:staff", "POST"): lambda w, t: _seller_page(
+        "marketplace:staff", w, t, {"email": f"mx-moi-{next(_serial)}@example.vn"}
+    ),
+    ("marketplace:staff-revoke", "POST"): lambda w, t: page(
+        "marketplace:staff-revoke", _staff(w, t).pk, body={}
+    ),
+    ("marketplace:invitation-cancel", "POST"): lambda w, t: page(
+        "marketplace:invitation-cancel", _invitation(w, t).pk, body={"version": 1}
+    ),
+    ("marketplace:staff-accept", "GET"): lambda w, t: page(
+        "marketplace:staff-accept", staff.token_for(_invitation(w, t))
+    ),
+    ("marketplace:staff-accept", "POST"): lambda w, t: page(
+        "marketplace:staff-accept", staff.token_for(_invitation(w, t)), body={}
+    ),
 }
 
 
@@ -238,6 +303,22 @@ MARKETPLACE_API_CALLS: dict[str, Builder] = {
         w, t, "/step", {"version": 1, "action": "confirm"}
     ),
     "POST /api/v1/market/orders/{pk}/paid": lambda w, t: _order_call(w, t, "/paid", {"version": 1}),
+    "GET /api/v1/market/requests": lambda w, t: Call(
+        "/api/v1/market/requests", listed=("id", str(_request(w, t).pk))
+    ),
+    "GET /api/v1/market/requests/{pk}": lambda w, t: Call(
+        f"/api/v1/market/requests/{_request(w, t).pk}"
+    ),
+    "POST /api/v1/market/requests": lambda w, t: Call(
+        "/api/v1/market/requests", body={**REQUEST_BODY, "province": w.province[t]}
+    ),
+    "GET /api/v1/market/requests/{pk}/offers": lambda w, t: Call(
+        f"/api/v1/market/requests/{_request(w, t).pk}/offers"
+    ),
+    "POST /api/v1/market/requests/{pk}/offers": lambda w, t: Call(
+        f"/api/v1/market/requests/{_request(w, t).pk}/offers",
+        body={"price": 30000, "quantity": 100, "seller": w.organisation[t].pk},
+    ),
     "GET /api/v1/market/vietqr": lambda w, t: Call(
         "/api/v1/market/vietqr",
         {
@@ -263,8 +344,6 @@ NEED = {
 
 def _request(w: Any, t: str) -> Any:
     from datetime import date
-
-    from htxso.marketplace import b2b
 
     buyer = make_user(f"mx-can-mua-{next(_serial)}", Role.BUYER)
     return b2b.post_request(

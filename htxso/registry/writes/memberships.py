@@ -18,6 +18,7 @@ from .rules import age_on, check_membership
 
 
 @transaction.atomic
+@aggregates.keeping
 def add_membership(
     actor: Any,
     organisation_id: int,
@@ -29,6 +30,7 @@ def add_membership(
 ) -> Membership:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     require_editable(actor, organisation)
+    aggregates.touch([organisation.pk])
     check_membership(
         organisation.kind,
         organisation.established_on,
@@ -52,14 +54,15 @@ def add_membership(
     clean_and_save(membership)
     Organisation.objects.filter(pk=organisation.pk).update(members_count=F("members_count") + 1)
     record(actor, "create", membership, None, snapshot(membership))
-    aggregates.refresh([organisation.province_id])
     return membership
 
 
 @transaction.atomic
+@aggregates.keeping
 def end_membership(actor: Any, membership_id: int, left_on: dt.date) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership_id)
     require_editable(actor, membership.organisation)
+    _lock_and_touch(membership.organisation_id)
     if membership.left_on is not None:
         raise ValidationError(_("Tư cách thành viên này đã chấm dứt."))
     check_not_future(left_on, "left_on")
@@ -70,11 +73,11 @@ def end_membership(actor: Any, membership_id: int, left_on: dt.date) -> Membersh
         members_count=F("members_count") - 1
     )
     record(actor, "end", membership, before, snapshot(membership))
-    aggregates.refresh([membership.province_id])
     return membership
 
 
 @transaction.atomic
+@aggregates.keeping
 def delete_membership(actor: Any, membership_id: int) -> None:
     """Remove a membership entered by mistake (ending one is `end_membership`).
 
@@ -82,6 +85,7 @@ def delete_membership(actor: Any, membership_id: int) -> None:
     """
     membership = Membership.objects.select_for_update().get(pk=membership_id)
     require_editable(actor, membership.organisation)
+    _lock_and_touch(membership.organisation_id)
     before = snapshot(membership)
     record(actor, "delete", membership, before, None)
     Tombstone.objects.create(
@@ -96,4 +100,10 @@ def delete_membership(actor: Any, membership_id: int) -> None:
             members_count=F("members_count") - 1
         )
     membership.delete()
-    aggregates.refresh([membership.province_id])
+
+
+def _lock_and_touch(organisation_id: int) -> None:
+    """The organisation's row locked (its figures read before the write are the ones the write
+    changes), then noted for the registry's figures."""
+    Organisation.objects.select_for_update().filter(pk=organisation_id).exists()
+    aggregates.touch([organisation_id])

@@ -33,6 +33,7 @@ ORGANISATION_ARGUMENTS = frozenset(
 
 
 @transaction.atomic
+@aggregates.keeping
 def create_organisation(actor: Any, **fields: Any) -> Organisation:
     unknown = set(fields) - ORGANISATION_ARGUMENTS
     if unknown:
@@ -61,7 +62,7 @@ def create_organisation(actor: Any, **fields: Any) -> Organisation:
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     record(actor, "create", organisation, None, snapshot(organisation))
-    aggregates.refresh([organisation.province_id])
+    aggregates.touch([organisation.pk], new=True)
     return organisation
 
 
@@ -77,12 +78,14 @@ def _check_address(organisation: Organisation) -> None:
 
 
 @transaction.atomic
+@aggregates.keeping
 def update_organisation(
     actor: Any, organisation_id: int, expected_version: int, **changes: Any
 ) -> Organisation:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     require_editable(actor, organisation)
     check_version(organisation, expected_version)
+    aggregates.touch([organisation.pk])
     unknown = set(changes) - ORGANISATION_ARGUMENTS
     if unknown:
         raise ValidationError(_("Trường không hợp lệ: %s") % ", ".join(sorted(unknown)))
@@ -122,7 +125,6 @@ def update_organisation(
         )
     organisation.refresh_from_db()
     record(actor, "update", organisation, before, snapshot(organisation))
-    aggregates.refresh({old_province, organisation.province_id})
     return organisation
 
 

@@ -18,6 +18,7 @@ from .rules import check_founding_before_status
 
 
 @transaction.atomic
+@aggregates.keeping
 def change_status(
     actor: Any,
     organisation_id: int,
@@ -28,6 +29,7 @@ def change_status(
 ) -> StatusChange:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     require_editable(actor, organisation)
+    aggregates.touch([organisation.pk])
     if status not in Status.values:
         raise ValidationError({"status": _("Tình trạng không hợp lệ.")})
     check_not_future(effective_on, "effective_on")
@@ -60,5 +62,4 @@ def change_status(
     )
     organisation.refresh_from_db()
     record(actor, "change_status", organisation, before, snapshot(organisation))
-    aggregates.refresh([organisation.province_id])
     return change

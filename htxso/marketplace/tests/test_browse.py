@@ -1,0 +1,69 @@
+"""The catalogue's pages (page and API): keyset cursors at any depth, a search's bounded
+candidates with the exact name first, a tampered cursor refused without a 500."""
+
+import pytest
+from django.urls import reverse
+
+from htxso.marketplace import browse
+from htxso.marketplace.models import Product
+
+from .conftest import make_product
+
+
+@pytest.fixture
+def many(manager, tea_coop):
+    names = [f"Chè búp loại {n}" for n in range(30)] + ["Chè", "Trà che hạt"]
+    return [make_product(manager, tea_coop, name=name, price=1000 * (n + 1)) for n, name in
+            enumerate(names)]  # fmt: skip
+
+
+def _walk(client, params: dict) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    for _ in range(20):
+        response = client.get(
+            reverse("marketplace:catalogue"), {**params, **({"cursor": cursor} if cursor else {})}
+        )
+        assert response.status_code == 200
+        seen += [p.name for p in response.context["products"]]
+        cursor = response.context["found"].next_cursor
+        if not cursor:
+            return seen
+    raise AssertionError("no end")
+
+
+def test_browsing_and_search_page_by_cursor_to_the_end(client, many):
+    assert len(_walk(client, {})) == 32
+    by_price = _walk(client, {"sort": "price"})
+    assert by_price[0] == "Chè búp loại 0" and len(by_price) == 32
+    found = _walk(client, {"q": "che"})
+    assert len(found) == len(set(found)) == 32
+    assert found[0] == "Chè"  # the exact name first
+
+
+def test_a_broad_search_is_bounded_and_keeps_the_exact_name(client, many, monkeypatch):
+    monkeypatch.setattr(browse, "CANDIDATES", 10)
+    response = client.get(reverse("marketplace:catalogue"), {"q": "chè"})
+    assert response.context["found"].capped
+    names = [p.name for p in response.context["products"]]
+    assert names[0] == "Chè" and len(names) == 10
+    assert "phù hợp nhất" in response.content.decode()
+
+
+def test_a_tampered_cursor_shows_the_first_page_with_a_400(client, many):
+    for cursor in ("xyz", "WyJhZnRlciIsIDk5OTk5OV0"):  # garbage; a product not in the list
+        response = client.get(reverse("marketplace:catalogue"), {"q": "che", "cursor": cursor})
+        assert response.status_code == 400
+        assert "trang đầu" in response.content.decode()
+    api = client.get("/api/v1/market/products", {"q": "che", "cursor": "xyz"})
+    assert api.status_code == 422 and api.json()["errors"][0]["field"] == "cursor"
+
+
+def test_the_api_pages_a_search_with_cursors(client, many):
+    first = client.get("/api/v1/market/products", {"q": "che", "limit": 20}).json()
+    second = client.get(
+        "/api/v1/market/products", {"q": "che", "limit": 20, "cursor": first["next_cursor"]}
+    ).json()
+    ids = [p["id"] for p in first["items"] + second["items"]]
+    assert len(ids) == len(set(ids)) == Product.objects.count()
+    assert second["next_cursor"] is None
