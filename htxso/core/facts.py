@@ -10,7 +10,9 @@ asks here. No provider: no facts (None, or nothing). Today:
 - what the marketplace sold: per commodity, seller's province and month, the median price per
   kg over delivered or paid orders (the marketplace provides it; prices keeps it as series);
 - the production diary's crops a user keeps or belongs to (traceability provides them; the
-  crop calendar says what to do this month for each).
+  crop calendar says what to do this month for each);
+- the public trace page of a GTIN (traceability provides it; the marketplace's product page
+  links to it when its product carries that GTIN).
 The other way round, the statistics cube reads figures other apps provide (the marketplace's
 e-commerce participation) through `provide_cube_figures` / `cube_figures`.
 """
@@ -145,3 +147,23 @@ def cube_figures(first: dt.date, last: dt.date, live: bool = False) -> list[Figu
     for name in sorted(_CUBE_FIGURES):
         rows.extend(_CUBE_FIGURES[name](first, last, live))
     return rows
+
+
+# --- traceability's public pages -----------------------------------------------------------------
+
+# GTIN-14 → the path of its public trace page (`/01/<gtin>`), or None when nothing public is
+# known of it.
+TracePage = Callable[[str], str | None]
+
+_TRACE_PAGE: list[TracePage] = []
+
+
+def provide_trace_page(provider: TracePage) -> None:
+    _TRACE_PAGE[:] = [provider]
+
+
+def trace_page(gtin: str) -> str | None:
+    """The public trace page of `gtin` (GTIN-14), if traceability knows it publicly."""
+    if not gtin or not _TRACE_PAGE:
+        return None
+    return _TRACE_PAGE[0](gtin)

@@ -17,6 +17,7 @@ class TraceabilityConfig(AppConfig):
         from . import crop_facts, inbox, public_views
 
         facts.provide_diary_crops(crop_facts.diary_crops)  # the crop calendar's "this month"
+        facts.provide_trace_page(public_views.trace_page)  # the marketplace's product page
         inbox.register()  # lots awaiting their QR labels, lots recorded as recalled
 
         def forget(sender: Any, instance: Any, **kwargs: Any) -> None:

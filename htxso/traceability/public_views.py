@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import is_valid_path
+from django.urls import is_valid_path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -64,6 +64,14 @@ def registry_facts(ids: set[int]) -> dict[int, Organisation]:
 
 def forget_organisation(pk: int) -> None:
     cache.delete(ORGANISATION_CACHE.format(pk))
+
+
+def trace_page(gtin: str) -> str | None:
+    """The public trace page of a GTIN-14 a cooperative made public (`core.facts.trace_page`:
+    the marketplace's product page links to it)."""
+    if not Product.objects.filter(gtin=gtin, public=True).exists():
+        return None
+    return reverse("traceability:resolve", kwargs={"path": f"01/{gtin}"})
 
 
 @require_GET
