@@ -102,7 +102,8 @@ def recall(epc: str, queryset: QuerySet[Event], limit: int = 5000) -> Recall:
 TIMELINE_FIELDS = (
     "id", "organisation_id", "event_time", "type", "biz_step", "biz_location", "read_point",
 )  # fmt: skip
-TIMELINE_COLUMNS = tuple(Event._meta.get_field(name).column for name in TIMELINE_FIELDS)
+_COLUMNS = {field.attname: field.column for field in Event._meta.concrete_fields}
+TIMELINE_COLUMNS = tuple(_COLUMNS[name] for name in TIMELINE_FIELDS)
 
 
 @dataclass
