@@ -12,7 +12,7 @@ class TraceabilityConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from htxso.core import facts
-        from htxso.registry.models import Organisation
+        from htxso.registry.models import Organisation, StatusChange
 
         from . import crop_facts, inbox, public_views
 
@@ -25,3 +25,9 @@ class TraceabilityConfig(AppConfig):
 
         post_save.connect(forget, sender=Organisation, dispatch_uid="trace-organisation-saved")
         post_delete.connect(forget, sender=Organisation, dispatch_uid="trace-organisation-gone")
+
+        def status_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+            # A status changes by UPDATE (no post_save of the organisation): its record does.
+            public_views.forget_organisation(instance.organisation_id)
+
+        post_save.connect(status_changed, sender=StatusChange, dispatch_uid="trace-status")
