@@ -2,15 +2,16 @@
 
 - Browsing (no search words): `core.pagination` keyset cursors on (id) or (price, id), each
   read through its index, so page 400 costs what page 1 costs.
-- Searching: the candidates are bounded, never all matches ranked. Every word is required
-  (`LIKE '%word%'`, the trigram GIN index); at most `CANDIDATES` + 1 matches are read
-  unordered (the index's bitmap, stopped by LIMIT). A query with no more than `CANDIDATES`
-  matches ranks them all; a broader one (a common word) takes the names starting with its
-  words first (exact names among them: a B-tree range on the key, `0004_search_prefix`), then
-  the first matches found, and says the list shows the best `CANDIDATES` ("narrow it").
-  The candidates are ranked (`filters.ranked`: the name exactly as typed, the name without
-  accents, the accented text, the words as a prefix, the rest; then id) or sorted by price,
-  and paged by a cursor naming the last product shown.
+- Searching: the candidates are bounded, never all matches ranked. Every word is required as a
+  whole word (`filters.matching`: on PostgreSQL one exact read of the full-text GIN index, the
+  category and province with the words); when none has them all, the last word may be the start
+  of a word. At most `CANDIDATES` + 1 matches are read unordered (stopped by LIMIT). A query
+  with no more than `CANDIDATES` matches ranks them all; a broader one (a common word) takes the
+  names starting with its words first (exact names among them: a B-tree range on the key,
+  `0004_search_prefix`), then the first matches found, and says the list shows the best
+  `CANDIDATES` ("narrow it"). The candidates are ranked (`filters.ranked`: the name exactly as
+  typed, the name without accents, the accented text, the words as a prefix, the rest; then id)
+  or sorted by price, and paged by a cursor naming the last product shown.
 """
 
 import base64
@@ -81,7 +82,10 @@ def page(form: CatalogueFilter, products: QuerySet[Product], cursor: str | None,
         field, descending = form.keyset()
         found = keyset_paginate(matches, field, descending, cursor, size)
         return Page(found.items, found.next_cursor, found.previous_cursor, False)
-    ids, capped = _candidates(matches, form.filter(products, words=False), query)
+    filtered = form.filter(products, words=False)
+    ids, capped = _candidates(matches, filtered, query)
+    if not ids:  # no whole-word match: the last word may be one still being typed
+        ids, capped = _candidates(form.filter(products, partial=True), filtered, query)
     best = ranked(Product.objects.filter(id__in=ids), query)
     order = list(best.order_by(*form.ordering()).values_list("id", flat=True))
     start = 0

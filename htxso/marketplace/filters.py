@@ -1,15 +1,23 @@
 """The one filter of the catalogue (page and API) and the seller's order board.
 
-Search ignores diacritics and case: every word of the query must be in the product's search
-key (`core.text.search_key`; on PostgreSQL a trigram GIN index answers the LIKE '%word%'), and
-the best matches (a bounded set of candidates, `browse.py`) are ranked — the name exactly as
-typed first, then the name equal to the query without accents, then names containing the
-typed (accented) text, then names starting with the unaccented words, then the rest."""
+Search ignores diacritics and case: every word of the query must be a whole word of the
+product's search key (`core.text.search_key`), or, when no product has them all as whole
+words, the last word may be the start of a word (a word still being typed: "chè tân cươ").
+On PostgreSQL a full-text GIN index (`0007_search_words`: the `simple` configuration over the
+key plus the category and the province as tokens) answers the words and those two filters in
+one exact index read; elsewhere (SQLite, the embedded demo) the same rule is a LIKE on the key
+padded with spaces. The best matches (a bounded set of candidates, `browse.py`) are ranked —
+the name exactly as typed first, then the name equal to the query without accents, then names
+containing the typed (accented) text, then names starting with the unaccented words, then the
+rest."""
 
 from typing import Any
 
 from django import forms
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,10 +35,50 @@ SORTS = {
 }
 
 
-def matching(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
-    """The products containing every word of `query` (diacritics and case ignored)."""
-    for term in search_terms(query):
-        queryset = queryset.filter(search_key__contains=term)
+# The document the GIN index of `0007_search_words` holds: written exactly as the index is.
+DOCUMENT = (
+    "to_tsvector('simple'::regconfig, (\"marketplace_product\".\"search_key\"::text || ' zc' || "
+    '"marketplace_product"."category"::text || \' zp\' || '
+    '"marketplace_product"."province_id"::text))'
+)
+
+
+def matching(
+    queryset: QuerySet[Product],
+    query: str,
+    partial: bool = False,
+    category: str = "",
+    province: str = "",
+) -> QuerySet[Product]:
+    """The products having every word of `query` as a whole word (diacritics and case
+    ignored; `partial`: the last word may be the start of a word), in `category` and
+    `province` when given."""
+    terms = search_terms(query)
+    if connection.vendor == "postgresql" and terms:
+        # Words (\w only: no tsquery operator), category and province as the index's tokens.
+        tokens = [
+            *terms,
+            *([f"zc{category}"] if category else []),
+            *([f"zp{province}"] if province else []),
+        ]
+        if partial:
+            tokens[len(terms) - 1] += ":*"
+        found = RawSQL(
+            f"{DOCUMENT} @@ to_tsquery('simple'::regconfig, %s)",
+            [" & ".join(tokens)],
+            output_field=BooleanField(),
+        )
+        return queryset.filter(found)
+    if category:
+        queryset = queryset.filter(category=category)
+    if province:
+        queryset = queryset.filter(province_id=province)
+    if not terms:
+        return queryset
+    queryset = queryset.alias(padded=Concat(Value(" "), "search_key", Value(" ")))
+    for n, term in enumerate(terms):
+        last = partial and n == len(terms) - 1
+        queryset = queryset.filter(padded__contains=f" {term}" if last else f" {term} ")
     return queryset
 
 
@@ -79,13 +127,12 @@ class CatalogueFilter(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", _("Cả nước")), *province_names()]  # type: ignore[attr-defined]
 
-    def filter(self, queryset: QuerySet[Product], words: bool = True) -> QuerySet[Product]:
-        """The products the filters keep (`words=False`: without the search words)."""
+    def filter(
+        self, queryset: QuerySet[Product], words: bool = True, partial: bool = False
+    ) -> QuerySet[Product]:
+        """The products the filters keep (`words=False`: without the search words;
+        `partial`: the last word may be the start of a word)."""
         data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
-        if data.get("category"):
-            queryset = queryset.filter(category=data["category"])
-        if data.get("province"):
-            queryset = queryset.filter(province_id=data["province"])
         if data.get("stars"):
             queryset = queryset.filter(
                 ocop_stars__gte=data["stars"],
@@ -93,7 +140,14 @@ class CatalogueFilter(StyledForm):
             ).exclude(ocop_certificate="")
         if data.get("max_price") is not None:
             queryset = queryset.filter(price__lte=data["max_price"])
-        return matching(queryset, data.get("q") or "") if words else queryset
+        # Category and province go with the words: one index read on PostgreSQL.
+        return matching(
+            queryset,
+            (data.get("q") or "") if words else "",
+            partial,
+            data.get("category") or "",
+            data.get("province") or "",
+        )
 
     def query(self) -> str:
         """The search words as typed ("" when there are none to search by)."""

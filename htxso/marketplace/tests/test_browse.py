@@ -67,3 +67,41 @@ def test_the_api_pages_a_search_with_cursors(client, many):
     ids = [p["id"] for p in first["items"] + second["items"]]
     assert len(ids) == len(set(ids)) == Product.objects.count()
     assert second["next_cursor"] is None
+
+
+def _search(client, **params) -> list[str]:
+    response = client.get(reverse("marketplace:catalogue"), params)
+    assert response.status_code == 200
+    return [p.name for p in response.context["products"]]
+
+
+def test_every_word_is_a_whole_word_and_the_last_may_be_still_typed(
+    client, manager, tea_coop, rice_manager, rice_coop
+):
+    make_product(manager, tea_coop, name="Chè Tân Cương đặc biệt")
+    make_product(manager, tea_coop, name="Chè búp Thái Nguyên")
+    make_product(rice_manager, rice_coop, name="Gạo tám thơm", category="rice")
+    assert _search(client, q="CHÈ tan cuong") == ["Chè Tân Cương đặc biệt"]
+    assert _search(client, q="che bup") == ["Chè búp Thái Nguyên"]
+    # No name has "cươ" as a word: the last word is read as a start of a word.
+    assert _search(client, q="chè tân cươ") == ["Chè Tân Cương đặc biệt"]
+    assert _search(client, q="ga") == ["Gạo tám thơm"]
+    # Only the last word may be partial, and a word's middle is not a word.
+    assert _search(client, q="ch tân") == []
+    assert _search(client, q="uong") == []
+    assert _search(client, q="tan cuong xyz") == []
+
+
+def test_search_words_with_category_and_province(client, manager, tea_coop, rice_manager,
+                                                 rice_coop):  # fmt: skip
+    make_product(manager, tea_coop, name="Chè Tân Cương đặc biệt")
+    make_product(rice_manager, rice_coop, name="Chè gạo nếp", category="rice")
+    assert sorted(_search(client, q="chè")) == ["Chè Tân Cương đặc biệt", "Chè gạo nếp"]
+    assert _search(client, q="chè", category="tea") == ["Chè Tân Cương đặc biệt"]
+    assert _search(client, q="chè", province="01") == ["Chè gạo nếp"]
+    assert _search(client, q="chè", province="01", category="tea") == []
+    assert _search(client, q="chè", category="seafood") == []
+    assert _search(client, q="chè tân cươ", province="19") == ["Chè Tân Cương đặc biệt"]
+    assert _search(client, q="chè tân cươ", province="01") == []
+    api = client.get("/api/v1/market/products", {"q": "che", "category": "rice"}).json()
+    assert [p["name"] for p in api["items"]] == ["Chè gạo nếp"]

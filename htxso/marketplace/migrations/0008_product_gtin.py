@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0011_alter_user_role'),
-        ('marketplace', '0006_merge'),
+        ('marketplace', '0007_search_words'),
         ('registry', '0006_user_links'),
     ]
 
