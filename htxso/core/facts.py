@@ -13,6 +13,8 @@ asks here. No provider: no facts (None, or nothing). Today:
   crop calendar says what to do this month for each);
 - the statistical indicators' catalogue and their latest released figures (reporting provides
   them; the steering committee's tasks name the indicators they move).
+- the public trace page of a GTIN (traceability provides it; the marketplace's product page
+  links to it when its product carries that GTIN).
 The other way round, the statistics cube reads figures other apps provide (the marketplace's
 e-commerce participation) through `provide_cube_figures` / `cube_figures`.
 """
@@ -191,3 +193,23 @@ def indicators(codes: Sequence[str], areas: Sequence[str] = ()) -> dict[str, Ind
     """The catalogue's indicators among `codes`, with released figures in `areas`; {} without
     a catalogue."""
     return dict(_INDICATORS[0](codes, areas)) if _INDICATORS and codes else {}
+
+
+# --- traceability's public pages -----------------------------------------------------------------
+
+# GTIN-14 → the path of its public trace page (`/01/<gtin>`), or None when nothing public is
+# known of it.
+TracePage = Callable[[str], str | None]
+
+_TRACE_PAGE: list[TracePage] = []
+
+
+def provide_trace_page(provider: TracePage) -> None:
+    _TRACE_PAGE[:] = [provider]
+
+
+def trace_page(gtin: str) -> str | None:
+    """The public trace page of `gtin` (GTIN-14), if traceability knows it publicly."""
+    if not gtin or not _TRACE_PAGE:
+        return None
+    return _TRACE_PAGE[0](gtin)

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from htxso.core import facts
+from htxso.core import facts, gs1
 from htxso.core.audit import record
 from htxso.core.models import Commune, User
 from htxso.core.roles import Role
@@ -30,6 +30,7 @@ from .models import Order, Product
 # The goods named in the price catalogue (code, kg per unit): their sales become its prices.
 PRICED = {"Chè búp khô Tân Cương": ("che", "0.2"), "Chè Tân Cương đặc biệt": ("che", "0.5")}
 # name, category, unit, price, wholesale (price, from), stars, colour of the drawn photo
+TRACED_TEA = "893000000102" + gs1.check_digit("893000000102")
 GOODS: list[tuple[str, str, str, int, tuple[int, int] | None, int | None, tuple[int, int, int]]] = [
     ("Chè Tân Cương đặc biệt", "tea", "goi", 250_000, (210_000, 10), 4, (46, 125, 50)),
     ("Chè búp khô Tân Cương", "tea", "goi", 180_000, None, 3, (85, 139, 47)),
@@ -111,6 +112,9 @@ def create_demo_market() -> int:
                     else (today + dt.timedelta(days=700) if stars else None),
                     "origin_id": origin.pk if origin else None,
                     **_priced(name),
+                    # The first shop's special tea is the diary's boxed tea (demo_traceability's
+                    # GTIN 893000000102x): its page links to the trace page.
+                    "gtin": TRACED_TEA if (i, j) == (0, 0) else "",
                 },
                 _photo(colour),
             )

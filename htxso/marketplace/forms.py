@@ -48,6 +48,13 @@ class ProductForm(StyledForm):
         help_text=_("Cần khi bán theo thùng, bao, gói…: ví dụ 1 bao = 50 kg."),
     )
 
+    gtin = forms.CharField(
+        label=_("GTIN (mã vạch, nếu có)"),
+        required=False,
+        max_length=20,
+        help_text=_("Mã GS1 8, 12, 13 hoặc 14 số in dưới mã vạch, ví dụ 8930000000019."),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["price_commodity"].choices = [  # type: ignore[attr-defined]

@@ -135,6 +135,10 @@ class Product(models.Model):
     kg_per_unit = models.DecimalField(
         _("số kg mỗi đơn vị"), max_digits=10, decimal_places=3, null=True, blank=True
     )
+    # The trade item's GS1 GTIN (stored in its 14-digit form), if it carries one: the same
+    # item sold by several shops keeps its GTIN (GS1), so it is unique within a shop only.
+    # When the production diary knows it, the product page links to its trace page.
+    gtin = models.CharField(_("GTIN (mã vạch)"), max_length=14, blank=True, default="")
     listed = models.BooleanField(_("đang bán"), default=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -161,6 +165,9 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(kg_per_unit__isnull=True) | Q(kg_per_unit__gt=0),
                 name="product_kg_per_unit_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "gtin"], condition=~Q(gtin=""), name="product_gtin_per_seller"
             ),
         ]
         indexes = [

@@ -13,12 +13,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from htxso.core import facts
+from htxso.core import facts, gs1
 from htxso.core.audit import record, snapshot
 from htxso.core.scoping import Action, may
 from htxso.core.uploads import JPEG, PNG, UploadRefused, sniff_document, too_large
@@ -45,6 +45,7 @@ FIELDS = (
     "listed",
     "price_commodity",
     "kg_per_unit",
+    "gtin",
 )
 
 
@@ -102,6 +103,7 @@ def _check(values: dict[str, Any]) -> None:
     if stars and (not values.get("ocop_certificate") or not values.get("ocop_expires_on")):
         errors["ocop_certificate"] = _("Sao OCOP cần số giấy chứng nhận và ngày hết hạn.")
     _check_commodity(values, errors)
+    _check_gtin(values, errors)
     if errors:
         raise ValidationError(errors)
 
@@ -128,6 +130,31 @@ def _check_commodity(values: dict[str, Any], errors: dict[str, str]) -> None:
         errors["kg_per_unit"] = _("Số kg mỗi đơn vị quá lớn: kiểm tra lại.")
 
 
+def _check_gtin(values: dict[str, Any], errors: dict[str, str]) -> None:
+    """An optional GTIN, checked (GS1: digits, length, check digit), kept in its 14-digit form."""
+    code = re.sub(r"\s", "", str(values.get("gtin") or ""))
+    if code and (error := gs1.gtin_error(code)):
+        errors["gtin"] = error
+        return
+    values["gtin"] = gs1.gtin14(code) if code else ""
+
+
+def _save(product: Product) -> None:
+    """Save, a second product of the shop with the same GTIN refused in Vietnamese (the check
+    first; the constraint for two saves racing)."""
+    twins = Product.objects.filter(seller_id=product.seller_id, gtin=product.gtin)
+    taken = _("Cửa hàng đã có sản phẩm khác mang GTIN %(gtin)s.") % {"gtin": product.gtin}
+    if product.gtin and twins.exclude(pk=product.pk).exists():
+        raise ValidationError({"gtin": taken})
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError:
+        if product.gtin and twins.exclude(pk=product.pk).exists():
+            raise ValidationError({"gtin": taken}) from None
+        raise
+
+
 def _seller(actor: Any, seller_id: int) -> Organisation:
     seller = Organisation.objects.filter(pk=seller_id).first()
     if seller is None:
@@ -152,7 +179,7 @@ def create_product(
     if photo is not None:
         product.photo.name = store_photo(photo)
     product.stock = max(0, int(values.get("stock") or 0))
-    product.save()
+    _save(product)
     record(actor, "create", product, None, _snap(product))
     return product
 
@@ -172,7 +199,7 @@ def update_product(
     if photo is not None:
         product.photo.name = store_photo(photo)
     product.version += 1
-    product.save()
+    _save(product)
     record(actor, "update", product, before, _snap(product))
     return product
 

@@ -28,6 +28,7 @@ class MarketProductOut(Schema):
     seller_name: str
     province_id: str
     photo_url: str | None
+    gtin: str = Field(description="GTIN-14 của sản phẩm (rỗng nếu không có)")
 
 
 class MarketLineIn(Input):

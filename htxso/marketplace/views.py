@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from htxso.core import facts
 from htxso.core.audit import record
 from htxso.core.models import User
 from htxso.core.pagination import InvalidCursor
@@ -74,7 +75,8 @@ def _without_cursor(request: HttpRequest) -> str:
 @require_GET
 def product(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(_products(request).select_related("origin"), pk=pk)
-    return render(request, "marketplace/product.html", {"product": item})
+    context = {"product": item, "trace_url": facts.trace_page(item.gtin)}
+    return render(request, "marketplace/product.html", context)
 
 
 @require_GET

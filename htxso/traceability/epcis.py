@@ -29,10 +29,12 @@ EVENT_TYPES = (
     "AssociationEvent",
 )
 # CBV 2.0 business steps and dispositions the pages offer (the schema accepts any URI too).
+# CBV 2.0 has no "recalling" step: a recall is the disposition "recalled", recorded with the
+# step being done (typically "holding", goods held back, or "removing").
 BIZ_STEPS = (
     "commissioning", "packing", "shipping", "receiving", "storing", "creating_class_instance",
     "inspecting", "retail_selling", "accepting", "loading", "unloading", "destroying",
-    "sensor_reporting", "assembling", "disassembling", "holding", "recalling",
+    "sensor_reporting", "assembling", "disassembling", "holding", "removing",
 )  # fmt: skip
 DISPOSITIONS = (
     "active", "in_progress", "in_transit", "sellable_accessible", "sellable_not_accessible",

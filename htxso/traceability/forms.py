@@ -140,6 +140,27 @@ class PackForm(StyledForm):
         return data
 
 
+class AssociateForm(StyledForm):
+    """A device (GIAI) attached to a case, pallet or lot, or detached, with its readings."""
+
+    action = forms.ChoiceField(
+        label=_("Thao tác"), choices=[("attach", _("Gắn thiết bị")), ("detach", _("Tháo thiết bị"))]
+    )
+    device = forms.CharField(
+        label=_("GIAI của thiết bị"),
+        max_length=30,
+        help_text=_("Mã tài sản GS1 (AI 8004), ví dụ 8930000NHIETKE01 cho một nhiệt kế tự ghi"),
+    )
+    target = forms.CharField(
+        label=_("Gắn với (SSCC hoặc GTIN/số lô)"),
+        max_length=512,
+        help_text=_("SSCC 18 số của thùng/pallet, hoặc GTIN/số lô dạng 8930000000019/LO-01"),
+    )
+    happened_on = DateField(label=_("Ngày"))
+    temperature = NumberField(label=_("Nhiệt độ (°C, nếu có)"), required=False, decimals=True)
+    humidity = NumberField(label=_("Độ ẩm tương đối (%, nếu có)"), required=False, decimals=True)
+
+
 class TransformForm(StyledForm):
     """Lots processed into a new lot (drying, roasting, milling, packaging…)."""
 

@@ -56,6 +56,29 @@ def background_svg() -> str:
 
 
 @dataclass(frozen=True)
+class Unit:
+    name: str
+    latitude: float | None
+    longitude: float | None
+
+
+_UNITS: dict[tuple[type, str], Unit] = {}
+
+
+def _units(model: type[Commune] | type[Province], codes: set[str]) -> dict[str, Unit]:
+    """Names and centres of administrative units, read once per process (they change only by
+    `load_units`, a release): the page reads no unit table a scan."""
+    missing = [code for code in codes if (model, code) not in _UNITS]
+    if missing:
+        rows = model.objects.filter(pk__in=missing).values_list(
+            "pk", "name", "latitude", "longitude"
+        )
+        for code, name, latitude, longitude in rows:
+            _UNITS[model, code] = Unit(name, latitude, longitude)
+    return {code: _UNITS[model, code] for code in codes if (model, code) in _UNITS}
+
+
+@dataclass(frozen=True)
 class Place:
     number: int
     name: str
@@ -89,11 +112,8 @@ def places(events: list[Any], organisations: dict[int, Any]) -> list[Place]:
         if plot_ids
         else {}
     )
-    commune_ids = {o.commune_id for o in organisations.values() if o.commune_id}
-    fields = ("name", "latitude", "longitude")
-    communes = {c.pk: c for c in Commune.objects.filter(pk__in=commune_ids).only(*fields)}
-    province_ids = {o.province_id for o in organisations.values()}
-    provinces = {p.pk: p for p in Province.objects.filter(pk__in=province_ids).only(*fields)}
+    communes = _units(Commune, {o.commune_id for o in organisations.values() if o.commune_id})
+    provinces = _units(Province, {o.province_id for o in organisations.values()})
     out: list[Place] = []
     for event, location in zip(events, locations, strict=True):
         organisation = organisations.get(event.organisation_id)

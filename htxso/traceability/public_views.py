@@ -5,16 +5,17 @@ the cooperative marked public."""
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import is_valid_path
+from django.urls import is_valid_path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from htxso.registry.models import Organisation
 
-from . import compression, digital_link, journey_map, labels, query, services
+from . import compression, digital_link, journey_map, labels, query
 from .models import Product
 from .steps import step_label
 
@@ -36,6 +37,41 @@ def _link(request: HttpRequest) -> digital_link.DigitalLink:
 
 # What the page shows of a cooperative (its registry page is a link away).
 ORGANISATION_FIELDS = ("id", "name", "tax_code", "status", "province_id", "commune_id")
+
+
+ORGANISATION_CACHE = "trace:organisation:{}"
+ORGANISATION_TTL = 300  # seconds; a save of the cooperative drops its entry (apps.py)
+
+
+def registry_facts(ids: set[int]) -> dict[int, Organisation]:
+    """The cooperatives' registry facts the page shows, from the cache (read once, then kept
+    until the organisation is saved or for ORGANISATION_TTL): a round trip fewer a scan."""
+    keys = {ORGANISATION_CACHE.format(pk): pk for pk in ids}
+    found: dict[int, Organisation] = {
+        keys[key]: value for key, value in cache.get_many(list(keys)).items()
+    }
+    missing = ids - found.keys()
+    if missing:
+        read = {
+            o.pk: o for o in Organisation.objects.filter(pk__in=missing).only(*ORGANISATION_FIELDS)
+        }
+        cache.set_many(
+            {ORGANISATION_CACHE.format(pk): o for pk, o in read.items()}, ORGANISATION_TTL
+        )
+        found.update(read)
+    return found
+
+
+def forget_organisation(pk: int) -> None:
+    cache.delete(ORGANISATION_CACHE.format(pk))
+
+
+def trace_page(gtin: str) -> str | None:
+    """The public trace page of a GTIN-14 a cooperative made public (`core.facts.trace_page`:
+    the marketplace's product page links to it)."""
+    if not Product.objects.filter(gtin=gtin, public=True).exists():
+        return None
+    return reverse("traceability:resolve", kwargs={"path": f"01/{gtin}"})
 
 
 @require_GET
@@ -85,10 +121,7 @@ def _trace(request: HttpRequest, link: digital_link.DigitalLink) -> HttpResponse
     organisation_ids = {e.organisation_id for e in journey.events}
     if product is not None:
         organisation_ids.add(product.organisation_id)
-    organisations = {
-        o.pk: o
-        for o in Organisation.objects.filter(pk__in=organisation_ids).only(*ORGANISATION_FIELDS)
-    }
+    organisations = registry_facts(organisation_ids)
     journey_places = journey_map.places(journey.events, organisations)
     timeline: list[dict[str, Any]] = [
         {
@@ -116,11 +149,10 @@ def _trace(request: HttpRequest, link: digital_link.DigitalLink) -> HttpResponse
 
 @require_GET
 def label_sheet(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
-    """The printable sheet of QR labels of a lot (whoever sees the product)."""
+    """The printable sheet of QR labels of a lot (whoever sees the product). Reading it
+    writes nothing: the cooperative says the labels are printed with a POST (labels_printed)."""
     product = get_object_or_404(Product.objects.visible_to(request.user), gtin=gtin)
     pdf = labels.sheet(product, lot, settings.TRACE_RESOLVER_DOMAIN)
-    if request.user.is_authenticated:
-        services.mark_labelled(request.user, product, lot)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="tem-{gtin}-{lot}.pdf"'
     return response

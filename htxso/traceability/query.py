@@ -102,6 +102,8 @@ def recall(epc: str, queryset: QuerySet[Event], limit: int = 5000) -> Recall:
 TIMELINE_FIELDS = (
     "id", "organisation_id", "event_time", "type", "biz_step", "biz_location", "read_point",
 )  # fmt: skip
+_COLUMNS = {field.attname: field.column for field in Event._meta.concrete_fields}
+TIMELINE_COLUMNS = tuple(_COLUMNS[name] for name in TIMELINE_FIELDS)
 
 
 @dataclass
@@ -112,14 +114,45 @@ class Journey:
 
 def journey(epc: str, limit: int = 200) -> Journey:
     """A lot's public story: where it came from (upstream, to the harvests) and where it went
-    (the units it travelled in), only what the cooperatives marked public."""
-    events = list(
-        events_of(reached(epc), Event.objects.filter(public=True)).only(*TIMELINE_FIELDS)[:limit]
-    )
-    harvests = list(
-        Harvest.objects.filter(event__in=[e.pk for e in events], crop__plot__public=True)
-        .select_related("crop__plot__commune", "product")
-        .prefetch_related("crop__treatments")
+    (the units it travelled in), only what the cooperatives marked public. One query for the
+    walk and the events (the public page's cost is its round trips); the harvests only when
+    the journey holds a commissioning event (a harvest's)."""
+    table, events_table = EventEpc._meta.db_table, Event._meta.db_table
+    step = f"""
+            SELECT o.epc, w.depth + 1
+            FROM {{name}} w
+            JOIN {table} i ON i.epc = w.epc AND i.role IN (%s, %s)
+            JOIN {table} o ON o.event_id = i.event_id AND o.role IN (%s, %s)
+            WHERE w.depth < %s"""
+    columns = ", ".join(f"e.{name}" for name in TIMELINE_COLUMNS)
+    # The ids are gathered first (the (epc, event) index) and joined: under ORDER BY
+    # event_time … LIMIT, a plain IN (subquery) lets PostgreSQL walk the time index instead.
+    sql = f"""
+        WITH RECURSIVE
+        down(epc, depth) AS (SELECT CAST(%s AS VARCHAR(512)), 0 UNION {step.format(name="down")}),
+        up(epc, depth) AS (SELECT CAST(%s AS VARCHAR(512)), 0 UNION {step.format(name="up")}),
+        ids(id) AS (
+            SELECT DISTINCT x.event_id FROM {table} x
+            WHERE x.epc IN (SELECT epc FROM down UNION SELECT epc FROM up)
+        )
+        SELECT {columns} FROM ids JOIN {events_table} e ON e.id = ids.id
+        WHERE e.public
+        ORDER BY e.event_time, e.id
+        LIMIT %s
+    """
+    params: list[str | int] = [
+        epc, *DOWN[0], *DOWN[1], MAX_DEPTH, epc, *UP[0], *UP[1], MAX_DEPTH, limit,
+    ]  # fmt: skip
+    events = list(Event.objects.raw(sql, params))
+    harvested = [e.pk for e in events if e.biz_step == "commissioning"]
+    harvests = (
+        list(
+            Harvest.objects.filter(event__in=harvested, crop__plot__public=True)
+            .select_related("crop__plot__commune", "product")
+            .prefetch_related("crop__treatments")
+        )
+        if harvested
+        else []
     )
     return Journey(events, harvests)
 

@@ -1,4 +1,5 @@
-"""The CBV business steps and dispositions in Vietnamese, for the pages."""
+"""The CBV 2.0 business steps in Vietnamese, for the pages (each one the EPCIS 2.0 schema
+accepts: `tests/test_epcis.py`). A recall is no step: it is the disposition "recalled"."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,10 @@ STEPS = {
     "unloading": _("Dỡ hàng"),
     "destroying": _("Tiêu huỷ"),
     "sensor_reporting": _("Ghi nhận cảm biến"),
-    "recalling": _("Thu hồi"),
+    "assembling": _("Gắn thiết bị"),
+    "disassembling": _("Tháo thiết bị"),
+    "holding": _("Tạm giữ"),
+    "removing": _("Rút khỏi lưu thông"),
 }
 
 

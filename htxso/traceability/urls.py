@@ -22,6 +22,11 @@ urlpatterns = [
         public_views.label_sheet,
         name="labels",
     ),
+    path(
+        "traceability/labels/<str:gtin>/<str:lot>/printed/",
+        views.labels_printed,
+        name="labels-printed",
+    ),
     path("traceability/map/vietnam.svg", public_views.vietnam_svg, name="vietnam-svg"),
     path("01/<str:gtin>/10/<str:lot>", public_views.resolve_lot, name="resolve-lot"),
     re_path(rf"^(?P<path>(?:{KEYS}|{SHORT})/.+)$", public_views.resolve, name="resolve"),

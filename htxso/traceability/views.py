@@ -20,8 +20,9 @@ from htxso.core.scoping import Action, Kind, may
 from htxso.registry.models import Organisation
 from htxso.tabular.csv_stream import csv_stream
 
-from . import query, services
+from . import devices, query, services
 from .forms import (
+    AssociateForm,
     CropForm,
     HarvestForm,
     PackForm,
@@ -67,7 +68,21 @@ def _forms(organisation: Organisation, data: Any = None, which: str = "") -> dic
         "pack": PackForm(bound("pack"), prefix="pack", products=products),
         "transform": TransformForm(bound("transform"), prefix="transform", products=products),
         "ship": ShipForm(bound("ship"), prefix="ship"),
+        "associate": AssociateForm(bound("associate"), prefix="associate"),
     }
+
+
+_WRITES = (
+    "product",
+    "plot",
+    "crop",
+    "treatment",
+    "harvest",
+    "pack",
+    "transform",
+    "ship",
+    "associate",
+)
 
 
 def _page(request: HttpRequest, organisation: Organisation, forms: dict, status: int = 200) -> Any:
@@ -140,6 +155,10 @@ def _write(form: Any, name: str, organisation: Organisation, user: Any) -> Any:
             user, organisation.pk, [services.canonical(d["code"])], _at(d["happened_on"]),
             step=d["step"], location_gln=d["location_gln"].strip(),
         ),
+        "associate": lambda: devices.associate(
+            user, organisation.pk, d["device"], d["target"], _at(d["happened_on"]),
+            attach=d["action"] == "attach", temperature=d["temperature"], humidity=d["humidity"],
+        ),
     }  # fmt: skip
     return writes[name]()
 
@@ -156,7 +175,7 @@ def _at(day: dt.date) -> dt.datetime:
 @require_POST
 def diary_write(request: HttpRequest, what: str) -> HttpResponse:
     organisation = _organisation(request)
-    if what not in ("product", "plot", "crop", "treatment", "harvest", "pack", "transform", "ship"):
+    if what not in _WRITES:
         raise PermissionDenied(_("Thao tác không hợp lệ."))
     forms = _forms(organisation, request.POST, what)
     form = forms[what]
@@ -176,6 +195,26 @@ def diary_write(request: HttpRequest, what: str) -> HttpResponse:
                 target["Location"] += f"?org={organisation.pk}"
             return target
     return _page(request, organisation, forms, status=422)
+
+
+@login_required
+@require_POST
+def labels_printed(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
+    """The cooperative says the lot's QR labels are printed: its harvest leaves the inbox
+    (audited `label`). Whoever sees the product but may not edit it is refused (403)."""
+    product = get_object_or_404(Product.objects.visible_to(request.user), gtin=gtin)
+    if not may(request.user, Action.EDIT, product):
+        raise PermissionDenied(_("Chỉ hợp tác xã của sản phẩm được đánh dấu đã in tem."))
+    if services.mark_labelled(request.user, product, lot):
+        messages.success(request, _("Đã ghi nhận lô %(lot)s đã in tem QR.") % {"lot": lot})
+    else:
+        messages.info(
+            request, _("Lô %(lot)s không có lần thu hoạch nào chờ in tem.") % {"lot": lot}
+        )
+    target = redirect("traceability:diary")
+    if not getattr(request.user, "organisation_id", None):
+        target["Location"] += f"?org={product.organisation_id}"
+    return target
 
 
 def _recall_allowed(request: HttpRequest) -> None:

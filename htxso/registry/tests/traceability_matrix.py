@@ -47,12 +47,16 @@ RECALL: Row = [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (F, F), (F,
 # A private product (its label sheet): as the product (no sign-in asked: 404 outside).
 PRIVATE: Row = [(N, N), (N, N), (OK, OK), (OK, OK), (OK, N), (N, N), (OK, N), (N, N)]
 
+# Marking a lot's labels printed (a public product: everyone sees it): who may edit it.
+LABELS_PRINTED: Row = [(L, L), (F, F), (OK, OK), (F, F), (F, F), (F, F), (OK, F), (F, F)]
+
 TRACEABILITY_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "traceability:diary": {"GET": DIARY},
     "traceability:diary-write": {"POST": DIARY_WRITE},
     "traceability:recall": {"GET": RECALL},
     "traceability:recall-csv": {"GET": RECALL},
     "traceability:labels": {"GET": PRIVATE},
+    "traceability:labels-printed": {"POST": LABELS_PRINTED},
     "traceability:resolve-lot": {"GET": EVERYONE},  # the QR label's address
     "traceability:resolve": {"GET": EVERYONE},  # any Digital Link key (short names too)
     "traceability:compressed": {"GET": EVERYONE},  # a compressed Digital Link
@@ -119,6 +123,9 @@ TRACEABILITY_PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ),
     ("traceability:labels", "GET"): lambda w, t: page(
         "traceability:labels", _diary(w, t)["private"].gtin, "MX-1"
+    ),
+    ("traceability:labels-printed", "POST"): lambda w, t: page(
+        "traceability:labels-printed", _diary(w, t)["public"].gtin, "MX-1", body={}
     ),
     ("traceability:resolve-lot", "GET"): lambda w, t: page("traceability:resolve-lot", *_lot(w, t)),
     ("traceability:resolve", "GET"): lambda w, t: Call("/gtin/{}/lot/{}".format(*_lot(w, t))),

@@ -231,3 +231,15 @@ def test_a_leap_second_is_refused_not_a_500(client, coop):
     assert reply.json()["errors"][0]["field"] == "epcisBody.eventList[0].eventTime"
     lower = _harvest_event(2, "2026-05-01t07:00:00z")
     assert _capture(client, coop.manager, coop.org, epcis.document([lower])).status_code == 201
+
+
+def test_every_step_and_disposition_the_pages_name_is_one_the_schema_accepts():
+    """CBV 2.0 has no "recalling" step (a recall is the disposition "recalled")."""
+    from htxso.traceability.steps import STEPS
+
+    definitions = epcis.schema()["definitions"]
+    steps = next(a["enum"] for a in definitions["bizStep"]["anyOf"] if "enum" in a)
+    dispositions = next(a["enum"] for a in definitions["disposition"]["anyOf"] if "enum" in a)
+    assert set(epcis.BIZ_STEPS) <= set(steps) and set(STEPS) <= set(steps)
+    assert "recalling" not in steps and "recalling" not in STEPS
+    assert set(epcis.DISPOSITIONS) <= set(dispositions)

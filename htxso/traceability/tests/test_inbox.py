@@ -25,13 +25,27 @@ def test_lots_awaiting_labels_and_recalled_lots(client, coop):
     assert "2 lô thu hoạch chưa in tem QR" in _items(coop.manager)
     assert _items(coop.officer) == {} and _items(coop.manager_01) == {}
 
-    client.force_login(coop.officer)  # someone else printing does not count
+    printed = f"/traceability/labels/0{GTIN}/LO-01/printed/"
+    client.force_login(coop.officer)  # someone else may read the sheet, not mark it printed
     assert client.get(f"/traceability/labels/0{GTIN}/LO-01.pdf").status_code == 200
+    assert client.post(printed).status_code == 403
     assert "2 lô thu hoạch chưa in tem QR" in _items(coop.manager)
     client.force_login(coop.manager)
-    assert client.get(f"/traceability/labels/0{GTIN}/LO-01.pdf").status_code == 200
+    # Downloading the sheet (a GET) writes nothing, however often.
+    for _ in range(2):
+        assert client.get(f"/traceability/labels/0{GTIN}/LO-01.pdf").status_code == 200
+    assert "2 lô thu hoạch chưa in tem QR" in _items(coop.manager)
+    assert not AuditEntry.objects.filter(action="label").exists()
+    assert 'data-labels-printed="LO-01"' in client.get("/traceability/").content.decode()
+    reply = client.post(printed, follow=True)
+    assert "Đã ghi nhận lô LO-01 đã in tem QR." in reply.content.decode()
+    assert 'data-labels-printed="LO-01"' not in reply.content.decode()
     assert "1 lô thu hoạch chưa in tem QR" in _items(coop.manager)
     assert AuditEntry.objects.filter(action="label").count() == 1
+    reply = client.post(printed, follow=True)  # twice: nothing more to mark, no second entry
+    assert "Lô LO-01 không có lần thu hoạch nào chờ in tem." in reply.content.decode()
+    assert AuditEntry.objects.filter(action="label").count() == 1
+    assert client.post(f"/traceability/labels/0{GTIN}9/LO-01/printed/").status_code == 404
 
     recalled = {
         "type": "ObjectEvent",

@@ -144,3 +144,22 @@ def test_a_private_plot_stays_off_the_map(client, coop):
     _harvest(coop, public_plot=False)
     html = client.get(f"/01/{GTIN}/10/LO-01").content.decode()
     assert coop.commune.name not in html
+
+
+def test_the_trace_page_shows_the_registry_status_at_once_despite_its_cache(client, coop):
+    """The cooperative's registry facts are cached for the page; a status change (an UPDATE)
+    or a renaming (a save) is shown on the next scan."""
+    from htxso.registry.writes.status import change_status
+
+    services.record_harvest(
+        coop.manager, coop.crop.pk, coop.product.pk, "LO-01", dt.date(2026, 5, 1), 10
+    )
+    url = f"/01/{GTIN}/10/LO-01"
+    assert "Đang hoạt động" in client.get(url).content.decode()
+    change_status(None, coop.org.pk, "suspended", dt.date.today())
+    page = client.get(url).content.decode()
+    assert "Đang hoạt động" not in page and "Tạm ngừng" in page
+    coop.org.refresh_from_db()
+    coop.org.name = "HTX Chè Tân Cương Mới"
+    coop.org.save()
+    assert "HTX Chè Tân Cương Mới" in client.get(url).content.decode()
