@@ -12,7 +12,7 @@ asks here. No provider: no facts (None, or nothing). Today:
 - the production diary's crops a user keeps or belongs to (traceability provides them; the
   crop calendar says what to do this month for each);
 - the statistical indicators' catalogue and their latest released figures (reporting provides
-  them; the steering committee's tasks name the indicators they move).
+  them; the steering committee's tasks name the indicators they move);
 - the public trace page of a GTIN (traceability provides it; the marketplace's product page
   links to it when its product carries that GTIN).
 The other way round, the statistics cube reads figures other apps provide (the marketplace's
