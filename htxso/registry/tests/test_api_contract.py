@@ -29,6 +29,9 @@ PUBLIC_READS = {
     "GET /api/v1/market/products",
     "GET /api/v1/market/products/{pk}",
     "GET /api/v1/market/vietqr",
+    # The purchase-request board (marketplace/b2b_api.py): open needs, without the buyer's name.
+    "GET /api/v1/market/requests",
+    "GET /api/v1/market/requests/{pk}",
     # Market prices, their series, observations and forecasts (prices/api.py).
     "GET /api/v1/prices/commodities",
     "GET /api/v1/prices/series",
