@@ -176,7 +176,9 @@ def test_the_home_costs_the_same_queries_whatever_the_queue(client, annual, offi
     for n in range(1, 6):
         submit_one(n)
     assert {user.pk: queries(user) for user in (officer_19, admin)} == before
-    assert max(before.values()) <= 30
+    # Each app's inbox provider and panel costs one or two queries, whatever the queue; ten
+    # apps now (the forum, the rounds sent to the centre, price imports joined): 28 and 34.
+    assert max(before.values()) <= 36
 
 
 def test_the_managers_due_report_link_opens_the_form_with_its_period(client, annual, manager):
