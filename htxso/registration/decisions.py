@@ -105,11 +105,12 @@ def _approve(actor: Any, application: Application) -> Application:
         email=application.email,
         tax_code=tax_code,
     )
-    registry.add_person_members(writer, organisation.pk, on, changes.founders(application))
+    founders = changes.founders(application)
+    registry.add_person_members(writer, organisation.pk, on, founders)
     code = tax_code or next_number(
         f"code-{application.province_id}", f"{rule.code_prefix}{application.province_id}-"
     )
-    issue_certificate(application, organisation, code)
+    issue_certificate(application, organisation, code, new_members=len(founders))
     return step(
         actor,
         application,
@@ -122,19 +123,29 @@ def _approve(actor: Any, application: Application) -> Application:
 
 
 def issue_certificate(
-    application: Application, organisation: Organisation, code: str
+    application: Application,
+    organisation: Organisation,
+    code: str,
+    new_members: int | None = None,
 ) -> Certificate:
-    """A new certificate of `organisation`; the ones issued before are superseded (kept)."""
+    """A new certificate of `organisation`; the ones issued before are superseded (kept).
+    `new_members`: the founders of an organisation created in this transaction — it has no
+    certificate and no approved change yet, so neither is asked of the database (two round
+    trips fewer per approval)."""
     now = timezone.now()
-    if application.purpose == Purpose.REGISTER:
+    new = new_members is not None
+    if new:
+        members = new_members
+    elif application.purpose == Purpose.REGISTER:
         members = application.members.count()
     else:
         members = Organisation.objects.values_list("members_count", flat=True).get(
             pk=organisation.pk
         )
-    Certificate.objects.filter(organisation=organisation, superseded_at__isnull=True).update(
-        superseded_at=now
-    )
+    if not new:
+        Certificate.objects.filter(organisation=organisation, superseded_at__isnull=True).update(
+            superseded_at=now
+        )
     address = ", ".join(
         part
         for part in (
@@ -159,7 +170,9 @@ def issue_certificate(
             "registered_on": organisation.registered_on.isoformat()
             if organisation.registered_on
             else "",
-            "changes": Application.objects.filter(
+            "changes": 0
+            if new
+            else Application.objects.filter(
                 organisation=organisation, purpose=Purpose.CHANGE, status="approved"
             ).count()
             + (application.purpose == Purpose.CHANGE),

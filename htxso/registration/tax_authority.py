@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -59,7 +60,18 @@ def issuer() -> TaxCodeIssuer:
 
 
 def next_number(name: str, prefix: str, width: int = 6) -> str:
-    """The next number of a sequence: `prefix` + zero-padded counter (locked row)."""
+    """The next number of a sequence: `prefix` + zero-padded counter. One statement (the
+    UPDATE takes the row's lock and returns the number, PostgreSQL and SQLite ≥ 3.35); the
+    counter's first use creates its row under a lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {CodeCounter._meta.db_table} SET next_value = next_value + 1 "
+            "WHERE name = %s RETURNING next_value - 1",
+            [name],
+        )
+        taken = cursor.fetchone()
+    if taken is not None:
+        return f"{prefix}{taken[0]:0{width}d}"
     row, _created = CodeCounter.objects.select_for_update().get_or_create(
         name=name, defaults={"next_value": 1}
     )

@@ -194,9 +194,10 @@ class _Aggregates:
                     cursor.execute(_UPSERT, row)
                 else:  # the row exists (it counted what leaves it); an upsert's new row could not
                     cursor.execute(_FALL, [row[4], row[5], row[6], *row[:4]])
-        RegistryAggregate.objects.filter(
-            province_id__in={r[0] for r in rows}, organisations=0
-        ).delete()
+        if any(r[4] < 0 for r in rows):  # only a fall can leave a row at zero
+            RegistryAggregate.objects.filter(
+                province_id__in={r[0] for r in rows if r[4] < 0}, organisations=0
+            ).delete()
 
 
 _derived: list[Derived] = [_Aggregates()]

@@ -112,3 +112,34 @@ def test_the_page_renders_the_menus(client):
     client.logout()
     html = client.get("/overview/").content.decode()
     assert 'id="nav-work"' not in html and 'id="signup-menu"' in html
+
+
+def test_the_remembered_urls_keep_nothing_of_one_user_for_another():
+    """The URLs are kept per language (and URLconf); who is offered what, and which link is
+    current, is still decided per request: an officer's tools never reach the next visitor."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import translation
+
+    officer = make_user("nav-cache-officer", Role.PROVINCIAL_OFFICER)
+    seen_by_officer = offered(officer)
+    assert "Nhập dữ liệu" in seen_by_officer["work"]
+    public = offered(AnonymousUser())
+    assert public["work"] == [] and "Trang của tôi" not in public["bar"]
+    assert offered(officer) == seen_by_officer
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    with translation.override("en"):
+        english = {str(link["url"]) for link in nav(request)["nav"]["services"]}
+    with translation.override("vi"):
+        vietnamese = {str(link["url"]) for link in nav(request)["nav"]["services"]}
+    assert english == vietnamese  # URLs are not translated here; kept apart all the same
+    from htxso.core import nav as module
+
+    assert {key[2] for key in module._urls} >= {"en", "vi"}
+    assert all(isinstance(value, str) for value in module._urls.values())
+    request = RequestFactory().get("/registry/")
+    request.user = officer
+    assert [link["current"] for link in nav(request)["nav"]["bar"]][2] is True
+    request = RequestFactory().get("/statistics/")
+    request.user = officer
+    assert [link["current"] for link in nav(request)["nav"]["bar"]][2] is False
