@@ -394,7 +394,8 @@ def submit(job: BaseJob, commit: bool = False) -> None:
 
         transaction.on_commit(lambda: app.send_task("core.run_job", args=[label, job_id]))
     else:
-        close_old_connections()
+        if not connection.in_atomic_block:  # inside one it would close the caller's
+            close_old_connections()  # transaction's connection (PostgreSQL: "closed")
         transaction.on_commit(
             lambda: threading.Thread(target=_in_thread, args=(label, job_id), daemon=True).start()
         )

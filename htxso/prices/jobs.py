@@ -128,7 +128,8 @@ def schedule(series_ids: Iterable[int] | None = None) -> int:
                 lambda chunk=chunk: app.send_task("prices.forecast", args=[chunk])  # type: ignore[misc]
             )
         else:
-            close_old_connections()
+            if not connection.in_atomic_block:  # inside one it would close the caller's
+                close_old_connections()  # transaction's connection (PostgreSQL: "closed")
             transaction.on_commit(
                 lambda chunk=chunk: threading.Thread(  # type: ignore[misc]
                     target=_in_thread, args=(chunk,), daemon=True

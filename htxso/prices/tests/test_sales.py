@@ -194,3 +194,20 @@ def test_the_beat_schedule_names_the_task(settings):
     from htxso.prices.tasks import ingest_market
 
     assert settings.CELERY_BEAT_SCHEDULE["prices-market"]["task"] == ingest_market.name
+
+
+@pytest.mark.django_db
+def test_queuing_forecasts_inside_a_transaction_keeps_its_connection(settings):
+    """The thread backend queued the forecasts after `close_old_connections()`, which inside a
+    transaction (the ingest's) closes the caller's connection: the next query of the demo's
+    steps failed on PostgreSQL ("the connection is closed")."""
+    from django.db import connection, transaction
+
+    from htxso.core.models import Province
+    from htxso.prices import jobs
+
+    settings.JOBS_BACKEND = "thread"
+    with transaction.atomic():  # never committed here: the thread is queued, never started
+        assert jobs.schedule([987654321]) == 1
+        assert Province.objects.filter(code="01").count() in (0, 1)  # the connection answers
+        assert connection.connection is not None
