@@ -35,6 +35,15 @@ def catalogue(db: Any) -> None:
     release.objects.create(period="2025")
 
 
+@pytest.fixture
+def units(db: Any) -> None:
+    """The administrative units, which an earlier test's flush (a transactional test) removes:
+    without them a user of province 19 breaks its foreign key."""
+    from htxso.core.units import load_units
+
+    load_units()
+
+
 def _thai_nguyen(agencies: dict[str, Agency]) -> Agency:
     return next(a for a in agencies.values() if a.province_id == "19")
 
@@ -105,6 +114,7 @@ def test_an_unknown_code_is_refused_on_the_entry_page_and_the_api(
 def test_the_task_page_in_a_browser_shows_the_linked_indicator(
     chromium_path,  # noqa: F811
     live_server,
+    units,
     client,
     catalogue,
     agencies,
