@@ -23,25 +23,33 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+P = TypeVar("P", bound=Callable[..., Any])
+
+
+class Slot(Generic[P]):
+    """The one provider of a fact: a second registration replaces the first (`ready` may
+    run twice in tests); `provider` is None until an app registers one."""
+
+    def __init__(self) -> None:
+        self.provider: P | None = None
+
+    def provide(self, provider: P) -> None:
+        self.provider = provider
+
 
 # (organisation id, year) → the approved yearly report's values, or None.
 YearlyReport = Callable[[int, int], Mapping[str, Any] | None]
 
-_YEARLY_REPORT: list[YearlyReport] = []
-
-
-def provide_yearly_report(provider: YearlyReport) -> None:
-    """Register the one provider of approved yearly reports (a second registration replaces
-    the first: `ready` may run twice in tests)."""
-    _YEARLY_REPORT[:] = [provider]
+_YEARLY_REPORT: Slot[YearlyReport] = Slot()
+provide_yearly_report = _YEARLY_REPORT.provide
 
 
 def yearly_report(organisation_id: int, year: int) -> Mapping[str, Any] | None:
     """The values of the organisation's approved yearly report for `year`, if any."""
-    if not _YEARLY_REPORT:
-        return None
-    return _YEARLY_REPORT[0](organisation_id, year)
+    provider = _YEARLY_REPORT.provider
+    return None if provider is None else provider(organisation_id, year)
 
 
 # --- the price catalogue -------------------------------------------------------------------------
@@ -49,16 +57,14 @@ def yearly_report(organisation_id: int, year: int) -> Mapping[str, Any] | None:
 # () → [(code, Vietnamese name)] of the commodities prices are kept for, by name.
 Commodities = Callable[[], Sequence[tuple[str, str]]]
 
-_COMMODITIES: list[Commodities] = []
-
-
-def provide_commodities(provider: Commodities) -> None:
-    _COMMODITIES[:] = [provider]
+_COMMODITIES: Slot[Commodities] = Slot()
+provide_commodities = _COMMODITIES.provide
 
 
 def commodities() -> list[tuple[str, str]]:
     """The price catalogue's commodities as (code, name); [] without prices."""
-    return list(_COMMODITIES[0]()) if _COMMODITIES else []
+    provider = _COMMODITIES.provider
+    return [] if provider is None else list(provider())
 
 
 # --- the marketplace's sales ---------------------------------------------------------------------
@@ -80,16 +86,14 @@ class SalePrice:
 # (first month, last month) → the sales of those months (both included).
 SalePrices = Callable[[dt.date, dt.date], Sequence[SalePrice]]
 
-_SALE_PRICES: list[SalePrices] = []
-
-
-def provide_sale_prices(provider: SalePrices) -> None:
-    _SALE_PRICES[:] = [provider]
+_SALE_PRICES: Slot[SalePrices] = Slot()
+provide_sale_prices = _SALE_PRICES.provide
 
 
 def sale_prices(first: dt.date, last: dt.date) -> list[SalePrice]:
     """The marketplace's median prices per commodity, province and month; [] without it."""
-    return list(_SALE_PRICES[0](first, last)) if _SALE_PRICES else []
+    provider = _SALE_PRICES.provider
+    return [] if provider is None else list(provider(first, last))
 
 
 # --- the production diary ------------------------------------------------------------------------
@@ -112,16 +116,14 @@ class DiaryCrop:
 # (user) → the diary crops the user keeps or belongs to (what the user may see).
 DiaryCrops = Callable[[Any], Sequence[DiaryCrop]]
 
-_DIARY_CROPS: list[DiaryCrops] = []
-
-
-def provide_diary_crops(provider: DiaryCrops) -> None:
-    _DIARY_CROPS[:] = [provider]
+_DIARY_CROPS: Slot[DiaryCrops] = Slot()
+provide_diary_crops = _DIARY_CROPS.provide
 
 
 def diary_crops(user: Any) -> list[DiaryCrop]:
     """The user's diary crops; [] without a production diary."""
-    return list(_DIARY_CROPS[0](user)) if _DIARY_CROPS else []
+    provider = _DIARY_CROPS.provider
+    return [] if provider is None else list(provider(user))
 
 
 # The opposite direction: figures a domain app offers the statistics cube. A provider gets a
@@ -177,22 +179,20 @@ class IndicatorFacts:
 # with their latest released figures in `areas` ([]: the names only).
 Indicators = Callable[[Sequence[str], Sequence[str]], Mapping[str, IndicatorFacts]]
 
-_INDICATORS: list[Indicators] = []
-
-
-def provide_indicators(provider: Indicators) -> None:
-    _INDICATORS[:] = [provider]
+_INDICATORS: Slot[Indicators] = Slot()
+provide_indicators = _INDICATORS.provide
 
 
 def has_indicators() -> bool:
     """Whether an indicator catalogue is there to check codes against."""
-    return bool(_INDICATORS)
+    return _INDICATORS.provider is not None
 
 
 def indicators(codes: Sequence[str], areas: Sequence[str] = ()) -> dict[str, IndicatorFacts]:
     """The catalogue's indicators among `codes`, with released figures in `areas`; {} without
     a catalogue."""
-    return dict(_INDICATORS[0](codes, areas)) if _INDICATORS and codes else {}
+    provider = _INDICATORS.provider
+    return dict(provider(codes, areas)) if provider is not None and codes else {}
 
 
 # --- traceability's public pages -----------------------------------------------------------------
@@ -201,15 +201,11 @@ def indicators(codes: Sequence[str], areas: Sequence[str] = ()) -> dict[str, Ind
 # known of it.
 TracePage = Callable[[str], str | None]
 
-_TRACE_PAGE: list[TracePage] = []
-
-
-def provide_trace_page(provider: TracePage) -> None:
-    _TRACE_PAGE[:] = [provider]
+_TRACE_PAGE: Slot[TracePage] = Slot()
+provide_trace_page = _TRACE_PAGE.provide
 
 
 def trace_page(gtin: str) -> str | None:
     """The public trace page of `gtin` (GTIN-14), if traceability knows it publicly."""
-    if not gtin or not _TRACE_PAGE:
-        return None
-    return _TRACE_PAGE[0](gtin)
+    provider = _TRACE_PAGE.provider
+    return None if not gtin or provider is None else provider(gtin)
