@@ -1,12 +1,11 @@
-"""The organisation import's SQL lane (#17, `organisations_sql`): its quick keys are the search
-keys; the rows it takes or leaves give the row lane's findings on files made to trip it (codes
-and names repeated in other spellings, names outside the quick alphabet, old addresses between
-errors, blank lines); and it really takes the clean rows."""
+"""The organisation import's SQL lane (#17, `organisations_sql`): the rows it takes or leaves
+give the row lane's findings on files made to trip it (codes and names repeated in other
+spellings, names outside the quick alphabet, old addresses between errors, blank lines), and it
+really takes the clean rows."""
 
 import pytest
 from django.db import connection
 
-from htxso.core.text import quick_search_key, search_key
 from htxso.exchange import organisations_sql
 from htxso.exchange.layouts import ORGANISATION_LAYOUT
 from htxso.exchange.tests.test_importers import csv_bytes, make_job, organisation, table
@@ -17,27 +16,6 @@ pytestmark = [
     pytest.mark.usefixtures("media"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL lane is PostgreSQL's"),
 ]
-
-NAMES = [
-    "Hợp tác xã Chè Tân Cương",
-    "HỢP TÁC XÃ  NÔNG NGHIỆP ĐỒNG TÂM ",
-    "Liên hiệp Hợp tác xã Dịch vụ Ẩm thực Đà Nẵng",
-    "LIÊN HIỆP HTX vận tải-du lịch (Sài Gòn)",
-    "Tổ hợp tác rau_sạch số 5/2024",
-    "hộ kinh doanh Bánh Chưng Ước Lễ",
-    "HTX hop tac xa hop tac xa",
-    "Ỷ Lan & Cộng sự; 'Ơn' \"Ưng\"",
-    "   ",
-    "a  b   c",
-    "ỐỒỔỖỘ ớờởỡợ ỨỪỬỮỰ ýỳỷỹỵ Đđ",
-]
-
-
-def test_the_quick_search_key_is_the_search_key():
-    """The lane computes each new name's keys with `quick_search_key`: `search_key` itself."""
-    for name in [*NAMES, "Straße", "Tab\there", "Cafe\u0301", "\u00a0x", "ǅ", "x_y", ""]:
-        assert quick_search_key(name) == search_key(name), name
-        assert quick_search_key(name.upper()) == search_key(name.upper()), name
 
 
 def tricky_rows() -> list[dict]:
