@@ -25,7 +25,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database", default="htxso_bench_orgs")
     args = parser.parse_args()
+    bench.use_database(args.database)
     bench.prepare_target()
     os.environ["DATABASE_URL"] = bench.TARGET_URL
     os.environ.setdefault("DEBUG", "1")

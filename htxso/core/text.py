@@ -13,15 +13,16 @@ from functools import lru_cache
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s]|_")
 # Longest phrases first: "lien hiep hop tac xa" must fold before "hop tac xa".
+ABBREVIATED = (
+    ("lien hiep hop tac xa", "lhhtx"),
+    ("lien hiep htx", "lhhtx"),
+    ("hop tac xa", "htx"),
+    ("to hop tac", "tht"),
+    ("ho kinh doanh", "hkd"),
+)
 _ABBREVIATIONS = tuple(
     (re.compile(rf"(?<!\S){re.escape(phrase)}(?!\S)"), abbreviation)
-    for phrase, abbreviation in (
-        ("lien hiep hop tac xa", "lhhtx"),
-        ("lien hiep htx", "lhhtx"),
-        ("hop tac xa", "htx"),
-        ("to hop tac", "tht"),
-        ("ho kinh doanh", "hkd"),
-    )
+    for phrase, abbreviation in ABBREVIATED
 )
 
 
@@ -51,3 +52,30 @@ def search_terms(query: str | None) -> list[str]:
         if word:
             seen.setdefault(word, None)
     return list(seen)
+
+
+def _vietnamese() -> str:
+    vowels = "aăâeêioôơuưy"
+    marks = ("", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323")
+    lower = [unicodedata.normalize("NFC", v + m) for v in vowels for m in marks] + ["đ"]
+    return "".join(c for c in [*lower, *(c.upper() for c in lower)] if not c.isascii())
+
+
+# Printable ASCII and the Vietnamese letters (NFC): `quick_search_key` reads such text with
+# one translation table instead of a decomposition, a regular expression per step.
+_ALPHABET = frozenset(chr(c) for c in range(0x20, 0x7F)) | frozenset(_vietnamese())
+# Bytes: each ASCII punctuation mark (and "_") to a space, letters to lower case.
+_QUICK = bytes((c + 32 if 65 <= c <= 90 else c) if chr(c).isalnum() else 32 for c in range(256))
+
+
+def quick_search_key(text: str) -> str:
+    """`search_key`, several times faster for names in the alphabet (an import computes the
+    keys of hundreds of thousands); the same answer for any text (tested)."""
+    if not text or not _ALPHABET.issuperset(text):
+        return search_key(text)
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    key = " ".join(plain.encode("ascii", "ignore").translate(_QUICK).decode().split())
+    for (phrase, _short), (pattern, abbreviation) in zip(ABBREVIATED, _ABBREVIATIONS, strict=True):
+        if phrase in key:
+            key = pattern.sub(abbreviation, key)
+    return key

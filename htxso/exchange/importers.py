@@ -76,7 +76,7 @@ def run(
             import_members(job, table, reader, report, tick, commit, progress or _silent)
         elif organisations_bulk.available():
             organisations_bulk.import_organisations_setwise(
-                job, table.rows, reader, report, tick, commit
+                job, table, reader, report, tick, commit, progress
             )
         else:
             import_organisations(job, table.rows, reader, report, tick)

@@ -27,7 +27,9 @@ from htxso.registry import services
 from htxso.registry.choices import Status
 from htxso.registry.models import Organisation
 from htxso.tabular.findings import ROW_LEVEL
+from htxso.tabular.sources import Table
 
+from . import organisations_sql
 from .models import ImportJob
 from .organisations import (
     OrganisationMatcher,
@@ -108,6 +110,7 @@ def _batches(
             reader.report = report
         report.rows += held.rows
         if not held.rows:
+            _replay(report, held, 0, None)  # the SQL lane's conversions after the last row
             return
         yield batch, held
 
@@ -124,18 +127,50 @@ def _replay(report: ImportFindings, held: ImportFindings, start: int, until: int
 
 def import_organisations_setwise(
     job: ImportJob,
-    rows: Iterable[tuple[int, list[Any]]],
+    table: Table,
     reader: RowReader,
     report: ImportFindings,
     tick: Callable[[], None],
     commit: bool = True,
+    progress: Callable[[str, float], None] | None = None,
 ) -> None:
-    """`organisations.import_organisations`, by batches; a dry run (`commit` False) checks
-    every new organisation but writes none (the row lane writes and rolls back)."""
+    """`organisations.import_organisations`, by batches — the rows SQL takes (`organisations_sql`)
+    first, set-wise; a dry run (`commit` False) checks every new organisation but writes none
+    (the row lane writes and rolls back)."""
     actor = job.created_by
     counts = {"created": 0, "updated": 0, "unchanged": 0, "status_changes": 0}
-    matcher = BatchMatcher(reader, report, job.strategy)
     checker = services.Checker(actor)
+    lane = None
+    if organisations_sql.available(table, reader, job.strategy):
+        lane = organisations_sql.Lane(reader, checker)
+        if not lane.run(table, progress or (lambda phase, fraction: None)):
+            lane.drop()
+            lane = None
+    rows: Iterable[tuple[int, list[Any]]] = table.rows
+    if lane is not None:
+        close = getattr(table.rows, "close", None)
+        if close is not None:
+            close()  # read by COPY instead
+        rows = lane.others(report)
+    _import_rows(job, rows, reader, report, tick, commit, checker, counts, lane)
+    if lane is not None:  # on an error the transaction's rollback takes its tables
+        lane.drop()
+    report.summary["organisations"] = counts
+
+
+def _import_rows(
+    job: ImportJob,
+    rows: Iterable[tuple[int, list[Any]]],
+    reader: RowReader,
+    report: ImportFindings,
+    tick: Callable[[], None],
+    commit: bool,
+    checker: services.Checker,
+    counts: dict[str, int],
+    lane: organisations_sql.Lane | None,
+) -> None:
+    actor = job.created_by
+    matcher = BatchMatcher(reader, report, job.strategy)
     stage = services.OrganisationStage() if commit else None
     for batch, held in _batches(rows, reader, report, tick):
         matcher.prefetch(batch)
@@ -170,9 +205,15 @@ def import_organisations_setwise(
         _replay(report, held, replayed, None)
         if commit and not report.has_errors:  # else nothing lands: no need to write it
             services.create_organisations(actor, new, stage)
+    if lane is not None:
+        clean, moved, _others = lane.counts()
+        report.rows += clean
+        counts["created"] += clean
+        counts["status_changes"] += moved
+        if stage is not None and clean and not report.has_errors:
+            stage.adopt(actor, lane.new_organisations(), job)
     if stage is not None and not report.has_errors:
         stage.flush()
-    report.summary["organisations"] = counts
 
 
 def _prepare(

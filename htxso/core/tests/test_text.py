@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from htxso.core.text import search_key, search_terms, strip_diacritics
+from htxso.core.text import quick_search_key, search_key, search_terms, strip_diacritics
 
 # --- diacritics, case, đ --------------------------------------------------------------------
 
@@ -224,3 +224,32 @@ def test_search_terms_are_the_distinct_words_of_the_key(text):
     words = search_key(text).split()
     assert terms == list(dict.fromkeys(words))
     assert len(terms) == len(set(terms))
+
+
+NAMES = [
+    "Hợp tác xã Chè Tân Cương",
+    "HỢP TÁC XÃ  NÔNG NGHIỆP ĐỒNG TÂM ",
+    "Liên hiệp Hợp tác xã Dịch vụ Ẩm thực Đà Nẵng",
+    "LIÊN HIỆP HTX vận tải-du lịch (Sài Gòn)",
+    "Tổ hợp tác rau_sạch số 5/2024",
+    "hộ kinh doanh Bánh Chưng Ước Lễ",
+    "HTX hop tac xa hop tac xa",
+    "Ỷ Lan & Cộng sự; 'Ơn' \"Ưng\"",
+    "   ",
+    "a  b   c",
+    "ỐỒỔỖỘ ớờởỡợ ỨỪỬỮỰ ýỳỷỹỵ Đđ",
+]
+
+
+def test_the_quick_search_key_is_the_search_key():
+    """The organisation import computes new names' keys with `quick_search_key` (#17): the
+    same keys as `search_key`, inside its alphabet and out of it."""
+    for name in [*NAMES, "Straße", "Tab\there", "Cafe\u0301", "\u00a0x", "ǅ", "x_y", ""]:
+        assert quick_search_key(name) == search_key(name), name
+        assert quick_search_key(name.upper()) == search_key(name.upper()), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(vietnamese_text(), st.text(max_size=40)))
+def test_the_quick_search_key_agrees_on_any_text(text):
+    assert quick_search_key(text) == search_key(text)

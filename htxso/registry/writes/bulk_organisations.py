@@ -25,7 +25,7 @@ from .. import aggregates
 from ..choices import Status
 from ..models import Organisation, StatusChange, can_create_organisations
 from .common import blank_text, check_not_future, tax_code_or_none
-from .organisation_stage import Stage
+from .organisation_stage import HISTORY_COLUMNS, Stage
 from .organisations import ORGANISATION_ARGUMENTS
 from .rules import check_founding_before_status, is_agricultural
 
@@ -246,17 +246,6 @@ def _insert(
     names = [f.attname for f in fields]
     rows = (tuple([getattr(obj, name) for name in names]) for obj in objects)
     (stage.write if stage is not None else write_rows)(table, [f.column for f in fields], rows)
-
-
-HISTORY_COLUMNS = (
-    "organisation_id",
-    "status",
-    "effective_on",
-    "reason",
-    "document_no",
-    "recorded_at",
-    "recorded_by_id",
-)
 
 
 def create_organisations(

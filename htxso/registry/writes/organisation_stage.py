@@ -10,17 +10,34 @@ meanwhile name the ids the rows end with. The import's matcher needs none of the
 a file's own duplicates (tax codes, names) are found among its earlier rows, and the
 organisations it reads back from the database are the ones there before it began."""
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from htxso.core.audit import record
 from htxso.core.bulk import indexes_rebuilt, write_rows
 
+from .. import aggregates
+from ..choices import Status
 from ..models import Organisation, StatusChange
 
 ORGANISATIONS = Organisation._meta.db_table
 HISTORY = StatusChange._meta.db_table
+HISTORY_COLUMNS = (
+    "organisation_id",
+    "status",
+    "effective_on",
+    "reason",
+    "document_no",
+    "recorded_at",
+    "recorded_by_id",
+)
 
 
 class Stage:
@@ -29,6 +46,9 @@ class Stage:
     def __init__(self) -> None:
         self.rows = 0
         self.tables: dict[str, tuple[str, str]] = {}  # real table → (working table, columns)
+        # Tables of checked new organisations in the registry's columns, ids drawn (`adopt`),
+        # with who recorded them and when.
+        self.adopted: list[tuple[str, Any, dt.datetime]] = []
 
     def write(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> int:
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -59,24 +79,91 @@ class Stage:
             (held,) = cursor.fetchone()
         return self.rows >= held
 
+    def adopt(self, actor: Any, table: str, source: Any) -> int:
+        """Take a table of checked new organisations (an import's SQL lane: the registry's
+        columns, ids drawn from the sequence) to move in with the staged ones, each with its
+        status history; audited by one entry on `source` (the import) naming the ids, as the
+        member import audits its new rows; the provinces' figures follow. The count."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), COUNT(*) FILTER (WHERE status <> %s), "
+                f"array_agg(DISTINCT province_id) FROM {table}",
+                [str(Status.ACTIVE)],
+            )
+            count, moved, provinces = cursor.fetchone()
+            if not count:
+                return 0
+            cursor.execute(  # the ids as ranges: they were drawn in one run of the sequence
+                f"SELECT min(id), max(id) FROM (SELECT id, id - row_number() OVER (ORDER BY id) "
+                f"AS g FROM {table}) s GROUP BY g ORDER BY 1"
+            )
+            ranges = [list(r) for r in cursor.fetchall()]
+        self.adopted.append((table, getattr(actor, "pk", None), timezone.now()))
+        self.rows += count
+        record(
+            actor,
+            "import_create",
+            source,
+            None,
+            {"organisations": count, "status_changes": moved, "ids": ranges},
+        )
+        aggregates.refresh(provinces)
+        return count
+
     def flush(self) -> None:
         """Move the staged rows into the real tables (organisations first: the history's
         foreign keys point at them)."""
-        if not self.tables:
+        if not self.tables and not self.adopted:
             return
         organisations = self.tables.pop(ORGANISATIONS, None)
-        rebuild = organisations is not None and self.rebuild()
+        rebuild = (organisations is not None or bool(self.adopted)) and self.rebuild()
+        columns = ", ".join(f.column for f in Organisation._meta.concrete_fields)
+        moves = [
+            *(
+                [
+                    f"INSERT INTO {ORGANISATIONS} ({organisations[1]}) "
+                    f"SELECT {organisations[1]} FROM {organisations[0]}"
+                ]
+                if organisations
+                else []
+            ),
+            *(
+                f"INSERT INTO {ORGANISATIONS} ({columns}) SELECT {columns} FROM {table}"
+                for table, _by, _at in self.adopted
+            ),
+        ]
+        names = ", ".join(HISTORY_COLUMNS)
+        history = [
+            (
+                f"""INSERT INTO {HISTORY} ({names})
+                    SELECT id, %(active)s, established_on, %(founding)s, '', %(at)s,
+                           %(by)s::bigint
+                    FROM {table}
+                    UNION ALL
+                    SELECT id, status, status_since, '', '', %(at)s, %(by)s::bigint
+                    FROM {table}
+                    WHERE status <> %(active)s""",
+                {"active": str(Status.ACTIVE), "founding": str(_("Thành lập")), "at": at, "by": by},
+            )
+            for table, by, at in self.adopted
+        ]
+        staged_history = [
+            (f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {working}", working)
+            for table, (working, cols) in self.tables.items()
+        ]
         with connection.cursor() as cursor:
-            for table, (working, names) in [
-                *([(ORGANISATIONS, organisations)] if organisations else []),
-                *self.tables.items(),
-            ]:
-                move = f"INSERT INTO {table} ({names}) SELECT {names} FROM {working}"
-                if rebuild and table == ORGANISATIONS:
-                    with indexes_rebuilt(ORGANISATIONS):
-                        cursor.execute(move)
-                else:
+            # Rebuilt: the history's indexes and keys too (one check of its foreign keys
+            # instead of one per row).
+            with indexes_rebuilt(ORGANISATIONS, HISTORY) if rebuild else nullcontext():
+                for move in moves:
                     cursor.execute(move)
-                cursor.execute(f"DROP TABLE {working}")
+                for move, working in staged_history:
+                    cursor.execute(move)
+                    cursor.execute(f"DROP TABLE {working}")
+                for sql, params in history:
+                    cursor.execute(sql, params)
+            if organisations:
+                cursor.execute(f"DROP TABLE {organisations[0]}")
         self.tables.clear()
+        self.adopted.clear()
         self.rows = 0
