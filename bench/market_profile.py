@@ -52,15 +52,21 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--query", action="append")
-    parser.add_argument("--profile", action="store_true", help="cProfile, top 40 by cumulative")
+    parser.add_argument("--profile", action="store_true", help="cProfile, top 45 by cumulative")
+    parser.add_argument("--code", help="run another checkout's htxso (e.g. main's) instead")
     args = parser.parse_args()
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("SECURE_COOKIES", "0")
     os.environ.setdefault("STATIC_ROOT", str(harness.ROOT / "var" / "bench-static"))
+    if args.code:  # harness.setup_django puts ROOT first on the path
+        harness.ROOT = Path(args.code).resolve()
     harness.setup_django(args.database_url)
+    import htxso
     from django.core.management import call_command
+
+    print("code:", Path(htxso.__file__).parent.parent, flush=True)
 
     call_command("collectstatic", interactive=False, verbosity=0)
     from django.db import connection
@@ -113,6 +119,7 @@ def main() -> None:
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).sort_stats("cumulative").print_callees("product_card|catalogue")
 
 
 if __name__ == "__main__":

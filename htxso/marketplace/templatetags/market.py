@@ -10,17 +10,21 @@ template nodes per request).
 
 import threading
 from collections import OrderedDict
+from functools import lru_cache
+from html import escape
 from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.urls import reverse
+from django.template import Context
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from htxso.core.values import format_number
+
+from ..models import Unit
 
 register = template.Library()
 
@@ -54,42 +58,56 @@ def widget(field: BoundField) -> SafeString:
     return html
 
 
-@register.simple_tag
-def product_card(p: Any) -> SafeString:
+@lru_cache(maxsize=16)
+def _unit_labels(language: str | None) -> dict[str, str]:
+    """The units' names in `language` (Django's `get_unit_display` rebuilds and hashes the
+    translated choices for every product)."""
+    del language  # the key: the labels are translated in the active language
+    return {value: str(label) for value, label in Unit.choices}
+
+
+@lru_cache(maxsize=16)
+def _links(urlconf: str | None, prefix: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(before, after) the product's id in its page's and its photo's URL."""
+    del urlconf, prefix  # the key: what `reverse` depends on
+    marker = "987654321"
+    page = reverse("marketplace:product", args=[int(marker)]).split(marker)
+    photo = reverse("marketplace:photo", args=[int(marker)]).split(marker)
+    return (page[0], page[1]), (photo[0], photo[1])
+
+
+@register.simple_tag(takes_context=True)
+def product_card(context: Context, p: Any) -> SafeString:
     """A product's card: its photo (when it has one), name, retail price and unit, OCOP
     stars while the certificate holds, seller and province. Needs the product with
     `seller.name` and `province.name` (`views.CARD_FIELDS`)."""
-    link = reverse("marketplace:product", args=[p.pk])
-    photo = (
-        format_html(
-            '<img src="{}" class="card-img-top" alt="{}" loading="lazy" width="300"'
-            ' height="200" style="object-fit:cover;height:160px">',
-            reverse("marketplace:photo", args=[p.pk]),
-            p.name,
+    memo = context.render_context
+    if "market_cards" not in memo:  # once per page, not per product
+        memo["market_cards"] = (
+            timezone.localdate(),
+            _unit_labels(get_language()),
+            _links(get_urlconf(), get_script_prefix()),
         )
+    today, units, ((page_a, page_b), (photo_a, photo_b)) = memo["market_cards"]
+    name = escape(p.name)
+    photo = (
+        f'<img src="{photo_a}{p.pk}{photo_b}" class="card-img-top" alt="{name}" loading="lazy"'
+        ' width="300" height="200" style="object-fit:cover;height:160px">'
         if p.photo
         else ""
     )
-    stars = p.stars(timezone.localdate())
+    stars = p.stars(today)
     badge = (
-        format_html(
-            '<div class="small"><span class="badge bg-warning text-dark">OCOP {}★</span></div>',
-            stars,
-        )
+        f'<div class="small"><span class="badge bg-warning text-dark">OCOP {stars}★</span></div>'
         if stars
         else ""
     )
-    return format_html(
-        '<div class="col-6 col-md-4 col-lg-3"><div class="card h-100 product-card">{}'
-        '<div class="card-body p-2"><h2 class="h6 card-title mb-1"><a href="{}">{}</a></h2>'
-        '<div class="fw-bold text-success">{} đ / {}</div>{}'
-        '<div class="small text-muted">{} · {}</div></div></div></div>',
-        photo,
-        link,
-        p.name,
-        format_number(p.price),
-        p.get_unit_display(),
-        badge,
-        p.seller.name,
-        p.province.name,
+    # every value from the row is escaped above or below
+    return mark_safe(
+        f'<div class="col-6 col-md-4 col-lg-3"><div class="card h-100 product-card">{photo}'
+        f'<div class="card-body p-2"><h2 class="h6 card-title mb-1"><a href="{page_a}{p.pk}'
+        f'{page_b}">{name}</a></h2><div class="fw-bold text-success">'
+        f"{format_number(p.price)} đ / {escape(units.get(p.unit, p.unit))}</div>{badge}"
+        f'<div class="small text-muted">{escape(p.seller.name)} · {escape(p.province.name)}'
+        "</div></div></div></div>"
     )
