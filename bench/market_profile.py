@@ -63,8 +63,9 @@ def main() -> None:
     if args.code:  # harness.setup_django puts ROOT first on the path
         harness.ROOT = Path(args.code).resolve()
     harness.setup_django(args.database_url)
-    import htxso
     from django.core.management import call_command
+
+    import htxso
 
     print("code:", Path(htxso.__file__).parent.parent, flush=True)
 
