@@ -314,20 +314,44 @@ def search(base: str, database_url: str, rounds: int, repeat: int, seed: int) ->
     }
 
 
+def settled(product_id: int, quiet: float = 2.0, limit: float = 60.0) -> tuple[int, int]:
+    """(units sold, stock left) of the product, read in one statement once two reads `quiet`
+    seconds apart agree (no order still committing), at most `limit` seconds."""
+    from django.db import connection
+
+    def read() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT coalesce(sum(quantity), 0) FROM marketplace_orderline"
+                " WHERE product_id = %s), (SELECT stock FROM marketplace_product WHERE id = %s)",
+                [product_id, product_id],
+            )
+            sold, left = cursor.fetchone()
+        return int(sold), int(left)
+
+    started, last = time.monotonic(), read()
+    while time.monotonic() - started < limit:
+        time.sleep(quiet)
+        now = read()
+        if now == last:
+            return now
+        last = now
+    return last
+
+
 def checkout(base: str, stock: int, connections: int, duration: float) -> dict:
-    from django.db.models import Sum
 
     from htxso.core.models import Commune, User
     from htxso.core.tokens import issue_token
-    from htxso.marketplace.models import OrderLine, Product
+    from htxso.marketplace.models import Product
 
-    time.sleep(3)  # the previous run's requests still in flight commit first
     buyer = User.objects.get(username="bench-buyer")
     token = issue_token(None, buyer, "bench")
     product = Product.objects.filter(seller__status="active", listed=True).order_by("id").first()
     assert product is not None
+    settled(product.pk)  # the previous run's requests still in flight commit first
     Product.objects.filter(pk=product.pk).update(stock=stock)
-    sold_before = OrderLine.objects.filter(product=product).aggregate(n=Sum("quantity"))["n"] or 0
+    sold_before, _ = settled(product.pk)
     commune = Commune.objects.order_by("code").first()
     body = json.dumps(
         {
@@ -362,9 +386,12 @@ def checkout(base: str, stock: int, connections: int, duration: float) -> dict:
     )
     line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))
     figures = json.loads(line.removeprefix("WRK_JSON "))
-    product.refresh_from_db()
-    sold = OrderLine.objects.filter(product=product).aggregate(n=Sum("quantity"))["n"] or 0
+    # wrk stops sending, but requests the server already holds still commit: wait until they
+    # have, then read units sold and stock left in one statement (one snapshot). Reading
+    # them apart while orders still committed once gave sold + left = stock + 1.
+    sold, left = settled(product.pk)
     sold -= sold_before
+    product.stock = left
     seconds = figures["duration_us"] / 1e6
     return {
         "stock": stock,

@@ -105,6 +105,10 @@ def search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
     return ranked(matching(queryset, query), query)
 
 
+def province_choices() -> list[tuple[str, Any]]:
+    return [("", _("Cả nước")), *province_names()]
+
+
 class CatalogueFilter(StyledForm):
     """Browse and search the products on sale."""
 
@@ -112,7 +116,10 @@ class CatalogueFilter(StyledForm):
     category = forms.ChoiceField(
         label=_("Danh mục"), required=False, choices=[("", _("Tất cả")), *Category.choices]
     )
-    province = forms.ChoiceField(label=_("Tỉnh/thành phố"), required=False)
+    # A callable: read when drawn or checked, not copied with the form's fields each request.
+    province = forms.ChoiceField(
+        label=_("Tỉnh/thành phố"), required=False, choices=province_choices
+    )
     stars = forms.TypedChoiceField(
         label=_("OCOP từ"),
         required=False,
@@ -122,10 +129,6 @@ class CatalogueFilter(StyledForm):
     )
     max_price = MoneyField(label=_("Giá tối đa"), required=False)
     sort = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=list(SORTS.items()))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["province"].choices = [("", _("Cả nước")), *province_names()]  # type: ignore[attr-defined]
 
     def filter(
         self, queryset: QuerySet[Product], words: bool = True, partial: bool = False

@@ -34,8 +34,27 @@ PAGE = 24
 CART = "marketplace_cart"
 
 
+# What a product's card shows (`templatetags/market.py` `product_card`): the catalogue and a
+# seller's page read only these columns (not the description, nor the seller's whole row).
+CARD_FIELDS = (
+    "name",
+    "price",
+    "unit",
+    "photo",
+    "ocop_stars",
+    "ocop_certificate",
+    "ocop_expires_on",
+    "seller__name",
+    "province__name",
+)
+
+
 def _products(request: HttpRequest) -> Any:
     return Product.objects.visible_to(request.user).select_related("seller", "province")
+
+
+def _cards(request: HttpRequest) -> Any:
+    return _products(request).only(*CARD_FIELDS)
 
 
 @require_GET
@@ -43,9 +62,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     filters = CatalogueFilter(request.GET)
     status = 200
     try:
-        found = browse.page(filters, _products(request), request.GET.get("cursor"), PAGE)
+        found = browse.page(filters, _cards(request), request.GET.get("cursor"), PAGE)
     except InvalidCursor:  # a tampered or outdated cursor: the first page, and a 400
-        found = browse.page(filters, _products(request), None, PAGE)
+        found = browse.page(filters, _cards(request), None, PAGE)
         status = 400
     return render(
         request,
@@ -99,7 +118,7 @@ def seller(request: HttpRequest, pk: int) -> HttpResponse:
         Organisation.objects.visible_to(request.user).filter(status=OrganisationStatus.ACTIVE),
         pk=pk,
     )
-    products = _products(request).filter(seller=organisation).order_by("-id")[:60]
+    products = _cards(request).filter(seller=organisation).order_by("-id")[:60]
     shop = getattr(organisation, "shop", None)
     return render(
         request,
