@@ -96,6 +96,8 @@ class Generator(OrganisationRows, PeopleRows):
                     "seed": self.seed,
                     "province": self.province,
                     "seconds": round(time.monotonic() - started, 1),
+                    # The rows it wrote: other apps' demo data may add organisations later.
+                    "ids": [min(o.id for o in orgs), max(o.id for o in orgs)] if orgs else [],
                 },
                 about=("registry", f"Dữ liệu mẫu: {vn(result.organisations)} tổ chức"),
                 about_id="*",
