@@ -1,6 +1,7 @@
 """Benchmark: import the national organisation list from CSV (issue #17, item 6).
 
     .venv/bin/python bench/import_organisations.py [--rows 50000] [--rounds 3]
+                                                   [--database-url URL]
 
 1. The file is generated (seeded): `--rows` organisations in the import template's columns
    (Vietnamese headers and labels, dd/mm/yyyy dates) — HTX with valid tax codes, groups
@@ -183,11 +184,14 @@ def floor_copy() -> float:
 
 
 def main() -> None:
+    global TARGET_URL
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", default=TARGET_URL, help="the target (emptied!)")
     args = parser.parse_args()
+    TARGET_URL = args.database_url
     prepare_target()
     os.environ["DATABASE_URL"] = TARGET_URL
     os.environ.setdefault("DEBUG", "1")
