@@ -70,7 +70,7 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def get_json(base: str, path: str) -> dict:
     url = urlparse(base)
-    conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=30)
+    conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=300)
     try:
         conn.request("GET", path)
         response = conn.getresponse()
@@ -286,6 +286,27 @@ def bench_workers(
     return endpoints
 
 
+def write(args: argparse.Namespace, dataset: dict, ids: int, results: dict) -> Path:
+    version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("[")[0]
+    payload = {
+        "dataset": dataset,
+        "wrk": {
+            "version": version.strip(),
+            "threads": args.threads,
+            "connections": args.connections,
+            "duration_s": args.duration,
+        },
+        "rounds": args.rounds,
+        "redis": bool(args.redis),
+        "detail_ids": ids,
+        "list_filters": LIST_FILTERS,
+        "goal": {"ratio_rps": 0.90},
+        "command": "python bench/api.py " + " ".join(sys.argv[1:]),
+        "workers": results,
+    }
+    return harness.write_result("api", payload)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -327,30 +348,15 @@ def main() -> None:
     }
     if args.redis:
         server_env["REDIS_URL"] = args.redis
-    version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("[")[0]
-    results = {}
+    results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="htxso-bench-api-") as tmp:
         for workers in args.workers:
             results[str(workers)] = bench_workers(
                 args, workers, (ids, lookups), Path(tmp), server_env
             )
+            write(args, dataset, len(ids), results)  # kept if a later worker count fails
 
-    payload = {
-        "dataset": dataset,
-        "wrk": {
-            "version": version.strip(),
-            "threads": args.threads,
-            "connections": args.connections,
-            "duration_s": args.duration,
-        },
-        "rounds": args.rounds,
-        "redis": bool(args.redis),
-        "detail_ids": len(ids),
-        "list_filters": LIST_FILTERS,
-        "goal": {"ratio_rps": 0.90},
-        "workers": results,
-    }
-    path = harness.write_result("api", payload)
+    path = write(args, dataset, len(ids), results)
     for workers, endpoints in results.items():
         for endpoint, figures in endpoints.items():
             api, bare = figures["api"], figures["bare"]

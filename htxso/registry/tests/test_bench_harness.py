@@ -21,7 +21,7 @@ import harness
 pytestmark = pytest.mark.django_db
 
 SMALL = {"cooperatives": 8, "groups": 4, "unions": 1, "households": 2, "memberships": 60}
-SMALL_SCALE = dataclasses.replace(SCALES["demo"], **SMALL)
+SMALL_SCALE = dataclasses.replace(SCALES["demo"], **SMALL)  # type: ignore[arg-type]
 
 
 def _one_without_members() -> int:
