@@ -354,9 +354,8 @@ def main() -> None:
             results[str(workers)] = bench_workers(
                 args, workers, (ids, lookups), Path(tmp), server_env
             )
-            write(args, dataset, len(ids), results)  # kept if a later worker count fails
+            path = write(args, dataset, len(ids), results)  # kept if a later count fails
 
-    path = write(args, dataset, len(ids), results)
     for workers, endpoints in results.items():
         for endpoint, figures in endpoints.items():
             api, bare = figures["api"], figures["bare"]
