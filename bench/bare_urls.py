@@ -7,6 +7,7 @@ are the floor the API is compared with (`bench/api.py`), never part of the produ
 server loads this module only with ROOT_URLCONF=bare_urls and bench/ on PYTHONPATH.
 """
 
+from bare_apps import urlpatterns as apps_urlpatterns
 from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
@@ -70,4 +71,5 @@ urlpatterns = [
     *product_urlpatterns,
     path("bench/bare/organisations/<int:pk>", bare_detail),
     path("bench/bare/organisations", bare_list),
+    *apps_urlpatterns,  # the new apps' reads (issue #24, item 4)
 ]

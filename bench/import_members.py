@@ -1,6 +1,7 @@
 """Benchmark: import 8,000,000 memberships with their people from CSV (issue #4).
 
     .venv/bin/python bench/import_members.py [--rounds 2] [--limit N]
+                                             [--database-url SOURCE] [--target-url TARGET]
 
 1. The source registry is the national-2030 data set (`htxso_bench`, generated if missing).
    Its memberships are written to one CSV in the import template's columns (Vietnamese
@@ -239,6 +240,7 @@ def run_import(path: Path) -> tuple[float, int, str]:
 
 
 def main() -> None:
+    global TARGET_URL
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="rows (default: all)")
@@ -247,18 +249,21 @@ def main() -> None:
         action="store_true",
         help="also time COPYing the ready rows into the real tables (the floor), once",
     )
+    parser.add_argument("--database-url", default=DEFAULT_URL, help="the national-2030 source")
+    parser.add_argument("--target-url", default=TARGET_URL, help="the target (emptied!)")
     args = parser.parse_args()
-    ensure_dataset(DEFAULT_URL, "national-2030", 1)
+    TARGET_URL = args.target_url
+    ensure_dataset(args.database_url, "national-2030", 1)
     from htxso.exchange.layouts import MEMBER_LAYOUT
 
     path = CSV_PATH if not args.limit else CSV_PATH.with_name(f"thanh-vien-{args.limit}.csv")
     if not path.exists():
         print("Writing the import file…", flush=True)
-        rows = export_source(DEFAULT_URL, path, args.limit)
+        rows = export_source(args.database_url, path, args.limit)
     else:
         with open(path, "rb") as lines:
             rows = sum(1 for _ in lines) - 1
-    prepare_target(DEFAULT_URL)
+    prepare_target(args.database_url)
     size = path.stat().st_size
     print(f"{rows:,} rows, {size / 2**20:,.0f} MiB", flush=True)
     copies, imports, peaks = [], [], []
@@ -278,7 +283,9 @@ def main() -> None:
     if args.floor:
         for rebuild in (False, True):
             empty_target()
-            floors["rebuilt" if rebuild else "kept"] = seconds = floor_copy(DEFAULT_URL, rebuild)
+            floors["rebuilt" if rebuild else "kept"] = seconds = floor_copy(
+                args.database_url, rebuild
+            )
             print(f"floor, indexes {'rebuilt' if rebuild else 'kept'}: {seconds:.1f} s", flush=True)
         empty_target()
     if not imports:  # --rounds 0 --floor: the floor alone

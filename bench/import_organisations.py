@@ -1,7 +1,7 @@
 """Benchmark: import the national organisation list from CSV (issue #17, item 6).
 
     .venv/bin/python bench/import_organisations.py [--rows 50000] [--rounds 3]
-        [--database htxso_bench_orgs]
+                                                   [--database-url URL]
 
 1. The file is generated (seeded): `--rows` organisations in the import template's columns
    (Vietnamese headers and labels, dd/mm/yyyy dates) — HTX with valid tax codes, groups
@@ -33,12 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import DEFAULT_URL, ROOT, ensure_database, write_result
 
 TARGET_URL = DEFAULT_URL.rsplit("/", 1)[0] + "/htxso_bench_orgs"
-
-
-def use_database(name: str) -> None:
-    """Run against the database `name` on the same server (parallel runs keep apart)."""
-    global TARGET_URL
-    TARGET_URL = DEFAULT_URL.rsplit("/", 1)[0] + "/" + name
 
 
 def prepare_target() -> None:
@@ -190,13 +184,14 @@ def floor_copy() -> float:
 
 
 def main() -> None:
+    global TARGET_URL
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database", default="htxso_bench_orgs")
+    parser.add_argument("--database-url", default=TARGET_URL, help="the target (emptied!)")
     args = parser.parse_args()
-    use_database(args.database)
+    TARGET_URL = args.database_url
     prepare_target()
     os.environ["DATABASE_URL"] = TARGET_URL
     os.environ.setdefault("DEBUG", "1")

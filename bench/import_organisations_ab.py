@@ -25,9 +25,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database", default="htxso_bench_orgs")
+    parser.add_argument("--database-url", default=bench.TARGET_URL, help="the target (emptied!)")
     args = parser.parse_args()
-    bench.use_database(args.database)
+    bench.TARGET_URL = args.database_url
     bench.prepare_target()
     os.environ["DATABASE_URL"] = bench.TARGET_URL
     os.environ.setdefault("DEBUG", "1")

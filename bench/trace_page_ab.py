@@ -61,11 +61,16 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=4)
     parser.add_argument("--samples", type=int, default=150)
     parser.add_argument("--worker", action="store_true")
+    parser.add_argument("--database-url", help=f"default {URL} (bench/traceability.py's)")
     args = parser.parse_args()
     if args.worker:
         worker(args.samples)
         return
-    env = {**os.environ, "DATABASE_URL": URL.format(events=args.events), "DEBUG": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url or URL.format(events=args.events),
+        "DEBUG": "1",
+    }
     script = Path(__file__).resolve()
     runs: dict[str, list[dict]] = {"base": [], "new": []}
     for _ in range(args.pairs):

@@ -127,8 +127,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--database-url", help=f"default {URL} (filled when missing)")
     args = parser.parse_args()
-    url = URL.format(events=args.events)
+    url = args.database_url or URL.format(events=args.events)
     ensure_database(url)
     setup_django(url)
     from django.core.management import call_command

@@ -1,15 +1,21 @@
 """The API's rate limiter (`core/throttle.py`): a sliding-window counter, one integer per
-client and window, shared by every worker through the cache."""
+client and window, shared by every worker through the cache. The arithmetic is checked on
+both paths (the local cache; Redis, where one Lua script decides), the sharing with real
+processes: two Python processes, and two gunicorn workers answering over HTTP."""
 
+import http.client
+import os
 import socket
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from htxso.core.api import AnonymousThrottle
 
@@ -22,13 +28,38 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def throttle():
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/6"
+REDIS_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_TEST_URL,
+    }
+}
+
+
+@pytest.fixture(params=["local", "redis"])
+def throttle(request):
+    """The limiter on the local cache, then on Redis (the Lua script), the same assertions."""
+    settings_override = override_settings(CACHES=REDIS_CACHE)
+    if request.param == "redis":
+        if not _redis_up():
+            pytest.skip("needs Redis on 127.0.0.1:6379")
+        settings_override.enable()
     cache.clear()
     limiter = AnonymousThrottle("3/min")
     limiter.timer = Clock(60 * 1000.0)  # the start of a window
     yield limiter
     cache.clear()
+    if request.param == "redis":
+        settings_override.disable()
 
 
 def _request(address: str = "203.0.113.5"):
@@ -77,20 +108,12 @@ def test_the_cost_does_not_grow_with_the_limit(throttle):
     assert cache.get(f"{key}:{window}") == 500
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
 WORKER = textwrap.dedent(
     """
     import django, sys
     django.setup()
     from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
+    from django.test import RequestFactory, override_settings
     from htxso.core.api import AnonymousThrottle
     limiter = AnonymousThrottle("60/hour")
     allowed = 0
@@ -108,13 +131,13 @@ def test_two_worker_processes_share_one_limit(tmp_path, monkeypatch):
     """Two processes (as two web workers) on one Redis: 100 requests, 60 allowed in all."""
     import redis
 
-    server = redis.Redis.from_url("redis://127.0.0.1:6379/13")
+    server = redis.Redis.from_url(REDIS_TEST_URL)
     server.flushdb()
     env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "htxso.settings",
         "DEBUG": "1",
-        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "REDIS_URL": REDIS_TEST_URL,
         "HTXSO_VAR_DIR": str(tmp_path),
     }
     workers = [
@@ -124,3 +147,76 @@ def test_two_worker_processes_share_one_limit(tmp_path, monkeypatch):
     allowed = [int(worker.communicate(timeout=120)[0].strip()) for worker in workers]
     server.flushdb()
     assert sum(allowed) == 60, allowed
+
+
+def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
+def test_two_gunicorn_workers_hold_one_limit_over_http(tmp_path):
+    """A production server (gunicorn, two worker processes, DEBUG off) on one Redis, the
+    anonymous limit set to 30 a minute: of 50 requests (each on its own connection, so both
+    workers answer) 30 pass and 20 are refused with 429, Retry-After and the Vietnamese
+    message. The operation read (`/digital-link`) touches no database."""
+    import redis
+
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/7")
+    server.flushdb()
+    while time.time() % 60 > 55:  # all 50 in one window: the count is then exact
+        time.sleep(0.5)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[3]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(root),
+        "DJANGO_SETTINGS_MODULE": "htxso.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "throttle-test-secret-key-not-for-production",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "HTXSO_VAR_DIR": str(tmp_path),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "REDIS_URL": "redis://127.0.0.1:6379/7",
+        "API_RATE_ANONYMOUS": "30/min",
+    }
+    log = tmp_path / "access.log"
+    gunicorn = [
+        str(Path(sys.executable).with_name("gunicorn")), "htxso.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning",
+        "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s",
+    ]  # fmt: skip
+    proc = subprocess.Popen(gunicorn, env=env, cwd=root)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        path = "/api/v1/digital-link?uri=https%3A%2F%2Fid.gs1.org%2F01%2F09506000134352"
+        answers = [_get(port, path) for _ in range(50)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        server.flushdb()
+    statuses = [status for status, _headers, _body in answers]
+    assert statuses.count(200) == 30 and statuses.count(429) == 20, statuses
+    assert statuses[:30] == [200] * 30  # refused only once the limit is reached
+    refused = [(headers, body) for status, headers, body in answers if status == 429]
+    for headers, body in refused:
+        assert 0 < int(headers["Retry-After"]) <= 120
+        assert "Quá nhiều yêu cầu" in body.decode()
+    served_by = {line.split()[0] for line in log.read_text().splitlines() if line.endswith(" 200")}
+    assert len(served_by) == 2, "both worker processes answered"

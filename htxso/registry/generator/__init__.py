@@ -6,6 +6,7 @@ so memory stays flat at national scale. Person ids are allocated in province blo
 lets a person join a second organisation of the same province without any lookup.
 """
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -89,6 +90,14 @@ class Generator(OrganisationRows, PeopleRows):
                     "organisations": result.organisations,
                     "people": result.people,
                     "memberships": result.memberships,
+                    # What was asked for: a benchmark recognises its dataset by these, whoever
+                    # generated it (`htxso generate` or bench/harness.py).
+                    "scale": dataclasses.asdict(self.scale),
+                    "seed": self.seed,
+                    "province": self.province,
+                    "seconds": round(time.monotonic() - started, 1),
+                    # The rows it wrote: other apps' demo data may add organisations later.
+                    "ids": [min(o.id for o in orgs), max(o.id for o in orgs)] if orgs else [],
                 },
                 about=("registry", f"Dữ liệu mẫu: {vn(result.organisations)} tổ chức"),
                 about_id="*",

@@ -235,6 +235,7 @@ class GeneratorBase:
         progress: Callable[[str], None] | None = None,
     ) -> None:
         self.scale = scale
+        self.seed, self.province = seed, province  # recorded with the run (bench/harness.py)
         self.rng = random.Random(seed)
         self.progress = progress or (lambda message: None)
         self.now = timezone.now()
