@@ -1,7 +1,9 @@
 """In a real Chromium: a citizen signs up on a phone, activates the account by the e-mailed link
 and signs in with the CCCD; a founder asks to change the name of the cooperative they
 registered; the commune's officer approves it from the commune's queue, and the founder's page
-shows the new certificate. Screenshots go to var/screenshots/registration-change-*.png and
+shows the new certificate. A founder lists a member leaving (and admits one), the commune's
+officer approves, and the province's officer finds the membership ended in the registry.
+Screenshots go to var/screenshots/registration-change-*.png, registration-leaving-*.png and
 signup-*.png."""
 
 import datetime as dt
