@@ -158,7 +158,12 @@ def _page(
         "leaving": application.leaving.order_by("id"),
         "below_minimum": leaving.minimum_problem(application),
     }
-    if application.purpose == "change" and context["editable"]:
+    # A household business has no members (the registry's rule): nobody to leave.
+    if (
+        application.purpose == "change"
+        and application.kind != "household_business"
+        and context["editable"]
+    ):
         context["leaving_form"] = forms_.get("leaving_form") or LeavingForm.of(application)
     return render(request, "registration/application.html", context, status=status)
 

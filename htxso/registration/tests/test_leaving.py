@@ -359,3 +359,17 @@ def test_the_api_asks_a_change_with_members_leaving(
     # Another founder may not ask a change of this organisation.
     other = post(founder_2, path, {"organisation_id": registered.pk})
     assert other.status_code == 422
+
+
+def test_a_household_business_has_nobody_to_leave(client, founder, office_19):
+    application = complete(founder, "household_business", name="Hộ kinh doanh Bánh chưng")
+    application = services.submit(founder, application.pk, application.version)
+    decisions.take(office_19, application.pk, application.version)
+    application = decisions.approve(office_19, application.pk, _fresh(application).version)
+    assert application.organisation_id is not None
+    change = changes.start_change(founder, application.organisation_id, Purpose.CHANGE)
+    client.force_login(founder)
+    page = client.get(reverse("registration:application", args=[change.pk])).content.decode()
+    assert 'id="leaving"' not in page and 'id="leaving-form"' not in page
+    with pytest.raises(ValidationError, match="không phải là thành viên hiện tại"):
+        _leave(founder, change, cccd=member_facts(3)["cccd"])
