@@ -15,16 +15,18 @@ from ninja.errors import HttpError
 
 from htxso.core.api import READ_AUTH, WRITE_AUTH
 from htxso.core.api_schemas import ERRORS, PK
+from htxso.core.personal import masked
 from htxso.core.versions import StaleEdit
 from htxso.registry.filters import search
 from htxso.registry.models import Organisation
 
-from . import decisions, services
+from . import changes, decisions, leaving, services
 from .models import Application, Certificate
 from .schemas import (
     ApplicationIn,
     ApplicationOut,
     ApplicationVersionIn,
+    ChangeIn,
     DecisionIn,
     LookupOut,
     WithdrawIn,
@@ -34,7 +36,7 @@ router = Router(tags=["registration"])
 
 
 def _out(application: Application) -> dict[str, Any]:
-    derived = {"missing", "events"}
+    derived = {"missing", "events", "leaving"}
     out = {
         name: getattr(application, name)
         for name in ApplicationOut.model_fields
@@ -44,6 +46,15 @@ def _out(application: Application) -> dict[str, Any]:
         services.missing(application) if application.status in ("draft", "needs_correction") else []
     )
     out["events"] = list(application.events.values("at", "action", "status", "note"))
+    out["leaving"] = [
+        {
+            "full_name": m.full_name,
+            "cccd": masked("cccd", m.cccd) or "",
+            "left_on": m.left_on,
+            "reason": m.reason,
+        }
+        for m in application.leaving.order_by("id")
+    ]
     return out
 
 
@@ -58,6 +69,29 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Reply[di
         application = services.start(request.user, kind, province, **data)
         for member in members:
             services.add_member(request.user, application.pk, application.version, **member)
+            application.refresh_from_db()
+    return Reply(201, _out(application))
+
+
+@router.post("/applications/changes", auth=WRITE_AUTH, response={201: ApplicationOut, **ERRORS})
+def create_change(request: HttpRequest, payload: ChangeIn) -> Reply[dict[str, Any]]:
+    """A draft change (or dissolution) of an organisation the caller registered: its facts as
+    they should read, the members it admits and those who leave, in one transaction (a refused
+    member, admitted or leaving, leaves no draft)."""
+    data = payload.dict()
+    members, leaving_members = data.pop("members"), data.pop("leaving")
+    organisation_id, purpose = data.pop("organisation_id"), data.pop("purpose")
+    facts = {name: value for name, value in data.items() if value is not None}
+    user = request.user
+    with transaction.atomic():
+        application = changes.start_change(user, organisation_id, purpose)
+        if facts:
+            application = services.save_draft(user, application.pk, application.version, **facts)
+        for member in members:
+            services.add_member(user, application.pk, application.version, **member)
+            application.refresh_from_db()
+        for row in leaving_members:
+            leaving.add_leaving(user, application.pk, application.version, **row)
             application.refresh_from_db()
     return Reply(201, _out(application))
 

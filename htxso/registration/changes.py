@@ -1,10 +1,10 @@
 """Changes after registration and dissolution: applications of their own, filled in, submitted
 and decided as a registration is (`services`, `decisions`), about an organisation the founder
 registered. A change carries the organisation's facts as they should read (prefilled from the
-registry) and the members it admits; a dissolution its reason. Approval applies them to the
-registry through `registry.services` (the audit trail dates a change; a dissolution is a dated
-status) and supersedes the current certificate: by a new one for a change, by none for a
-dissolution — never deleted."""
+registry), the members it admits and those who leave (`leaving`); a dissolution its reason.
+Approval applies them to the registry through `registry.services` (the audit trail dates a
+change; a dissolution is a dated status) and supersedes the current certificate: by a new one
+for a change, by none for a dissolution — never deleted."""
 
 from typing import Any
 
@@ -21,7 +21,7 @@ from htxso.registry.choices import CLOSED_STATUSES
 from htxso.registry.choices import Status as OrganisationStatus
 from htxso.registry.models import Organisation, can_create_organisations
 
-from . import rules
+from . import leaving, rules
 from .models import DECIDED, Application, Certificate, Event, Purpose, Status
 from .tax_authority import next_number
 
@@ -143,8 +143,12 @@ def missing(application: Application) -> list[str]:
         application.purpose == Purpose.CHANGE
         and not differences(application)
         and not application.members.exists()
+        and not application.leaving.exists()
     ):
         return [_("Hồ sơ chưa có nội dung nào thay đổi so với đăng ký hiện tại.")]
+    problem = leaving.minimum_problem(application)
+    if problem is not None and problem[0]:
+        return [problem[1]]
     return []
 
 
@@ -179,7 +183,9 @@ def apply(actor: Any, application: Application) -> str:
         organisation = registry.update_organisation(
             writer, organisation.pk, organisation.version, **changes
         )
-    registry.add_person_members(writer, organisation.pk, on, founders(application))
+    admitted = founders(application)
+    registry.add_person_members(writer, organisation.pk, on, admitted)
+    left = leaving.apply(writer, application, organisation)
     code = organisation.tax_code or (
         current.code
         if current is not None
@@ -187,8 +193,12 @@ def apply(actor: Any, application: Application) -> str:
     )
     issue_certificate(application, organisation, code)
     changed = sorted(str(LABELS[name]) for name in changes)
-    if application.members.exists():
-        changed.append(_("thành viên"))
+    if admitted:
+        changed.append(_("kết nạp %(n)s thành viên") % {"n": len(admitted)})
+    if left:
+        changed.append(
+            _("%(n)s thành viên ra khỏi (%(names)s)") % {"n": len(left), "names": ", ".join(left)}
+        )
     return _("Đã đăng ký thay đổi: %(what)s. Mã số: %(code)s") % {
         "what": ", ".join(changed),
         "code": code,

@@ -1,7 +1,7 @@
 """Demo applications in every state, so `make demo` shows a live queue: the demo founder's
 (`nophoso`) in Thái Nguyên (the demo officer's province) and a few of other founders, written
-through the services (the system deciding), with one approved and its certificate. Never run
-this on a real system."""
+through the services (the system deciding), with one approved and its certificate, and a
+change of it waiting (a member admitted, one leaving). Never run this on a real system."""
 
 import datetime as dt
 from typing import Any
@@ -14,8 +14,8 @@ from htxso.core.cccd import encode_cccd
 from htxso.core.models import Commune, User
 from htxso.core.roles import Role
 
-from . import decisions, rules, services
-from .models import Application, Status
+from . import changes, decisions, leaving, rules, services
+from .models import Application, Purpose, Status
 
 PDF = b"%PDF-1.4\n% HTX So demo\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NAMES = [
@@ -96,6 +96,34 @@ def _advance(founder: User, application: Application, target: str) -> None:
         decisions.refuse(None, application.pk, again(), "Tên dự kiến trùng với tổ chức đã đăng ký.")
 
 
+def _change_with_leaving(founder: User) -> None:
+    """A change of the approved cooperative waiting in the queue: it admits a member and one
+    founder leaves (so the HTX keeps the law's five)."""
+    approved = Application.objects.get(purpose=Purpose.REGISTER, status=Status.APPROVED)
+    assert approved.organisation_id is not None
+    change = changes.start_change(founder, approved.organisation_id, Purpose.CHANGE)
+    services.add_member(
+        founder,
+        change.pk,
+        change.version,
+        encode_cccd("19", "male", 1985, 99_900),
+        "Lò Văn Mới",
+        dt.date(1985, 6, 15),
+    )
+    change.refresh_from_db()
+    member = leaving.current(approved.organisation_id)[0]
+    leaving.add_leaving(
+        founder, change.pk, change.version, member.joined_on, member.pk, reason="Chuyển đi xa."
+    )
+    for document in rules.load().for_kind(change.kind, Purpose.CHANGE).documents:
+        change.refresh_from_db()
+        services.upload(
+            founder, change.pk, change.version, document.code, ContentFile(PDF), "thay-doi.pdf"
+        )
+    change.refresh_from_db()
+    services.submit(founder, change.pk, change.version)
+
+
 def create_demo_applications() -> int:
     """The demo applications (none when some exist already: safe to run again). Demo founders
     get no e-mail: the notices go out when the transaction commits (`workflow.notify`), and the
@@ -116,4 +144,5 @@ def _create() -> int:
     for i, (kind, name, target) in enumerate(NAMES):
         application = _fill(founder, kind, name, communes[i % len(communes)], 99_000 + i)
         _advance(founder, application, target)
-    return len(NAMES)
+    _change_with_leaving(founder)
+    return len(NAMES) + 1

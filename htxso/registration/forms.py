@@ -3,13 +3,15 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from htxso.core.forms import DateField, MoneyField, StyledForm
+from htxso.core.personal import masked
 from htxso.core.units import province_names
 from htxso.registry.choices import MemberKind, OrganisationKind, Sector
 
-from . import rules
+from . import leaving, rules
 from .models import Purpose
 
 
@@ -68,6 +70,46 @@ class MemberForm(StyledForm):
     birth_date = DateField(label=_("Ngày sinh"))
     kind = forms.ChoiceField(label=_("Loại thành viên"), choices=MemberKind.choices)
     capital_contributed = MoneyField(label=_("Vốn góp"), required=False)
+
+
+class LeavingForm(StyledForm):
+    """A current member who leaves: picked from the organisation's members, or by CCCD."""
+
+    membership = forms.TypedChoiceField(
+        label=_("Thành viên ra khỏi"), coerce=int, empty_value=None, required=False, choices=()
+    )
+    cccd = forms.CharField(label=_("hoặc số CCCD của thành viên"), max_length=20, required=False)
+    left_on = DateField(label=_("Ngày ra khỏi"))
+    reason = forms.CharField(label=_("Lý do ra khỏi"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [("", "—"), *members]  # type: ignore[attr-defined]
+        if not members:  # too many to list: by CCCD
+            del self.fields["membership"]
+            self.fields["cccd"].label = _("Số CCCD của thành viên ra khỏi")
+
+    @classmethod
+    def of(cls, application: Any, data: Any = None) -> "LeavingForm":
+        """The form for `application`, offering its organisation's current members (CCCD
+        masked; by CCCD only when they are too many to list)."""
+        offered = list(leaving.current(application.organisation_id)[: leaving.OFFERED + 1])
+        members = [
+            (
+                m.pk,
+                " — ".join(
+                    part
+                    for part in (
+                        leaving.member_name(m),
+                        masked("cccd", m.person.cccd) if m.person and m.person.cccd else "",
+                        gettext("gia nhập %(day)s") % {"day": m.joined_on.strftime("%d/%m/%Y")},
+                    )
+                    if part
+                ),
+            )
+            for m in offered
+        ]
+        return cls(data, members=members if len(offered) <= leaving.OFFERED else [])
 
 
 class UploadForm(StyledForm):

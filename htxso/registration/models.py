@@ -184,6 +184,37 @@ class FoundingMember(models.Model):
         return self.full_name
 
 
+class LeavingMember(models.Model):
+    """A current member of the organisation a change application is about who leaves it: the
+    membership as the registry holds it, the person's name and CCCD as listed (kept for the
+    review even once the membership has ended), the leaving date and the reason given. The
+    registry keeps no reason of its own: it stays with the application."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="leaving")
+    # Emptied if the registry deletes the membership (entered by mistake): the row, its name
+    # and date stay; approving it is then refused.
+    membership = models.ForeignKey(
+        "registry.Membership", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cccd = models.CharField(_("số CCCD"), max_length=12, blank=True)  # none: a member HTX
+    full_name = models.CharField(_("họ và tên"), max_length=255)
+    left_on = models.DateField(_("ngày ra khỏi"))
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+
+    scope = ChildScope.scope
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "membership"], name="leaving_member_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
 class DossierFile(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
     document = models.CharField(_("giấy tờ"), max_length=40)

@@ -16,6 +16,36 @@ class MemberIn(Input):
     capital_contributed: int = Field(0, ge=0)
 
 
+class LeavingIn(Input):
+    """A current member of the organisation who leaves: by `membership_id` (the registry's) or
+    by `cccd`; `left_on` not before they joined nor after today."""
+
+    membership_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    cccd: str = Field("", max_length=20)
+    left_on: dt.date
+    reason: str = Field("", max_length=255)
+
+
+class ChangeIn(Input):
+    """A change (or the dissolution) of an organisation the caller registered, as a draft: the
+    facts as they should read (omitted: as registered), the members it admits and those who
+    leave (`leaving`), in one transaction; files are uploaded on the page."""
+
+    organisation_id: int = Field(ge=1, le=2**31 - 1)
+    purpose: Literal["change", "dissolve"] = "change"
+    name: str | None = Field(None, max_length=255)
+    sector: str | None = Field(None, max_length=1)
+    commune_id: str | None = Field(None, max_length=5)
+    street: str | None = Field(None, max_length=255)
+    charter_capital: int | None = Field(None, ge=0, le=10**15)
+    legal_representative: str | None = Field(None, max_length=120)
+    phone: str | None = Field(None, max_length=20)
+    email: str | None = Field(None, max_length=254)
+    statement: str | None = Field(None, max_length=4000, description="a dissolution's reason")
+    members: list[MemberIn] = Field(default_factory=list, max_length=200)
+    leaving: list[LeavingIn] = Field(default_factory=list, max_length=200)
+
+
 class ApplicationIn(Input):
     """A new application with its facts and founding members (files are uploaded on the page)."""
 
@@ -62,10 +92,18 @@ class EventOut(Schema):
     note: str
 
 
+class LeavingOut(Schema):
+    full_name: str
+    cccd: str = Field(description="masked")
+    left_on: dt.date
+    reason: str
+
+
 class ApplicationOut(Schema):
     id: int
     number: str | None
     kind: str
+    purpose: str
     status: str
     name: str
     province_id: str
@@ -79,6 +117,7 @@ class ApplicationOut(Schema):
     organisation_id: int | None
     version: int
     missing: list[str] = Field(description="what the dossier lacks before it can be submitted")
+    leaving: list[LeavingOut] = Field(description="members leaving through a change")
     events: list[EventOut]
 
 

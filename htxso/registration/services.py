@@ -21,7 +21,15 @@ from htxso.registry.writes.identity import check_facts
 from . import changes, rules
 from .models import Application, DossierFile, Event, FoundingMember, Status
 from .tax_authority import next_number
-from .workflow import locked, require_applicant, require_editable, start_clock, step, today
+from .workflow import (
+    locked,
+    require_applicant,
+    require_editable,
+    start_clock,
+    step,
+    today,
+    touch,
+)
 
 # The fields an applicant fills in (`start` and `save_draft`).
 DRAFT_FIELDS = frozenset(
@@ -127,6 +135,10 @@ def add_member(
         raise ValidationError({"birth_date": _("Thành viên sáng lập phải đủ 18 tuổi.")})
     if application.members.filter(cccd=number).exists():
         raise ValidationError({"cccd": _("Người này đã có trong danh sách thành viên.")})
+    if application.leaving.filter(cccd=number).exists():
+        raise ValidationError(
+            {"cccd": _("Người này có trong danh sách thành viên ra khỏi, không kết nạp lại được.")}
+        )
     member = FoundingMember.objects.create(
         application=application,
         cccd=number,
@@ -135,7 +147,7 @@ def add_member(
         kind=kind,
         capital_contributed=capital_contributed,
     )
-    _touch(actor, application, "add_member", member)
+    touch(actor, application, "add_member", member)
     return member
 
 
@@ -146,7 +158,7 @@ def remove_member(
     application = locked(actor, application_id, expected_version)
     require_editable(actor, application)
     member = application.members.get(pk=member_id)
-    _touch(actor, application, "remove_member", member)
+    touch(actor, application, "remove_member", member)
     member.delete()
     return application
 
@@ -187,18 +199,11 @@ def upload(
             size=stored.size,
             content_kind=stored.kind,
         )
-        _touch(actor, application, "upload", dossier_file)
+        touch(actor, application, "upload", dossier_file)
     except BaseException:
         DossierFile.file.field.storage.delete(stored.name)
         raise
     return dossier_file
-
-
-def _touch(actor: Any, application: Application, action: str, part: Any) -> None:
-    """A change of a part (member, file): the application's version moves on, audited."""
-    application.version += 1
-    application.save(update_fields=["version", "updated_at"])
-    record(actor, action, part, None, snapshot(part, exclude=("file",)))
 
 
 def missing(application: Application) -> list[str]:

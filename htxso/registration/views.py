@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,9 +22,17 @@ from htxso.core.units import commune_names
 from htxso.core.uploads import attachment
 from htxso.core.versions import StaleEdit
 
-from . import changes, decisions, rules, services
+from . import changes, decisions, leaving, rules, services
 from .filters import QueueFilter
-from .forms import ChangeForm, DraftForm, MemberForm, NoteForm, StartForm, UploadForm
+from .forms import (
+    ChangeForm,
+    DraftForm,
+    LeavingForm,
+    MemberForm,
+    NoteForm,
+    StartForm,
+    UploadForm,
+)
 from .lists import QUEUE, left
 from .models import EDITABLE, Application
 
@@ -147,7 +155,16 @@ def _page(
         "upload_form": forms_.get("upload_form")
         or UploadForm(kind=application.kind, purpose=application.purpose),
         "note_form": forms_.get("note_form") or NoteForm(),
+        "leaving": application.leaving.order_by("id"),
+        "below_minimum": leaving.minimum_problem(application),
     }
+    # A household business has no members (the registry's rule): nobody to leave.
+    if (
+        application.purpose == "change"
+        and application.kind != "household_business"
+        and context["editable"]
+    ):
+        context["leaving_form"] = forms_.get("leaving_form") or LeavingForm.of(application)
     return render(request, "registration/application.html", context, status=status)
 
 
@@ -172,7 +189,7 @@ def _run(
     except StaleEdit as exc:
         messages.error(request, str(exc))
         return redirect("registration:application", pk)
-    except Application.DoesNotExist:
+    except ObjectDoesNotExist:  # the application, or a part of it, not there
         raise Http404 from None
     except ValidationError as exc:
         application.refresh_from_db()
@@ -237,6 +254,43 @@ def member_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
         pk,
         lambda a: services.remove_member(request.user, a.pk, _version(request), member),
         _("Đã bỏ thành viên khỏi danh sách."),
+    )
+
+
+@require_POST
+@login_required
+def leaving_add(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    form = LeavingForm.of(application, request.POST)
+    if not form.is_valid():
+        return _page(request, application, 422, leaving_form=form)
+    data = form.cleaned_data
+    return _run(
+        request,
+        pk,
+        lambda a: leaving.add_leaving(
+            request.user,
+            a.pk,
+            _version(request),
+            data["left_on"],
+            membership_id=data.get("membership"),
+            cccd=data["cccd"],
+            reason=data["reason"],
+        ),
+        _("Đã ghi thành viên ra khỏi."),
+        "leaving_form",
+        form,
+    )
+
+
+@require_POST
+@login_required
+def leaving_remove(request: HttpRequest, pk: int, row: int) -> HttpResponse:
+    return _run(
+        request,
+        pk,
+        lambda a: leaving.remove_leaving(request.user, a.pk, _version(request), row),
+        _("Đã bỏ khỏi danh sách thành viên ra khỏi."),
     )
 
 

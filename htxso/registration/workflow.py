@@ -85,6 +85,14 @@ def step(
     return application
 
 
+def touch(actor: Any, application: Application, action: str, part: Any) -> None:
+    """A change of a part (member, file, leaving member): the application's version moves on,
+    audited."""
+    application.version += 1
+    application.save(update_fields=["version", "updated_at"])
+    record(actor, action, part, None, snapshot(part, exclude=("file",)))
+
+
 def start_clock(application: Application, on: dt.date) -> dict[str, Any]:
     """The deadline fields of a dossier received on `on` (a first submission, or a corrected
     one: the rules say whether the clock restarts or resumes)."""

@@ -13,7 +13,10 @@ def test_demo_applications_in_every_state(db, settings, tmp_path):
     assert set(Application.objects.values_list("status", flat=True)) == set(Status.values)
     assert Certificate.objects.count() == 1
     call_command("demo_registration")  # again: nothing new
-    assert Application.objects.count() == 9
+    assert Application.objects.count() == 10
+    change = Application.objects.get(purpose="change")  # a member admitted, one leaving
+    assert change.status == Status.SUBMITTED and change.members.count() == 1
+    assert change.leaving.get().reason == "Chuyển đi xa."
     founder = User.objects.get(username="nophoso")
     titles = [item.title for item in provide(founder) if item.count]
     assert any("cần sửa đổi" in t for t in titles) and any("nháp" in t for t in titles)
@@ -29,6 +32,6 @@ def test_the_office_inbox_counts_its_province_only(db, settings, tmp_path):
     office_01 = make_user("cb-01", Role.PROVINCIAL_OFFICER, "01")
     waiting = next(i for i in provide(office_19) if i.source == "registration")
     assert (
-        waiting.count == 4 and waiting.deadline is not None
-    )  # submitted×2, in review, resubmitted
+        waiting.count == 5 and waiting.deadline is not None
+    )  # submitted×2 and a change, in review, resubmitted
     assert [i.count for i in provide(office_01)] == [0]

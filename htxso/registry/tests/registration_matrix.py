@@ -10,6 +10,7 @@ for a kind its commune decides), decided by the offices and the system admin, fi
 by their founder (everyone else who sees one: 403); the queue is the offices'; verification
 and lookup are public."""
 
+import datetime as dt
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -20,10 +21,10 @@ from htxso.core.cccd import encode_cccd
 from htxso.core.models import Commune
 from htxso.core.roles import Role
 from htxso.registration import certificate as certificates
-from htxso.registration import decisions, rules, services
+from htxso.registration import changes, decisions, leaving, rules, services
 from htxso.registration.models import Application, Certificate
 
-from .authorization_matrix import EVERYONE, OK, Builder, Call, F, L, N, Row, U, page
+from .authorization_matrix import EVERYONE, OK, Builder, Call, F, L, N, Row, U, V, page
 from .conftest import make_user
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -57,6 +58,8 @@ REGISTRATION_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "registration:save": {"POST": FOUNDER_ONLY},
     "registration:member-add": {"POST": FOUNDER_ONLY},
     "registration:member-remove": {"POST": FOUNDER_ONLY},
+    "registration:leaving-add": {"POST": FOUNDER_ONLY},  # a member leaving, in a change
+    "registration:leaving-remove": {"POST": FOUNDER_ONLY},
     "registration:upload": {"POST": FOUNDER_ONLY},
     "registration:file": {"GET": SEEN},  # a dossier file: as its application
     "registration:submit": {"POST": FOUNDER_ONLY},
@@ -70,6 +73,8 @@ REGISTRATION_PAGE_MATRIX: dict[str, dict[str, Row]] = {
 
 REGISTRATION_API_MATRIX: dict[str, Row] = {
     "POST /api/v1/applications": [(U, U), *APPLICANTS_ONLY[1:]],
+    # A change of an organisation one registered: the applicant column is another founder.
+    "POST /api/v1/applications/changes": [(U, U), *[(F, F)] * 7, (V, V), (F, F)],
     "GET /api/v1/applications/{pk}": [(U, U), *SEEN[1:]],
     "POST /api/v1/applications/{pk}/submit": [(U, U), *FOUNDER_ONLY[1:]],
     "POST /api/v1/applications/{pk}/decision": [(U, U), *DECIDE[1:]],
@@ -129,6 +134,31 @@ def _member_remove(w: Any, t: str) -> Call:
     return _post("registration:member-remove", a, None, a.members.order_by("id")[0].pk)
 
 
+def _change(w: Any, t: str) -> Application:
+    """A draft change of the organisation an approved application registered."""
+    registered = _application(w, t, "approved")
+    assert registered.organisation_id is not None
+    return changes.start_change(registered.applicant, registered.organisation_id, "change")
+
+
+def _today() -> str:
+    return dt.date.today().strftime("%d/%m/%Y")
+
+
+def _leaving_add(w: Any, t: str) -> Call:
+    a = _change(w, t)
+    member = leaving.current(a.organisation_id)[0]
+    return _post("registration:leaving-add", a, {"membership": member.pk, "left_on": _today()})
+
+
+def _leaving_remove(w: Any, t: str) -> Call:
+    a = _change(w, t)
+    member = leaving.current(a.organisation_id)[0]
+    row = leaving.add_leaving(a.applicant, a.pk, a.version, dt.date.today(), member.pk)
+    a.refresh_from_db()
+    return _post("registration:leaving-remove", a, None, row.pk)
+
+
 def _file(w: Any, t: str) -> Call:
     a = _application(w, t, "complete")
     return page("registration:file", a.pk, a.files.order_by("id")[0].pk)
@@ -170,6 +200,8 @@ REGISTRATION_PAGE_CALLS: dict[tuple[str, str], Builder] = {
     ),
     ("registration:member-remove", "POST"): _member_remove,
     ("registration:upload", "POST"): _upload,
+    ("registration:leaving-add", "POST"): _leaving_add,
+    ("registration:leaving-remove", "POST"): _leaving_remove,
     ("registration:file", "GET"): _file,
     ("registration:submit", "POST"): lambda w, t: _post(
         "registration:submit", _application(w, t, "complete")
@@ -192,6 +224,12 @@ REGISTRATION_API_CALLS: dict[str, Builder] = {
         "/api/v1/applications",
         body={"kind": "cooperative", "province_id": w.province[t], "name": "HTX qua API"},
     ),
+    "POST /api/v1/applications/changes": lambda w, t: (
+        lambda a: Call(
+            "/api/v1/applications/changes",
+            body={"organisation_id": a.organisation_id, "name": "HTX Đổi tên qua API"},
+        )
+    )(_application(w, t, "approved")),
     "GET /api/v1/applications/{pk}": lambda w, t: Call(
         f"/api/v1/applications/{_application(w, t).pk}"
     ),
