@@ -4,6 +4,7 @@ from functools import cache
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -21,16 +22,20 @@ def _user(d: Any) -> str:
     return f"{d.user.get_full_name() or d.user.username} ({d.user.username})"
 
 
+def _ended(d: Any) -> bool:
+    return d.ends_on is not None and d.ends_on <= timezone.localdate()
+
+
 def _state(d: Any) -> str:
     if d.active:
         return format_html('<span class="badge text-bg-success">{}</span>', _("Đang hiệu lực"))
-    label = _("Chưa hiệu lực") if d.ends_on is None or d.ends_on > d.starts_on else _("Đã kết thúc")
+    label = _("Đã kết thúc") if _ended(d) else _("Chưa hiệu lực")
     return format_html('<span class="badge text-bg-secondary">{}</span>', label)
 
 
 def _end(d: Any) -> str:
     """The end button, for who may end designations (`may_end`, annotated by the view)."""
-    if not getattr(d, "may_end", False) or (not d.active and d.ends_on is not None):
+    if not getattr(d, "may_end", False) or _ended(d):
         return ""
     return format_html(
         '<a class="btn btn-sm btn-outline-danger" href="{}{}/end/">{}</a>',
