@@ -78,7 +78,9 @@ def test_the_committee_reads_and_the_secretariat_names_a_focal_point_who_reports
         browser = playwright.chromium.launch(
             executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
         )
+        expect.set_options(timeout=30_000)  # a loaded shared machine: the pages are slow
         context = browser.new_context(locale="vi-VN", viewport=DESK)
+        context.set_default_timeout(120_000)
         page = context.new_page()
         _sign_in(page, base, "ban-chi-dao")
         page.goto(f"{base}/tasks/")
@@ -102,6 +104,7 @@ def test_the_committee_reads_and_the_secretariat_names_a_focal_point_who_reports
         assert ProgressReport.objects.get(pk=report.pk).state == "submitted"
 
         context = browser.new_context(locale="vi-VN", viewport=DESK)
+        context.set_default_timeout(120_000)
         desk = context.new_page()
         _sign_in(desk, base, "van-phong")
         desk.goto(f"{base}/tasks/designations/")
@@ -117,6 +120,7 @@ def test_the_committee_reads_and_the_secretariat_names_a_focal_point_who_reports
         context.close()
 
         context = browser.new_context(locale="vi-VN", viewport=DESK)
+        context.set_default_timeout(120_000)
         mine = context.new_page()
         _sign_in(mine, base, "can-bo-bo-tc")
         mine.goto(f"{base}/tasks/{world['ministry'].pk}/")
