@@ -35,6 +35,7 @@ class Kind(enum.StrEnum):
     ADVICE = "advice"  # digital-maturity assessments, advice plans, visits, adviser assignments
     ROUND = "round"  # a province's classification results of a year, sent to the centre
     FORUM = "forum"  # the yearly forum: editions, connection points, delegates, recommendations
+    DESIGNATION = "designation"  # who is the follow-up's secretariat, committee, focal points
 
 
 class Action(enum.StrEnum):
@@ -62,6 +63,12 @@ class Reach(enum.StrEnum):
     PUBLISHED = "published"  # what the model declares published (e.g. released periods)
     ADVISED = "advised"  # rows of the organisations the user is assigned to advise
     STAFF = "staff"  # rows of the organisations the user was invited to sell for
+    # Designations (`core.scoping.designations_of`): a function a user was named to within the
+    # steering committee's follow-up, beyond their role. A reach below is dropped for a user
+    # who does not hold the designation, so `may(user, action, kind)` answers for them too.
+    SECRETARIAT = "secretariat"  # every row, for a user designated to the secretariat
+    COMMITTEE = "committee"  # every row, for a user designated a member of the committee
+    FOCAL_POINT = "focal_point"  # rows of the agencies the user is designated focal point of
 
 
 A = Role.SYSTEM_ADMIN
@@ -171,41 +178,54 @@ TABLE: Mapping[Kind, Mapping[Action, Rule]] = {
         Action.REVIEW: {A: ALL, P: PROVINCE, X: (Reach.COMMUNE,)},
     },
     Kind.TASK: {
-        # The steering committee's follow-up (tasks/). Central officers are the committee and
-        # its secretariat: they read every task, write directives and tasks, and accept or
-        # return progress reports. A province's officer is its focal point (its province's
-        # tasks); a ministry's focal points are central officers named on the agency (OWN:
-        # the model's `owner` path). Published directives (aggregate progress) are public.
+        # The steering committee's follow-up (tasks/), by designation (tasks' `Designation`):
+        # only the secretariat writes directives and tasks and accepts or returns progress
+        # reports; a ministry's (or another body's) focal points report on its tasks; the
+        # committee reads everything and writes nothing. A central officer without a
+        # designation reads like the committee (central officers follow every province) and
+        # writes nothing. A province's officer is the focal point of its province's people's
+        # committee by role (its province's tasks); one designated to the committee also reads
+        # every province. Published directives (aggregate progress) are public.
         Action.VIEW: {
             **_every(Reach.PUBLISHED),
             A: ALL,
             C: ALL,
-            P: (Reach.PROVINCE, Reach.PUBLISHED),
+            P: (Reach.PROVINCE, Reach.PUBLISHED, Reach.COMMITTEE),
         },
-        Action.EDIT: {A: ALL, C: OWN, P: PROVINCE},
-        Action.CREATE: {A: ALL, C: ALL},
-        Action.REVIEW: {A: ALL, C: ALL},
-        Action.EXPORT: {A: ALL, C: ALL, P: PROVINCE},
+        Action.EDIT: {A: ALL, C: (Reach.FOCAL_POINT,), P: PROVINCE},
+        Action.CREATE: {A: ALL, C: (Reach.SECRETARIAT,)},
+        Action.REVIEW: {A: ALL, C: (Reach.SECRETARIAT,)},
+        Action.EXPORT: {A: ALL, C: ALL, P: (Reach.PROVINCE, Reach.COMMITTEE)},
+    },
+    Kind.DESIGNATION: {
+        # Who holds which function in the follow-up: named and ended by the secretariat or the
+        # system admin; central officers (the committee among them) see the list; a
+        # province's officer sees its own designations.
+        Action.VIEW: {A: ALL, C: ALL, P: OWN},
+        Action.CREATE: {A: ALL, C: (Reach.SECRETARIAT,)},
+        Action.EDIT: {A: ALL, C: (Reach.SECRETARIAT,)},
     },
     Kind.FORUM: {
-        # The yearly forum (tasks/forum/). The secretariat (central officers) organises an
-        # edition (RELEASE: theme, programme, documents, the connection points) and routes and
-        # answers recommendations; a province's officer keeps its connection point (host,
-        # attendance, delegates) and raises the province's recommendations; a cooperative's or
-        # a union's manager registers its delegates and raises its own. The competent agency
-        # answers (REVIEW through the answer's own scope: the agency's province or focal
-        # points). Editions, connection points and published answers are public.
+        # The yearly forum (tasks/forum/). The secretariat (designated central officers)
+        # organises an edition (RELEASE: theme, programme, documents, the connection points)
+        # and routes and answers recommendations; a province's officer keeps its connection
+        # point (host, attendance, delegates) and raises the province's recommendations; a
+        # cooperative's or a union's manager registers its delegates and raises its own. The
+        # competent agency answers (REVIEW through the answer's own scope: the agency's
+        # province, or its designated focal points). The committee and undesignated central
+        # officers read everything and write nothing. Editions, connection points and
+        # published answers are public.
         Action.VIEW: {
             **_every(Reach.PUBLISHED),
             A: ALL,
             C: ALL,
-            P: (Reach.PROVINCE, Reach.PUBLISHED),
+            P: (Reach.PROVINCE, Reach.PUBLISHED, Reach.COMMITTEE),
             M: (Reach.ORGANISATION, Reach.PUBLISHED),
         },
-        Action.CREATE: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
-        Action.EDIT: {A: ALL, C: ALL, P: PROVINCE, M: ORGANISATION},
-        Action.REVIEW: {A: ALL, C: ALL, P: PROVINCE},
-        Action.RELEASE: {A: ALL, C: ALL},
+        Action.CREATE: {A: ALL, C: (Reach.SECRETARIAT,), P: PROVINCE, M: ORGANISATION},
+        Action.EDIT: {A: ALL, C: (Reach.SECRETARIAT,), P: PROVINCE, M: ORGANISATION},
+        Action.REVIEW: {A: ALL, C: (Reach.SECRETARIAT, Reach.FOCAL_POINT), P: PROVINCE},
+        Action.RELEASE: {A: ALL, C: (Reach.SECRETARIAT,)},
     },
     Kind.LISTING: {
         # The catalogue is public (the model keeps only active sellers' products in view); a

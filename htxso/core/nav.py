@@ -162,6 +162,15 @@ def _link(entry: Entry, path: str) -> dict[str, Any]:
     return {"url": url, "label": entry.label, "current": current}
 
 
+def _closest(places: dict[str, list[dict[str, Any]]]) -> None:
+    """Only the longest matching link is current: on /tasks/forum/ the forum, not the tasks
+    (/tasks/) as well."""
+    links = [link for found in places.values() for link in found if link["current"]]
+    longest = max((len(link["url"]) for link in links), default=0)
+    for link in links:
+        link["current"] = len(link["url"]) == longest
+
+
 def nav(request: HttpRequest) -> dict[str, Any]:
     """Context processor: `nav.bar`, `nav.services`, `nav.work` — the links this user is offered."""
     user = getattr(request, "user", None)
@@ -175,4 +184,5 @@ def nav(request: HttpRequest) -> dict[str, Any]:
             places[entry.place].append(_link(entry, request.path))
         except NoReverseMatch:  # an app not installed in this deployment
             continue
+    _closest(places)
     return {"nav": places}

@@ -17,6 +17,7 @@ imports and services ask one question the same way.
 This is the lowest layer: it knows roles and Django, never a domain app.
 """
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar, cast
@@ -58,9 +59,57 @@ def role_of(user: Any) -> Role:
         return Role.PUBLIC
 
 
+@dataclass(frozen=True)
+class Held:
+    """The designations a user holds: functions (Reach.SECRETARIAT, Reach.COMMITTEE) and the
+    ids of the units (agencies) they are focal point of (Reach.FOCAL_POINT)."""
+
+    functions: frozenset[str] = frozenset()
+    units: frozenset[int] = frozenset()
+
+
+DESIGNATED = (Reach.SECRETARIAT, Reach.COMMITTEE, Reach.FOCAL_POINT)
+# The app that keeps designations provides a function of a user id giving what they hold (the
+# tasks app: its `Designation` rows in force). Cached on the user object for the request;
+# `designations_changed` (called by the services that write them) makes every cache stale.
+_provider: list[Callable[[int], Held]] = []
+_generation = [0]
+
+
+def provide_designations(held: Callable[[int], Held]) -> None:
+    _provider[:] = [held]
+
+
+def designations_changed() -> None:
+    _generation[0] += 1
+
+
+def designations_of(user: Any) -> Held:
+    """What `user` holds (nothing for the anonymous, or when no app provides designations)."""
+    pk = getattr(user, "pk", None)
+    if not pk or not _provider:
+        return Held()
+    cached = getattr(user, "_designations", None)
+    if cached is not None and cached[0] == _generation[0]:
+        return cast(Held, cached[1])
+    held = _provider[0](pk)
+    with contextlib.suppress(AttributeError):  # a user object that takes no attributes
+        user._designations = (_generation[0], held)
+    return held
+
+
+def _holds_designation(held: Held, one: Reach) -> bool:
+    return bool(held.units) if one == Reach.FOCAL_POINT else one.value in held.functions
+
+
 def reach(user: Any, action: str, kind: Kind) -> Reaches:
-    """How far `user` reaches into `kind` for `action` (empty: not at all)."""
-    return TABLE[kind].get(Action(action), {}).get(role_of(user), ())
+    """How far `user` reaches into `kind` for `action` (empty: not at all). A designation's
+    reach counts only for a user who holds it."""
+    found = TABLE[kind].get(Action(action), {}).get(role_of(user), ())
+    if any(one in DESIGNATED for one in found):
+        held = designations_of(user)
+        found = tuple(o for o in found if o not in DESIGNATED or _holds_designation(held, o))
+    return found
 
 
 def _paths(value: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -84,6 +133,7 @@ class Scope:
     # Reach.STAFF: the path to the row's organisation id and a function of a user id giving
     # the ids of the organisations that user was invited to work for (a flat values_list).
     staff: tuple[str, Callable[[int], Any]] | None = None
+    focal: str | tuple[str, ...] = ()  # the path to the row's agency id (Reach.FOCAL_POINT)
     conditions: Mapping[Action, Q] = field(default_factory=dict)
     published: Callable[[], Q] | None = None
 
@@ -95,8 +145,11 @@ class Scope:
                 return []
             return [(Q(**{path: value}), (path,)) for path in paths]
 
-        if one == Reach.ALL:
-            return [(Q(), ())]
+        if one in (Reach.ALL, Reach.SECRETARIAT, Reach.COMMITTEE):
+            return [(Q(), ())]  # a designation's reach is kept only for who holds it (`reach`)
+        if one == Reach.FOCAL_POINT:
+            units = sorted(designations_of(user).units)
+            return [(Q(**{f"{path}__in": units}), (path,)) for path in _paths(self.focal)]
         if one == Reach.PROVINCE:
             return match(_paths(self.province), getattr(user, "province_id", None))
         if one == Reach.COMMUNE:

@@ -29,7 +29,6 @@ class AgencyAdmin(AuditedAdmin):
     list_display = ("name", "kind", "code", "email")
     list_filter = ("kind",)
     search_fields = ("name", "code")
-    filter_horizontal = ("focal_points",)
 
 
 @admin.register(Directive)

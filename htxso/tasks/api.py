@@ -17,6 +17,7 @@ from htxso.core.api_schemas import ERRORS, PK, Page
 from htxso.core.versions import StaleEdit
 
 from . import dashboards, services, status
+from .designations.api import router as designations_router
 from .filters import TaskFilter
 from .forum.api import router as forum_router
 from .models import Directive, ProgressReport, Task
@@ -33,6 +34,7 @@ from .schemas import (
 
 router = Router(tags=["tasks"])
 router.add_router("/", forum_router)  # the yearly forum and its recommendations (forum/api.py)
+router.add_router("/", designations_router)  # who is secretariat, committee, focal point
 TaskQuery = filter_schema(TaskFilter, "TaskQuery")
 
 

@@ -12,17 +12,22 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 
 from . import status
+from .designations.models import Designation, Function, in_force
 from .models import Reminder, ReminderKind, Task
 
 log = logging.getLogger(__name__)
 
 
 def _recipients(task: Task) -> list[str]:
-    people = [u.email for u in task.assignee.focal_points.all() if u.email and u.is_active]
+    people = [  # its designated focal points in force (prefetched by `chase`)
+        d.user.email
+        for d in getattr(task.assignee, "focal", [])
+        if d.user.email and d.user.is_active
+    ]
     return sorted({*people, *([task.assignee.email] if task.assignee.email else [])})
 
 
@@ -76,7 +81,15 @@ def chase(on: dt.date, limit: int | None = None) -> dict[str, int]:
             Task.objects.filter(condition)
             .filter(~Exists(already))
             .select_related("assignee", "directive")
-            .prefetch_related("assignee__focal_points")
+            .prefetch_related(
+                Prefetch(
+                    "assignee__designations",
+                    Designation.objects.filter(
+                        in_force(on), function=Function.FOCAL_POINT
+                    ).select_related("user"),
+                    to_attr="focal",
+                )
+            )
             .order_by("id")[:batch]
         )
         for task in tasks:

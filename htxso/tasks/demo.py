@@ -11,10 +11,9 @@ from django.db import transaction
 
 from htxso.core import facts
 from htxso.core.models import User
-from htxso.core.roles import Role
-from htxso.registry.demo import DEMO_PASSWORD
 
 from . import services
+from .designations.demo import demo_designations
 from .models import Agency, Directive, Task
 from .reference import ensure_agencies
 
@@ -86,18 +85,11 @@ GROUPS = (
 
 
 def _focal_points() -> tuple[User, User, User | None]:
-    secretariat, _ = User.objects.get_or_create(
-        username="vanphongbcd",
-        defaults={"role": Role.CENTRAL_OFFICER, "first_name": "Văn phòng Ban Chỉ đạo"},
-    )
-    if not secretariat.has_usable_password():
-        secretariat.set_password(DEMO_PASSWORD)
-        secretariat.save()
-    finance = User.objects.filter(username="trunguong").first()
-    if finance is not None:
-        Agency.objects.get(code="bo-tc").focal_points.add(finance)
-    province = User.objects.filter(username="tinh.thainguyen").first() or secretariat
-    return secretariat, province, finance
+    """The secretariat, Thái Nguyên's officer and the Ministry of Finance's focal point (with
+    their designations: designations/demo.py)."""
+    people = demo_designations()
+    secretariat = people["vanphongbcd"]
+    return secretariat, people.get("tinh.thainguyen") or secretariat, people.get("daumoi.botc")
 
 
 def _accept(
@@ -114,9 +106,9 @@ def _accept(
 def create_demo_tasks() -> int:
     """The demo directives and tasks (again: nothing new). Returns the tasks created."""
     ensure_agencies()
+    secretariat, officer, finance = _focal_points()
     if Directive.objects.filter(number=NATIONAL).exists():
         return 0
-    secretariat, officer, finance = _focal_points()
     today = services.today()
     national = services.create_directive(
         None,

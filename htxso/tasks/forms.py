@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from htxso.core.forms import DateField, NumberField, StyledForm
+from htxso.core.forms import DateField, NumberField, NumberInput, StyledForm
 
 from .models import Agency, Recurrence
 
@@ -15,7 +15,12 @@ class ReportForm(StyledForm):
     text = forms.CharField(
         label=_("Kết quả thực hiện"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
     )
-    percent = NumberField(label=_("Tỷ lệ hoàn thành (%)"), min_value=0, max_value=100)
+    percent = NumberField(
+        label=_("Tỷ lệ hoàn thành (%)"),
+        min_value=0,
+        max_value=100,
+        widget=NumberInput(attrs={"placeholder": "0–100", "maxlength": "3"}),
+    )
     file = forms.FileField(label=_("Tệp đính kèm (PDF, JPEG, PNG)"), required=False)
 
 

@@ -31,9 +31,8 @@ class Agency(models.Model):
         "core.Province", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     email = models.EmailField(_("thư điện tử đầu mối"), blank=True)
-    focal_points = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="task_agencies"
-    )
+    # Its focal points are designations (designations/models.py); a province's people's
+    # committee's are also its province's officers, by role.
 
     class Meta:
         ordering = ["kind", "name"]
@@ -123,7 +122,7 @@ class Task(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope = Scope(Kind.TASK, province="province_id", owner="assignee__focal_points")
+    scope = Scope(Kind.TASK, province="province_id", focal="assignee_id")
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -172,7 +171,7 @@ class Tally(models.Model):
     reported = models.BooleanField(default=False)
     n = models.IntegerField(default=0)
 
-    scope = Scope(Kind.TASK, province="province_id", owner="assignee__focal_points")
+    scope = Scope(Kind.TASK, province="province_id", focal="assignee_id")
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -214,7 +213,7 @@ class ProgressReport(models.Model):
     review_note = models.TextField(_("ý kiến của Văn phòng"), blank=True)  # internal
     version = models.PositiveIntegerField(default=1)
 
-    scope = Scope(Kind.TASK, province="task__province_id", owner="task__assignee__focal_points")
+    scope = Scope(Kind.TASK, province="task__province_id", focal="task__assignee_id")
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -243,7 +242,7 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
     recipients = models.PositiveIntegerField(default=0)
 
-    scope = Scope(Kind.TASK, province="task__province_id", owner="task__assignee__focal_points")
+    scope = Scope(Kind.TASK, province="task__province_id", focal="task__assignee_id")
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -257,6 +256,7 @@ class Reminder(models.Model):
         return f"{self.task_id} {self.kind} {self.due_on:%d/%m/%Y}"
 
 
+from .designations.models import Designation  # noqa: E402, F401  (this app's too)
 from .forum.models import (  # noqa: E402, F401  (the forum's models belong to this app)
     ConnectionPoint,
     Delegate,

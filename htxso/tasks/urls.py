@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import create_views, exports, views
+from .designations import views as designations
 from .forum import rec_views as forum_recs
 from .forum import views as forum
 
@@ -18,6 +19,10 @@ urlpatterns = [
     path("public/", views.public, name="public"),
     path("directives/new/", create_views.new_directive, name="directive-new"),
     path("new/", create_views.new_task, name="task-new"),
+    # Who holds which function (designations/).
+    path("designations/", designations.designations, name="designations"),
+    path("designations/new/", designations.new, name="designation-new"),
+    path("designations/<int:pk>/end/", designations.end, name="designation-end"),
     # The yearly forum and its recommendations (forum/).
     path("forum/", forum.index, name="forum"),
     path("forum/new/", forum.new_edition, name="forum-new"),

@@ -98,6 +98,21 @@ def test_the_current_page_is_marked():
     assert [link["current"] for link in bar] == [False, False, True, False]
 
 
+def test_only_the_closest_link_is_marked():
+    """On the forum (/tasks/forum/) the forum is current, not the tasks (/tasks/) as well."""
+    user = make_user("nav-province-forum", Role.PROVINCIAL_OFFICER, "19")
+    request = RequestFactory().get("/tasks/forum/2026/")
+    request.user = user
+    places = nav(request)["nav"]
+    current = [link["label"] for links in places.values() for link in links if link["current"]]
+    assert [str(label) for label in current] == ["Diễn đàn HTX"]
+    request = RequestFactory().get("/tasks/12/")
+    request.user = user
+    places = nav(request)["nav"]
+    current = [link["label"] for links in places.values() for link in links if link["current"]]
+    assert [str(label) for label in current] == ["Nhiệm vụ"]
+
+
 def test_the_bar_stays_short_for_every_role():
     """The apps' links go in the menus: the bar itself holds at most four links."""
     assert sum(1 for entry in TABLE if entry.place == "bar") <= 4

@@ -64,11 +64,34 @@ EVERYONE: Row = [(OK, OK)] * 10
 SIGNED_IN: Row = [(L, L), *[(OK, OK)] * 9]
 
 
+# Central officers designated within the steering committee's follow-up (tasks/: the
+# secretariat, a member of the committee, the Ministry of Finance's focal point). Rows of the
+# tasks and the forum carry their cells after the roles' (`designated`); elsewhere they are
+# central officers, and other rows leave them out. "central_officer" is then the plain one.
+DESIGNATED = ("secretariat", "committee", "focal_point")
+
+
 def columns(row: Row) -> Row:
-    """`row` with a cell for every role of ROLES (see LIKE_PUBLIC)."""
+    """`row` with a cell for every role of ROLES (see LIKE_PUBLIC), and the designated
+    users' cells when the row has them."""
     if len(row) == len(ROLES) - len(LIKE_PUBLIC):
         return [*row, *[row[1]] * len(LIKE_PUBLIC)]
+    if len(row) == len(ROLES) - len(LIKE_PUBLIC) + len(DESIGNATED):
+        older = len(ROLES) - len(LIKE_PUBLIC)
+        return [*row[:older], *[row[1]] * len(LIKE_PUBLIC), *row[older:]]
     return row
+
+
+def designated(row: Row, *cells: tuple[Cell, Cell]) -> Row:
+    """`row` (of the roles) with the designated users' cells: the secretariat's, the
+    committee's and the focal point's, in that order."""
+    assert len(cells) == len(DESIGNATED)
+    return [*columns(row), *cells]
+
+
+def who(row: Row) -> tuple[str, ...]:
+    """The users a row's cells are for."""
+    return ROLES if len(columns(row)) == len(ROLES) else (*ROLES, *DESIGNATED)
 
 
 @dataclass

@@ -5,7 +5,8 @@ test_authorization.py through tasks_matrix.py.
 The edition is public (its connection points too). The target recommendation is raised by a
 cooperative of the own (19) or the other (01) province, so the province's officer and the
 cooperative's manager see it, national roles all; the public sees only answers made public.
-The secretariat (central officers) and the system admin organise, route and turn into tasks;
+The secretariat (designated central officers) and the system admin organise, route and turn
+into tasks; the committee and a central officer without designation read and write nothing;
 the competent agency answers (the target is routed to its own province's people's committee);
 a province keeps its own connection point; a manager registers its own people at its
 province's point."""
@@ -21,48 +22,83 @@ from htxso.tasks.forum.models import ConnectionPoint, Edition, Recommendation
 from htxso.tasks.models import Agency
 from htxso.tasks.reference import ensure_agencies
 
-from .authorization_matrix import EVERYONE, HIDDEN, OK, Builder, Call, F, L, N, Row, U, page
+from .authorization_matrix import (
+    EVERYONE,
+    HIDDEN,
+    OK,
+    Builder,
+    Call,
+    F,
+    L,
+    N,
+    Row,
+    U,
+    designated,
+    page,
+)
 from .conftest import make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 YEAR = 2090  # held in the future: delegates may still register
 
-SECRETARIAT: Row = [(L, L), (F, F), (OK, OK), (OK, OK), (F, F), (F, F), (F, F), (F, F)]
-RAISE: Row = [(L, L), (F, F), (OK, OK), (OK, OK), (OK, OK), (F, F), (OK, OK), (F, F)]
-SEEN: Row = [(N, N), (N, N), (OK, OK), (OK, OK), (OK, N), (N, N), (OK, N), (N, N)]
-ROUTE: Row = [(L, L), (N, N), (OK, OK), (OK, OK), (F, N), (N, N), (F, N), (N, N)]
-ANSWER: Row = [(U, U), (N, N), (OK, OK), (OK, OK), (OK, N), (N, N), (F, N), (N, N)]
-POINT: Row = [(L, L), (F, F), (OK, OK), (OK, OK), (OK, F), (F, F), (F, F), (F, F)]
-DELEGATE: Row = [(L, L), (F, F), (OK, OK), (OK, OK), (OK, F), (F, F), (OK, F), (F, F)]
+# Roles' cells, then the designated users' (secretariat, committee, focal point of Bộ Tài
+# chính): the plain central officer and the committee read, write nothing.
+OFFICE = ((OK, OK), (F, F), (F, F))  # only the secretariat among the designated
+READ = ((OK, OK), (OK, OK), (OK, OK))
+SECRETARIAT: Row = designated(
+    [(L, L), (F, F), (OK, OK), (F, F), (F, F), (F, F), (F, F), (F, F)], *OFFICE
+)
+RAISE: Row = designated(
+    [(L, L), (F, F), (OK, OK), (F, F), (OK, OK), (F, F), (OK, OK), (F, F)], *OFFICE
+)
+SEEN: Row = designated(
+    [(N, N), (N, N), (OK, OK), (OK, OK), (OK, N), (N, N), (OK, N), (N, N)], *READ
+)
+ROUTE: Row = designated([(L, L), (N, N), (OK, OK), (F, F), (F, N), (N, N), (F, N), (N, N)], *OFFICE)
+# The target is routed to its own province's committee: Bộ Tài chính's focal point answers
+# the ones routed to its ministry (tasks/tests/test_roles.py).
+ANSWER: Row = designated(
+    [(U, U), (N, N), (OK, OK), (F, F), (OK, N), (N, N), (F, N), (N, N)], *OFFICE
+)
+POINT: Row = designated(
+    [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (F, F), (F, F)], *OFFICE
+)
+DELEGATE: Row = designated(
+    [(L, L), (F, F), (OK, OK), (F, F), (OK, F), (F, F), (OK, F), (F, F)], *OFFICE
+)
+ALL: Row = designated(EVERYONE, *READ)
 
 FORUM_PAGE_MATRIX: dict[str, dict[str, Row]] = {
     "tasks:directive-new": {"GET": SECRETARIAT, "POST": SECRETARIAT},
     "tasks:task-new": {"GET": SECRETARIAT, "POST": SECRETARIAT},
-    "tasks:forum": {"GET": EVERYONE},
+    "tasks:forum": {"GET": ALL},
     "tasks:forum-new": {"GET": SECRETARIAT, "POST": SECRETARIAT},
-    "tasks:forum-edition": {"GET": EVERYONE},
+    "tasks:forum-edition": {"GET": ALL},
     "tasks:forum-document": {"POST": SECRETARIAT},
-    "tasks:forum-document-file": {"GET": EVERYONE},
-    "tasks:forum-point": {"GET": EVERYONE, "POST": POINT},
+    "tasks:forum-document-file": {"GET": ALL},
+    "tasks:forum-point": {"GET": ALL, "POST": POINT},
     "tasks:forum-delegate": {"POST": DELEGATE},
-    "tasks:forum-recommendations": {"GET": EVERYONE},
+    "tasks:forum-recommendations": {"GET": ALL},
     "tasks:forum-raise": {"GET": RAISE, "POST": RAISE},
     "tasks:forum-recommendation": {"GET": SEEN},
     "tasks:forum-step": {"POST": ROUTE},  # route; answer and task: tasks/tests/test_forum.py
 }
 
 FORUM_API_MATRIX: dict[str, Row] = {
-    "GET /api/v1/forum/editions": EVERYONE,
-    "GET /api/v1/forum/recommendations": [
-        (HIDDEN, HIDDEN),
-        (HIDDEN, HIDDEN),
-        (OK, OK),
-        (OK, OK),
-        (OK, HIDDEN),
-        (HIDDEN, HIDDEN),
-        (OK, HIDDEN),
-        (HIDDEN, HIDDEN),
-    ],
+    "GET /api/v1/forum/editions": ALL,
+    "GET /api/v1/forum/recommendations": designated(
+        [
+            (HIDDEN, HIDDEN),
+            (HIDDEN, HIDDEN),
+            (OK, OK),
+            (OK, OK),
+            (OK, HIDDEN),
+            (HIDDEN, HIDDEN),
+            (OK, HIDDEN),
+            (HIDDEN, HIDDEN),
+        ],
+        *READ,
+    ),
     "GET /api/v1/forum/recommendations/{pk}": SEEN,
     "POST /api/v1/forum/recommendations": [(U, U), *RAISE[1:]],
     "POST /api/v1/forum/recommendations/{pk}/route": [(U, U), *ROUTE[1:]],

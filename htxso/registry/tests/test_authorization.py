@@ -50,6 +50,7 @@ from htxso.reporting.models import (
     ReportImportJob,
     Target,
 )
+from htxso.tasks.models import Designation
 
 from .assessment_matrix import (
     ASSESSMENT_API_CALLS,
@@ -60,6 +61,7 @@ from .assessment_matrix import (
 from .authorization_matrix import (
     ACCOUNT_CALLS,
     ACCOUNT_MATRIX,
+    DESIGNATED,
     EVERYONE,
     HIDDEN,
     OK,
@@ -74,6 +76,7 @@ from .authorization_matrix import (
     Row,
     U,
     columns,
+    who,
 )
 from .conftest import make_user
 from .exchange_matrix import EXCHANGE_API_CALLS, EXCHANGE_API_MATRIX
@@ -103,7 +106,13 @@ from .registration_matrix import (
     REGISTRATION_PAGE_MATRIX,
 )
 from .reporting_matrix import REPORTING_API_CALLS, REPORTING_API_MATRIX
-from .tasks_matrix import TASKS_API_CALLS, TASKS_API_MATRIX, TASKS_PAGE_CALLS, TASKS_PAGE_MATRIX
+from .tasks_matrix import (
+    TASKS_API_CALLS,
+    TASKS_API_MATRIX,
+    TASKS_PAGE_CALLS,
+    TASKS_PAGE_MATRIX,
+    designated_users,
+)
 from .test_api import bearer, create_payload
 from .traceability_matrix import (
     TRACEABILITY_API_CALLS,
@@ -431,7 +440,14 @@ def test_every_endpoint_has_a_matrix_entry():
     for rows in [*API_MATRIX.values(), *API_VARIANTS.values()] + [
         row for methods in PAGE_MATRIX.values() for row in methods.values()
     ]:
-        assert len(columns(rows)) == len(ROLES)
+        assert len(columns(rows)) == len(who(rows))
+    # Every page and operation of the follow-up and the forum is checked for the designated
+    # users too (the secretariat, the committee, a focal point).
+    follow_up = [
+        *[row for key, row in API_MATRIX.items() if key in TASKS_API_MATRIX],
+        *[row for name in TASKS_PAGE_MATRIX for row in PAGE_MATRIX[name].values()],
+    ]
+    assert all(who(row) == (*ROLES, *DESIGNATED) for row in follow_up)
 
 
 def test_a_new_route_anywhere_needs_a_row():
@@ -570,6 +586,7 @@ def world(django_db_setup, django_db_blocker, _jobs_inline):
                 "19",
                 commune=Commune.objects.filter(province_id="19").order_by("code")[0],
             ),
+            **designated_users(),  # the follow-up's secretariat, committee, focal point
         }
         tokens = {role: issue_token(None, u, "t") for role, u in users.items() if u is not None}
         made = World(province, organisation, member_person, fresh_person, membership, users, tokens)
@@ -611,6 +628,7 @@ def world(django_db_setup, django_db_blocker, _jobs_inline):
         made.job.file.delete(save=False)
         made.job.delete()
         clear_registry()
+        Designation.objects.filter(user__username__startswith="mx-").delete()
         User.objects.filter(username__startswith="mx-").delete()
 
 
@@ -897,7 +915,7 @@ PAGE_CALLS: dict[tuple[str, str], Builder] = {
 
 def _cases(matrix: dict[str, Row], kind: str):
     for key, row in matrix.items():
-        for role, cells in zip(ROLES, columns(row), strict=True):
+        for role, cells in zip(who(row), columns(row), strict=True):
             for target, cell in zip(TARGETS, cells, strict=True):
                 marks = []
                 if isinstance(cell, Design):

@@ -228,5 +228,6 @@ class Recommendation(models.Model):
 
 
 # Who answers a recommendation: the competent agency — its province's officer for a province's
-# people's committee — and the secretariat (every row), never the raiser's province as such.
-ANSWER = Scope(Kind.FORUM, province="agency__province_id")
+# people's committee, its designated focal points for a ministry — and the secretariat (every
+# row), never the raiser's province as such.
+ANSWER = Scope(Kind.FORUM, province="agency__province_id", focal="agency_id")

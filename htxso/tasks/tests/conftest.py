@@ -1,6 +1,7 @@
-"""Fixtures of the follow-up's tests: the agencies, the secretariat (a central officer), a
-ministry's focal point (a central officer named on Bộ Tài chính), the focal points of Thái
-Nguyên (19) and Hà Nội (01), a directive; `one_off` and `recurring` make tasks."""
+"""Fixtures of the follow-up's tests: the agencies, the secretariat (a central officer
+designated to it), a ministry's focal point (a central officer designated for Bộ Tài chính),
+a committee member, a central officer with no designation, the focal points of Thái Nguyên
+(19) and Hà Nội (01), a directive; `one_off` and `recurring` make tasks."""
 
 import datetime as dt
 from typing import Any
@@ -11,6 +12,8 @@ from htxso.core.models import User
 from htxso.core.roles import Role
 from htxso.registry.tests.conftest import make_user
 from htxso.tasks import services
+from htxso.tasks.designations.models import Function
+from htxso.tasks.designations.services import designate
 from htxso.tasks.models import Agency, Directive, Task
 from htxso.tasks.reference import ensure_agencies
 
@@ -31,14 +34,29 @@ def agencies(db: Any) -> dict[str, Agency]:
 
 @pytest.fixture
 def secretariat(db: Any) -> User:
-    return make_user("van-phong", Role.CENTRAL_OFFICER, email="vanphong@example.vn")
+    user = make_user("van-phong", Role.CENTRAL_OFFICER, email="vanphong@example.vn")
+    designate(None, user.pk, Function.SECRETARIAT)
+    return user
 
 
 @pytest.fixture
 def ministry(agencies: dict[str, Agency]) -> User:
     user = make_user("dau-moi-bo-tc", Role.CENTRAL_OFFICER, email="botc@example.vn")
-    agencies["bo-tc"].focal_points.add(user)
+    designate(None, user.pk, Function.FOCAL_POINT, agencies["bo-tc"].pk)
     return user
+
+
+@pytest.fixture
+def committee(db: Any) -> User:
+    user = make_user("ban-chi-dao", Role.CENTRAL_OFFICER, email="bcd@example.vn")
+    designate(None, user.pk, Function.COMMITTEE)
+    return user
+
+
+@pytest.fixture
+def central(db: Any) -> User:
+    """A central officer with no designation."""
+    return make_user("trung-uong", Role.CENTRAL_OFFICER)
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ def task(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.core.units import load_units
     from htxso.registry.tests.conftest import make_user
     from htxso.tasks import services
+    from htxso.tasks.designations.models import Function
+    from htxso.tasks.designations.services import designate
     from htxso.tasks.models import Agency
     from htxso.tasks.reference import ensure_agencies
 
@@ -32,7 +34,8 @@ def task(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     load_units()
     ensure_agencies()
     make_user("dau-moi-19", Role.PROVINCIAL_OFFICER, "19")
-    make_user("van-phong", Role.CENTRAL_OFFICER)
+    office = make_user("van-phong", Role.CENTRAL_OFFICER)
+    designate(None, office.pk, Function.SECRETARIAT)
     directive = services.create_directive(
         None, "125/KH-BCĐ", dt.date(2026, 1, 15), "BCĐ tỉnh Thái Nguyên", "Kế hoạch năm"
     )

@@ -29,6 +29,8 @@ def forum(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.core.units import load_units
     from htxso.registry.tests.conftest import make_user
     from htxso.registry.tests.factories import OrganisationFactory
+    from htxso.tasks.designations.models import Function
+    from htxso.tasks.designations.services import designate
     from htxso.tasks.forum import services
     from htxso.tasks.reference import ensure_agencies
 
@@ -41,6 +43,7 @@ def forum(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     make_user("gd-htx", Role.COOPERATIVE_MANAGER, "19", organisation=cooperative)
     make_user("dau-moi-19", Role.PROVINCIAL_OFFICER, "19")
     secretariat = make_user("van-phong", Role.CENTRAL_OFFICER)
+    designate(None, secretariat.pk, Function.SECRETARIAT)
     today = dt.date.today()
     held_on = today + dt.timedelta(days=14)
     return services.create_edition(

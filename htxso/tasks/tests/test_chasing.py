@@ -11,6 +11,8 @@ from django.db import connection
 
 from htxso.tasks import services
 from htxso.tasks.chasing import chase
+from htxso.tasks.designations.models import Function
+from htxso.tasks.designations.services import designate
 from htxso.tasks.models import Reminder
 
 from .conftest import one_off
@@ -20,7 +22,8 @@ DUE = dt.date(2026, 6, 30)  # reminders from 23/6 (5 working days before)
 
 def test_reminders_are_sent_exactly_once(directive, agencies, province_19, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    agencies["ubnd-19"].focal_points.add(province_19)
+    ubnd = agencies["ubnd-19"]
+    designate(None, province_19.pk, Function.FOCAL_POINT, ubnd.pk, starts_on=dt.date(2026, 1, 1))
     task = one_off(directive, agencies["ubnd-19"], DUE)
     assert chase(dt.date(2026, 6, 22)) == {"before": 0, "overdue": 0}
     with pytest.MonkeyPatch.context() as patch:
