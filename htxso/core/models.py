@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "delete": _("Xóa"),
     "import": _("Nhập từ tệp"),
     "import_update": _("Cập nhật khi nhập từ tệp"),
+    "import_create": _("Tạo mới khi nhập từ tệp"),
     "export": _("Xuất dữ liệu"),
     "reveal": _("Xem đầy đủ dữ liệu cá nhân"),
     "identity_mismatch": _("Thông tin nhận dạng không khớp"),

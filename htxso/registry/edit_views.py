@@ -214,12 +214,15 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("actor")
         .order_by("-at", "-id")[:200]
     )
+    shown = _shown(entries, revealed=False)
+    if not any(e.action == "create" for e in shown) and (imported := _imported_by(pk)):
+        shown.append(imported)  # the oldest: the import that created it set-wise
     return render(
         request,
         "registry/history.html",
         {
             "organisation": organisation,
-            "entries": _shown(entries, revealed=False),
+            "entries": shown,
             "is_union": organisation.kind == OrganisationKind.COOPERATIVE_UNION,
         },
     )
@@ -277,6 +280,19 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 # Entries about a person that say who looked them up or tried to: for the person, the province
 # they live in and national roles, not for every organisation they belong to.
 WATCH_ACTIONS = ("reveal", "identity_mismatch")
+
+
+def _imported_by(pk: int) -> AuditEntry | None:
+    """The import that created the organisation set-wise: an import's SQL lane audits its new
+    organisations by one `import_create` entry on the job, naming their ids as ranges (the
+    member import's way); shown as the organisation's creation, without the job's counts."""
+    jobs = AuditEntry.objects.filter(object_type="exchange.importjob", action="import_create")
+    for entry in jobs.select_related("actor").order_by("-id")[:1000]:
+        ranges = (entry.after or {}).get("ids", []) if isinstance(entry.after, dict) else []
+        if any(low <= pk <= high for low, high in ranges):
+            entry.after = None
+            return entry
+    return None
 
 
 def _person_entries(user: Any, person: Person, memberships: Iterable[Membership]) -> Any:

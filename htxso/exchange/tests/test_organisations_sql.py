@@ -99,3 +99,27 @@ def test_a_file_copy_cannot_read_goes_to_the_batched_lane(officer_19, monkeypatc
     report = importers.run(job, commit=True)
     assert ran == [False]
     assert report.summary["organisations"]["created"] == 2
+
+
+def test_an_organisation_the_lane_created_shows_its_import_in_its_history(
+    officer_19, client, monkeypatch, db
+):
+    from django.urls import reverse
+
+    from htxso.exchange import importers
+    from htxso.registry.models import Organisation
+
+    clean = taken(monkeypatch)
+    name = "Hợp tác xã Lịch Sử Nhập"
+    job = make_job(
+        "organisations",
+        csv_bytes(table(ORGANISATION_LAYOUT, [organisation(name=name), organisation()])),
+        officer_19,
+    )
+    importers.run(job, commit=True)
+    assert clean == [2]
+    created = Organisation.objects.get(name=name)
+    client.force_login(officer_19)
+    page = client.get(reverse("registry:history", args=[created.pk])).content.decode()
+    assert "Tạo mới khi nhập từ tệp" in page and job.filename in page
+    assert "Chưa có thay đổi nào" not in page
