@@ -97,6 +97,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="tottime", help="pstats order: tottime or cumulative")
+    parser.add_argument(
+        "--timing-only", action="store_true", help="only the unprofiled medians (for A/B runs)"
+    )
     parser.add_argument("--path", action="append", help="paths to profile ({id}: an organisation)")
     args = parser.parse_args()
     setup(args.database_url)
@@ -117,6 +120,9 @@ def main() -> None:
             started = time.perf_counter()
             request(handler, path)
             plain.append(time.perf_counter() - started)
+        if args.timing_only:
+            print(f"{path}\t{statistics.median(plain) * 1000:.3f}", flush=True)
+            continue
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.requests):
