@@ -177,7 +177,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "htxso.core.static_storage.StaticFilesStorage"  # WhiteNoise's, URLs kept
         )
     },
 }

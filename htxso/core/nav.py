@@ -17,6 +17,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -171,10 +173,53 @@ def _closest(places: dict[str, list[dict[str, Any]]]) -> None:
         link["current"] = len(link["url"]) == longest
 
 
+class Places(dict[str, list[dict[str, Any]]]):
+    """The links by place ("bar", "services", "work"), and `.html`: each place's markup."""
+
+    @property
+    def html(self) -> dict[str, SafeString]:
+        """The bar's `<li>`s for these links, built once per language and set of links: the
+        template loops over ~10 links with lazy labels were a fifth of a page's rendering
+        (issue #24). The key is which links are offered and which is current, so it is bounded
+        by the table, whatever the requests."""
+        key = (
+            get_language(),
+            tuple(
+                (place, link["url"], link["current"])
+                for place, links in self.items()
+                for link in links
+            ),
+        )
+        html = _html.get(key)
+        if html is None:
+            html = _html[key] = {place: _markup(place, links) for place, links in self.items()}
+        return html
+
+
+_html: dict[tuple[str | None, tuple[tuple[str, str, bool], ...]], dict[str, SafeString]] = {}
+
+
+def _markup(place: str, links: list[dict[str, Any]]) -> SafeString:
+    parts = []
+    for link in links:
+        url, label = conditional_escape(link["url"]), conditional_escape(link["label"])
+        active = " active" if link["current"] else ""
+        if place == "bar":
+            current = ' aria-current="page"' if link["current"] else ""
+            parts.append(
+                f'<li class="nav-item"><a class="nav-link{active}" href="{url}"{current}>'
+                f"{label}</a></li>"
+            )
+        else:
+            parts.append(f'<li><a class="dropdown-item{active}" href="{url}">{label}</a></li>')
+    return SafeString("".join(parts))
+
+
 def nav(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: `nav.bar`, `nav.services`, `nav.work` — the links this user is offered."""
+    """Context processor: `nav.bar`, `nav.services`, `nav.work` — the links this user is offered
+    (and `nav.html.<place>`, their markup)."""
     user = getattr(request, "user", None)
-    places: dict[str, list[dict[str, Any]]] = {"bar": [], "services": [], "work": []}
+    places = Places(bar=[], services=[], work=[])
     if user is None:
         return {"nav": places}
     for entry in TABLE:

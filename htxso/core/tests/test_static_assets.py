@@ -98,3 +98,25 @@ def test_a_sparkline_is_drawn_by_the_server():
     flat = str(sparkline([5, 5]))  # a constant series is a flat line, not a division by zero
     assert '<polyline points="0.0,30.0 100.0,30.0"' in flat
     assert sparkline([7]) == "" and sparkline([]) == "" and sparkline(None) == ""
+
+
+def test_htmx_is_loaded_only_by_the_pages_that_use_it():
+    """htmx (51 kB) is not in the base template: a template with hx- attributes loads it itself
+    (or is included by one that does), so the other pages do not parse it on a phone."""
+    base = (HTXSO / "templates" / "base.html").read_text(encoding="utf-8")
+    assert "htmx.min.js" not in base
+    loaders = {p.name: p for p in HTXSO.rglob("*.html") if "htmx.min.js" in p.read_text("utf-8")}
+    for path in HTXSO.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if not re.search(r"\bhx-(get|post|trigger|target|swap)=", text) or path.name in loaders:
+            continue
+        includers = [
+            p for p in loaders.values() if path.name in p.read_text(encoding="utf-8")
+        ]  # a fragment (e.g. core/_job_progress.html) rides on its page's script
+        assert includers, f"{path.relative_to(ROOT)} uses htmx but no page loading it includes it"
+
+
+@pytest.mark.django_db
+def test_the_registry_list_loads_htmx_and_the_overview_does_not(client):
+    assert b"htmx.min.js" in client.get("/registry/").content
+    assert b"htmx.min.js" not in client.get("/overview/").content
