@@ -112,6 +112,7 @@ def run(
                             progress("read", table.position())
                 except FileError as exc:
                     result.refuse(exc)
+                state.finish()
                 if result.rows == 0 and not result.refused:
                     result.refuse(_("Tệp không có dòng dữ liệu nào."), row=2)
                 if commit and not result.has_errors:

@@ -17,7 +17,11 @@ from htxso.tabular.findings import ROW_LEVEL, Finding, Findings, Severity, error
 from . import services
 from .models import FormVersion, Report, ReportForm, ReportStatus
 from .periods import Period
+from .report_batch import Batch, Pending
 from .report_template import EXAMPLE_TAX_CODE, ORG_ID, TAX_CODE, layout_for
+
+# New reports are written in batches (`report_batch`); tests turn it off to hold both ways equal.
+BATCH = True
 
 COUNTS = ("created", "updated", "unchanged", "submitted")
 
@@ -92,6 +96,7 @@ class RowRun:
         self.scope = (
             Organisation.objects.all() if actor is None else Organisation.objects.editable_by(actor)
         )
+        self.batch = Batch(self)
 
     # -- the header row --
 
@@ -316,4 +321,11 @@ class RowRun:
         raw, values, ok = self.parse(row)
         if organisation is None or not ok:
             return
-        self.write(row, organisation, key, raw, values)
+        if BATCH:
+            self.batch.add(Pending(row, organisation, key, raw, values))
+        else:
+            self.write(row, organisation, key, raw, values)
+
+    def finish(self) -> None:
+        """Write the rows still waiting in the batch."""
+        self.batch.flush()
