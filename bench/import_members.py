@@ -302,6 +302,20 @@ def main() -> None:
                 f"import ÷ floor {seconds / round_floors[-1]:.2f}",
                 flush=True,
             )
+            write_result(  # each round kept as it ends: a long run may be cut short
+                "import_members_rounds",
+                {
+                    "rows": rows,
+                    "import_seconds": [round(s, 1) for s in imports],
+                    "floor_rebuilt_seconds": [round(s, 1) for s in round_floors],
+                    "import_over_floor": [
+                        round(i / f, 2) for i, f in zip(imports, round_floors, strict=True)
+                    ],
+                    "peak_rss_mb": [round(k / 1024) for k in peaks],
+                    "raw_copy_seconds": [round(s, 1) for s in copies],
+                    "steps_seconds": steps_seen,
+                },
+            )
     floors = {}
     if args.floor:
         for rebuild in (False, True):
