@@ -236,7 +236,9 @@ class RowRun:
             except (ValidationError, ValueError):
                 continue  # reported by `organisation`
         found = self.scope.filter(Q(tax_code__in=taxes) | Q(pk__in=ids)).order_by("pk")
-        self.cached = {("tax_code", t): None for t in taxes} | {("pk", i): None for i in ids}
+        cached: dict[tuple[str, Any], Organisation | None] = {("tax_code", t): None for t in taxes}
+        cached.update({("pk", i): None for i in ids})
+        self.cached = cached
         for org in found:
             if org.tax_code in taxes and self.cached[("tax_code", org.tax_code)] is None:
                 self.cached[("tax_code", org.tax_code)] = org  # the first, as .first() gives
