@@ -33,6 +33,7 @@ from .rows import report_conversion
 from .setwise_copy import ADDRESS, FREE, ORGANISATION, PARAMS, SINGLE, available, copy_raw, nfc
 from .setwise_copy import digits_sql as _digits
 from .setwise_values import Dictionaries
+from .staging import STAGE_COLUMNS as STAGE
 
 __all__ = ["Lane", "available"]
 _copy_raw = copy_raw  # looked up here at run time (tests watch it)
@@ -110,42 +111,56 @@ class Lane(Dictionaries):
         )
         blank = " AND ".join(f"ltrim(r.c{i}, E' \\t\\r\\n') = ''" for i in range(self.width))
         text = {key: f"NULLIF({self.col(key)}, '')" for key in FREE}
+        left_on = single("left_on", "day", "date")
+        # The rows go straight into the import's stage, in its columns (`STAGE_COLUMNS`), with
+        # what the lane needs to know of each: the clean ones stay, the others are read back for
+        # the row-by-row lane and removed (`drop`). One write of the file's rows, not two.
+        staged = {
+            "row_no": "r.row_no",
+            "cccd": text["cccd"],
+            "full_name": text["full_name"],
+            "gender": "cp.gender",
+            "birth_year": "cp.birth_year",
+            "birth_date": birth,
+            "phone": text["phone"],
+            "email": text["email"],
+            "province_id": "a.province_id",
+            "commune_id": "a.commune_id",
+            "address": text["street"],
+            "legacy_address": (
+                f"CASE WHEN a.legacy_text <> '' "
+                f"THEN concat_ws(', ', {text['street']}, a.legacy_text) END"
+            ),
+            "org_id": "o.org_id",
+            "org_province": "o.province",
+            "kind": kind,
+            "joined_on": joined,
+            "capital": capital,
+            "left_on": left_on,
+        }
+        columns = ", ".join(f"({staged[name]})::{sql_type} AS {name}" for name, sql_type in STAGE)
         select = f"""
-            SELECT r.row_no, ({blank}) AS blank,
+            SELECT {columns}, ({blank}) AS blank,
                    COALESCE({" AND ".join(checks)}, false) AS clean,
-                   {text["cccd"]} AS cccd, {text["full_name"]} AS full_name,
-                   cp.gender, cp.birth_year, {birth} AS birth_date, {text["phone"]} AS phone,
-                   {text["email"]} AS email, a.province_id, a.commune_id,
-                   {text["street"]} AS address, a.legacy_text, a.converted_to,
-                   o.org_id, o.province AS org_province, {kind} AS kind,
-                   {joined} AS joined_on, {capital} AS capital,
-                   {single("left_on", "day", "date")} AS left_on
+                   a.legacy_text, a.converted_to
             FROM {self.raw} r {" ".join(joins)}"""
         with connection.cursor() as cursor:
             # Every join is raw row → small dictionary: hash them all (the planner, misled by
             # COALESCE keys, would loop over each dictionary for every row).
             cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute(f"DROP TABLE {self.stage}")
             cursor.execute(
-                f"CREATE UNLOGGED TABLE {self.checked} AS {select}", {**PARAMS, "today": today}
+                f"CREATE UNLOGGED TABLE {self.stage} AS {select}", {**PARAMS, "today": today}
             )
             cursor.execute("SET LOCAL enable_nestloop = on")
+        self.classified = True
 
     def _stage_clean(self) -> tuple[int, int]:
-        """Stage the clean rows; (clean, other non-blank rows)."""
+        """The clean rows are staged (by `_classify`); (clean, other non-blank rows)."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""INSERT INTO {self.stage} (row_no, cccd, full_name, gender, birth_year,
-                        birth_date, phone, email, province_id, commune_id, address,
-                        legacy_address, org_id, org_province, kind, joined_on, capital, left_on)
-                    SELECT row_no, cccd, full_name, gender, birth_year, birth_date, phone, email,
-                           province_id, commune_id, address,
-                           CASE WHEN legacy_text <> '' THEN concat_ws(', ', address, legacy_text)
-                           END, org_id, org_province, kind, joined_on, capital, left_on
-                    FROM {self.checked} WHERE clean AND NOT blank"""
-            )
-            cursor.execute(
                 f"SELECT COUNT(*) FILTER (WHERE clean), COUNT(*) FILTER (WHERE NOT clean) "
-                f"FROM {self.checked} WHERE NOT blank"
+                f"FROM {self.stage} WHERE NOT blank"
             )
             clean, other = cursor.fetchone()
         return clean, other
@@ -156,7 +171,7 @@ class Lane(Dictionaries):
         cap = self.report.cap
         conversions = connection.connection.cursor(name="member_conversions")
         conversions.execute(
-            f"SELECT row_no, legacy_text, converted_to FROM {self.checked} "
+            f"SELECT row_no, legacy_text, converted_to FROM {self.stage} "
             f"WHERE clean AND NOT blank AND legacy_text <> '' ORDER BY row_no"
         )
         pending = conversions.fetchone()
@@ -176,7 +191,7 @@ class Lane(Dictionaries):
                 others.itersize = 2000
                 others.execute(
                     f"SELECT r.row_no, {names} FROM {self.raw} r WHERE r.row_no IN "
-                    f"(SELECT row_no FROM {self.checked} WHERE NOT clean AND NOT blank) "
+                    f"(SELECT row_no FROM {self.stage} WHERE NOT clean AND NOT blank) "
                     f"ORDER BY r.row_no"
                 )
                 for number, *cells in others:
@@ -189,7 +204,7 @@ class Lane(Dictionaries):
             if pending is not None:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        f"SELECT COUNT(*) FROM {self.checked} WHERE clean AND NOT blank "
+                        f"SELECT COUNT(*) FROM {self.stage} WHERE clean AND NOT blank "
                         f"AND legacy_text <> '' AND row_no >= %s",
                         [pending[0]],
                     )
@@ -231,10 +246,17 @@ class Lane(Dictionaries):
         return self._others(others)
 
     def drop(self) -> None:
+        """Leave the stage as the row-by-row lane would have: the clean rows and the rows it
+        added (their marks NULL), in the stage's columns; drop the lane's own tables."""
         with connection.cursor() as cursor:
+            if self.classified:
+                cursor.execute(f"DELETE FROM {self.stage} WHERE blank OR NOT clean")
+                cursor.execute(
+                    f"ALTER TABLE {self.stage} DROP COLUMN blank, DROP COLUMN clean, "
+                    f"DROP COLUMN legacy_text, DROP COLUMN converted_to"
+                )
             for name in (
                 self.raw,
-                self.checked,
                 *(self.dictionary(k) for k in (*SINGLE, "organisation", "address", "cccd")),
             ):
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")

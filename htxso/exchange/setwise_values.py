@@ -29,7 +29,8 @@ class Dictionaries:
         # (both cores). They are created in the import's transaction, so a crash or a rollback
         # takes them away; their names are the import's own.
         suffix = secrets.token_hex(4)
-        self.raw, self.checked = f"member_raw_{suffix}", f"member_checked_{suffix}"
+        self.raw = f"member_raw_{suffix}"
+        self.classified = False  # the stage holds every row, with marks (`Lane._classify`)
         self.suffix = suffix
 
     def dictionary(self, name: str) -> str:

@@ -12,6 +12,7 @@ arithmetic, a rule cannot fail at submission): form data is never code.
 """
 
 import ast
+import functools
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -359,6 +360,7 @@ def _typed(node: ast.AST, types: Mapping[str, str], expr: str) -> str:
     raise wrong()
 
 
+@functools.lru_cache(maxsize=2048)  # the trees are only read; a refusal is not cached
 def _parse(expr: str) -> ast.Expression:
     if len(expr) > MAX_EXPRESSION:
         raise ValidationError(_("Biểu thức quá dài: %s…") % expr[:40])

@@ -36,6 +36,8 @@ from .report_files import local_path, max_bytes, max_rows, refuse_file, too_larg
 from .report_rows import Result, RowRun
 from .report_template import layout_for, period_and_version, template, template_filename
 
+CHUNK = 500  # rows read before their organisations are looked up, in one query
+
 __all__ = [
     "Result",
     "layout_for",
@@ -97,9 +99,12 @@ def run(
             if not state.read_headers(table.headers):
                 return result
             with transaction.atomic():
+                chunk: list[Any] = []  # rows read, their organisations fetched together
                 try:
                     for number, cells in rows:
                         if result.rows >= max_rows():
+                            state.rows(chunk)
+                            chunk = []
                             result.refuse(
                                 _("Tệp có quá %(max)s dòng: hãy chia thành nhiều tệp.")
                                 % {"max": format_number(max_rows())},
@@ -107,11 +112,18 @@ def run(
                             )
                             break
                         result.rows += 1
-                        state.row(state.cells(number, cells))
+                        chunk.append(state.cells(number, cells))
+                        if len(chunk) >= CHUNK:
+                            state.rows(chunk)
+                            chunk = []
                         if progress is not None and result.rows % 200 == 0:
                             progress("read", table.position())
                 except FileError as exc:
+                    state.rows(chunk)
+                    chunk = []
                     result.refuse(exc)
+                state.rows(chunk)
+                state.finish()
                 if result.rows == 0 and not result.refused:
                     result.refuse(_("Tệp không có dòng dữ liệu nào."), row=2)
                 if commit and not result.has_errors:
