@@ -14,3 +14,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_units()
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Users are made by the thousand (the authorization matrix makes its own per cell), and
+    the real password hash costs 0.4 s each: tests hash with MD5 first. PBKDF2 stays in the
+    list so a hash made outside this fixture is still recognised."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
