@@ -159,21 +159,37 @@ def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
         conn.close()
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(proc: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+
+
 @pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
-def test_two_gunicorn_workers_hold_one_limit_over_http(tmp_path):
-    """A production server (gunicorn, two worker processes, DEBUG off) on one Redis, the
-    anonymous limit set to 30 a minute: of 50 requests (each on its own connection, so both
-    workers answer) 30 pass and 20 are refused with 429, Retry-After and the Vietnamese
-    message. The operation read (`/digital-link`) touches no database."""
+def test_two_gunicorn_servers_hold_one_limit_over_http(tmp_path):
+    """Two production servers (gunicorn, DEBUG off) on one Redis, the anonymous limit set to
+    30 a minute: of 50 requests sent in turn to each process, 30 pass and 20 are refused with
+    429, Retry-After and the Vietnamese message. Two servers on two ports rather than two
+    workers on one socket: the kernel may hand every connection to the same worker, and then
+    the test would prove nothing about sharing the count. `/digital-link` touches no database."""
     import redis
 
     server = redis.Redis.from_url("redis://127.0.0.1:6379/7")
     server.flushdb()
     while time.time() % 60 > 55:  # all 50 in one window: the count is then exact
         time.sleep(0.5)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    ports = [_free_port(), _free_port()]
     root = Path(__file__).resolve().parents[3]
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -190,26 +206,28 @@ def test_two_gunicorn_workers_hold_one_limit_over_http(tmp_path):
         "API_RATE_ANONYMOUS": "30/min",
     }
     log = tmp_path / "access.log"
-    gunicorn = [
-        str(Path(sys.executable).with_name("gunicorn")), "htxso.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning",
-        "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s",
+    procs = [
+        subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")), "htxso.wsgi:application",
+                "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning",
+                "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s",
+            ],
+            env=env,
+            cwd=root,
+        )
+        for port in ports
     ]  # fmt: skip
-    proc = subprocess.Popen(gunicorn, env=env, cwd=root)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+        for proc, port in zip(procs, ports, strict=True):
+            _wait_for(proc, port)
         path = "/api/v1/digital-link?uri=https%3A%2F%2Fid.gs1.org%2F01%2F09506000134352"
-        answers = [_get(port, path) for _ in range(50)]
+        answers = [_get(ports[n % 2], path) for n in range(50)]
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
         server.flushdb()
     statuses = [status for status, _headers, _body in answers]
     assert statuses.count(200) == 30 and statuses.count(429) == 20, statuses
@@ -219,4 +237,4 @@ def test_two_gunicorn_workers_hold_one_limit_over_http(tmp_path):
         assert 0 < int(headers["Retry-After"]) <= 120
         assert "Quá nhiều yêu cầu" in body.decode()
     served_by = {line.split()[0] for line in log.read_text().splitlines() if line.endswith(" 200")}
-    assert len(served_by) == 2, "both worker processes answered"
+    assert len(served_by) == 2, "both server processes answered"
