@@ -19,7 +19,7 @@ from htxso.registry.models import Membership, Organisation
 from htxso.registry.writes.rules import MINIMUM_IS_ERROR, minimum_members
 
 from .models import Application, LeavingMember, Purpose
-from .workflow import locked, require_editable, today, touch
+from .workflow import locked, remove_part, require_editable, today, touch
 
 # At most this many current members are offered to pick from on the page (beyond: by CCCD).
 OFFERED = 300
@@ -144,12 +144,9 @@ def add_leaving(
 def remove_leaving(
     actor: Any, application_id: int, expected_version: int, leaving_id: int
 ) -> Application:
-    application = locked(actor, application_id, expected_version)
-    require_editable(actor, application)
-    row = application.leaving.get(pk=leaving_id)
-    touch(actor, application, "remove_leaving", row)
-    row.delete()
-    return application
+    return remove_part(
+        actor, application_id, expected_version, "leaving", leaving_id, "remove_leaving"
+    )
 
 
 def _below(kind: str, count: int) -> tuple[bool, str] | None:

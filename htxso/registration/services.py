@@ -23,6 +23,7 @@ from .models import Application, DossierFile, Event, FoundingMember, Status
 from .tax_authority import next_number
 from .workflow import (
     locked,
+    remove_part,
     require_applicant,
     require_editable,
     start_clock,
@@ -155,12 +156,9 @@ def add_member(
 def remove_member(
     actor: Any, application_id: int, expected_version: int, member_id: int
 ) -> Application:
-    application = locked(actor, application_id, expected_version)
-    require_editable(actor, application)
-    member = application.members.get(pk=member_id)
-    touch(actor, application, "remove_member", member)
-    member.delete()
-    return application
+    return remove_part(
+        actor, application_id, expected_version, "members", member_id, "remove_member"
+    )
 
 
 @transaction.atomic

@@ -93,6 +93,19 @@ def touch(actor: Any, application: Application, action: str, part: Any) -> None:
     record(actor, action, part, None, snapshot(part, exclude=("file",)))
 
 
+def remove_part(
+    actor: Any, application_id: int, expected_version: int, related: str, part_id: int, action: str
+) -> Application:
+    """Take one row off a draft's list (`related`: founding members, members leaving), audited.
+    The caller holds the transaction."""
+    application = locked(actor, application_id, expected_version)
+    require_editable(actor, application)
+    part = getattr(application, related).get(pk=part_id)
+    touch(actor, application, action, part)
+    part.delete()
+    return application
+
+
 def start_clock(application: Application, on: dt.date) -> dict[str, Any]:
     """The deadline fields of a dossier received on `on` (a first submission, or a corrected
     one: the rules say whether the clock restarts or resumes)."""
