@@ -187,10 +187,18 @@ def main() -> None:
         "--workers", type=int, default=2, help="gunicorn workers in production mode"
     )
     parser.add_argument("--chrome", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument(
+        "--pages", nargs="*", default=None, help="only these pages (names as in the results)"
+    )
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit("Lighthouse is not installed: run `npm ci` (or `make vendor`) first.")
     pages = public_pages(args.database_url)
+    if args.pages:
+        unknown = sorted(set(args.pages) - set(pages))
+        if unknown:
+            sys.exit(f"Unknown pages {unknown}; the pages are {sorted(pages)}.")
+        pages = {name: path for name, path in pages.items() if name in args.pages}
     payload: dict = {
         "runs": args.runs,
         "preset": "mobile (Lighthouse default)",
