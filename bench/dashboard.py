@@ -158,9 +158,10 @@ def ensure_history(dataset: dict, years: int, seed: int) -> dict:
     started = time.perf_counter()
     call_command("load_reporting", verbosity=0)
     load_seconds = time.perf_counter() - started
-    registry = AuditEntry.objects.filter(
-        action="generate", object_id=f"{dataset['scale']} seed={dataset['seed']}"
-    ).latest("at")
+    # The run that built the registry (`harness.ensure_dataset` checked it is this scale and
+    # seed): the generator's own entry, or an older harness's marker — not only the marker, or
+    # a registry made by the documented `htxso generate` stopped the script here.
+    registry = AuditEntry.objects.filter(action="generate").latest("at")
     marker = f"{dataset['scale']} seed={dataset['seed']}: years={years} seed={seed}"
     last_year = dt.date.today().year - 1
     running = cube_statistics.running_period().code

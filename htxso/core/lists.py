@@ -20,7 +20,8 @@ What `build` does, the same way for every list:
 - **Chosen columns** remembered per user (`ListPreference`, audited) or, for an anonymous
   visitor, in the session: `remember_columns`, posted to `core.views.list_columns`.
 - **Counting** bounded: the app passes `count` when it can answer exactly from aggregates;
-  otherwise at most `COUNT_LIMIT` rows are counted ("more than 10.000").
+  otherwise at most `COUNT_LIMIT` rows are counted ("more than 10.000"). A result that fits on
+  its one page is counted by its rows, without a query.
 - **Exports** (links to the app's streamed exports with the same filters) and **bulk actions**
   (a checkbox per row, posted to the app's action) where the spec declares them.
 """
@@ -341,7 +342,12 @@ def build(
     keys = set(chosen_columns(request, spec))
     shown = [c for c in spec.columns if c.key in keys]
     rows = [Row(item.pk, [(c, c.value(item)) for c in shown]) for item in page.items]
-    total, exact = count(queryset)
+    if page.next_cursor is None and page.previous_cursor is None:
+        # The whole result is on this page: its rows are the count, no second statement
+        # (a search for one organisation ran the bounded count over the match set again).
+        total, exact = len(page.items), True
+    else:
+        total, exact = count(queryset)
     user = request.user
     export_query = _query(params, PAGING)
     exports = [

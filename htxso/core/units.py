@@ -145,11 +145,33 @@ def commune_names(province: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _place_names() -> tuple[dict[str, str], dict[str, str]]:
+    return (
+        dict(Province.objects.values_list("code", "short_name")),
+        dict(Commune.objects.values_list("code", "name")),
+    )
+
+
+def place_name(province: str, commune: str | None) -> str:
+    """ "Commune, Province" (the province's short name; the province alone without a commune),
+    from every unit's name read once per process (3,355 short strings): a list page names its
+    rows' places without a query. A code this process has not seen (units loaded by another
+    process since) re-reads them once; a code still unknown shows as is."""
+    provinces, communes = _place_names()
+    if province not in provinces or (commune and commune not in communes):
+        _place_names.cache_clear()
+        provinces, communes = _place_names()
+    name = provinces.get(province, province)
+    return f"{communes.get(commune, commune)}, {name}" if commune else name
+
+
 def _forget_cached_units() -> None:
     from . import addresses
 
     province_names.cache_clear()
     commune_names.cache_clear()
+    _place_names.cache_clear()
     addresses.forget()
 
 

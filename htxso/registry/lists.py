@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from htxso.core.lists import Column, ListSpec, counted, csv_and_xlsx, register
+from htxso.core.units import place_name
 
 from .choices import OrganisationKind, Sector, Status
 from .filters import SORTS
@@ -24,16 +26,30 @@ SECTORS = dict(Sector.choices)
 @cache
 def _link_prefix() -> str:
     # One reverse() per process, not one per row (rows were most of the page's rendering time).
-    return reverse("registry:organisation", args=[0]).removesuffix("0/")
+    return escape(reverse("registry:organisation", args=[0]).removesuffix("0/"))
 
 
 def _name(o: Any) -> str:
-    return format_html('<a href="{}{}/">{}</a>', _link_prefix(), o.pk, o.name)
+    # format_html's markup, without its per-argument escaping of a prefix and an integer.
+    return SafeString(f'<a href="{_link_prefix()}{o.pk}/">{escape(o.name)}</a>')
 
 
 def _place(o: Any) -> str:
-    province = o.province.short_name
-    return f"{o.commune.name}, {province}" if o.commune_id else province
+    # Names from the process's unit names: the page runs no query for its rows' places.
+    return place_name(o.province_id, o.commune_id)
+
+
+# (choices, language) → {value: translated label}: one gettext per label and language, not
+# one per cell (a kind and a status in each of the page's 50 rows).
+_LABELS: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def _label(choices: dict[str, Any], value: Any) -> str | None:
+    key = (id(choices), get_language() or "")
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {k: str(v) for k, v in choices.items()}
+    return labels.get(value)
 
 
 def _date(value: Any) -> str | None:
@@ -49,10 +65,10 @@ ORGANISATIONS = register(
         name="registry.organisations",
         columns=(
             Column("name", _("Tên"), _name, sort="name", fixed=True),
-            Column("kind", _("Loại hình"), lambda o: KINDS[o.kind]),
+            Column("kind", _("Loại hình"), lambda o: _label(KINDS, o.kind)),
             Column("tax_code", _("Mã số thuế"), lambda o: o.tax_code or None),
             Column("place", _("Địa bàn"), _place),
-            Column("status", _("Tình trạng"), lambda o: STATUSES[o.status]),
+            Column("status", _("Tình trạng"), lambda o: _label(STATUSES, o.status)),
             Column("members", _("Thành viên"), _members, sort="members", numeric=True),
             Column(
                 "established",
@@ -61,7 +77,7 @@ ORGANISATIONS = register(
                 sort="established",
                 default=False,
             ),
-            Column("sector", _("Ngành"), lambda o: SECTORS.get(o.sector), default=False),
+            Column("sector", _("Ngành"), lambda o: _label(SECTORS, o.sector), default=False),
             Column(
                 "agricultural",
                 _("Nông nghiệp"),

@@ -1,7 +1,7 @@
 """Registry pages. Reads start from `visible_to`; counts come from aggregates when they can."""
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -54,12 +54,9 @@ def _count(form: OrganisationFilter, queryset: QuerySet[Organisation]) -> tuple[
 def organisation_list(request: HttpRequest) -> HttpResponse:
     form = OrganisationFilter(request.GET or None)
     queryset = form.filter(Organisation.objects.visible_to(request.user))
-    # Places are fetched for the page's rows only: joining them before the top-N sort would
-    # join every match (thousands of rows for a common word).
-    queryset = queryset.only(*LIST_COLUMNS).prefetch_related(
-        Prefetch("province", queryset=Province.objects.only("code", "short_name")),
-        Prefetch("commune", queryset=Commune.objects.only("code", "name")),
-    )
+    # Places are named from the process's unit names (`core.units.place_name`): no join before
+    # the top-N sort (it would join every match) and no query per page for the rows' places.
+    queryset = queryset.only(*LIST_COLUMNS)
     listing = build(request, ORGANISATIONS, queryset, count=lambda qs: _count(form, qs))
     context = {
         "can_create": can_create_organisations(request.user),

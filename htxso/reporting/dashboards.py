@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from htxso.core.models import Province
+from htxso.core.units import province_names
 from htxso.registry.choices import OrganisationKind
 
 from .disclosure import report_counters
@@ -312,7 +312,7 @@ def map_data(indicator: str, visible: IndicatorCellQuerySet, catalogue: Catalogu
     if not by_period:
         return {"indicator": indicator, "name": catalogue.name(indicator), "values": []}
     period = max(by_period, key=_period)
-    names = dict(Province.objects.values_list("code", "name"))
+    names = dict(province_names())  # read once per process
     values: list[dict[str, Any]] = []
     for area, got in by_period[period].items():
         if any(is_small(got.get(counters[c])) for c in codes if c in counters):

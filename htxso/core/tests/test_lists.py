@@ -194,6 +194,27 @@ def test_counts_stop_at_the_bound(users):
     assert listing.count_text == "7 người dùng"
 
 
+def test_a_result_on_one_page_is_counted_by_its_rows_and_a_longer_one_by_the_count(users):
+    calls = []
+
+    def count(queryset):
+        calls.append(queryset)
+        return 99, True
+
+    # Two users: one page, no count asked for (the page's rows are the count).
+    request = request_for("?sort=user")
+    two = User.objects.filter(first_name="An")
+    listing = build(request, USERS, two, count=count)
+    assert (len(listing.rows), listing.count_text, calls) == (2, "2 người dùng", [])
+    # Seven users on pages of three: the count is asked for, on every page.
+    listing = build(request, USERS, User.objects.all(), count=count)
+    assert (listing.count_text, len(calls)) == ("99 người dùng", 1)
+    last = build(request_for(listing.next_link), USERS, User.objects.all(), count=count)
+    last = build(request_for(last.next_link), USERS, User.objects.all(), count=count)
+    assert (len(last.rows), last.next_link, last.count_text) == (1, "", "99 người dùng")
+    assert len(calls) == 3
+
+
 def test_bulk_actions_render_a_labelled_checkbox_per_row_for_whom_they_are_allowed(users):
     from dataclasses import replace
 

@@ -98,6 +98,17 @@ def test_a_registry_write_changes_the_live_count_in_the_same_request(client, ref
     assert (_headline(_panel(client, "19"), "organisations", "cooperative")["value"] or 0) == count
 
 
+def test_a_province_dashboard_is_named_from_the_province_list_and_an_unknown_code_is_404(
+    client, reference
+):
+    response = client.get(reverse("statistics:province", args=["19"]))
+    assert response.status_code == 200
+    assert response.context["province"] == {"code": "19", "name": "Thái Nguyên"}
+    assert '<h1 class="h3 me-auto mb-0">Thái Nguyên</h1>' in response.content.decode()
+    for code in ("00", "99", "x"):
+        assert client.get(reverse("statistics:province", args=[code])).status_code == 404
+
+
 def test_cards_show_progress_against_sourced_targets(client, reference, central):
     for _ in range(3):
         OrganisationFactory(province_id="19")

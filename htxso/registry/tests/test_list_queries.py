@@ -1,0 +1,56 @@
+"""The registry list page's queries and its rows' places (issue #24 item 1).
+
+The page names each row's place from the process's unit names (`core.units.place_name`), and a
+result that fits on its page is counted by its rows: a search for a few organisations runs one
+statement.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from htxso.core import units
+from htxso.core.models import Commune, Province
+
+from .factories import OrganisationFactory
+
+
+def _place_cells(html: str) -> list[str]:
+    """The text of each row's fourth cell (the default columns: name, kind, tax code, place)."""
+    rows = re.findall(r"<tr><td>(.*?)</tr>", html, re.S)
+    return [re.findall(r"<td[^>]*>(.*?)</td>", "<td>" + row)[3] for row in rows]
+
+
+@pytest.mark.django_db
+def test_a_one_page_search_runs_one_statement_and_names_each_rows_place(client):
+    commune = Commune.objects.filter(province_id="19").order_by("code").first()
+    assert commune is not None
+    OrganisationFactory(name="HTX Địa Bàn Một", commune_id=commune.code)
+    OrganisationFactory(name="HTX Địa Bàn Hai", province_id="01")
+    client.get("/registry/", {"q": "dia ban"})  # warm the process's caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/registry/", {"q": "dia ban"})
+    assert response.status_code == 200
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert 'id="result-count">2 tổ chức</p>' in response.content.decode()
+    hanoi = Province.objects.get(code="01").short_name
+    thai_nguyen = Province.objects.get(code="19").short_name
+    assert _place_cells(response.content.decode()) == [
+        hanoi,  # "HTX Địa Bàn Hai": no commune, the province alone
+        f"{commune.name}, {thai_nguyen}",
+    ]
+
+
+@pytest.mark.django_db
+def test_place_name_rereads_units_it_has_not_seen_and_shows_unknown_codes_as_they_are():
+    first = Commune.objects.filter(province_id="19").order_by("code").first()
+    assert first is not None
+    units.place_name("19", first.code)  # the names are now kept by this process
+    Commune.objects.create(
+        code="99999", province_id="19", name="Xã Mới Lập", search_key="xa moi lap"
+    )
+    assert units.place_name("19", "99999").startswith("Xã Mới Lập, ")
+    assert units.place_name("19", "99998").startswith("99998, ")
+    assert units.place_name("00", None) == "00"
