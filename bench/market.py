@@ -247,7 +247,13 @@ def time_http(base: str, params: dict[str, str], repeat: int, pool: dict) -> lis
     return samples
 
 
-def search(base: str, database_url: str, rounds: int, repeat: int, seed: int) -> dict:
+def search(
+    base: str, database_url: str, rounds: int, repeat: int, seed: int, prepared: bool = False
+) -> dict:
+    """`prepared`: let psycopg prepare the raw side's statements (after 5 runs of one text it
+    does by default): the raw side then skips planning, which no catalogue request can (each
+    search's text differs, and Django's client-side binding never prepares). Off by default:
+    both sides plan every statement."""
     import psycopg
 
     plans = [(p, capture_sql(p)) for p in draw_queries(seed)]
@@ -258,7 +264,8 @@ def search(base: str, database_url: str, rounds: int, repeat: int, seed: int) ->
     per_query: dict[str, dict[str, list[float]]] = {
         json.dumps(p, ensure_ascii=False): {"raw": [], "http": []} for p, _ in plans
     }
-    with psycopg.connect(database_url, autocommit=True) as raw_conn:
+    threshold = 5 if prepared else None
+    with psycopg.connect(database_url, autocommit=True, prepare_threshold=threshold) as raw_conn:
         pool: dict = {}
         for params, statements in plans:
             time_raw(raw_conn, statements, 2)
@@ -440,6 +447,11 @@ def main() -> None:
         help="the planner's cost of a random page for this database (SSD: 1.1; 0: leave it)",
     )
     parser.add_argument(
+        "--raw-prepared",
+        action="store_true",
+        help="let the raw side reuse prepared plans (psycopg's default; runs before 8 Dec 2026)",
+    )
+    parser.add_argument(
         "--data-only", action="store_true", help="build the dataset and stop (long: run it first)"
     )
     args = parser.parse_args()
@@ -478,7 +490,10 @@ def main() -> None:
         return
     env = {"API_RATE_ANONYMOUS": "1000000000/s", "API_RATE_AUTHENTICATED": "1000000000/s"}
     with harness.gunicorn(args.database_url, args.workers, env=env) as base:
-        found = search(base, args.database_url, args.rounds, args.repeat, args.seed)
+        found = search(
+            base, args.database_url, args.rounds, args.repeat, args.seed, args.raw_prepared
+        )
+        found["raw_prepared"] = args.raw_prepared
         runs = [
             checkout(base, args.stock, args.connections, args.duration)
             for _ in range(args.checkout_rounds)

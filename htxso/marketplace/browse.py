@@ -5,22 +5,26 @@
 - Searching: the candidates are bounded, never all matches ranked. Every word is required as a
   whole word (`filters.matching`: on PostgreSQL one exact read of the full-text GIN index, the
   category and province with the words); when none has them all, the last word may be the start
-  of a word. At most `CANDIDATES` + 1 matches are read unordered (stopped by LIMIT). A query
-  with no more than `CANDIDATES` matches ranks them all; a broader one (a common word) takes the
-  names starting with its words first (exact names among them: a B-tree range on the key,
-  `0004_search_prefix`), then the first matches found, and says the list shows the best
-  `CANDIDATES` ("narrow it"). The candidates are ranked (`filters.ranked`: the name exactly as
-  typed, the name without accents, the accented text, the words as a prefix, the rest; then id)
-  or sorted by price, and paged by a cursor naming the last product shown.
+  of a word. First the names starting with the query's words are read off a byte-order B-tree
+  range, stopped at `CANDIDATES` + 1 (`0004_search_prefix`, with a province
+  `0009_search_filter_prefix`): when more than `CANDIDATES` names start with the words (a
+  common first word), they are the candidates and the full-text index is not read. Otherwise at
+  most `CANDIDATES` + 1 matches are read off the index unordered (stopped by LIMIT): no more
+  than `CANDIDATES` and all are ranked; more, and the starting names (exact names among them)
+  come first, then the first matches found. A capped list says it shows the best `CANDIDATES`
+  ("narrow it"). Each candidate is read with its rank (`filters.ranked`: the name exactly as
+  typed, the name without accents, the accented text, the words as a prefix, the rest; then
+  id) and price, ordered in Python, and paged by a cursor naming the last product shown.
 """
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.db.models.functions import Collate
 
 from htxso.core.pagination import InvalidCursor, keyset_paginate
@@ -30,6 +34,7 @@ from .filters import CatalogueFilter, ranked
 from .models import Product
 
 CANDIDATES = 480  # 20 pages of 24: the best matches a search shows
+Row = tuple[int, int, int, str]  # a starting name: id, rank, price, key
 
 
 @dataclass
@@ -55,32 +60,61 @@ def _after(token: str) -> int:
     return pk
 
 
+def _starting(filtered: QuerySet[Product], query: str, key: str) -> list[Row]:
+    """(id, rank, price, key) of the first CANDIDATES + 1 products whose key starts with `key`,
+    in byte order: a B-tree range stopped at the limit (`0004_search_prefix`; with a province
+    or a category, `0009_search_filter_prefix`), cheap however common the words. In byte
+    order the keys holding `key` as whole words (`key` itself, then `key` and a space) come
+    before those where its last word is cut ("che", "che bup …", then "chem …")."""
+    if connection.vendor == "postgresql":
+        # LIKE 'key%' with the "C" range the planner derives from it (no trigram read).
+        order: list = [Collate("search_key", "C"), "id"]
+    else:
+        order = ["search_key", "id"]
+    rows = ranked(filtered.filter(search_key__startswith=key), query).order_by(*order)
+    columns = rows.values_list("id", "rank", "price", "search_key")  # type: ignore[misc]
+    return list(columns[: CANDIDATES + 1])
+
+
 def _candidates(
-    matches: QuerySet[Product], filtered: QuerySet[Product], query: str
-) -> tuple[list[int], bool]:
-    """(ids, capped) of `matches` (`filtered`: the same without the words): every match when
-    there are at most CANDIDATES; otherwise the names that start with the query's words (the
-    exact name first: an index range in byte order), then the first matches the index finds,
-    CANDIDATES in all."""
-    found = list(matches.values_list("id", flat=True)[: CANDIDATES + 1])
+    query: str, starting: Callable[[], list[Row]], matches: QuerySet[Product], eager: bool
+) -> tuple[dict[int, tuple[int, int]], bool]:
+    """({id: (rank, price)}, capped) of `matches`, `starting()` its names starting with the
+    query's words (`_starting`, in byte order).
+
+    `eager` (no filter but category and province, which the ranges serve): the starting names
+    first; more than CANDIDATES of them and the search is capped with those, the full-text
+    index not read at all (it would build the whole list of a common word's matches, tens of
+    thousands, before any limit applies). Otherwise every match when there are at most
+    CANDIDATES; else the starting names (up to half) then the first matches the index finds.
+    Not eager (stars, a price: a range could read all its rows to keep none), the index first.
+    Each candidate comes with its rank and price: no further query orders them."""
+    if eager and len(starting()) > CANDIDATES:
+        return {pk: (rank, price) for pk, rank, price, _ in starting()[:CANDIDATES]}, True
+    rows = ranked(matches, query).values_list("id", "rank", "price")  # type: ignore[misc]
+    rows = rows[: CANDIDATES + 1]
+    found = {pk: (rank, price) for pk, rank, price in rows}
     if len(found) <= CANDIDATES:
         return found, False
-    # A name starting with the query's key holds every word: no '%word%' test (so the
-    # planner reads the B-tree range, not the trigram index).
-    starting = filtered.filter(search_key__startswith=search_key(query))
-    # In byte order (the index's, SQLite's own): the exact key comes before its extensions.
-    key_order = Collate("search_key", "C") if connection.vendor == "postgresql" else "search_key"
-    first = list(starting.order_by(key_order, "id").values_list("id", flat=True)[: CANDIDATES // 2])
-    return list(dict.fromkeys(first + found))[:CANDIDATES], True
+    head = [(pk, (rank, price)) for pk, rank, price, _ in starting()[: CANDIDATES // 2]]
+    rest = [(pk, value) for pk, value in found.items() if pk not in dict(head)]
+    return dict([*head, *rest][:CANDIDATES]), True
 
 
-def _among(queryset: QuerySet[Product], ids: list[int]) -> QuerySet[Product]:
-    """`queryset` kept to `ids`: on PostgreSQL one array parameter (`id = ANY(%s)`), not
-    480 placeholders that Django builds and psycopg parses again for every request."""
-    if connection.vendor != "postgresql":
-        return queryset.filter(id__in=ids)
-    among = RawSQL('"marketplace_product"."id" = ANY(%s::bigint[])', [ids], BooleanField())
-    return queryset.filter(among)
+def _sort_key(ordering: list[str], found: dict[int, tuple[int, int]]) -> Any:
+    """The key `sorted` orders candidate ids by for `ordering` (fields rank, price, id, each
+    ascending or "-" descending: all numbers)."""
+    column = {"rank": 0, "price": 1}
+
+    def key(pk: int) -> tuple[int, ...]:
+        values = []
+        for name in ordering:
+            field = name.lstrip("-")
+            value = pk if field == "id" else found[pk][column[field]]
+            values.append(-value if name.startswith("-") else value)
+        return tuple(values)
+
+    return key
 
 
 def page(form: CatalogueFilter, products: QuerySet[Product], cursor: str | None, size: int) -> Page:
@@ -90,14 +124,28 @@ def page(form: CatalogueFilter, products: QuerySet[Product], cursor: str | None,
     query = form.query()
     if not query:
         field, descending = form.keyset()
-        found = keyset_paginate(matches, field, descending, cursor, size)
-        return Page(found.items, found.next_cursor, found.previous_cursor, False)
+        kept = keyset_paginate(matches, field, descending, cursor, size)
+        return Page(kept.items, kept.next_cursor, kept.previous_cursor, False)
     filtered = form.filter(products, words=False)
-    ids, capped = _candidates(matches, filtered, query)
-    if not ids:  # no whole-word match: the last word may be one still being typed
-        ids, capped = _candidates(form.filter(products, partial=True), filtered, query)
-    best = ranked(_among(Product.objects.all(), ids), query)
-    order = list(best.order_by(*form.ordering()).values_list("id", flat=True))
+    key = search_key(query)
+    # One range read serves both passes (read once, when first needed): its whole-word names
+    # lead it in byte order.
+    read: list[list[Row]] = []
+
+    def starting() -> list[Row]:
+        if not read:
+            read.append(_starting(filtered, query, key))
+        return read[0]
+
+    def whole() -> list[Row]:
+        return [row for row in starting() if row[3] == key or row[3].startswith(key + " ")]
+
+    eager = not form.narrowed()
+    found, capped = _candidates(query, whole, matches, eager)
+    if not found:  # no whole-word match: the last word may be one still being typed
+        partial = form.filter(products, partial=True)
+        found, capped = _candidates(query, starting, partial, eager)
+    order = sorted(found, key=_sort_key(form.ordering(), found))
     start = 0
     if cursor:
         last = _after(cursor)

@@ -152,6 +152,12 @@ class CatalogueFilter(StyledForm):
             data.get("province") or "",
         )
 
+    def narrowed(self) -> bool:
+        """Filters the search's index ranges do not serve (stars, a price): set, a range of
+        names could be read whole to keep none of them (`browse._candidates`)."""
+        data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
+        return bool(data.get("stars")) or data.get("max_price") is not None
+
     def query(self) -> str:
         """The search words as typed ("" when there are none to search by)."""
         query = ((self.cleaned_data.get("q") if self.is_valid() else "") or "").strip()

@@ -105,3 +105,69 @@ def test_search_words_with_category_and_province(client, manager, tea_coop, rice
     assert _search(client, q="chè tân cươ", province="01") == []
     api = client.get("/api/v1/market/products", {"q": "che", "category": "rice"}).json()
     assert [p["name"] for p in api["items"]] == ["Chè gạo nếp"]
+
+
+def test_names_starting_with_the_words_cap_a_broad_search_as_whole_words(
+    client, manager, tea_coop, monkeypatch, django_assert_max_num_queries
+):
+    """More names start with the words than the candidates hold: those are the candidates
+    (whole words: "Chèo" does not start with the word "chè"), the exact name first, and the
+    full-text index is not read (one query for the candidates, one for the page's rows)."""
+    monkeypatch.setattr(browse, "CANDIDATES", 4)
+    for name in ["Chèo rang", "Chèo", "Chè búp 1", "Chè búp 2", "Chè búp 3", "Chè búp 4",
+                 "Chè búp 5", "Chè", "Bánh chè"]:  # fmt: skip
+        make_product(manager, tea_coop, name=name)
+    with django_assert_max_num_queries(3):  # the session's, the candidates, the rows
+        response = client.get(reverse("marketplace:catalogue"), {"q": "chè"})
+    names = [p.name for p in response.context["products"]]
+    assert response.context["found"].capped
+    assert names == ["Chè", "Chè búp 1", "Chè búp 2", "Chè búp 3"]
+
+
+def test_a_capped_search_takes_starting_names_then_other_matches(
+    client, manager, tea_coop, monkeypatch
+):
+    monkeypatch.setattr(browse, "CANDIDATES", 4)
+    for name in ["Bánh chè 1", "Bánh chè 2", "Bánh chè 3", "Chè 1", "Chèo 1", "Bánh chè 4"]:
+        make_product(manager, tea_coop, name=name)
+    names = _walk(client, {"q": "che"})
+    # "Chè 1" starts with the word (up to 2 of the 4 are starting names), then the first
+    # matches the index finds; "Chèo" is no match.
+    assert len(names) == 4 and names[0] == "Chè 1"  # the words as a prefix rank first
+    assert all(name.startswith("Bánh chè ") for name in names[1:])
+
+
+def test_a_word_still_typed_caps_on_names_starting_with_it(client, manager, tea_coop, monkeypatch):
+    monkeypatch.setattr(browse, "CANDIDATES", 2)
+    for name in ["Chèo 1", "Chèo 2", "Chèo 3", "Bánh chèo"]:
+        make_product(manager, tea_coop, name=name)
+    response = client.get(reverse("marketplace:catalogue"), {"q": "ch"})
+    assert response.context["found"].capped
+    assert [p.name for p in response.context["products"]] == ["Chèo 1", "Chèo 2"]
+    response = client.get(reverse("marketplace:catalogue"), {"q": "banh ch"})
+    assert [p.name for p in response.context["products"]] == ["Bánh chèo"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [("price", [2, 4, 1, 3]), ("-price", [3, 1, 4, 2]), ("new", [4, 3, 2, 1])],
+)
+def test_a_search_sorted_by_price_or_newest(client, manager, tea_coop, sort, expected):
+    for n, price in [(1, 3000), (2, 1000), (3, 4000), (4, 2000)]:
+        make_product(manager, tea_coop, name=f"Chè số {n}", price=price)
+    make_product(manager, tea_coop, name="Gạo", price=500)
+    assert _walk(client, {"q": "chè", "sort": sort}) == [f"Chè số {n}" for n in expected]
+
+
+def test_a_capped_search_with_a_price_reads_the_index_first_and_keeps_the_exact_name(
+    client, manager, tea_coop, monkeypatch
+):
+    monkeypatch.setattr(browse, "CANDIDATES", 3)
+    for n in range(4):
+        make_product(manager, tea_coop, name=f"Bánh chè {n}", price=1000)
+    make_product(manager, tea_coop, name="Chè xanh", price=5000)
+    make_product(manager, tea_coop, name="Chè", price=1000)
+    response = client.get(reverse("marketplace:catalogue"), {"q": "chè", "max_price": "2.000"})
+    names = [p.name for p in response.context["products"]]
+    assert response.context["found"].capped and len(names) == 3
+    assert names[0] == "Chè" and "Chè xanh" not in names
