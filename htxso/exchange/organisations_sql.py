@@ -151,7 +151,9 @@ class Lane(Dictionaries):
         ]
         search = f"left(concat_ws(' ', {', '.join([key, *extras])}), 600)"
         name_key = f"left({key}, 255)"
-        blank = " AND ".join(f"ltrim(r.c{i}, E' \\t\\r\\n') = ''" for i in range(self.width))
+        # Every cell only white space: so is their concatenation (one call, not one per cell).
+        cells = ", ".join(f"r.c{i}" for i in range(self.width))
+        blank = f"ltrim(concat({cells}), E' \\t\\r\\n') = ''"
         select = f"""
             SELECT r.row_no, ({blank}) AS blank,
                    COALESCE({" AND ".join(checks)}, false) AS clean,
