@@ -73,6 +73,7 @@ class Dictionaries:
         self.tables: list[str] = [self.raw, self.checked]
         self.views: list[str] = []
         self.columns = {c.key: c for c in reader.layout.readable}  # looked up per value
+        self.filled: set[str] = set()  # the name columns with a cell other than ''
 
     def dictionary(self, name: str) -> str:
         return f"org_d_{name}_{self.suffix}"
@@ -111,9 +112,7 @@ class Dictionaries:
             return [v for (v,) in cursor.fetchall()]
 
     def judge(self) -> None:
-        for key in SINGLE:
-            if key in self.position:
-                self._single(key)
+        self._singles()
         self._addresses()
         self._tax_codes()
         self._texts()
@@ -139,21 +138,34 @@ class Dictionaries:
                 return False, None
         return True, value
 
-    def _single(self, key: str) -> None:
-        rows = []
-        for (raw,) in self._distinct([self.col(key)]):
-            ok, value = self._value(key, raw)
-            rows.append(
-                (
-                    raw,
-                    ok,
-                    value if isinstance(value, str) else None,
-                    value if isinstance(value, dt.date) else None,
-                    value if isinstance(value, int) and not isinstance(value, bool) else None,
-                    value if isinstance(value, bool) else None,
+    def _singles(self) -> None:
+        """Each judged column's distinct cells, read in one pass over the file (a scan per
+        column cost more than the values' judging at 200,000 rows)."""
+        keys = [key for key in SINGLE if key in self.position]
+        found: dict[str, list[str]] = {key: [] for key in keys}
+        if keys:
+            pairs = ", ".join(f"({n}, {self.col(key)})" for n, key in enumerate(keys))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT DISTINCT x.k, x.v FROM {self.raw} r, LATERAL (VALUES {pairs}) x(k, v)"
                 )
-            )
-        self._table(key, "raw text, ok boolean, t text, d date, n bigint, b boolean", rows)
+                for n, raw in cursor.fetchall():
+                    found[keys[n]].append(raw)
+        for key in keys:
+            rows = []
+            for raw in found[key]:
+                ok, value = self._value(key, raw)
+                rows.append(
+                    (
+                        raw,
+                        ok,
+                        value if isinstance(value, str) else None,
+                        value if isinstance(value, dt.date) else None,
+                        value if isinstance(value, int) and not isinstance(value, bool) else None,
+                        value if isinstance(value, bool) else None,
+                    )
+                )
+            self._table(key, "raw text, ok boolean, t text, d date, n bigint, b boolean", rows)
 
     # --- the address --------------------------------------------------------------------
 
@@ -233,6 +245,11 @@ class Dictionaries:
         """Free text: whether a cell is already what the parser makes of it (then its length),
         and for names how the row lane compares them and their search key."""
         name = self.columns["name"]
+        names = [key for key in NAMES if key in self.position]
+        with connection.cursor() as cursor:
+            tests = ", ".join(f"bool_or({self.col(key)} <> '')" for key in names)
+            cursor.execute(f"SELECT {tests} FROM {self.raw} r")
+            self.filled = {key for key, some in zip(names, cursor.fetchone(), strict=True) if some}
         rows = []
         for raw in self._distinct_cells(NAMES):
             ok, value = self.reader.cell(name, nfc(raw))

@@ -123,3 +123,24 @@ def test_an_organisation_the_lane_created_shows_its_import_in_its_history(
     page = client.get(reverse("registry:history", args=[created.pk])).content.decode()
     assert "Tạo mới khi nhập từ tệp" in page and job.filename in page
     assert "Chưa có thay đổi nào" not in page
+
+
+def test_name_columns_blank_throughout_or_in_part(officer_19, monkeypatch, db):
+    """A name column of '' only is not joined to the names (`Lane._free`); one with a cell of
+    spaces, or with other names, still is: the same findings and rows as the batched lane,
+    the short and English names in the search key."""
+    clean = taken(monkeypatch)
+    blank = [organisation(short_name=""), organisation(short_name="")]
+    both(blank, officer_19, monkeypatch)
+    assert clean == [2]
+    some = [
+        organisation(short_name="", name_en="Tan Cuong Tea Cooperative"),
+        organisation(short_name="", name_en="  "),  # spaces only: the batched lane's
+        organisation(short_name="HTX Chè Tân", name_en=""),
+    ]
+    clean.clear()
+    _findings, summary, state = both(some, officer_19, monkeypatch)
+    assert clean == [2] and summary[2] == 0
+    keys = {v for row in state["organisations"] for v in row if isinstance(v, str)}
+    assert any(k.endswith("tan cuong tea cooperative") for k in keys), keys
+    assert any(k.endswith("htx che tan") for k in keys), keys
