@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, chromium_path, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,14 +48,6 @@ def people(live_server, monkeypatch, settings, tmp_path) -> dict:
     return {"htx": htx}
 
 
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button").first.click()
-    page.wait_for_url(f"{base}/")
-
-
 def test_a_manager_self_scores_and_the_province_reviews(
     chromium_path,  # noqa: F811
     live_server,
@@ -71,7 +63,7 @@ def test_a_manager_self_scores_and_the_province_reviews(
         )
         manager = browser.new_context(locale="vi-VN", viewport=TABLET, has_touch=True)
         page = manager.new_page()
-        _sign_in(page, base, "quan-ly")
+        sign_in(page, base, "quan-ly")
         page.goto(f"{base}/assessment/")  # the nav's "Đánh giá" (collapsed on a tablet)
         page.locator("#my-organisation").click()
         page.fill("#class-year", "2025")
@@ -116,7 +108,7 @@ def test_a_manager_self_scores_and_the_province_reviews(
 
         officer = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         page = officer.new_page()
-        _sign_in(page, base, "can-bo-19")
+        sign_in(page, base, "can-bo-19")
         expect(page.get_by_text("1 bản phân loại HTX chờ duyệt")).to_be_visible()
         page.get_by_text("1 bản phân loại HTX chờ duyệt").click()
         page.get_by_role("link", name=people["htx"].name).click()
@@ -146,7 +138,7 @@ def test_a_manager_self_scores_and_the_province_reviews(
 
         centre = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         page = centre.new_page()
-        _sign_in(page, base, "trung-uong")
+        sign_in(page, base, "trung-uong")
         waiting = "1 tỉnh đã gửi kết quả phân loại HTX, chờ trung ương tiếp nhận"
         page.get_by_text(waiting).click()
         row = page.locator('tr[data-province="19"]')

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from htxso.registry.tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401
+from htxso.core.tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mat-khau-thu-nghiem-123"

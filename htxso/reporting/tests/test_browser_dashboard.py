@@ -10,7 +10,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from htxso.registry.tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401
+from htxso.core.tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mat-khau-thu-nghiem-123"

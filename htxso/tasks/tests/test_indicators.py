@@ -13,7 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
-from htxso.registry.tests.test_browser import chromium_path  # noqa: F401
+from htxso.core.tests.browser import chromium_path  # noqa: F401
 from htxso.tasks.models import Agency, Task
 
 from .conftest import one_off
@@ -123,7 +123,7 @@ def test_the_task_page_in_a_browser_shows_the_linked_indicator(
 ):
     from playwright.sync_api import expect, sync_playwright
 
-    from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE
+    from htxso.core.tests.browser import CHROMIUM_ARGS, PHONE
 
     task = one_off(
         directive, _thai_nguyen(agencies), dt.date(2027, 3, 1), indicator_codes="organisations"
