@@ -28,14 +28,14 @@ def people(live_server, monkeypatch, settings, tmp_path) -> dict:
     from htxso.assessment import services
     from htxso.assessment.models import RuleSet
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
     from htxso.registry.tests.factories import OrganisationFactory
 
     from .conftest import definition
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_units()
+    restore_units()
     for name in ("classification-tt01-2020.json", "dx-htx-2024.json"):
         if not RuleSet.objects.filter(code=definition(name)["code"]).exists():
             services.load_rule_set(None, definition(name))  # a flushed database has none

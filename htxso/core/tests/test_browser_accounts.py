@@ -47,10 +47,10 @@ def _wrong(key: str) -> str:
 @pytest.fixture
 def officer(live_server):
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
 
-    load_units()
+    restore_units()
     return make_user("can-bo-hai-lop", Role.PROVINCIAL_OFFICER, "19").username
 
 

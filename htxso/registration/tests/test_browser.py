@@ -22,11 +22,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def people(live_server, settings, tmp_path) -> dict:
     from htxso.core.cccd import encode_cccd
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
 
     settings.MEDIA_ROOT = tmp_path
-    load_units()
+    restore_units()
     make_user("sang-lap", Role.APPLICANT, email="sanglap@example.vn")
     make_user("can-bo-19", Role.PROVINCIAL_OFFICER, "19")
     return {

@@ -25,7 +25,7 @@ PASSWORD = "mat-khau-thu-nghiem-123"
 @pytest.fixture
 def registered(live_server, settings, tmp_path) -> dict:
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registration import decisions, services
     from htxso.registry.tests.conftest import make_user
 
@@ -33,7 +33,7 @@ def registered(live_server, settings, tmp_path) -> dict:
 
     settings.MEDIA_ROOT = tmp_path
     settings.REGISTRATION_TAX_CODE_RANGE = ("970000000", "970000099")
-    load_units()
+    restore_units()
     founder = make_user("sang-lap", Role.APPLICANT, email="sanglap@example.vn")
     make_user("can-bo-xa", Role.COMMUNE_OFFICER, "19", commune_id=commune_19().pk)
     application = complete(founder)

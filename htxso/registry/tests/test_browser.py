@@ -32,11 +32,11 @@ THAI_NGUYEN = "19"
 def demo_registry(live_server) -> dict:
     """The demo registry (seed 1), and what the pages are checked against."""
     from htxso.core.models import Commune
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.generator import generate
     from htxso.registry.models import Organisation
 
-    load_units()
+    restore_units()
     generate("demo", 1)
     showcase = Organisation.objects.get(name=SHOWCASE)
     return {

@@ -26,7 +26,7 @@ def demo_world(live_server) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.demo import create_demo_users
     from htxso.registry.generator import generate
     from htxso.registry.models import Organisation
@@ -36,7 +36,7 @@ def demo_world(live_server) -> dict:
 
     from .conftest import good_values
 
-    load_units()
+    restore_units()
     generate("demo", 1)
     call_command("load_reporting", verbosity=0)
     generate_history(years=2, seed=1)

@@ -25,14 +25,14 @@ def lists_world(live_server) -> dict:
     """55 HTX of Thái Nguyên, each province's two half-year summaries, a central officer."""
     from htxso.core.models import Province, User
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.factories import OrganisationFactory
     from htxso.reporting import services
     from htxso.reporting.models import ReportForm
 
     from .conftest import LAST_YEAR, reference_data
 
-    load_units()
+    restore_units()
     services.load_reference(reference_data())
     for i in range(55):
         OrganisationFactory(name=f"HTX Danh sách {i:02d}")

@@ -22,7 +22,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def task(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
     from htxso.tasks import services
     from htxso.tasks.designations.models import Function
@@ -31,7 +31,7 @@ def task(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.tasks.reference import ensure_agencies
 
     settings.MEDIA_ROOT = tmp_path
-    load_units()
+    restore_units()
     ensure_agencies()
     make_user("dau-moi-19", Role.PROVINCIAL_OFFICER, "19")
     office = make_user("van-phong", Role.CENTRAL_OFFICER)

@@ -26,7 +26,7 @@ DESK = {"width": 1366, "height": 900}
 @pytest.fixture
 def forum(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
     from htxso.registry.tests.factories import OrganisationFactory
     from htxso.tasks.designations.models import Function
@@ -35,7 +35,7 @@ def forum(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.tasks.reference import ensure_agencies
 
     settings.MEDIA_ROOT = tmp_path
-    load_units()
+    restore_units()
     ensure_agencies()
     cooperative = OrganisationFactory(
         province_id="19", kind="cooperative", name="HTX Chè Tân Cương"

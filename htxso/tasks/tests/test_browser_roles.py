@@ -23,7 +23,7 @@ DESK = {"width": 1366, "height": 900}
 @pytest.fixture
 def world(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
     from htxso.tasks import services
     from htxso.tasks.designations.models import Function
@@ -32,7 +32,7 @@ def world(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.tasks.reference import ensure_agencies
 
     settings.MEDIA_ROOT = tmp_path
-    load_units()
+    restore_units()
     ensure_agencies()
     office = make_user("van-phong", Role.CENTRAL_OFFICER)
     designate(None, office.pk, Function.SECRETARIAT)

@@ -39,9 +39,9 @@ def catalogue(db: Any) -> None:
 def units(db: Any) -> None:
     """The administrative units, which an earlier test's flush (a transactional test) removes:
     without them a user of province 19 breaks its foreign key."""
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
 
-    load_units()
+    restore_units()
 
 
 def _thai_nguyen(agencies: dict[str, Agency]) -> Agency:
