@@ -59,9 +59,10 @@ def restore_units() -> None:
     with connection.cursor() as cursor:
         for table, _columns in tables:
             columns, rows = _rows[table]
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES ({marks})",
-                rows,
-            )
+            row = f"({', '.join(['%s'] * len(columns))})"
+            into = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
+            size = max(1, 900 // len(columns))  # under SQLite's oldest limit of 999 parameters
+            for start in range(0, len(rows), size):  # many rows a statement: few round trips
+                batch = rows[start : start + size]
+                cursor.execute(into + ", ".join([row] * len(batch)), [v for r in batch for v in r])
     _forget_cached_units()
