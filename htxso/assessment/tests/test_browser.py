@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, chromium_path, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +28,14 @@ def people(live_server, monkeypatch, settings, tmp_path) -> dict:
     from htxso.assessment import services
     from htxso.assessment.models import RuleSet
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
     from htxso.registry.tests.factories import OrganisationFactory
 
     from .conftest import definition
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_units()
+    restore_units()
     for name in ("classification-tt01-2020.json", "dx-htx-2024.json"):
         if not RuleSet.objects.filter(code=definition(name)["code"]).exists():
             services.load_rule_set(None, definition(name))  # a flushed database has none
@@ -46,14 +46,6 @@ def people(live_server, monkeypatch, settings, tmp_path) -> dict:
     make_user("can-bo-19", Role.PROVINCIAL_OFFICER, "19")
     make_user("trung-uong", Role.CENTRAL_OFFICER)
     return {"htx": htx}
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button").first.click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_manager_self_scores_and_the_province_reviews(
@@ -71,7 +63,7 @@ def test_a_manager_self_scores_and_the_province_reviews(
         )
         manager = browser.new_context(locale="vi-VN", viewport=TABLET, has_touch=True)
         page = manager.new_page()
-        _sign_in(page, base, "quan-ly")
+        sign_in(page, base, "quan-ly")
         page.goto(f"{base}/assessment/")  # the nav's "Đánh giá" (collapsed on a tablet)
         page.locator("#my-organisation").click()
         page.fill("#class-year", "2025")
@@ -116,7 +108,7 @@ def test_a_manager_self_scores_and_the_province_reviews(
 
         officer = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         page = officer.new_page()
-        _sign_in(page, base, "can-bo-19")
+        sign_in(page, base, "can-bo-19")
         expect(page.get_by_text("1 bản phân loại HTX chờ duyệt")).to_be_visible()
         page.get_by_text("1 bản phân loại HTX chờ duyệt").click()
         page.get_by_role("link", name=people["htx"].name).click()
@@ -146,7 +138,7 @@ def test_a_manager_self_scores_and_the_province_reviews(
 
         centre = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         page = centre.new_page()
-        _sign_in(page, base, "trung-uong")
+        sign_in(page, base, "trung-uong")
         waiting = "1 tỉnh đã gửi kết quả phân loại HTX, chờ trung ương tiếp nhận"
         page.get_by_text(waiting).click()
         row = page.locator('tr[data-province="19"]')

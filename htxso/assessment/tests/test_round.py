@@ -294,11 +294,11 @@ def test_two_simultaneous_approvals_count_once(transactional_db):
     record moved on; the grade is tallied once."""
     from django.db import connections
 
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
 
     from .conftest import definition
 
-    load_units()  # transactional tests start from flushed tables
+    restore_units()  # transactional tests start from flushed tables
     for name in ("classification-tt01-2020.json", "dx-htx-2024.json"):
         if not RuleSet.objects.filter(code=definition(name)["code"]).exists():
             services.load_rule_set(None, definition(name))

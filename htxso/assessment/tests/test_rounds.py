@@ -158,11 +158,11 @@ def test_a_sending_and_a_submission_at_once_never_leave_one_behind(transactional
     from django.db import connections
 
     from htxso.assessment.models import Classification, RuleSet
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
 
     from .conftest import definition, full_scores
 
-    load_units()
+    restore_units()
     for name in ("classification-tt01-2020.json", "dx-htx-2024.json"):
         if not RuleSet.objects.filter(code=definition(name)["code"]).exists():
             services.load_rule_set(None, definition(name))

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from htxso.registry.tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401
+from htxso.core.tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mat-khau-thu-nghiem-123"
@@ -47,10 +47,10 @@ def _wrong(key: str) -> str:
 @pytest.fixture
 def officer(live_server):
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
 
-    load_units()
+    restore_units()
     return make_user("can-bo-hai-lop", Role.PROVINCIAL_OFFICER, "19").username
 
 

@@ -106,9 +106,9 @@ def _writing() -> bool:
 def test_kill_9_mid_import_leaves_nothing_and_rerun_succeeds(transactional_db, settings, tmp_path):
     from celery import Celery
 
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
 
-    load_units()  # transactional tests start from flushed tables
+    restore_units()  # transactional tests start from flushed tables
     broker = f"redis://{REDIS[0]}:{REDIS[1]}/15"
     settings.MEDIA_ROOT = tmp_path
     settings.JOBS_BACKEND = "celery"

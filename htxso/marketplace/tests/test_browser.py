@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +24,13 @@ def market(live_server, settings, tmp_path):
     from PIL import Image
 
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.marketplace import products as writes
     from htxso.registry.tests.conftest import make_user
     from htxso.registry.tests.factories import OrganisationFactory
 
     settings.MEDIA_ROOT = tmp_path
-    load_units()
+    restore_units()
     seller = OrganisationFactory(province_id="19", name="Hợp tác xã Chè Tân Cương")
     make_user("quan-ly-che", Role.COOPERATIVE_MANAGER, "19", organisation=seller)
     writes.save_shop(None, seller.pk, {"bank_bin": "970436", "account_number": "0011001234567"})

@@ -47,9 +47,9 @@ def _race(buyers: list[User], cart_of: dict, payment: str = "cod") -> dict[str, 
 
 
 def _world(stock: int, n: int) -> tuple[Product, list[User]]:
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
 
-    load_units()  # transactional tests start from flushed tables
+    restore_units()  # transactional tests start from flushed tables
     seller = OrganisationFactory(province_id="19")
     manager = make_user("quan-ly-dua", Role.COOPERATIVE_MANAGER, "19", organisation=seller)
     product = make_product(manager, seller, stock=stock)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,12 +19,12 @@ PASSWORD = "mat-khau-thu-nghiem-123"
 @pytest.fixture
 def robusta(live_server, settings):
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.prices import ingest, jobs
     from htxso.prices.models import Series
     from htxso.registry.tests.conftest import make_user
 
-    load_units()
+    restore_units()
     ingest.load_world_bank()
     series = Series.objects.get(source_code="COFFEE_ROBUS")
     settings.JOBS_BACKEND = "inline"
@@ -99,12 +99,12 @@ def test_an_officer_uploads_a_price_file_fixes_it_and_writes_it(
     from playwright.sync_api import expect, sync_playwright
 
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.prices import ingest
     from htxso.prices.models import Observation
     from htxso.registry.tests.conftest import make_user
 
-    load_units()
+    restore_units()
     ingest.load_catalogue()
     settings.JOBS_BACKEND = "inline"
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, PHONE, chromium_path, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,11 +22,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def people(live_server, settings, tmp_path) -> dict:
     from htxso.core.cccd import encode_cccd
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
 
     settings.MEDIA_ROOT = tmp_path
-    load_units()
+    restore_units()
     make_user("sang-lap", Role.APPLICANT, email="sanglap@example.vn")
     make_user("can-bo-19", Role.PROVINCIAL_OFFICER, "19")
     return {
@@ -35,14 +35,6 @@ def people(live_server, settings, tmp_path) -> dict:
             (encode_cccd("19", "female", 1985, 4243), "Phạm Thị Hoà", "02/09/1985"),
         ]
     }
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button").first.click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_founder_applies_and_an_officer_approves(
@@ -60,7 +52,7 @@ def test_a_founder_applies_and_an_officer_approves(
         )
         founder = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True)
         page = founder.new_page()
-        _sign_in(page, base, "sang-lap")
+        sign_in(page, base, "sang-lap")
         page.goto(f"{base}/registration/")
         page.select_option("#id_kind", "cooperative_group")
         page.select_option("#id_province", "19")
@@ -94,7 +86,7 @@ def test_a_founder_applies_and_an_officer_approves(
 
         office = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         desk = office.new_page()
-        _sign_in(desk, base, "can-bo-19")
+        sign_in(desk, base, "can-bo-19")
         desk.goto(f"{base}/registration/queue/")
         row = desk.locator("tbody tr").filter(has_text="Tổ hợp tác Rau sạch Tân Cương")
         expect(row).to_contain_text("ngày làm việc")

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, PHONE, chromium_path, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ PASSWORD = "mat-khau-thu-nghiem-123"
 @pytest.fixture
 def registered(live_server, settings, tmp_path) -> dict:
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registration import decisions, services
     from htxso.registry.tests.conftest import make_user
 
@@ -33,7 +33,7 @@ def registered(live_server, settings, tmp_path) -> dict:
 
     settings.MEDIA_ROOT = tmp_path
     settings.REGISTRATION_TAX_CODE_RANGE = ("970000000", "970000099")
-    load_units()
+    restore_units()
     founder = make_user("sang-lap", Role.APPLICANT, email="sanglap@example.vn")
     make_user("can-bo-xa", Role.COMMUNE_OFFICER, "19", commune_id=commune_19().pk)
     application = complete(founder)
@@ -41,14 +41,6 @@ def registered(live_server, settings, tmp_path) -> dict:
     application = decisions.take(None, application.pk, application.version)
     application = decisions.approve(None, application.pk, application.version)
     return {"organisation": application.organisation_id}
-
-
-def _sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.locator("main form button").first.click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_citizen_signs_up_and_a_commune_approves_a_change(
@@ -91,14 +83,14 @@ def test_a_citizen_signs_up_and_a_commune_approves_a_change(
         assert link is not None
         page.goto(link.group(0))
         expect(page.locator("main")).to_contain_text("Tài khoản đã được kích hoạt")
-        _sign_in(page, base, number, "Doi-che-Tan-Cuong-2026")
+        sign_in(page, base, number, "Doi-che-Tan-Cuong-2026")
         expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào, Đỗ Thị Hương Giang")
         page.screenshot(path=SCREENSHOTS / "signup-home-390.png", full_page=True)
         citizen.close()
 
         founder = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True)
         page = founder.new_page()
-        _sign_in(page, base, "sang-lap")
+        sign_in(page, base, "sang-lap")
         page.goto(f"{base}/registration/")
         page.select_option("#id_purpose", "change")
         page.locator("form").filter(has=page.locator("#id_purpose")).get_by_role(
@@ -122,7 +114,7 @@ def test_a_citizen_signs_up_and_a_commune_approves_a_change(
 
         office = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         desk = office.new_page()
-        _sign_in(desk, base, "can-bo-xa")
+        sign_in(desk, base, "can-bo-xa")
         desk.locator("#nav-work").click()  # the role's tools are in the "Công việc" menu
         desk.get_by_role("link", name="Hồ sơ chờ giải quyết").click()
         row = desk.locator("tbody tr").filter(has_text="Chè Xanh Tân Cương")
@@ -181,7 +173,7 @@ def test_a_member_leaves_through_a_change_and_the_registry_ends_the_membership(
         )
         founder = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True)
         page = founder.new_page()
-        _sign_in(page, base, "sang-lap")
+        sign_in(page, base, "sang-lap")
         page.goto(f"{base}/registration/")
         page.select_option("#id_purpose", "change")
         page.locator("form").filter(has=page.locator("#id_purpose")).get_by_role(
@@ -220,7 +212,7 @@ def test_a_member_leaves_through_a_change_and_the_registry_ends_the_membership(
 
         office = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         desk = office.new_page()
-        _sign_in(desk, base, "can-bo-xa")
+        sign_in(desk, base, "can-bo-xa")
         desk.goto(application_url)
         review = desk.locator("#leaving")
         expect(review).to_contain_text(leaver.person.full_name)
@@ -235,7 +227,7 @@ def test_a_member_leaves_through_a_change_and_the_registry_ends_the_membership(
 
         province = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         registry_page = province.new_page()
-        _sign_in(registry_page, base, "can-bo-tinh")
+        sign_in(registry_page, base, "can-bo-tinh")
         registry_page.goto(base + reverse("registry:members", args=[registered["organisation"]]))
         table = registry_page.locator("#members-table")
         expect(table).to_contain_text(newcomer["full_name"])

@@ -1010,9 +1010,9 @@ def test_authorization_matrix(client, db, world, kind, key, role, target, expect
 def test_simultaneous_edits_one_wins(transactional_db):
     from django.db import connections
 
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
 
-    load_units()  # transactional tests start from flushed tables
+    restore_units()  # transactional tests start from flushed tables
     organisation = OrganisationFactory(province_id="19")
     barrier = threading.Barrier(2, timeout=30)
     outcomes: dict[str, object] = {}

@@ -11,57 +11,32 @@ Django refuses ORM calls from a thread with a running loop.
 Screenshots are written to test-artifacts/ at the repository root.
 """
 
-import os
-import shutil
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.conf import settings
+
+from htxso.core.tests.browser import (  # noqa: F401  (the fixture; the names for other modules)
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    PHONE,
+    chromium_path,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 SHOWCASE = "HTX Chè Tân Cương"
 THAI_NGUYEN = "19"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # Without these Chromium keeps calling Google's hosts, which this network refuses.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 390, "height": 844}
-
-
-def find_chromium() -> str | None:
-    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
-
-
-@pytest.fixture
-def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        message = "Chromium not found: install Debian's chromium to run browser tests"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI is set: browser tests must run in CI)", pytrace=False)
-        pytest.skip(message)
-    return path
 
 
 @pytest.fixture
 def demo_registry(live_server) -> dict:
     """The demo registry (seed 1), and what the pages are checked against."""
     from htxso.core.models import Commune
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.generator import generate
     from htxso.registry.models import Organisation
 
-    load_units()
+    restore_units()
     generate("demo", 1)
     showcase = Organisation.objects.get(name=SHOWCASE)
     return {
@@ -74,7 +49,7 @@ def demo_registry(live_server) -> dict:
 
 
 @pytest.fixture
-def browser(chromium_path, demo_registry):
+def browser(chromium_path, demo_registry):  # noqa: F811
     """A headless Chromium; each context made from it has a fresh, empty profile."""
     from playwright.sync_api import sync_playwright
 

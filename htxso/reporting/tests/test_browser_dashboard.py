@@ -10,7 +10,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from htxso.registry.tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401
+from htxso.core.tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mat-khau-thu-nghiem-123"
@@ -20,14 +20,14 @@ PASSWORD = "mat-khau-thu-nghiem-123"
 def statistics_world(live_server) -> dict:
     from django.core.management import call_command
 
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.generator import generate
     from htxso.registry.tests.conftest import make_user
     from htxso.reporting.generator import generate_history
     from htxso.reporting.models import IndicatorCell
     from htxso.reporting.statistics import running_period
 
-    load_units()
+    restore_units()
     generate("demo", 1)
     call_command("load_reporting", verbosity=0)
     generate_history(years=3, seed=1)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, chromium_path, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def demo_world(live_server) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.demo import create_demo_users
     from htxso.registry.generator import generate
     from htxso.registry.models import Organisation
@@ -36,7 +36,7 @@ def demo_world(live_server) -> dict:
 
     from .conftest import good_values
 
-    load_units()
+    restore_units()
     generate("demo", 1)
     call_command("load_reporting", verbosity=0)
     generate_history(years=2, seed=1)
@@ -58,14 +58,6 @@ def demo_world(live_server) -> dict:
     services.save_values(None, report.pk, good_values())
     services.submit(None, report.pk)
     return {"report": report.pk, "organisation": manager_org.pk, "other": other.name}
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button").first.click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_every_role_lands_on_its_home_and_follows_its_main_link(
@@ -133,7 +125,7 @@ def test_every_role_lands_on_its_home_and_follows_its_main_link(
                 page = context.new_page()
                 errors: list[str] = []
                 page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-                sign_in(page, base, username)
+                sign_in(page, base, username, PASSWORD)
                 expect(page.locator("html")).to_have_attribute("lang", "vi")
                 expect(page.locator("h1")).to_contain_text("Xin chào")
                 expect(page.locator("#inbox")).to_be_visible()

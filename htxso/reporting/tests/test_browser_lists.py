@@ -6,11 +6,12 @@ import re
 
 import pytest
 
-from htxso.registry.tests.test_browser import (  # noqa: F401  (fixture)
+from htxso.core.tests.browser import (  # noqa: F401  (fixture)
     ARTIFACTS,
     CHROMIUM_ARGS,
     PHONE,
     chromium_path,
+    sign_in,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,14 +25,14 @@ def lists_world(live_server) -> dict:
     """55 HTX of Thái Nguyên, each province's two half-year summaries, a central officer."""
     from htxso.core.models import Province, User
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.factories import OrganisationFactory
     from htxso.reporting import services
     from htxso.reporting.models import ReportForm
 
     from .conftest import LAST_YEAR, reference_data
 
-    load_units()
+    restore_units()
     services.load_reference(reference_data())
     for i in range(55):
         OrganisationFactory(name=f"HTX Danh sách {i:02d}")
@@ -53,13 +54,6 @@ def _tab_to(page, selector: str, limit: int = 150) -> None:
     raise AssertionError(f"{selector} is not reachable with Tab")
 
 
-def _sign_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button").click()
-
-
 def test_lists_sort_choose_columns_and_page_with_the_keyboard(
     chromium_path,  # noqa: F811
     live_server,
@@ -73,7 +67,7 @@ def test_lists_sort_choose_columns_and_page_with_the_keyboard(
             executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
         )
         page = browser.new_context(locale="vi-VN", viewport=DESKTOP).new_page()
-        _sign_in(page, live_server.url, lists_world["user"])
+        sign_in(page, live_server.url, lists_world["user"], PASSWORD, landing=None)
 
         # The organisation list: sort by name descending from the keyboard.
         page.goto(f"{live_server.url}/registry/?province=19")
@@ -131,7 +125,7 @@ def test_lists_sort_choose_columns_and_page_with_the_keyboard(
 
         # On a phone: the same lists, the table scrolls sideways, the toolbar wraps.
         phone = browser.new_context(locale="vi-VN", viewport=PHONE).new_page()
-        _sign_in(phone, live_server.url, lists_world["user"])
+        sign_in(phone, live_server.url, lists_world["user"], PASSWORD, landing=None)
         phone.goto(f"{live_server.url}/registry/?province=19")
         expect(phone.locator("#results-table thead")).to_contain_text("Thành lập")
         phone.locator(".list-columns > summary").click()

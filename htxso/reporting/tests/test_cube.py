@@ -296,9 +296,9 @@ def _in_threads(*jobs) -> list:
 
 
 def _fresh_database() -> None:
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
 
-    load_units()  # transactional tests start from flushed tables
+    restore_units()  # transactional tests start from flushed tables
     services.load_reference(reference_data())
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, PHONE, chromium_path, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def task(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
     from htxso.tasks import services
     from htxso.tasks.designations.models import Function
@@ -31,7 +31,7 @@ def task(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.tasks.reference import ensure_agencies
 
     settings.MEDIA_ROOT = tmp_path
-    load_units()
+    restore_units()
     ensure_agencies()
     make_user("dau-moi-19", Role.PROVINCIAL_OFFICER, "19")
     office = make_user("van-phong", Role.CENTRAL_OFFICER)
@@ -47,14 +47,6 @@ def task(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
         due_on=services.today() - dt.timedelta(days=3),
         expected_output="Danh sách HTX ngừng hoạt động",
     )
-
-
-def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button").first.click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_province_reports_and_the_secretariat_accepts(
@@ -75,7 +67,7 @@ def test_a_province_reports_and_the_secretariat_accepts(
         )
         province = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True)
         page = province.new_page()
-        _sign_in(page, base, "dau-moi-19")
+        sign_in(page, base, "dau-moi-19")
         page.goto(f"{base}/tasks/?status=overdue")
         page.get_by_role("link", name="Rà soát, giải thể các HTX ngừng hoạt động").click()
         expect(page.locator("#status")).to_have_text("Quá hạn")
@@ -91,7 +83,7 @@ def test_a_province_reports_and_the_secretariat_accepts(
 
         office = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
         desk = office.new_page()
-        _sign_in(desk, base, "van-phong")
+        sign_in(desk, base, "van-phong")
         expect(desk.get_by_text("1 báo cáo tiến độ chờ xem xét")).to_be_visible()
         desk.goto(f"{base}/tasks/?waiting=on")
         desk.screenshot(path=str(SCREENSHOTS / "tasks-dashboard.png"), full_page=True)

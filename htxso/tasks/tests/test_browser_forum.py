@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, PHONE, chromium_path, sign_in  # noqa: F401
 from htxso.reporting.tests.test_browser_axe import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,7 @@ DESK = {"width": 1366, "height": 900}
 @pytest.fixture
 def forum(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
     from htxso.registry.tests.factories import OrganisationFactory
     from htxso.tasks.designations.models import Function
@@ -35,7 +35,7 @@ def forum(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.tasks.reference import ensure_agencies
 
     settings.MEDIA_ROOT = tmp_path
-    load_units()
+    restore_units()
     ensure_agencies()
     cooperative = OrganisationFactory(
         province_id="19", kind="cooperative", name="HTX Chè Tân Cương"
@@ -54,14 +54,6 @@ def forum(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
         "Hội trường Bộ Tài chính, Hà Nội",
         "08:00 Khai mạc\n09:00 Tham luận của hợp tác xã\n10:30 Đối thoại",
     )
-
-
-def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button").first.click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_cooperative_raises_a_recommendation_and_follows_its_answer_and_task(
@@ -84,7 +76,7 @@ def test_a_cooperative_raises_a_recommendation_and_follows_its_answer_and_task(
         )
         phone = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True)
         coop = phone.new_page()
-        _sign_in(coop, base, "gd-htx")
+        sign_in(coop, base, "gd-htx")
         coop.goto(f"{base}/tasks/forum/")
         expect(coop.locator("#theme")).to_have_text("Chuyển đổi số trong khu vực kinh tế tập thể")
         coop.screenshot(path=str(SCREENSHOTS / "forum-edition-phone.png"), full_page=True)
@@ -103,7 +95,7 @@ def test_a_cooperative_raises_a_recommendation_and_follows_its_answer_and_task(
 
         office = browser.new_context(locale="vi-VN", viewport=DESK)
         desk = office.new_page()
-        _sign_in(desk, base, "van-phong")
+        sign_in(desk, base, "van-phong")
         desk.get_by_text("1 kiến nghị chờ chuyển cơ quan trả lời").click()
         desk.get_by_role("link", name=title).click()
         desk.select_option("#route-form select", value=str(province_agency.pk))
@@ -112,7 +104,7 @@ def test_a_cooperative_raises_a_recommendation_and_follows_its_answer_and_task(
 
         officer_context = browser.new_context(locale="vi-VN", viewport=DESK)
         officer = officer_context.new_page()
-        _sign_in(officer, base, "dau-moi-19")
+        sign_in(officer, base, "dau-moi-19")
         officer.get_by_text("1 kiến nghị chờ tỉnh trả lời").click()
         officer.get_by_role("link", name=title).click()
         officer.get_by_role("button", name="Gửi trả lời").click()  # empty: refused

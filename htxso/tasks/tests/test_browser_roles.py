@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, chromium_path, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ DESK = {"width": 1366, "height": 900}
 @pytest.fixture
 def world(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
     from htxso.tasks import services
     from htxso.tasks.designations.models import Function
@@ -32,7 +32,7 @@ def world(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     from htxso.tasks.reference import ensure_agencies
 
     settings.MEDIA_ROOT = tmp_path
-    load_units()
+    restore_units()
     ensure_agencies()
     office = make_user("van-phong", Role.CENTRAL_OFFICER)
     designate(None, office.pk, Function.SECRETARIAT)
@@ -52,14 +52,6 @@ def world(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     )
     report = services.report_progress(province, provincial.pk, 1, "Đã rà soát 120 HTX", 60)
     return {"ministry": ministry, "provincial": provincial, "report": report, "officer": officer}
-
-
-def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button").first.click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_the_committee_reads_and_the_secretariat_names_a_focal_point_who_reports(
@@ -82,7 +74,7 @@ def test_the_committee_reads_and_the_secretariat_names_a_focal_point_who_reports
         context = browser.new_context(locale="vi-VN", viewport=DESK)
         context.set_default_timeout(120_000)
         page = context.new_page()
-        _sign_in(page, base, "ban-chi-dao")
+        sign_in(page, base, "ban-chi-dao")
         page.goto(f"{base}/tasks/")
         expect(page.get_by_role("link", name=TITLE)).to_be_visible()
         expect(page.get_by_role("link", name="Giao nhiệm vụ")).to_have_count(0)
@@ -105,7 +97,7 @@ def test_the_committee_reads_and_the_secretariat_names_a_focal_point_who_reports
         context = browser.new_context(locale="vi-VN", viewport=DESK)
         context.set_default_timeout(120_000)
         desk = context.new_page()
-        _sign_in(desk, base, "van-phong")
+        sign_in(desk, base, "van-phong")
         desk.goto(f"{base}/tasks/designations/")
         desk.get_by_role("link", name="Phân công", exact=True).click()
         desk.select_option("#id_user", str(world["officer"].pk))
@@ -121,7 +113,7 @@ def test_the_committee_reads_and_the_secretariat_names_a_focal_point_who_reports
         context = browser.new_context(locale="vi-VN", viewport=DESK)
         context.set_default_timeout(120_000)
         mine = context.new_page()
-        _sign_in(mine, base, "can-bo-bo-tc")
+        sign_in(mine, base, "can-bo-bo-tc")
         mine.goto(f"{base}/tasks/{world['ministry'].pk}/")
         mine.fill("#id_text", "Đã dự thảo hướng dẫn, lấy ý kiến các tỉnh.")
         mine.fill("#id_percent", "40")

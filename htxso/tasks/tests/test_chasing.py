@@ -82,10 +82,10 @@ def test_the_beat_schedule_names_the_celery_task(settings):
 def test_two_runs_at_once_send_one_reminder(settings):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL")
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.tasks.reference import ensure_agencies
 
-    load_units()
+    restore_units()
     ensure_agencies()
     directive = services.create_directive(None, "1/TB", DUE, "VPCP", "Thử song song")
     from htxso.tasks.models import Agency

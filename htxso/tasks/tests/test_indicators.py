@@ -13,7 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
-from htxso.registry.tests.test_browser import chromium_path  # noqa: F401
+from htxso.core.tests.browser import chromium_path  # noqa: F401
 from htxso.tasks.models import Agency, Task
 
 from .conftest import one_off
@@ -39,9 +39,9 @@ def catalogue(db: Any) -> None:
 def units(db: Any) -> None:
     """The administrative units, which an earlier test's flush (a transactional test) removes:
     without them a user of province 19 breaks its foreign key."""
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
 
-    load_units()
+    restore_units()
 
 
 def _thai_nguyen(agencies: dict[str, Agency]) -> Agency:
@@ -123,7 +123,7 @@ def test_the_task_page_in_a_browser_shows_the_linked_indicator(
 ):
     from playwright.sync_api import expect, sync_playwright
 
-    from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE
+    from htxso.core.tests.browser import CHROMIUM_ARGS, PHONE
 
     task = one_off(
         directive, _thai_nguyen(agencies), dt.date(2027, 3, 1), indicator_codes="organisations"

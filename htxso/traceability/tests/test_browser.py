@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from htxso.registry.tests.test_browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
+from htxso.core.tests.browser import CHROMIUM_ARGS, PHONE, chromium_path  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,12 +22,12 @@ GTIN = "8930000000019"
 def diary(live_server):
     from htxso.core.models import Commune
     from htxso.core.roles import Role
-    from htxso.core.units import load_units
+    from htxso.core.tests.units_snapshot import restore_units
     from htxso.registry.tests.conftest import make_user
     from htxso.registry.tests.factories import OrganisationFactory
     from htxso.traceability import services
 
-    load_units()
+    restore_units()
     org = OrganisationFactory(province_id="19", name="HTX Chè Tân Cương")
     manager = make_user("quan-ly", Role.COOPERATIVE_MANAGER, "19", organisation=org)
     commune = Commune.objects.get(province_id="19", name="Xã Tân Cương")
