@@ -39,7 +39,7 @@ Row = tuple[int, int, int, str]  # a starting name: id, rank, price, key
 
 @dataclass
 class Page:
-    items: list[Product]
+    items: list  # products, or rows of `values()` when `products` is one (the API's)
     next_cursor: str | None
     previous_cursor: str | None
     capped: bool  # a search with more matches than CANDIDATES
@@ -117,6 +117,11 @@ def _sort_key(ordering: list[str], found: dict[int, tuple[int, int]]) -> Any:
     return key
 
 
+def _pk(row: Product | dict) -> int:
+    """A product's id, as an instance or as a row of `values()` (the API reads rows)."""
+    return row["id"] if isinstance(row, dict) else row.pk
+
+
 def page(form: CatalogueFilter, products: QuerySet[Product], cursor: str | None, size: int) -> Page:
     """The page of `products` (the caller's visible rows) that `form` and `cursor` ask for.
     Raises `InvalidCursor` for a cursor this module did not give (or whose row is gone)."""
@@ -153,7 +158,7 @@ def page(form: CatalogueFilter, products: QuerySet[Product], cursor: str | None,
             raise InvalidCursor(cursor)
         start = order.index(last) + 1
     chosen = order[start : start + size]
-    rows = {p.pk: p for p in products.filter(id__in=chosen)}
+    rows = {_pk(p): p for p in products.filter(id__in=chosen)}
     items = [rows[pk] for pk in chosen if pk in rows]
     more = start + size < len(order)
     return Page(items, _token(chosen[-1]) if more and chosen else None, None, capped)

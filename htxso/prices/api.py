@@ -4,18 +4,20 @@ service: the same permission, validation, outlier flag and audit)."""
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja import Status as Reply
 
 from htxso.core.api import READ_AUTH, WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
+from htxso.core.api_rows import Rows
 from htxso.core.api_schemas import ERRORS, PK, Page
 
 from . import charts, services
 from .filters import SeriesFilter
-from .models import Commodity, Forecast, Series
+from .models import Commodity, Forecast, Observation, Series
 from .schemas import (
     PriceCommodityOut,
     PriceForecastOut,
@@ -28,20 +30,26 @@ router = Router(tags=["prices"])
 PriceSeriesQuery = filter_schema(SeriesFilter, "PriceSeriesQuery")
 
 
-def _series_out(series: Series) -> dict[str, Any]:
-    out = {
-        name: getattr(series, name) for name in PriceSeriesOut.model_fields if name != "commodity"
-    }
-    out["commodity"] = series.commodity.code
-    return out
+# Plain rows of the columns each answer shows (`values()`; per-item model instances and
+# validation cost more than the queries, #24 item 4), answered through `core.api_rows`.
+COMMODITIES = Rows(PriceCommodityOut)
+SERIES = Rows(PriceSeriesOut)
+OBSERVATIONS = Rows(PriceObservationOut)
+SERIES_COLUMNS = tuple(f for f in PriceSeriesOut.model_fields if f != "commodity")
+
+
+def _series_out(row: dict[str, Any]) -> dict[str, Any]:
+    row["commodity"] = row.pop("commodity_code")
+    return row
 
 
 @router.get(
     "/prices/commodities", auth=READ_AUTH, response={200: list[PriceCommodityOut], **ERRORS}
 )
-def commodities(request: HttpRequest) -> list[Commodity]:
+def commodities(request: HttpRequest) -> HttpResponse:
     """The commodity catalogue (Vietnamese names, units)."""
-    return list(Commodity.objects.visible_to(request.user).order_by("name")[:500])
+    rows = Commodity.objects.visible_to(request.user).order_by("name")
+    return COMMODITIES.many(request, list(rows.values(*PriceCommodityOut.model_fields)[:500]))
 
 
 @router.get("/prices/series", auth=READ_AUTH, response={200: Page[PriceSeriesOut], **ERRORS})
@@ -50,14 +58,12 @@ def list_series(
     filters: Query[PriceSeriesQuery],  # type: ignore[valid-type]
     cursor: str | None = None,
     limit: int | None = None,
-) -> dict[str, Any]:
+) -> HttpResponse:
     """Price series by commodity, province (`world`: world and national) and price type."""
-    queryset = filter_form(SeriesFilter, filters).filter(
-        Series.objects.visible_to(request.user).select_related("commodity")
-    )
-    page = api_page(queryset, "id", False, cursor, limit)
-    page["items"] = [_series_out(s) for s in page["items"]]
-    return page
+    queryset = filter_form(SeriesFilter, filters).filter(Series.objects.visible_to(request.user))
+    rows = queryset.values(*SERIES_COLUMNS, commodity_code=F("commodity__code"))
+    page = api_page(rows, "id", False, cursor, limit)
+    return SERIES.page(request, [_series_out(s) for s in page["items"]], page["next_cursor"])
 
 
 @router.get(
@@ -67,10 +73,14 @@ def list_series(
 )
 def observations(
     request: HttpRequest, pk: PK, cursor: str | None = None, limit: int | None = None
-) -> dict[str, Any]:
+) -> HttpResponse:
     """A series' observations, the latest first; outliers included and flagged."""
-    series = get_object_or_404(Series.objects.visible_to(request.user), pk=pk)
-    return api_page(series.observations.all(), "period", True, cursor, limit)
+    series = get_object_or_404(Series.objects.visible_to(request.user).values("pk"), pk=pk)
+    rows = Observation.objects.filter(series_id=series["pk"]).values(
+        *PriceObservationOut.model_fields
+    )
+    page = api_page(rows, "period", True, cursor, limit)
+    return OBSERVATIONS.page(request, page["items"], page["next_cursor"])
 
 
 @router.get(

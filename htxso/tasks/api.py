@@ -5,7 +5,7 @@ services (404 outside one's scope, 403 for a step one may not take, 409 stale, 4
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja import Status as Reply
@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from htxso.core.api import READ_AUTH, WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
+from htxso.core.api_rows import Rows
 from htxso.core.api_schemas import ERRORS, PK, Page
 from htxso.core.versions import StaleEdit
 
@@ -117,12 +118,15 @@ def review(request: HttpRequest, pk: PK, payload: ReviewIn) -> ProgressReport:
         raise HttpError(409, str(exc)) from None
 
 
+DIRECTIVES = Rows(PublicDirectiveOut)
+
+
 @router.get(
     "/public/directives", auth=READ_AUTH, response={200: list[PublicDirectiveOut], **ERRORS}
 )
-def public_directives(request: HttpRequest) -> list[dict[str, Any]]:
+def public_directives(request: HttpRequest) -> HttpResponse:
     """The published directives and their tasks' aggregate progress (no report text)."""
-    return [
+    rows = [
         {
             "number": r["directive"].number,
             "issued_on": r["directive"].issued_on,
@@ -135,3 +139,4 @@ def public_directives(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for r in dashboards.public(services.today())
     ]
+    return DIRECTIVES.many(request, rows)  # plain rows, no per-item validation (#24 item 4)

@@ -3,15 +3,18 @@ file download, the certificate PDF read back (every diacritic), the verification
 genuine, a superseded and a forged certificate, the public lookup; and the API."""
 
 import io
+import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
+from htxso.core.api import api as ninja_api
 from htxso.core.tokens import issue_token
 from htxso.registration import certificate as certificates
 from htxso.registration import decisions, services
 from htxso.registration.models import Application, Certificate, Status
+from htxso.registration.schemas import LookupOut
 
 from .conftest import PDF, commune_19, complete, member_facts
 
@@ -156,6 +159,15 @@ def test_public_lookup_by_code_and_unaccented_name(client, founder, office_19):
         assert "Hợp tác xã Chè Tân Cương" in page, q
     api = client.get("/api/v1/registrations", {"q": "che tan cuong"}).json()
     assert api[0]["code"] == code and api[0]["certificate"]
+    # Plain rows (#24 item 4): the answer is the one built from the instances before.
+    o, cert = application.organisation, Certificate.objects.get(application=application)
+    old = {
+        "organisation_id": o.pk, "name": o.name, "kind": o.kind, "code": o.tax_code or cert.code,
+        "province_id": o.province_id, "status": o.status, "certificate": cert.serial,
+        "certificate_issued_at": cert.issued_at,
+    }  # fmt: skip
+    dumped = LookupOut.model_validate(old).model_dump()
+    assert api == [json.loads(ninja_api.renderer.render(None, dumped, response_status=200))]
 
 
 def test_the_queue_is_the_offices(client, founder):

@@ -4,9 +4,11 @@ made public), raising one, the secretariat's routing and turning into a task, th
 answer, a delegate registered at a connection point — through the pages' services (404
 outside one's scope, 403 for a step one may not take, 409 stale, 422 refused)."""
 
+from types import SimpleNamespace
 from typing import Any
 
-from django.http import HttpRequest
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja import Status as Reply
@@ -14,6 +16,7 @@ from ninja.errors import HttpError
 
 from htxso.core.api import READ_AUTH, WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
+from htxso.core.api_rows import Rows
 from htxso.core.api_schemas import ERRORS, PK, Page
 from htxso.core.versions import StaleEdit
 
@@ -37,42 +40,61 @@ router = Router(tags=["forum"])
 RecommendationQuery = filter_schema(RecommendationFilter, "RecommendationQuery")
 
 
-def _out(r: Recommendation) -> dict[str, Any]:
-    task = r.task
-    return {
-        **{k: getattr(r, k) for k in RecommendationOut.model_fields if hasattr(r, k)},
-        "year": r.edition.year,
-        "agency": r.agency.name if r.agency else None,
-        "task_status": status.of(task, tasks.today()).value if task else None,
-        "task_percent": task.percent_done if task else None,
-    }
+# Plain rows of the columns the answers show (`values()`; model instances with joins and
+# per-item validation cost more than the queries, #24 item 4), answered by `core.api_rows`.
+EDITIONS = Rows(ForumEditionOut)
+RECOMMENDATIONS = Rows(RecommendationOut)
+RECOMMENDATION_COLUMNS = tuple(
+    f
+    for f in RecommendationOut.model_fields
+    if f != "agency" and f in {c.attname for c in Recommendation._meta.fields}
+)
+TASK_COLUMNS = ("completed_on", "effective_due_on", "warn_from", "last_reported_on")
 
 
-def _rows(user: Any) -> Any:
-    return Recommendation.objects.visible_to(user).select_related("edition", "agency", "task")
+def _recommendation_rows(user: Any) -> Any:
+    return Recommendation.objects.visible_to(user)
+
+
+def _values(recommendations: QuerySet[Recommendation]) -> QuerySet:
+    return recommendations.values(
+        *RECOMMENDATION_COLUMNS,
+        year=F("edition__year"),
+        agency_name=F("agency__name"),
+        task_percent=F("task__percent_done"),
+        **{f"task_{c}": F(f"task__{c}") for c in TASK_COLUMNS},
+    )
+
+
+def _out(row: dict[str, Any]) -> dict[str, Any]:
+    """The answer's fields of a row of `_values`: the agency's name, the task's status today
+    (`status.of`, from the task's columns)."""
+    row["agency"] = row.pop("agency_name")
+    task = SimpleNamespace(**{c: row.pop(f"task_{c}") for c in TASK_COLUMNS})
+    row["task_status"] = status.of(task, tasks.today()).value if row["task_id"] else None
+    return row
 
 
 @router.get("/forum/editions", auth=READ_AUTH, response={200: list[ForumEditionOut], **ERRORS})
-def editions(request: HttpRequest) -> list[dict[str, Any]]:
+def editions(request: HttpRequest) -> HttpResponse:
     """The forum's editions, latest first, with their connection points."""
-    found = Edition.objects.visible_to(request.user).prefetch_related("points")[:20]
-    return [
-        {
-            **{k: getattr(e, k) for k in ("id", "year", "theme", "held_on", "venue")},
-            "programme": e.programme_lines(),
-            "points": [
-                {
-                    "id": p.pk,
-                    "province": p.province_id,
-                    "host": p.host,
-                    "place": p.place,
-                    "attendance": p.attendance,
-                }
-                for p in e.points.all()
-            ],
-        }
-        for e in found
-    ]
+    found = list(
+        Edition.objects.visible_to(request.user).values(
+            "id", "year", "theme", "held_on", "venue", "programme"
+        )[:20]
+    )
+    points: dict[int, list[dict[str, Any]]] = {e["id"]: [] for e in found}
+    for point in (
+        ConnectionPoint.objects.filter(edition_id__in=points)
+        .order_by("edition_id", "province_id")
+        .values("id", "edition_id", "province_id", "host", "place", "attendance")
+    ):
+        point["province"] = point.pop("province_id")
+        points[point.pop("edition_id")].append(point)
+    for edition in found:
+        edition["programme"] = Edition(programme=edition["programme"]).programme_lines()
+        edition["points"] = points[edition["id"]]
+    return EDITIONS.many(request, found)
 
 
 @router.get(
@@ -83,21 +105,23 @@ def recommendations(
     filters: Query[RecommendationQuery],  # type: ignore[valid-type]
     cursor: str | None = None,
     limit: int | None = None,
-) -> dict[str, Any]:
+) -> HttpResponse:
     """The recommendations the caller sees (its own, its province's, the ones routed to its
     agency; everyone: the answers made public), latest first."""
-    seen = filter_form(RecommendationFilter, filters).filter(_rows(request.user), request.user)
-    page = api_page(seen, "raised_on", True, cursor, limit)
-    page["items"] = [_out(r) for r in page["items"]]
-    return page
+    seen = filter_form(RecommendationFilter, filters).filter(
+        _recommendation_rows(request.user), request.user
+    )
+    page = api_page(_values(seen), "raised_on", True, cursor, limit)
+    return RECOMMENDATIONS.page(request, [_out(r) for r in page["items"]], page["next_cursor"])
 
 
 @router.get(
     "/forum/recommendations/{int:pk}", auth=READ_AUTH, response={200: RecommendationOut, **ERRORS}
 )
-def recommendation(request: HttpRequest, pk: PK) -> dict[str, Any]:
+def recommendation(request: HttpRequest, pk: PK) -> HttpResponse:
     """One recommendation with its answer and its follow-up task's status and percent."""
-    return _out(get_object_or_404(_rows(request.user), pk=pk))
+    row = get_object_or_404(_values(_recommendation_rows(request.user)), pk=pk)
+    return RECOMMENDATIONS.one(request, _out(row))
 
 
 @router.post("/forum/recommendations", auth=WRITE_AUTH, response={201: RecommendationOut, **ERRORS})
@@ -107,7 +131,7 @@ def raise_recommendation(request: HttpRequest, payload: RecommendationIn) -> Rep
     made = services.raise_recommendation(
         request.user, edition.pk, payload.topic, payload.title, payload.difficulty, payload.proposal
     )
-    return Reply(201, _out(made))
+    return Reply(201, _out(_values(Recommendation.objects.filter(pk=made.pk)).get()))
 
 
 def _step(request: HttpRequest, call: Any) -> dict[str, Any]:
@@ -115,7 +139,7 @@ def _step(request: HttpRequest, call: Any) -> dict[str, Any]:
         made = call()
     except StaleEdit as exc:
         raise HttpError(409, str(exc)) from None
-    return _out(_rows(request.user).get(pk=made.pk))
+    return _out(_values(_recommendation_rows(request.user)).get(pk=made.pk))
 
 
 @router.post(

@@ -10,12 +10,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 
+from htxso.core.api import api
 from htxso.core.inbox import items_for
 from htxso.core.models import AuditEntry
 from htxso.core.roles import Role
 from htxso.registry.tests.conftest import make_user
 from htxso.registry.tests.factories import OrganisationFactory
 from htxso.tasks import services as tasks
+from htxso.tasks import status
 from htxso.tasks.forum import services
 from htxso.tasks.forum.models import (
     ConnectionPoint,
@@ -25,6 +27,7 @@ from htxso.tasks.forum.models import (
     RecState,
     Stage,
 )
+from htxso.tasks.forum.schemas import ForumEditionOut, RecommendationOut
 from htxso.tasks.models import ProgressReport, Task
 
 from .conftest import PDF
@@ -370,6 +373,47 @@ def test_the_api_raises_lists_answers_and_shows_the_task(
     client.logout()
     public = client.get("/api/v1/forum/editions").json()
     assert public[0]["year"] == edition.year and len(public[0]["points"]) == 34
+    # Plain rows (#24 item 4) answer as the model instances did (the old builders below).
+    assert public == [_old_edition(e) for e in Edition.objects.prefetch_related("points")[:20]]
+    _raise(manager, edition)  # no agency, no task
+    client.force_login(secretariat)
+    listed = client.get("/api/v1/forum/recommendations").json()["items"]
+    rows = Recommendation.objects.select_related("edition", "agency", "task")
+    assert listed == [_old_recommendation(r) for r in rows.order_by("-raised_on", "-id")]
+    assert {r["task_status"] is None for r in listed} == {True, False}
+    for r in rows:
+        one = client.get(f"/api/v1/forum/recommendations/{r.pk}").json()
+        assert one == _old_recommendation(r)
+
+
+def _answered(schema: Any, obj: Any) -> Any:
+    dumped = schema.model_validate(obj).model_dump()
+    return json.loads(api.renderer.render(None, dumped, response_status=200))  # type: ignore[arg-type]
+
+
+def _old_edition(e: Edition) -> Any:
+    """tasks/forum/api.py `editions` before #24 item 4."""
+    points = [
+        {"id": p.pk, "province": p.province_id, "host": p.host, "place": p.place,
+         "attendance": p.attendance}
+        for p in e.points.all()
+    ]  # fmt: skip
+    fields = {k: getattr(e, k) for k in ("id", "year", "theme", "held_on", "venue")}
+    built = {**fields, "programme": e.programme_lines(), "points": points}
+    return _answered(ForumEditionOut, built)
+
+
+def _old_recommendation(r: Recommendation) -> Any:
+    """tasks/forum/api.py `_out` before #24 item 4."""
+    task = r.task
+    built = {
+        **{k: getattr(r, k) for k in RecommendationOut.model_fields if hasattr(r, k)},
+        "year": r.edition.year,
+        "agency": r.agency.name if r.agency else None,
+        "task_status": status.of(task, tasks.today()).value if task else None,
+        "task_percent": task.percent_done if task else None,
+    }
+    return _answered(RecommendationOut, built)
 
 
 def test_the_inbox_tells_each_one_what_waits(edition, manager, province_19, secretariat, agencies):
