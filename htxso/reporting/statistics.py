@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from htxso.core import facts
+from htxso.core import facts, stamps
 
 from . import cube, measures
 from .models import NATIONAL, IndicatorCell, Report, ReportStatus, Source
@@ -164,6 +164,7 @@ def rebuild_reports() -> int:
     specs = measures.indicators(Source.REPORT)
     codes = [i.code for i in specs]
     with transaction.atomic():
+        stamps.bump([cube.STAMP])  # even when no approved report is left to add back
         IndicatorCell.objects.filter(indicator__in=codes).delete()
         approved = (
             Report.objects.filter(status=ReportStatus.APPROVED)
