@@ -47,14 +47,20 @@ def key(user: Any, area: str, map_indicator: str) -> str:
     return "stats:dash:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def panel(user: Any, area: str, map_indicator: str) -> dict:
-    """`dashboards.panel`, kept until the next write it shows."""
+def keyed_panel(user: Any, area: str, map_indicator: str) -> tuple[str, dict]:
+    """(the key, `dashboards.panel`), kept until the next write it shows. The page keeps its
+    rendered figures under the same key (`{% cache %}` in `dashboard.html`): rendering the
+    panel was most of a warm request."""
     k = key(user, area, map_indicator)
     found = cache.get(k)
     if found is None:
         found = dashboards.panel(user, area, map_indicator)
         cache.set(k, found, CACHE_SECONDS)
-    return found
+    return k, found
+
+
+def panel(user: Any, area: str, map_indicator: str) -> dict:
+    return keyed_panel(user, area, map_indicator)[1]
 
 
 def _changed(**kwargs: Any) -> None:

@@ -57,12 +57,14 @@ def dashboard(request: HttpRequest, code: str = NATIONAL) -> HttpResponse:
         if name is None:
             raise Http404(code)
         province = {"code": code, "name": name}
-    data = dashboard_cache.panel(request.user, code, _map_indicator(request))
+    key, data = dashboard_cache.keyed_panel(request.user, code, _map_indicator(request))
     return render(
         request,
         "reporting/dashboard.html",
         {
             "data": data,
+            "cache_key": key,
+            "cache_seconds": dashboard_cache.CACHE_SECONDS,
             "province": province,
             "provinces": _province_links(),
             "map_choices": data["map_choices"],
