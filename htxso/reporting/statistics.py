@@ -81,6 +81,10 @@ _REGISTRY_LOCK = 0x48545853  # "HTXS"
 
 
 def _lock_registry_cells(exclusive: bool) -> None:
+    # The dashboards' stamp first: every cube writer takes it before any other lock of the
+    # cube (`cube.apply`/`replace` bump it first too), so a whole count holding this lock
+    # never waits for the stamp behind a writer waiting for this lock.
+    stamps.bump([cube.STAMP])
     if connection.vendor != "postgresql":
         return
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
