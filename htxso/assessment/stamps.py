@@ -4,10 +4,9 @@ query over at most 35 rows), then its figures: a write committed after the stamp
 can only make the cached figures newer than their key, never older, so a page shows every
 write committed before it was asked for."""
 
-import secrets
 from collections.abc import Iterable
 
-from django.db import connection
+from htxso.core import stamps
 
 from .models import Stamp
 
@@ -15,17 +14,9 @@ RULES = "*"
 
 
 def bump(scopes: Iterable[str | None]) -> None:
-    """Give the stamps of `scopes` (province codes, or `RULES`) a new random value (in key order,
-    so two writes never wait on each other's rows crosswise). Random rather than counted: a
-    rolled-back write (or a test's transaction) never brings a value back that a cached page
-    was kept under."""
-    sql = (
-        f"INSERT INTO {Stamp._meta.db_table} (scope, n) VALUES (%s, %s) "
-        "ON CONFLICT (scope) DO UPDATE SET n = EXCLUDED.n"
-    )
-    with connection.cursor() as cursor:
-        for scope in sorted({s for s in scopes if s}):
-            cursor.execute(sql, [scope, secrets.randbits(62)])
+    """Give the stamps of `scopes` (province codes, or `RULES`) a new random value, in the
+    write's transaction (`core.stamps.bump`, on this app's own table)."""
+    stamps.bump(scopes, table=Stamp)
 
 
 def current(province: str | None) -> str:

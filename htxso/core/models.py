@@ -327,3 +327,14 @@ class ListPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.list_name}"
+
+
+class Stamp(models.Model):
+    """A write version (`core.stamps`): a random value per scope, changed inside every write
+    that a cached page of that scope reads, in the write's own transaction."""
+
+    scope = models.CharField(max_length=32, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.n}"

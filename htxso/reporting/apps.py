@@ -10,12 +10,13 @@ class ReportingConfig(AppConfig):
         from htxso.core import facts
         from htxso.registry.aggregates import derive, refreshed
 
-        from . import home, inbox
+        from . import dashboard_cache, home, inbox
         from .import_jobs import register
         from .indicator_facts import indicator_facts
         from .statistics import RunningRegistryCells, approved_yearly_values, on_registry_refresh
 
         register()
+        dashboard_cache.connect()  # releases, indicators, targets: a new dashboard stamp
         inbox.register()  # reports to fill in, to review, to follow; report imports
         home.register()  # the manager's figures against last year
 

@@ -12,7 +12,11 @@ from collections.abc import Iterable, Mapping
 
 from django.db import connection, transaction
 
+from htxso.core import stamps
+
 from .models import NATIONAL, TOTAL, IndicatorCell
+
+STAMP = "statistics"  # `dashboard_cache.SCOPE`: moved by every write of cells
 
 # The disaggregations stored for each area (the dimensions not listed are totals).
 ROLLUPS: tuple[tuple[str, ...], ...] = ((), ("kind",), ("sector",), ("status",), ("kind", "status"))
@@ -61,6 +65,7 @@ def apply(deltas: Mapping[Key, int]) -> int:
     if not rows:
         return 0
     with transaction.atomic(savepoint=False):  # a failed upsert fails the writer's transaction
+        stamps.bump([STAMP])  # the dashboards' cache (`dashboard_cache`), in this transaction
         with connection.cursor() as cursor:
             for start in range(0, len(rows), 2000):
                 cursor.executemany(_UPSERT, rows[start : start + 2000])
@@ -78,6 +83,7 @@ def apply(deltas: Mapping[Key, int]) -> int:
 def replace(period: str, indicators: Iterable[str], cells: Mapping[Key, int]) -> None:
     """Replace every cell of `indicators` in `period` (a full rebuild of that slice)."""
     with transaction.atomic():
+        stamps.bump([STAMP])
         IndicatorCell.objects.filter(period=period, indicator__in=list(indicators)).delete()
         IndicatorCell.objects.bulk_create(
             (

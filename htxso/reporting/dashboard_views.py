@@ -24,7 +24,7 @@ from htxso.core.units import province_names
 from htxso.registry.choices import OrganisationKind, Sector, Status
 from htxso.tabular.workbooks import stream_xlsx
 
-from . import dashboards, disclosure, formulas, sdmx, services
+from . import dashboard_cache, dashboards, disclosure, formulas, sdmx, services
 from .models import (
     NATIONAL,
     TOTAL,
@@ -57,12 +57,14 @@ def dashboard(request: HttpRequest, code: str = NATIONAL) -> HttpResponse:
         if name is None:
             raise Http404(code)
         province = {"code": code, "name": name}
-    data = dashboards.panel(request.user, code, _map_indicator(request))
+    key, data = dashboard_cache.keyed_panel(request.user, code, _map_indicator(request))
     return render(
         request,
         "reporting/dashboard.html",
         {
             "data": data,
+            "cache_key": key,
+            "cache_seconds": dashboard_cache.CACHE_SECONDS,
             "province": province,
             "provinces": _province_links(),
             "map_choices": data["map_choices"],
@@ -119,7 +121,7 @@ def chart_xlsx(request: HttpRequest, chart: str) -> HttpResponse:
     area = request.GET.get("area", NATIONAL)
     if area != NATIONAL and not Province.objects.filter(code=area).exists():
         raise Http404(_("Không có tỉnh/thành phố này."))
-    data = dashboards.panel(request.user, area, _map_indicator(request))
+    data = dashboard_cache.panel(request.user, area, _map_indicator(request))
     title, headers, rows = _chart_table(data, chart)
     wb = Workbook()
     sheet: Any = wb.active

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from htxso.core import stamps
 from htxso.core.bulk import next_id, reset_sequences, write_rows
 from htxso.core.models import Province
 from htxso.core.values import format_number as vn  # 2.812, not 2,812
@@ -98,6 +99,7 @@ def generate_history(
     now = timezone.now()
     with transaction.atomic():
         Report.objects.all().delete()
+        stamps.bump([cube.STAMP])
         IndicatorCell.objects.all().delete()
         first_id = next_id(Report)
         ids = iter(range(first_id, first_id + 10**9))

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from htxso.core import facts
+from htxso.core import facts, stamps
 
 from . import cube, measures
 from .models import NATIONAL, IndicatorCell, Report, ReportStatus, Source
@@ -81,6 +81,10 @@ _REGISTRY_LOCK = 0x48545853  # "HTXS"
 
 
 def _lock_registry_cells(exclusive: bool) -> None:
+    # The dashboards' stamp first: every cube writer takes it before any other lock of the
+    # cube (`cube.apply`/`replace` bump it first too), so a whole count holding this lock
+    # never waits for the stamp behind a writer waiting for this lock.
+    stamps.bump([cube.STAMP])
     if connection.vendor != "postgresql":
         return
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
@@ -164,6 +168,7 @@ def rebuild_reports() -> int:
     specs = measures.indicators(Source.REPORT)
     codes = [i.code for i in specs]
     with transaction.atomic():
+        stamps.bump([cube.STAMP])  # even when no approved report is left to add back
         IndicatorCell.objects.filter(indicator__in=codes).delete()
         approved = (
             Report.objects.filter(status=ReportStatus.APPROVED)

@@ -70,6 +70,17 @@ def make_user(username: str, role: str, province_id: str | None = None, **extra)
     )
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The dashboards' panels are cached under a stamp row that each test's rollback removes:
+    no test reads a panel another test kept."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def reference(db) -> dict:
     return services.load_reference(reference_data())
