@@ -10,11 +10,14 @@ computed, so a cached panel is never older than its key.
 
 The key holds everything else the panel depends on: the area, the map's indicator, whether
 the user sees the area and the map live (`sees_live`, the only thing of the user the panel
-reads), the language, and today (the running period and the cards' year)."""
+reads), the language, today (the running period and the cards' year), and the static files'
+manifest (the rendered part names hashed static URLs: a deploy that changes them must not serve
+pages pointing at files that are gone)."""
 
 import hashlib
 from typing import Any
 
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -34,6 +37,12 @@ def bump() -> None:
     stamps.bump([SCOPE])
 
 
+def static_build() -> str:
+    """The static files' build: the manifest's hash in production (Django's manifest storage
+    computes it from the manifest's content), empty where files are served unhashed."""
+    return str(getattr(staticfiles_storage, "manifest_hash", "") or "")
+
+
 def key(user: Any, area: str, map_indicator: str) -> str:
     parts = (
         area,
@@ -43,6 +52,7 @@ def key(user: Any, area: str, map_indicator: str) -> str:
         get_language() or "vi",
         timezone.localdate().isoformat(),
         stamps.current([SCOPE]),
+        static_build(),
     )
     return "stats:dash:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 

@@ -136,3 +136,15 @@ def test_a_rolled_back_write_leaves_the_stamp_as_it_was(reference):
     assert current([dashboard_cache.SCOPE]) == before
     dashboard_cache.bump()
     assert current([dashboard_cache.SCOPE]) != before
+
+
+def test_a_new_static_build_is_another_key(reference, central, monkeypatch):
+    """The rendered part names hashed static URLs: after a deploy whose manifest differs, the
+    old entry is not served (it would point at files that are gone)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    before = dashboard_cache.key(central, "19", "")
+    monkeypatch.setattr(staticfiles_storage, "manifest_hash", "build-2", raising=False)
+    after = dashboard_cache.key(central, "19", "")
+    assert after != before
+    assert dashboard_cache.key(central, "19", "") == after
