@@ -21,7 +21,4 @@ def bump(scopes: Iterable[str | None]) -> None:
 
 def current(province: str | None) -> str:
     """The stamps a dashboard of `province` (None: the nation) depends on, as one string."""
-    rows = Stamp.objects.order_by("scope")
-    if province:
-        rows = rows.filter(scope__in=(province, RULES))
-    return ",".join(f"{scope}={n}" for scope, n in rows.values_list("scope", "n"))
+    return stamps.current((province, RULES) if province else None, table=Stamp)

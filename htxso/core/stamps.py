@@ -27,7 +27,10 @@ def bump(scopes: Iterable[str | None], table: type[models.Model] = Stamp) -> Non
             cursor.execute(sql, [scope, secrets.randbits(62)])
 
 
-def current(scopes: Iterable[str]) -> str:
-    """The values of `scopes` as one string (a scope never bumped reads as absent)."""
-    rows = Stamp.objects.filter(scope__in=sorted(set(scopes))).order_by("scope")
+def current(scopes: Iterable[str] | None, table: type[models.Model] = Stamp) -> str:
+    """The values of `scopes` (None: every scope of `table`) as one string (a scope never
+    bumped reads as absent)."""
+    rows = table._default_manager.order_by("scope")
+    if scopes is not None:
+        rows = rows.filter(scope__in=sorted(set(scopes)))
     return ",".join(f"{scope}={n}" for scope, n in rows.values_list("scope", "n"))
