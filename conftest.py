@@ -28,3 +28,15 @@ def fast_passwords(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def vietnamese_first():
+    """Each test starts and ends in the site's own language. A request through the test client
+    leaves the language its `LocaleMiddleware` chose active in the thread (a test that asks for
+    English made a later test's Vietnamese message come out in English, depending on order)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
