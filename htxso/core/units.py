@@ -153,17 +153,27 @@ def _place_names() -> tuple[dict[str, str], dict[str, str]]:
     )
 
 
+_unknown_places: set[str] = set()  # codes a re-read did not find (forgotten with the units)
+
+
 def place_name(province: str, commune: str | None) -> str:
     """ "Commune, Province" (the province's short name; the province alone without a commune),
     from every unit's name read once per process (3,355 short strings): a list page names its
     rows' places without a query. A code this process has not seen (units loaded by another
-    process since) re-reads them once; a code still unknown shows as is."""
+    process since) re-reads them once; a code still unknown after that shows as is and is not
+    re-read for again (a dangling code would otherwise cost a re-read on every row)."""
     provinces, communes = _place_names()
-    if province not in provinces or (commune and commune not in communes):
+    if _unseen(province, commune, provinces, communes) - _unknown_places:
         _place_names.cache_clear()
         provinces, communes = _place_names()
+        if len(_unknown_places) < 10_000:
+            _unknown_places.update(_unseen(province, commune, provinces, communes))
     name = provinces.get(province, province)
     return f"{communes.get(commune, commune)}, {name}" if commune else name
+
+
+def _unseen(province: str, commune: str | None, provinces: dict, communes: dict) -> set[str]:
+    return {province} - provinces.keys() | ({commune} - communes.keys() if commune else set())
 
 
 def _forget_cached_units() -> None:
@@ -172,6 +182,7 @@ def _forget_cached_units() -> None:
     province_names.cache_clear()
     commune_names.cache_clear()
     _place_names.cache_clear()
+    _unknown_places.clear()
     addresses.forget()
 
 

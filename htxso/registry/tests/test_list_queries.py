@@ -54,3 +54,20 @@ def test_place_name_rereads_units_it_has_not_seen_and_shows_unknown_codes_as_the
     assert units.place_name("19", "99999").startswith("Xã Mới Lập, ")
     assert units.place_name("19", "99998").startswith("99998, ")
     assert units.place_name("00", None) == "00"
+
+
+@pytest.mark.django_db
+def test_a_code_still_unknown_after_a_reread_is_not_reread_on_every_row(
+    django_assert_num_queries,
+):
+    units.place_name("19", None)
+    with django_assert_num_queries(2):  # the one re-read: provinces and communes
+        assert units.place_name("19", "99997").startswith("99997, ")
+    with django_assert_num_queries(0):
+        for _ in range(50):
+            assert units.place_name("19", "99997").startswith("99997, ")
+    Commune.objects.create(
+        code="99996", province_id="19", name="Xã Vừa Lập", search_key="xa vua lap"
+    )
+    with django_assert_num_queries(2):  # another unseen code still re-reads once
+        assert units.place_name("19", "99996").startswith("Xã Vừa Lập, ")
