@@ -1,24 +1,37 @@
-"""API rate limits whose cost does not grow with the limit: a sliding-window counter.
+"""API rate limits whose cost does not grow with the limit: a sliding-window counter, spent
+from per-process leases.
 
-django-ninja's stock throttles keep, per client, the list of its request times in the cache
-and read and rewrite that whole list on every request: at 1,200 a minute a busy client's list
-is 1,200 floats pickled twice per request. Here each client has one integer per window
-(`<key>:<window number>`), raised by the cache's atomic increment (Redis `INCR`, shared by
-every worker), and the previous window's count weighted by how much of it still overlaps the
-last `duration` seconds (the approximation Cloudflare and nginx-style limiters use):
+Each client has one integer per window (`<key>:<window number>`), shared by every worker
+through the cache, and the previous window's count weighted by how much of it still overlaps
+the last `duration` seconds (the approximation Cloudflare and nginx-style limiters use):
 
     estimate = previous × (1 − elapsed / duration) + current
 
-A request is allowed while the estimate stays within the limit. A refused request gives its
-count back, so a client that keeps knocking while refused is let in again on time. On Redis
-the whole decision is one atomic operation, a Lua script run by EVALSHA (INCR, EXPIRE on a
-new window, GET of the previous one, DECR when refused): one round trip whatever the limit,
-and no other worker's request can slip between the count and the check. Without Redis (tests,
-the demo) the same arithmetic runs on the local cache's atomic `incr`.
+**Leases.** A worker does not ask Redis for every request. One atomic operation (a Lua script
+run by EVALSHA) reserves k requests of the client's current window for this process: the
+room left, `limit − estimate`, rounded down, and k = max(1, ⌊room / LEASE_SHARE⌋) — a quarter
+of what remains, so a lease shrinks as the window fills and is 1 near the limit. The request
+that reserved spends one; the process spends the other k − 1 locally, with no round trip,
+while the window lasts. A lease dies with its window; what a process did not spend it gives
+back to that (now previous) window's count in its next reservation, so the next window's
+weight counts requests made, not reserved. Why the limit holds across processes: a
+reservation is granted only if `previous × overlap + count + k ≤ limit` at that moment, with
+`count` including every other process's leases; the overlap only falls as time passes and a
+count only grows by reservations checked the same way, so requests served never exceed the
+estimate's limit. What it costs the client: requests reserved by one process but not spent
+are refused to another until that window is over (at most a quarter of the room per lease;
+none once leases are down to 1): a client alternating between processes gets its whole limit
+(`core/tests/test_throttle.py`, two gunicorn servers). `Retry-After` is computed from the
+counts the refusing reservation saw (spare leases included, so it never promises too early).
+
+A lease pays where the count is remote (Redis: one round trip saved per request); on a
+per-process cache (tests, the demo) every reservation is of 1, which is the plain counter.
 """
 
-import contextlib
 import hashlib
+import math
+import os
+import threading
 import time
 from typing import Any
 
@@ -28,69 +41,105 @@ from django.http import HttpRequest
 from ninja.throttling import SimpleRateThrottle
 from redis.exceptions import NoScriptError
 
-# KEYS: this window's counter, the previous window's. ARGV: limit, time to live (s), weight
-# of the previous window (its overlap with the last `duration` seconds). Returns
-# {allowed 1/0, this window's count after the call, the previous window's count}.
-DECIDE = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+LEASE_SHARE = 4  # a lease takes a quarter of the room left in the window
+
+# KEYS: this window's counter, the previous window's. ARGV: limit, time to live (s), weight of
+# the previous window, the lease share, requests to give back to the previous window (an
+# unspent lease of this process). Returns {requests granted (0: refused), this window's count
+# after the call, the previous window's count}.
+RESERVE = """
 local previous = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
-if previous * tonumber(ARGV[3]) + count <= tonumber(ARGV[1]) then
-  return {1, count, previous}
+local back = tonumber(ARGV[5])
+if back > 0 and previous > 0 then
+  back = math.min(back, previous)
+  previous = redis.call('DECRBY', KEYS[2], back)
 end
-redis.call('DECR', KEYS[1])
-return {0, count - 1, previous}
+local count = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+local room = math.floor(tonumber(ARGV[1]) - previous * tonumber(ARGV[3]) - count + 1e-9)
+if room < 1 then return {0, count, previous} end
+local k = math.max(1, math.floor(room / tonumber(ARGV[4])))
+count = redis.call('INCRBY', KEYS[1], k)
+if count == k then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return {k, count, previous}
 """
+RESERVE_SHA = hashlib.sha1(RESERVE.encode()).hexdigest()  # Redis names scripts so
+
+
+def lease_size(room: int, share: int = LEASE_SHARE) -> int:
+    """Requests one reservation takes when `room` requests are left (0: refused)."""
+    if room < 1:
+        return 0
+    return max(1, room // share)
+
+
+class _Leases:
+    """This process's unspent leases: cache key → [window number, limit, requests left]."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held: dict[str, list[int]] = {}
+        os.register_at_fork(after_in_child=self.held.clear)  # a child inherits none
+
+    def take(self, key: str, window: int, limit: int) -> bool:
+        """Spend one leased request, if this process holds one for this window."""
+        with self.lock:
+            lease = self.held.get(key)
+            if lease is None or lease[0] != window or lease[1] != limit or lease[2] < 1:
+                return False
+            lease[2] -= 1
+            return True
+
+    def unspent_before(self, key: str, window: int) -> int:
+        """What this process leased in the window before `window` and did not spend,
+        forgotten here (the reservation that asks gives it back)."""
+        with self.lock:
+            lease = self.held.pop(key, None)
+        return lease[2] if lease is not None and lease[0] == window - 1 else 0
+
+    def keep(self, key: str, window: int, limit: int, spare: int) -> None:
+        with self.lock:
+            if len(self.held) > 10_000:  # clients gone quiet: their leases are dead anyway
+                for old in [k for k, v in self.held.items() if v[0] < window - 1]:
+                    del self.held[old]
+            if spare > 0:
+                self.held[key] = [window, limit, spare]
 
 
 class SlidingWindowCounter(SimpleRateThrottle):
     """Mixed in before a ninja throttle class (which gives `get_cache_key`, the rate and the
-    cache): replaces its list of request times by two counters."""
+    cache): replaces its list of request times by two counters, spent from leases."""
 
     wait_seconds: float | None = None
     timer = staticmethod(time.time)  # a test sets its own clock
+    leasing: bool | None = None  # None: on Redis only; a test may force it either way
+
+    def __init__(self, rate: str | None = None) -> None:
+        super().__init__(rate)
+        self.leases = _Leases()
 
     def allow_request(self, request: HttpRequest) -> bool:
         key = self.get_cache_key(request)
         if key is None or self.num_requests is None or self.duration is None:
             return True
         limit, duration = self.num_requests, self.duration
-        window, elapsed = divmod(self.timer(), duration)
-        current = f"{key}:{int(window)}"
-        previous_key = f"{key}:{int(window) - 1}"
-        overlap = 1 - elapsed / duration
+        number, elapsed = divmod(self.timer(), duration)
+        window = int(number)
+        if self.leases.take(key, window, limit):
+            return True
         backend: Any = caches[DEFAULT_CACHE_ALIAS]  # what `self.cache` stands for
-        if isinstance(backend, RedisCache):
-            allowed, count, previous = _decide_on_redis(
-                backend, current, previous_key, limit, duration * 2, overlap
-            )
-        else:
-            allowed, count, previous = self._decide_locally(
-                current, previous_key, limit, duration * 2, overlap
-            )
-        if allowed:
+        on_redis = isinstance(backend, RedisCache)
+        share = LEASE_SHARE if (on_redis if self.leasing is None else self.leasing) else 10**18
+        back = self.leases.unspent_before(key, window)
+        keys = (f"{key}:{window}", f"{key}:{window - 1}")
+        overlap = 1 - elapsed / duration
+        reserve = _reserve_on_redis if on_redis else _reserve_locally
+        ttl = duration * 2
+        granted, count, previous = reserve(backend, *keys, limit, ttl, overlap, share, back)
+        if granted:
+            self.leases.keep(key, window, limit, granted - 1)
             return True
         self.wait_seconds = self._wait(limit, duration, elapsed, previous, count)
         return False
-
-    def _decide_locally(
-        self, current: str, previous_key: str, limit: int, ttl: int, overlap: float
-    ) -> tuple[bool, int, int]:
-        """The script's arithmetic on another cache (per process memory, files): its atomic
-        `incr`, then the check; a refused request gives its count back."""
-        cache: Any = self.cache
-        cache.add(current, 0, ttl)
-        try:
-            count = cache.incr(current)
-        except ValueError:  # it expired between the two calls
-            cache.set(current, 1, ttl)
-            count = 1
-        previous = int(cache.get(previous_key, 0))
-        if previous * overlap + count <= limit:
-            return True, count, previous
-        with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
-            cache.decr(current)
-        return False, count - 1, previous
 
     @staticmethod
     def _wait(limit: int, duration: int, elapsed: float, previous: int, count: int) -> float:
@@ -110,7 +159,39 @@ class SlidingWindowCounter(SimpleRateThrottle):
         return self.wait_seconds
 
 
-DECIDE_SHA = hashlib.sha1(DECIDE.encode()).hexdigest()  # Redis names scripts so
+def _room(limit: int, previous: int, overlap: float, count: int) -> int:
+    return math.floor(limit - previous * overlap - count + 1e-9)
+
+
+def _reserve_locally(
+    cache: Any, current: str, previous_key: str, limit: int, ttl: int, overlap: float,
+    share: int, back: int,
+) -> tuple[int, int, int]:  # fmt: skip
+    """The script's arithmetic on another cache (per-process memory, files), with its atomic
+    `incr`: added first, checked after, given back when over (another process may have
+    counted in between)."""
+    previous = int(cache.get(previous_key, 0))
+    if back > 0 and previous > 0:
+        try:
+            previous = cache.decr(previous_key, min(back, previous))
+        except ValueError:  # expired meanwhile
+            previous = 0
+    cache.add(current, 0, ttl)
+    count = int(cache.get(current, 0))
+    size = lease_size(_room(limit, previous, overlap, count), share)
+    for k in (size, 1) if size > 1 else (1,):  # a lease, or 1 if another process took the room
+        try:
+            count = cache.incr(current, k)
+        except ValueError:  # it expired between the two calls
+            cache.set(current, k, ttl)
+            count = k
+        if previous * overlap + count <= limit + 1e-9:
+            return k, count, previous
+        try:
+            count = cache.decr(current, k)
+        except ValueError:
+            count = 0
+    return 0, count, previous
 
 
 _clients: dict[int, Any] = {}
@@ -128,15 +209,16 @@ def _client(backend: RedisCache) -> Any:
     return found
 
 
-def _decide_on_redis(
-    backend: RedisCache, current: str, previous: str, limit: int, ttl: int, overlap: float
-) -> tuple[bool, int, int]:
+def _reserve_on_redis(
+    backend: RedisCache, current: str, previous: str, limit: int, ttl: int, overlap: float,
+    share: int, back: int,
+) -> tuple[int, int, int]:  # fmt: skip
     """One EVALSHA (EVAL once, when this Redis has not seen the script yet)."""
     keys = [backend.make_and_validate_key(k) for k in (current, previous)]
     client = _client(backend)
-    args = [limit, ttl, repr(overlap)]
+    args = [limit, ttl, repr(overlap), share, back]
     try:
-        allowed, count, before = client.evalsha(DECIDE_SHA, 2, *keys, *args)
+        granted, count, before = client.evalsha(RESERVE_SHA, 2, *keys, *args)
     except NoScriptError:
-        allowed, count, before = client.eval(DECIDE, 2, *keys, *args)
-    return bool(allowed), int(count), int(before)
+        granted, count, before = client.eval(RESERVE, 2, *keys, *args)
+    return int(granted), int(count), int(before)

@@ -1,7 +1,9 @@
 """The API's rate limiter (`core/throttle.py`): a sliding-window counter, one integer per
-client and window, shared by every worker through the cache. The arithmetic is checked on
-both paths (the local cache; Redis, where one Lua script decides), the sharing with real
-processes: two Python processes, and two gunicorn workers answering over HTTP."""
+client and window, shared by every worker through the cache and spent from per-process
+leases. The arithmetic is checked on both paths (the local cache; Redis, where one Lua script
+reserves), with leasing on for both and a clock the test sets; "processes" there are limiters
+of their own (each holds its own leases); the sharing with real processes: two Python
+processes, and two gunicorn servers answering over HTTP."""
 
 import http.client
 import os
@@ -18,6 +20,7 @@ from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 
 from htxso.core.api import AnonymousThrottle
+from htxso.core.throttle import lease_size
 
 
 class Clock:
@@ -56,6 +59,7 @@ def throttle(request):
     cache.clear()
     limiter = AnonymousThrottle("3/min")
     limiter.timer = Clock(60 * 1000.0)  # the start of a window
+    limiter.leasing = True  # on the local cache too: the same arithmetic on both paths
     yield limiter
     cache.clear()
     if request.param == "redis":
@@ -97,15 +101,83 @@ def test_refused_requests_do_not_count(throttle):
     assert throttle.allow_request(_request())
 
 
-def test_the_cost_does_not_grow_with_the_limit(throttle):
-    """What is kept per client is two integers, not a list of request times."""
-    limiter = AnonymousThrottle("100000/min")
+def _process(throttle, rate: str):
+    """Another limiter on the same cache and clock: a worker process with its own leases."""
+    limiter = AnonymousThrottle(rate)
     limiter.timer = throttle.timer
+    limiter.leasing = True
+    return limiter
+
+
+def _count(limiter, windows_back: int = 0) -> int:
+    window = int(limiter.timer.now // limiter.duration) - windows_back
+    return int(cache.get(f"{limiter.get_cache_key(_request())}:{window}", 0))
+
+
+def test_the_cost_does_not_grow_with_the_limit(throttle):
+    """What is kept per client is two integers, and a busy client's requests are spent from
+    one lease: 500 requests at 100,000 a minute are one reservation of a quarter."""
+    limiter = _process(throttle, "100000/min")
     for _ in range(500):
         assert limiter.allow_request(_request())
-    window = int(throttle.timer.now // 60)
-    key = limiter.get_cache_key(_request())
-    assert cache.get(f"{key}:{window}") == 500
+    assert _count(limiter) == 25_000 == lease_size(100_000)
+
+
+def test_leases_shrink_as_the_window_fills():
+    assert [lease_size(room) for room in (100, 75, 57, 8, 7, 4, 1, 0, -3)] == [
+        25, 18, 14, 2, 1, 1, 1, 0, 0
+    ]  # fmt: skip
+
+
+def test_one_process_gets_exactly_the_limit(throttle):
+    limiter = _process(throttle, "100/min")
+    assert sum(limiter.allow_request(_request()) for _ in range(130)) == 100
+    assert _count(limiter) == 100  # every lease spent: nothing reserved is left over
+    # Full window: the next fits when 100 × (1 − e/60) + 1 ≤ 100 in the next one (e = 0.6 s).
+    assert limiter.wait() == pytest.approx(60.6)
+
+
+def test_processes_taking_turns_get_exactly_the_limit(throttle):
+    """A client alternating between two processes: the first 100 pass, then both refuse."""
+    a, b = _process(throttle, "100/min"), _process(throttle, "100/min")
+    answers = [(a if n % 2 else b).allow_request(_request()) for n in range(130)]
+    assert answers == [True] * 100 + [False] * 30
+
+
+def test_an_unspent_lease_is_reserved_until_its_window_ends(throttle):
+    """The cost of leasing: what one process reserved is refused to another in that window
+    (never more than a quarter of the room), and the limit is never exceeded."""
+    a, b = _process(throttle, "100/min"), _process(throttle, "100/min")
+    assert a.allow_request(_request())  # reserves 25, spends 1
+    assert sum(b.allow_request(_request()) for _ in range(100)) == 75
+    assert sum(a.allow_request(_request()) for _ in range(100)) == 24  # its lease, no more
+    assert _count(a) == 100
+
+
+def test_unspent_leases_are_given_back_to_their_window(throttle):
+    """The next window weighs the requests made, not the ones reserved."""
+    a = _process(throttle, "100/min")
+    for _ in range(10):
+        assert a.allow_request(_request())  # one lease of 25, 15 unspent
+    assert _count(a) == 25
+    throttle.timer.now += 60  # the lease died with its window
+    assert a.allow_request(_request())
+    assert _count(a, windows_back=1) == 10  # given back in the reservation that followed
+    # 10 × 1 (overlap at the window's start) + count ≤ 100: this reservation took 90 / 4.
+    assert _count(a) == 22
+
+
+def test_the_sliding_estimate_and_retry_after_with_leases(throttle):
+    a, b = _process(throttle, "100/min"), _process(throttle, "100/min")
+    assert sum(a.allow_request(_request()) for _ in range(100)) == 100
+    throttle.timer.now += 60 + 30  # half the last window still weighs: room for 50
+    answers = [(a if n % 2 else b).allow_request(_request()) for n in range(60)]
+    assert answers == [True] * 50 + [False] * 10
+    # 100 × (1 − (30 + t)/60) + 50 + 1 ≤ 100 → t = 0.6 s, within this window
+    assert b.wait() == pytest.approx(0.6)
+    throttle.timer.now += 0.6
+    assert b.allow_request(_request())
+    assert not a.allow_request(_request())
 
 
 WORKER = textwrap.dedent(
@@ -121,14 +193,18 @@ WORKER = textwrap.dedent(
         request = RequestFactory().get("/api/v1/provinces", REMOTE_ADDR="192.0.2.77")
         request.auth = AnonymousUser()
         allowed += limiter.allow_request(request)
-    print(allowed)
+    unspent = sum(lease[2] for lease in limiter.leases.held.values())
+    print(allowed, unspent)
     """
 )
 
 
 @pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
 def test_two_worker_processes_share_one_limit(tmp_path, monkeypatch):
-    """Two processes (as two web workers) on one Redis: 100 requests, 60 allowed in all."""
+    """Two processes (as two web workers) on one Redis, 100 requests at 60 an hour: at most 60
+    allowed in all, and every one of the 60 reserved is either served or still held, unspent,
+    in a process's lease (the one cost of leasing: a request one process reserved and did not
+    spend is refused to the other until the window ends)."""
     import redis
 
     server = redis.Redis.from_url(REDIS_TEST_URL)
@@ -144,9 +220,12 @@ def test_two_worker_processes_share_one_limit(tmp_path, monkeypatch):
         subprocess.Popen([sys.executable, "-c", WORKER], env=env, stdout=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
-    allowed = [int(worker.communicate(timeout=120)[0].strip()) for worker in workers]
+    answers = [worker.communicate(timeout=120)[0].split() for worker in workers]
     server.flushdb()
-    assert sum(allowed) == 60, allowed
+    allowed, unspent = (sum(int(answer[n]) for answer in answers) for n in (0, 1))
+    assert allowed <= 60 and allowed + unspent == 60, answers
+    # Each makes 50 requests: one that served all 50 took its last lease with room ≤ 10 + k.
+    assert unspent <= 2, answers
 
 
 def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
