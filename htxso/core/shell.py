@@ -77,7 +77,7 @@ def render(
 
     `layout()` gives the context to build the layout with, `marker(name)` standing for each
     slot (built once per key); `slots` maps each name to this request's value, already escaped
-    or safe. The CSRF token (`csrf_token`) and the path (`path`) are filled here."""
+    or safe. The CSRF token (`csrf_token`) and the path (`path`) are filled here unless given."""
     key = (
         template,
         get_language(),
@@ -96,8 +96,8 @@ def render(
         }
         parts = _kept[key] = _split(render_to_string(template, context, request))
     values = {
-        **slots,
-        "csrf_token": escape(get_token(request)),
+        "csrf_token": escape(get_token(request)),  # unless the view gives the one it used
         "path": escape(request.get_full_path()),
+        **slots,
     }
     return "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(parts))

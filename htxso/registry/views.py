@@ -67,9 +67,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     can_create = can_create_organisations(request.user)
     context = {"can_create": can_create, "form": form, "listing": listing}
     # The results use no context processor but the CSRF token (the column chooser's form).
-    results = render_to_string(
-        "registry/_results.html", {**context, "csrf_token": get_token(request)}
-    )
+    token = get_token(request)
+    results = render_to_string("registry/_results.html", {**context, "csrf_token": token})
     if request.headers.get("HX-Request"):
         return HttpResponse(results, status=listing.status)
     if not shell.usable(request):
@@ -77,7 +76,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         return HttpResponse(page, status=listing.status)
     # An anonymous visitor: the layout and the filter form are kept per language
     # (`core.shell`); the search words, the selected options and the results are this request's.
-    slots = {"q": escape(form["q"].value() or ""), "results": results}
+    slots = {"q": escape(form["q"].value() or ""), "results": results, "csrf_token": escape(token)}
     slots.update((f"option:{name}", html) for name, html in form.options.items())
     page = shell.render(
         request, "registry/list.html", lambda: _layout(form, can_create), slots, (can_create,)
