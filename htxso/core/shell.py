@@ -95,9 +95,7 @@ def render(
             "messages": (),
         }
         parts = _kept[key] = _split(render_to_string(template, context, request))
-    values = {
-        "csrf_token": escape(get_token(request)),  # unless the view gives the one it used
-        "path": escape(request.get_full_path()),
-        **slots,
-    }
+    values = {"path": escape(request.get_full_path()), **slots}
+    if "csrf_token" not in values:  # the view may give the token its results used
+        values["csrf_token"] = escape(get_token(request))
     return "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(parts))
