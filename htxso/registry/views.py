@@ -76,12 +76,16 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         return HttpResponse(page, status=listing.status)
     # An anonymous visitor: the layout and the filter form are kept per language
     # (`core.shell`); the search words, the selected options and the results are this request's.
-    slots = {"q": escape(form["q"].value() or ""), "results": results, "csrf_token": escape(token)}
+    slots: dict[str, str] = {
+        "q": escape(form["q"].value() or ""),
+        "results": results,
+        "csrf_token": escape(token),
+    }
     slots.update((f"option:{name}", html) for name, html in form.options.items())
-    page = shell.render(
+    kept = shell.render(
         request, "registry/list.html", lambda: _layout(form, can_create), slots, (can_create,)
     )
-    return HttpResponse(page, status=listing.status)
+    return HttpResponse(kept, status=listing.status)
 
 
 def _layout(form: OrganisationFilter, can_create: bool) -> dict[str, Any]:
