@@ -249,6 +249,12 @@ class ListPage:
         return SafeString("".join(markup.header(h) for h in self.headers))
 
     @property
+    def rows_html(self) -> SafeString:
+        """The table's rows without bulk actions, as the template's loop rendered them (the
+        loop resolved `listing.…` twice a row: a tenth of a 50-row page, issue #24)."""
+        return SafeString("".join(f"\n    <tr>{row.html}</tr>\n  " for row in self.rows))
+
+    @property
     def choices_html(self) -> SafeString:
         """The column chooser's checkboxes, kept per list, shown columns and language (the
         template loop over every column was a tenth of a list page's rendering, issue #24)."""

@@ -1,11 +1,17 @@
 """Registry pages. Reads start from `visible_to`; counts come from aggregates when they can."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
+from htxso.core import shell
 from htxso.core.lists import build
 from htxso.core.models import Commune, Province
 from htxso.core.scoping import Action, may
@@ -58,15 +64,41 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     # the top-N sort (it would join every match) and no query per page for the rows' places.
     queryset = queryset.only(*LIST_COLUMNS)
     listing = build(request, ORGANISATIONS, queryset, count=lambda qs: _count(form, qs))
-    context = {
-        "can_create": can_create_organisations(request.user),
-        "form": form,
-        "listing": listing,
+    can_create = can_create_organisations(request.user)
+    context = {"can_create": can_create, "form": form, "listing": listing}
+    # The results use no context processor but the CSRF token (the column chooser's form).
+    token = get_token(request)
+    results = render_to_string("registry/_results.html", {**context, "csrf_token": token})
+    if request.headers.get("HX-Request"):
+        return HttpResponse(results, status=listing.status)
+    if not shell.usable(request):
+        page = render_to_string("registry/list.html", {**context, "results": results}, request)
+        return HttpResponse(page, status=listing.status)
+    # An anonymous visitor: the layout and the filter form are kept per language
+    # (`core.shell`); the search words, the selected options and the results are this request's.
+    slots: dict[str, str] = {
+        "q": escape(form["q"].value() or ""),
+        "results": results,
+        "csrf_token": escape(token),
     }
-    template = (
-        "registry/_results.html" if request.headers.get("HX-Request") else "registry/list.html"
+    slots.update((f"option:{name}", html) for name, html in form.options.items())
+    kept = shell.render(
+        request, "registry/list.html", lambda: _layout(form, can_create), slots, (can_create,)
     )
-    return render(request, template, context, status=listing.status)
+    return HttpResponse(kept, status=listing.status)
+
+
+def _layout(form: OrganisationFilter, can_create: bool) -> dict[str, Any]:
+    """list.html's context with a marker for each value `organisation_list` fills per request."""
+    return {
+        "can_create": can_create,
+        "form": {
+            "labels": form.labels,
+            "options": {name: shell.marker(f"option:{name}") for name in form.SELECTS},
+            "q": {"value": shell.marker("q"), "field": form["q"].field},
+        },
+        "results": shell.marker("results"),
+    }
 
 
 @require_GET
