@@ -39,7 +39,6 @@ from .organisations_values import (
     NAMES,
     SINGLE,
     Dictionaries,
-    ascii_clean,
 )
 from .rows import ImportFindings, report_conversion
 from .setwise_copy import _DELIMITERS, copy_raw, digits_sql, nfc
@@ -91,7 +90,9 @@ class Lane(Dictionaries):
                 f"AND char_length({value}) <= {FREE[key]} ELSE {form} END"
             )
             return join, (form if key == "name" else f"({value} = '' OR {form})")
-        plain = f"({ascii_clean(value)} AND octet_length({value}) <= {FREE[key]})"
+        # The dictionary holds every cell but the plain ASCII ones (`ascii_clean`): a cell it
+        # lacks is one of those (no regular expression per row here).
+        plain = f"(f_{key}.raw IS NULL AND octet_length({value}) <= {FREE[key]})"
         return join, f"({value} = '' OR {plain} OR {form})"
 
     def _classify(self, today: dt.date) -> None:
@@ -133,7 +134,6 @@ class Lane(Dictionaries):
         checks += [
             "a.ok",
             "a.allowed",
-            f"(btrim({tax}) = '' OR {tax_key} IS NOT NULL)",
             f"({kind} <> '{OrganisationKind.COOPERATIVE}' OR btrim({tax}) <> '')",
             f"{kind} IS NOT NULL AND {sector} IS NOT NULL AND {founded} IS NOT NULL",
             f"{founded} <= %(today)s",
@@ -159,9 +159,10 @@ class Lane(Dictionaries):
                 f"WHEN {v} <> '' THEN {quick_search_key_sql(v)} END"
             )
 
-        # Every cell only white space: so is their concatenation (one call, not one per cell).
-        cells = ", ".join(f"r.c{i}" for i in range(self.width))
-        blank = f"ltrim(concat({cells}), E' \\t\\r\\n') = ''"
+        # Every cell only white space, the name's first: AND stops at the first cell that is
+        # not, most often the name (the concatenation of every cell cost 1.4 s at 200,000 rows).
+        order = sorted(range(self.width), key=lambda i: i != self.position.get("name"))
+        blank = " AND ".join(f"ltrim(r.c{i}, E' \\t\\r\\n') = ''" for i in order)
         select = f"""
             SELECT r.row_no, ({blank}) AS blank,
                    COALESCE({" AND ".join(checks)}, false) AS clean,
@@ -169,6 +170,7 @@ class Lane(Dictionaries):
                    {kind} AS key_kind,
                    f_name.same AS key_name,
                    CASE WHEN btrim({tax}) <> '' THEN {tax_key} END AS tax_code,
+                   btrim({tax}) <> '' AS has_tax,
                    {kind} AS kind, {name} AS name, {self.col("name_en")} AS name_en,
                    {self.col("short_name")} AS short_name, {key("name")} AS name_search,
                    {key("short_name")} AS short_search, {key("name_en")} AS en_search,
@@ -197,13 +199,15 @@ class Lane(Dictionaries):
             cursor.execute("SET LOCAL enable_nestloop = off")  # raw rows → small dictionaries
             cursor.execute(f"CREATE UNLOGGED TABLE {self.checked} AS {select}", params)
             cursor.execute("SET LOCAL enable_nestloop = on")
-            # Shared keys: every row sharing one goes to the batched lane, in file order. A
+            # A tax code that is not one (checked here: its test is the costliest of the row's),
+            # and shared keys: every row sharing one goes to the batched lane, in file order. A
             # quick name (not in the dictionary) by its search key, which names the row lane
             # takes for the same share (`Dictionaries._texts`).
             same = "COALESCE(key_name, name_search)"
             cursor.execute(
                 f"""UPDATE {self.checked} c SET clean = false WHERE c.clean AND (
-                    c.tax_code IN (SELECT tax_code FROM {self.checked} WHERE tax_code IS NOT NULL
+                    (c.has_tax AND c.tax_code IS NULL)
+                    OR c.tax_code IN (SELECT tax_code FROM {self.checked} WHERE tax_code IS NOT NULL
                                    GROUP BY 1 HAVING COUNT(*) > 1)
                     OR (c.key_province, c.key_kind, {same}) IN (
                         SELECT key_province, key_kind, {same} FROM {self.checked}
