@@ -40,7 +40,7 @@ from .organisations_values import (
     SINGLE,
     Dictionaries,
 )
-from .rows import ImportFindings, report_conversion
+from .rows import Conversions, ImportFindings
 from .setwise_copy import _DELIMITERS, copy_raw, digits_sql, nfc
 
 SQL = True  # tests turn it off to compare with the batched lane alone
@@ -287,11 +287,12 @@ class Lane(Dictionaries):
         )
         converted = iter(conversions)
         pending = next(converted, None)
+        reported = Conversions(self.reader)
 
         def convert_until(row: int | None) -> None:
             nonlocal pending
             while pending is not None and (row is None or pending[0] < row):
-                report_conversion(self.reader.report, self.reader, *pending)
+                reported.report(self.reader.report, *pending)
                 pending = next(converted, None)
 
         try:
