@@ -184,7 +184,7 @@ def store_findings(finding_model: type[models.Model]) -> Callable[[Any, Any], No
         write_rows(
             finding_model._meta.db_table,
             (
-                finding_model._meta.get_field("job").column,
+                "job_id",  # the concrete finding's `job` key
                 "row",
                 "column",
                 "value",

@@ -149,7 +149,7 @@ class Lane(Dictionaries):
         ]
         street, name = self.col("street"), self.col("name")
 
-        def key(k: str) -> str:
+        def search_of(k: str) -> str:
             """The name's search key (Organisation.keys_for): SQL's for a quick name."""
             if k != "name" and k not in self.filled:
                 return "NULL::text"
@@ -172,8 +172,8 @@ class Lane(Dictionaries):
                    CASE WHEN btrim({tax}) <> '' THEN {tax_key} END AS tax_code,
                    btrim({tax}) <> '' AS has_tax,
                    {kind} AS kind, {name} AS name, {self.col("name_en")} AS name_en,
-                   {self.col("short_name")} AS short_name, {key("name")} AS name_search,
-                   {key("short_name")} AS short_search, {key("name_en")} AS en_search,
+                   {self.col("short_name")} AS short_name, {search_of("name")} AS name_search,
+                   {search_of("short_name")} AS short_search, {search_of("name_en")} AS en_search,
                    {sector} AS sector,
                    {self.col("vsic_code")} AS vsic_code,
                    COALESCE({farming}, {sector} = '{AGRICULTURAL_SECTOR}' OR {agricultural} <> '')
