@@ -79,3 +79,28 @@ def quick_search_key(text: str) -> str:
         if phrase in key:
             key = pattern.sub(abbreviation, key)
     return key
+
+
+# --- the same key in SQL (PostgreSQL with `unaccent`), for the commonest names -----------------
+
+_LETTERS = _vietnamese()
+_WORD = f"[A-Za-z0-9{_LETTERS}]+"
+# A name of such words, single-spaced: `parse_text` leaves it as it is and its key needs no
+# punctuation folded. SQL computes its key with `quick_search_key_sql` (the same: tested).
+QUICK_WORDS = f"^{_WORD}( {_WORD})*$"
+# What `unaccent` must make of the letters for that to hold (checked before it is used).
+UNACCENTED = (
+    _LETTERS + "09AZaz",
+    "".join(strip_diacritics(c) for c in _LETTERS) + "09AZaz",
+)
+
+
+def quick_search_key_sql(value: str) -> str:
+    """SQL: `quick_search_key` of `value`, a text matching `QUICK_WORDS`. Accents go by
+    `unaccent`, case by the C locale (ASCII only, whatever the database's); the abbreviations
+    by plain replaces on the words each between its own spaces (a regular expression per
+    phrase cost about a second per 200,000 names)."""
+    key = f"' ' || replace(lower(unaccent('unaccent', {value}) COLLATE \"C\"), ' ', '  ') || ' '"
+    for phrase, abbreviation in ABBREVIATED:
+        key = f"replace({key}, ' {phrase.replace(' ', '  ')} ', ' {abbreviation} ')"
+    return f"btrim(replace({key}, '  ', ' '))"

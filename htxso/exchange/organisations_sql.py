@@ -26,6 +26,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from htxso.core.text import quick_search_key_sql
 from htxso.core.timing import timed
 from htxso.registry.choices import AGRICULTURAL_SECTOR, OrganisationKind, Status
 from htxso.tabular.sources import Table, blank_row
@@ -38,9 +39,8 @@ from .organisations_values import (
     NAMES,
     SINGLE,
     Dictionaries,
-    ascii_clean,
 )
-from .rows import ImportFindings, report_conversion
+from .rows import Conversions, ImportFindings
 from .setwise_copy import _DELIMITERS, copy_raw, digits_sql, nfc
 
 SQL = True  # tests turn it off to compare with the batched lane alone
@@ -83,8 +83,16 @@ class Lane(Dictionaries):
         join = f"LEFT JOIN {table} f_{key} ON f_{key}.raw = {value}"
         form = f"(f_{key}.clean AND f_{key}.length <= {FREE[key]})"
         if key in NAMES:
+            # A name not '' the dictionary lacks is one SQL reads itself (`Dictionaries.quick`):
+            # already in parsed form.
+            form = (
+                f"CASE WHEN f_{key}.raw IS NULL THEN {value} <> '' "
+                f"AND char_length({value}) <= {FREE[key]} ELSE {form} END"
+            )
             return join, (form if key == "name" else f"({value} = '' OR {form})")
-        plain = f"({ascii_clean(value)} AND octet_length({value}) <= {FREE[key]})"
+        # The dictionary holds every cell but the plain ASCII ones (`ascii_clean`): a cell it
+        # lacks is one of those (no regular expression per row here).
+        plain = f"(f_{key}.raw IS NULL AND octet_length({value}) <= {FREE[key]})"
         return join, f"({value} = '' OR {plain} OR {form})"
 
     def _classify(self, today: dt.date) -> None:
@@ -126,7 +134,6 @@ class Lane(Dictionaries):
         checks += [
             "a.ok",
             "a.allowed",
-            f"(btrim({tax}) = '' OR {tax_key} IS NOT NULL)",
             f"({kind} <> '{OrganisationKind.COOPERATIVE}' OR btrim({tax}) <> '')",
             f"{kind} IS NOT NULL AND {sector} IS NOT NULL AND {founded} IS NOT NULL",
             f"{founded} <= %(today)s",
@@ -141,19 +148,21 @@ class Lane(Dictionaries):
             *(test for _join, test in free.values()),
         ]
         street, name = self.col("street"), self.col("name")
-        # Organisation.keys_for: the name's key, then the short and English names' when not
-        # the same.
-        key = "f_name.key"
-        extras = [
-            f"CASE WHEN f_{k}.key <> '' AND f_{k}.key <> {key} THEN f_{k}.key END"
-            for k in ("short_name", "name_en")
-            if k in self.filled
-        ]
-        search = f"left(concat_ws(' ', {', '.join([key, *extras])}), 600)"
-        name_key = f"left({key}, 255)"
-        # Every cell only white space: so is their concatenation (one call, not one per cell).
-        cells = ", ".join(f"r.c{i}" for i in range(self.width))
-        blank = f"ltrim(concat({cells}), E' \\t\\r\\n') = ''"
+
+        def search_of(k: str) -> str:
+            """The name's search key (Organisation.keys_for): SQL's for a quick name."""
+            if k != "name" and k not in self.filled:
+                return "NULL::text"
+            v = self.col(k)
+            return (
+                f"CASE WHEN f_{k}.raw IS NOT NULL THEN f_{k}.key "
+                f"WHEN {v} <> '' THEN {quick_search_key_sql(v)} END"
+            )
+
+        # Every cell only white space, the name's first: AND stops at the first cell that is
+        # not, most often the name (the concatenation of every cell cost 1.4 s at 200,000 rows).
+        order = sorted(range(self.width), key=lambda i: i != self.position.get("name"))
+        blank = " AND ".join(f"ltrim(r.c{i}, E' \\t\\r\\n') = ''" for i in order)
         select = f"""
             SELECT r.row_no, ({blank}) AS blank,
                    COALESCE({" AND ".join(checks)}, false) AS clean,
@@ -161,9 +170,11 @@ class Lane(Dictionaries):
                    {kind} AS key_kind,
                    f_name.same AS key_name,
                    CASE WHEN btrim({tax}) <> '' THEN {tax_key} END AS tax_code,
+                   btrim({tax}) <> '' AS has_tax,
                    {kind} AS kind, {name} AS name, {self.col("name_en")} AS name_en,
-                   {self.col("short_name")} AS short_name, {search} AS search_key,
-                   {name_key} AS name_key, {sector} AS sector,
+                   {self.col("short_name")} AS short_name, {search_of("name")} AS name_search,
+                   {search_of("short_name")} AS short_search, {search_of("name_en")} AS en_search,
+                   {sector} AS sector,
                    {self.col("vsic_code")} AS vsic_code,
                    COALESCE({farming}, {sector} = '{AGRICULTURAL_SECTOR}' OR {agricultural} <> '')
                        AS is_agricultural,
@@ -188,20 +199,26 @@ class Lane(Dictionaries):
             cursor.execute("SET LOCAL enable_nestloop = off")  # raw rows → small dictionaries
             cursor.execute(f"CREATE UNLOGGED TABLE {self.checked} AS {select}", params)
             cursor.execute("SET LOCAL enable_nestloop = on")
-            # Shared keys: every row sharing one goes to the batched lane, in file order.
+            # A tax code that is not one (checked here: its test is the costliest of the row's),
+            # and shared keys: every row sharing one goes to the batched lane, in file order. A
+            # quick name (not in the dictionary) by its search key, which names the row lane
+            # takes for the same share (`Dictionaries._texts`).
+            same = "COALESCE(key_name, name_search)"
             cursor.execute(
                 f"""UPDATE {self.checked} c SET clean = false WHERE c.clean AND (
-                    c.tax_code IN (SELECT tax_code FROM {self.checked} WHERE tax_code IS NOT NULL
+                    (c.has_tax AND c.tax_code IS NULL)
+                    OR c.tax_code IN (SELECT tax_code FROM {self.checked} WHERE tax_code IS NOT NULL
                                    GROUP BY 1 HAVING COUNT(*) > 1)
-                    OR (c.key_province, c.key_kind, c.key_name) IN (
-                        SELECT key_province, key_kind, key_name FROM {self.checked}
+                    OR (c.key_province, c.key_kind, {same}) IN (
+                        SELECT key_province, key_kind, {same} FROM {self.checked}
                         WHERE key_province IS NOT NULL AND key_kind IS NOT NULL
-                          AND key_name IS NOT NULL
+                          AND {same} IS NOT NULL
                         GROUP BY 1, 2, 3 HAVING COUNT(*) > 1)
                     OR EXISTS (SELECT 1 FROM registry_organisation o
                                WHERE o.tax_code = c.tax_code)
                     OR (c.tax_code IS NULL AND EXISTS (
-                        SELECT 1 FROM registry_organisation o WHERE o.name_key = c.name_key
+                        SELECT 1 FROM registry_organisation o
+                        WHERE o.name_key = left(c.name_search, 255)
                           AND o.province_id = c.province_id AND o.kind = c.kind)))"""
             )
             cursor.execute(f"ANALYZE {self.checked} (row_no, clean)")  # the others, the writes
@@ -236,7 +253,14 @@ class Lane(Dictionaries):
             cursor.execute(
                 f"""CREATE TEMPORARY VIEW {view} AS
                     SELECT {end - last} + row_no AS id, kind, tax_code, name, name_en,
-                           short_name, search_key, name_key, sector, vsic_code,
+                           short_name,
+                           left(concat_ws(' ', name_search,
+                                CASE WHEN short_search NOT IN ('', name_search)
+                                     THEN short_search END,
+                                CASE WHEN en_search NOT IN ('', name_search)
+                                     THEN en_search END), 600)
+                               AS search_key,
+                           left(name_search, 255) AS name_key, sector, vsic_code,
                            is_agricultural, agricultural_type, province_id, commune_id, street,
                            CASE WHEN legacy_text <> ''
                                 THEN concat_ws(', ', NULLIF(street, ''), legacy_text)
@@ -263,11 +287,12 @@ class Lane(Dictionaries):
         )
         converted = iter(conversions)
         pending = next(converted, None)
+        reported = Conversions(self.reader)
 
         def convert_until(row: int | None) -> None:
             nonlocal pending
             while pending is not None and (row is None or pending[0] < row):
-                report_conversion(self.reader.report, self.reader, *pending)
+                reported.report(self.reader.report, *pending)
                 pending = next(converted, None)
 
         try:

@@ -14,7 +14,7 @@ from django.db import connection
 from htxso.core import addresses
 from htxso.core.bulk import write_rows
 from htxso.core.mst import normalise_tax_code
-from htxso.core.text import quick_search_key
+from htxso.core.text import QUICK_WORDS, UNACCENTED, quick_search_key
 from htxso.registry import services
 from htxso.registry.models import Organisation
 from htxso.tabular.columns import MAX_TEXT
@@ -74,6 +74,7 @@ class Dictionaries:
         self.views: list[str] = []
         self.columns = {c.key: c for c in reader.layout.readable}  # looked up per value
         self.filled: set[str] = set()  # the name columns with a cell other than ''
+        self.names_in_sql: bool | None = None  # `quick`, once asked
 
     def dictionary(self, name: str) -> str:
         return f"org_d_{name}_{self.suffix}"
@@ -241,9 +242,24 @@ class Dictionaries:
                 rows.append((raw, normal))
         self._table("tax", "raw text, normal text", rows)
 
+    def quick(self, value: str) -> str:
+        """SQL: a name SQL keys itself (`core.text.QUICK_WORDS`), when `unaccent` is there
+        and strips the letters as `strip_diacritics` does; else none."""
+        if self.names_in_sql is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'")
+                self.names_in_sql = cursor.fetchone() is not None
+                if self.names_in_sql:
+                    cursor.execute("SELECT unaccent('unaccent', %s) = %s", UNACCENTED)
+                    self.names_in_sql = cursor.fetchone()[0]
+        if not self.names_in_sql:
+            return "false"
+        return f"({value} ~ '{QUICK_WORDS}')"
+
     def _texts(self) -> None:
         """Free text: whether a cell is already what the parser makes of it (then its length),
-        and for names how the row lane compares them and their search key."""
+        and for names their search key and how the row lane compares them — in SQL for the
+        names of `quick` (`organisations_sql.Lane`), here for the others."""
         name = self.columns["name"]
         names = [key for key in NAMES if key in self.position]
         with connection.cursor() as cursor:
@@ -251,7 +267,7 @@ class Dictionaries:
             cursor.execute(f"SELECT {tests} FROM {self.raw} r")
             self.filled = {key for key, some in zip(names, cursor.fetchone(), strict=True) if some}
         rows = []
-        for raw in self._distinct_cells(NAMES):
+        for raw in self._distinct_cells(NAMES, f"NOT {self.quick('v')}"):
             ok, value = self.reader.cell(name, nfc(raw))
             clean = ok and value == raw
             rows.append(
@@ -259,7 +275,9 @@ class Dictionaries:
                     raw,
                     clean,
                     len(raw),
-                    same_name(value) if ok and value else None,
+                    # Names the row lane takes for the same (`same_name`) have the same key
+                    # here, and so in SQL (where the lane takes more as the same: safe).
+                    quick_search_key(same_name(value)) if ok and value else None,
                     quick_search_key(raw) if clean else None,
                 )
             )

@@ -171,13 +171,20 @@ def place_of(values: dict[str, Any]) -> addresses.Place | None:
 def report_conversion(
     report: ImportFindings, reader: RowReader, number: int, old: str, new: str
 ) -> None:
-    report.add(
-        number,
-        reader.column("commune"),
-        old,
-        _("Địa chỉ cũ “%(old)s” → “%(new)s”.") % {"old": old, "new": new},
-        Severity.CONVERSION,
-    )
+    Conversions(reader).report(report, number, old, new)
+
+
+class Conversions:
+    """`report_conversion` for many rows: the column's header and the message translated once
+    (twice a conversion cost about 1 s for a national list's 20,000)."""
+
+    def __init__(self, reader: RowReader) -> None:
+        self.header = str(reader.column("commune").header)
+        self.message = _("Địa chỉ cũ “%(old)s” → “%(new)s”.")
+
+    def report(self, report: ImportFindings, number: int, old: str, new: str) -> None:
+        message = self.message % {"old": old, "new": new}
+        report.add(number, self.header, old, message, Severity.CONVERSION)
 
 
 def place_row(
