@@ -32,6 +32,7 @@ class Dictionaries:
         self.raw = f"member_raw_{suffix}"
         self.classified = False  # the stage holds every row, with marks (`Lane._classify`)
         self.suffix = suffix
+        self.columns: dict[str, Any] = {}
 
     def dictionary(self, name: str) -> str:
         return f"member_d_{name}_{self.suffix}"
@@ -107,7 +108,10 @@ class Dictionaries:
     def _cell(self, key: str, raw: str) -> tuple[bool, Any]:
         if key not in self.position:
             return True, None
-        return self.reader.cell(self.reader.column(key), nfc(raw))
+        column = self.columns.get(key)
+        if column is None:  # looked up once: the layout's lookup is a scan of its columns
+            column = self.columns[key] = self.reader.column(key)
+        return self.reader.cell(column, nfc(raw))
 
     def _table(self, name: str, columns: str, rows: list[tuple]) -> None:
         with connection.cursor() as cursor:

@@ -29,6 +29,7 @@ from htxso.registry.tests.factories import (
     PersonFactory,
     valid_cccd,
 )
+from htxso.registry.writes import imports as services_imports
 
 pytestmark = [
     pytest.mark.usefixtures("media"),
@@ -278,3 +279,57 @@ def test_a_large_import_rebuilds_the_member_tables_indexes(org, officer_19, monk
     importers.run(make_job("members", data, officer_19), commit=True)
     assert rebuilt == [("registry_person", "registry_membership")]
     assert Membership.objects.count() == len(rows)
+
+
+def test_a_first_load_takes_ids_in_file_order(org, officer_19, monkeypatch, settings):
+    """A national first load (every person new, indexes rebuilt) gives the ids itself instead of
+    drawing and sorting them: the same people and memberships land as on the ordinary path, each
+    membership with its own person, ids in file order, and the sequences move past them."""
+    other: Any = OrganisationFactory()
+    shared, again = member(org), member(org)
+    rows = [
+        member(org),
+        shared,
+        member(org, left_on="31/12/2022"),
+        member(other, cccd=shared["cccd"], full_name=shared["full_name"]),
+        again,
+        dict(shared, joined_on="01/06/2016", left_on="2018-12-31"),  # left, then rejoined
+        member(org, street=" Xóm\u00a0Núi "),  # the row-by-row lane's row
+        member(other, cccd=again["cccd"], full_name=again["full_name"]),
+        member(org),
+    ]
+    data = csv_bytes(table(MEMBER_LAYOUT, rows))
+    given = []
+    write_all_new = services_imports._write_all_new
+    monkeypatch.setattr(
+        services_imports, "_write_all_new", lambda *a: given.append(1) or write_all_new(*a)
+    )
+    settings.IMPORT_REBUILD_ROWS = len(rows) + 1
+    ordinary = outcome(data, officer_19, True, True, monkeypatch, "create")
+    assert given == []
+    settings.IMPORT_REBUILD_ROWS = len(rows)
+    with transaction.atomic():
+        importers.run(make_job("members", data, officer_19, "create"), commit=True)
+        assert given == [1]
+        people = list(Person.objects.order_by("id").values_list("id", "cccd"))
+        assert [cccd for _id, cccd in people] == list(dict.fromkeys(r["cccd"] for r in rows))
+        links = list(Membership.objects.order_by("id").values_list("person__cccd", flat=True))
+        assert links == [r["cccd"].strip() for r in rows]
+        for organisation in (org, other):  # counted in one pass over the memberships
+            organisation.refresh_from_db()
+            active = organisation.memberships.filter(left_on__isnull=True).count()
+            assert organisation.members_count == active > 0
+        first = dict(Person.objects.values_list("cccd", "id"))
+        stranger = PersonFactory()  # drawn from the sequence, after the import's ids
+        assert stranger.pk > max(first.values())
+        kept = Membership.objects.create(
+            organisation=other,
+            person=stranger,
+            kind="official",
+            joined_on=dt.date(2021, 1, 1),
+            province_id=other.province_id,
+        )
+        assert kept.pk > Membership.objects.exclude(pk=kept.pk).order_by("-id")[0].pk
+        transaction.set_rollback(True)
+    assert outcome(data, officer_19, True, True, monkeypatch, "create") == ordinary
+    assert given == [1, 1]

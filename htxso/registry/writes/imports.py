@@ -205,9 +205,20 @@ def import_memberships(
         if bulk
         else contextlib.nullcontext(),
     ):
-        _write_memberships(actor, strategy, counts, now, stage)
+        _write_memberships(actor, strategy, counts, now, stage, bulk)
     with timed("import: member counts and figures"), connection.cursor() as cursor:
-        if counts["memberships"]["created"] or counts["memberships"]["updated"]:
+        if (counts["memberships"]["created"] or counts["memberships"]["updated"]) and bulk:
+            # A national load: one scan of the memberships, counted per organisation, instead
+            # of an index look-up for each of hundreds of thousands of organisations.
+            cursor.execute(
+                f"""UPDATE registry_organisation SET members_count = COALESCE(c.n, 0)
+                    FROM (SELECT DISTINCT org_id FROM {stage.rows}) s
+                    LEFT JOIN (SELECT organisation_id, COUNT(*) AS n FROM registry_membership
+                               WHERE left_on IS NULL GROUP BY organisation_id) c
+                      ON c.organisation_id = s.org_id
+                    WHERE registry_organisation.id = s.org_id"""
+            )
+        elif counts["memberships"]["created"] or counts["memberships"]["updated"]:
             cursor.execute(
                 f"""UPDATE registry_organisation SET members_count = (
                         SELECT COUNT(*) FROM registry_membership m
@@ -229,8 +240,12 @@ def _write_memberships(
     counts: dict[str, dict[str, int]],
     now: dt.datetime,
     stage: MemberStage,
+    bulk: bool,
 ) -> None:
     creating, updating = strategy != "update", strategy != "create"
+    if _all_new(counts) and bulk and connection.vendor == "postgresql":
+        _write_all_new(now, stage)
+        return
     sets, differs = _person_changes_sql()
     in_place = _person_changes_sql("registry_person")[1]
     with connection.cursor() as cursor:
@@ -298,3 +313,59 @@ def _write_memberships(
                     ORDER BY r.row_no""",
                 [now, now],
             )
+
+
+def _all_new(counts: dict[str, dict[str, int]]) -> bool:
+    """Every person and membership of the file is new (a first load: nothing to match)."""
+    return all(c["updated"] == 0 and c["unchanged"] == 0 for c in counts.values()) and all(
+        c["created"] for c in counts.values()
+    )
+
+
+def _reserve_ids(cursor: CursorWrapper, table: str, span: int) -> int:
+    """The first of `span` consecutive ids of `table` taken from its sequence (the table must be
+    locked against other writers: their nextval() would otherwise land in the range)."""
+    cursor.execute(f"SELECT pg_get_serial_sequence('{table}', 'id')")
+    sequence = cursor.fetchone()[0]
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    first = cursor.fetchone()[0]
+    cursor.execute("SELECT setval(%s, %s)", [sequence, first + span - 1])
+    return int(first)
+
+
+def _write_all_new(now: dt.datetime, stage: MemberStage) -> None:
+    """A first load (every person and membership new, indexes being rebuilt, PostgreSQL): ids
+    are given, not drawn row by row, so nothing is sorted and nothing joined back on the CCCD.
+
+    A row's person is the file's first row with its CCCD; the ids follow the file's rows (a
+    person's id is the sequence's base + their first row, a membership's its own row), so both
+    stay in file order, with a gap where a row repeats an earlier person or was blank. Only the
+    CCCDs on several rows (a few per cent) are joined to learn their first row."""
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE registry_person, registry_membership IN EXCLUSIVE MODE")
+        cursor.execute(f"SELECT MIN(row_no), MAX(row_no) FROM {stage.rows}")
+        low, high = cursor.fetchone()
+        span = high - low + 1
+        person = _reserve_ids(cursor, "registry_person", span) - low
+        membership = _reserve_ids(cursor, "registry_membership", span) - low
+        several = (
+            f"{stage.rows} r LEFT JOIN {stage.first} f ON f.cccd = r.cccd AND f.rows_in_file > 1"
+        )
+        cursor.execute(
+            f"""INSERT INTO registry_person (id, cccd, {", ".join(PERSON_IMPORT_FIELDS)},
+                    created_at, updated_at)
+                SELECT %s + r.row_no, r.cccd, r.full_name, r.gender, r.birth_year, r.birth_date,
+                       COALESCE(r.phone, ''), COALESCE(r.email, ''), r.province_id,
+                       r.commune_id, COALESCE(r.address, ''), COALESCE(r.legacy_address, ''),
+                       %s, %s
+                FROM {several} WHERE f.first_row IS NULL OR f.first_row = r.row_no""",
+            [person, now, now],
+        )
+        cursor.execute(
+            f"""INSERT INTO registry_membership (id, organisation_id, person_id, kind, joined_on,
+                    left_on, capital_contributed, province_id, created_at, updated_at)
+                SELECT %s + r.row_no, r.org_id, %s + COALESCE(f.first_row, r.row_no), r.kind,
+                       r.joined_on, r.left_on, r.capital, r.org_province, %s, %s
+                FROM {several}""",
+            [membership, person, now, now],
+        )
