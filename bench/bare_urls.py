@@ -67,9 +67,11 @@ def bare_list(request: HttpRequest) -> JsonResponse:
     )
 
 
+# The bare views first: the floor resolves its URL in one step (the API's own prefix is first
+# in the product's list and resolved by segment, `core.api_urls`).
 urlpatterns = [
-    *product_urlpatterns,
     path("bench/bare/organisations/<int:pk>", bare_detail),
     path("bench/bare/organisations", bare_list),
     *apps_urlpatterns,  # the new apps' reads (issue #24, item 4)
+    *product_urlpatterns,
 ]

@@ -7,6 +7,7 @@ from htxso.core import account_views, signup
 from htxso.core import home as core_home
 from htxso.core import views as core_views
 from htxso.core.api import api
+from htxso.core.api_urls import api_path
 from htxso.exchange.api import router as exchange_api
 from htxso.marketplace.api import router as marketplace_api
 from htxso.marketplace.b2b_api import router as marketplace_b2b_api
@@ -32,6 +33,8 @@ api.add_router("/", traceability_api)
 api.add_router("/", assessment_api)
 
 urlpatterns = [
+    # First: an API read is the most frequent request and the cheapest one; it overlaps no page.
+    api_path("api/v1/", api.urls),  # path(…, api.urls), resolved by first segment
     # A signed-in user's own home (inbox and their role's panels); the public's is the national
     # overview, which everyone also finds at /overview/.
     path("", core_home.view(public=registry_views.home), name="home"),
@@ -71,7 +74,6 @@ urlpatterns = [
     path("prices/", include("htxso.prices.urls")),
     path("assessment/", include("htxso.assessment.urls")),
     path("statistics/", include(statistics_patterns)),
-    path("api/v1/", api.urls),
     # Traceability: its pages under traceability/, and the GS1 Digital Link resolver at the
     # root (/01/<gtin>/10/<lot>…), where the QR labels point.
     path("", include("htxso.traceability.urls")),
