@@ -20,7 +20,7 @@ def _segment(pattern: Any) -> str | None:
     """A pattern's first path segment if it is a plain word (no converter, a route)."""
     if not isinstance(pattern.pattern, RoutePattern):
         return None
-    first = str(pattern.pattern._route).split("/", 1)[0]
+    first = str(pattern.pattern).split("/", 1)[0]  # RoutePattern: its route
     return None if "<" in first else first
 
 
