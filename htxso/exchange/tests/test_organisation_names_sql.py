@@ -45,7 +45,7 @@ quick_names = st.lists(_words, min_size=1, max_size=8).map(" ".join)
 # Near misses: stray spaces, punctuation, other letters, decomposed accents.
 other_names = st.one_of(
     st.text(_ALNUM + " -_.,()&'\t\u00a0ßǅ\u0301", max_size=30),
-    st.text(max_size=20),
+    st.text(st.characters(blacklist_characters="\x00"), max_size=20),  # no cell holds NUL
     st.lists(_words, min_size=1, max_size=5).map("  ".join),
 )
 
