@@ -120,3 +120,32 @@ def test_unreadable_files_are_refused_in_vietnamese(officer_19, tmp_path, name, 
     assert code == 1
     assert message in out
     assert "zip" not in out.lower() and "error" not in out.lower()
+
+
+@pytest.mark.parametrize("kind", ["members", "organisations"])
+def test_a_nul_byte_past_the_sniffed_head_is_refused_with_its_line(org, officer_19, tmp_path, kind):
+    """A NUL byte cannot go into PostgreSQL text (COPY failed: a system error); the upload's
+    sniff reads only the first 64 KiB. The whole file is refused, naming the line, and
+    nothing is written — on both databases alike."""
+    from htxso.exchange.layouts import ORGANISATION_LAYOUT
+
+    from .test_importers import organisation
+
+    layout, row = (
+        (MEMBER_LAYOUT, member(org)) if kind == "members" else (ORGANISATION_LAYOUT, organisation())
+    )
+    data = csv_bytes(table(layout, [row] * 1200))
+    assert len(data) > 64 * 1024
+    lines = data.split(b"\r\n")
+    lines[1000] = lines[1000].replace(b",", b",\x00", 1)
+    path = tmp_path / "co-ky-tu-rong.csv"
+    path.write_bytes(b"\r\n".join(lines))
+    before = Organisation.objects.count()
+
+    out, code = run(str(path), "--kind", kind, "--user", officer_19.username)
+
+    assert code == 1
+    assert "Tệp có ký tự rỗng (NUL, mã 0) ở dòng 1001" in out
+    assert "Lỗi hệ thống" not in out and "DataError" not in out
+    assert Organisation.objects.count() == before and Person.objects.count() == 0
+    assert ImportJob.objects.get().message.startswith("Tệp có ký tự rỗng")

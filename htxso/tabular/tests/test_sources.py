@@ -418,3 +418,15 @@ def test_the_uploaded_name_decides_the_format(tmp_path):
     path = write(tmp_path, "upload-1234", "Số CCCD\r\n019085000123\r\n".encode())
     _table, rows = read_all(path, "danh sách.CSV")
     assert rows == [(2, ["019085000123"])]
+
+
+@pytest.mark.parametrize("line", [2, 1500, 40_000])
+def test_csv_with_a_nul_byte_is_refused_naming_its_line(tmp_path, line):
+    """Whatever the encoding, a NUL byte is not text (PostgreSQL cannot store it): refused
+    before any row is read, with the file's line, across the scan's 1 MiB chunks too."""
+    rows = ["Số CCCD,Họ và tên"] + [f"0190850{n:05d},Trần Văn An" for n in range(50_000)]
+    rows[line - 1] = rows[line - 1].replace("Trần", "Tr\x00ần")
+    path = write(tmp_path, "ds.csv", "\r\n".join(rows).encode())
+    assert path.stat().st_size > 1 << 20
+    with pytest.raises(FileError, match=rf"^Tệp có ký tự rỗng \(NUL, mã 0\) ở dòng {line}:"):
+        open_table(path)
