@@ -26,6 +26,7 @@ order. The answer is rendered by the API's own renderer. The operation keeps its
 from functools import cache
 from typing import Any, Union, get_args, get_origin
 
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
@@ -87,3 +88,26 @@ class Rows:
         """A `Page[schema]` answer (`core.api_schemas.Page`: items, then next_cursor)."""
         body = {"items": self.dump(rows), "next_cursor": next_cursor}
         return api.create_response(request, body, status=200)
+
+
+class Values:
+    """The `values()` of a read's rows, set up once per process; each call answers a fresh
+    clone, to which the request's scope, filters and order are added:
+
+        SERIES_ROWS = Values(Series, *SERIES_COLUMNS, commodity_code=F("commodity__code"))
+        rows = filters.filter(SERIES_ROWS().visible_to(request.user))
+
+    Resolving the columns and the joins of their expressions is ORM work that is the same on
+    every request (0.3–0.7 ms of a 1–2 ms read, #24 item 4, measured); cloning the prepared
+    query skips it. The SQL is the one `queryset.values(…)` would give (tests). The template
+    itself is never evaluated (it would keep its rows): only its clones are."""
+
+    def __init__(self, model: type[Model], *fields: str, **expressions: Any) -> None:
+        self.model, self.fields, self.expressions = model, fields, expressions
+        self._template: QuerySet[Any] | None = None
+
+    def __call__(self) -> Any:
+        if self._template is None:  # first use: the apps are loaded by then
+            manager = self.model._default_manager
+            self._template = manager.values(*self.fields, **self.expressions)
+        return self._template.all()

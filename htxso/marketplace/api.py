@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,7 +19,7 @@ from ninja.errors import HttpError
 
 from htxso.core.api import READ_AUTH, WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
-from htxso.core.api_rows import Rows
+from htxso.core.api_rows import Rows, Values
 from htxso.core.api_schemas import ERRORS, PK, Page
 from htxso.core.pagination import InvalidCursor
 from htxso.core.versions import StaleEdit
@@ -52,12 +52,11 @@ PRODUCTS = Rows(MarketProductOut)
 _PK = 987654321  # stands for the product's id in the one reverse() of a page
 
 
-def _product_rows(products: QuerySet[Product]) -> QuerySet:
-    return products.values(*PRODUCT_COLUMNS, seller_name=F("seller__name"))
+PRODUCT_ROWS = Values(Product, *PRODUCT_COLUMNS, seller_name=F("seller__name"))
 
 
 def _products(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The answer's fields of `rows` (`_product_rows`): the stars shown today (`Product.stars`)
+    """The answer's fields of `rows` (`PRODUCT_ROWS`): the stars shown today (`Product.stars`)
     and the photo's URL (one `reverse()` for the page)."""
     before, _pk, after = reverse("marketplace:photo", args=[_PK]).partition(str(_PK))
     today = timezone.localdate()
@@ -90,7 +89,7 @@ def list_products(
     matches (diacritics ignored, at most 480) ranked. Keyset cursors either way."""
     form = filter_form(CatalogueFilter, filters)
     size = max(1, min(limit or settings.API_PAGE_SIZE, settings.API_MAX_PAGE_SIZE))
-    products = _product_rows(Product.objects.visible_to(request.user))
+    products = PRODUCT_ROWS().visible_to(request.user)
     try:
         found = browse.page(form, products, cursor, size)
     except InvalidCursor:
@@ -100,7 +99,7 @@ def list_products(
 
 @router.get("/market/products/{int:pk}", auth=READ_AUTH, response={200: MarketProductOut, **ERRORS})
 def get_product(request: HttpRequest, pk: PK) -> HttpResponse:
-    row = get_object_or_404(_product_rows(Product.objects.visible_to(request.user)), pk=pk)
+    row = get_object_or_404(PRODUCT_ROWS().visible_to(request.user), pk=pk)
     return PRODUCTS.one(request, _products([row])[0])
 
 

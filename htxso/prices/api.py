@@ -12,7 +12,7 @@ from ninja import Status as Reply
 
 from htxso.core.api import READ_AUTH, WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
-from htxso.core.api_rows import Rows
+from htxso.core.api_rows import Rows, Values
 from htxso.core.api_schemas import ERRORS, PK, Page
 
 from . import charts, services
@@ -36,6 +36,9 @@ COMMODITIES = Rows(PriceCommodityOut)
 SERIES = Rows(PriceSeriesOut)
 OBSERVATIONS = Rows(PriceObservationOut)
 SERIES_COLUMNS = tuple(f for f in PriceSeriesOut.model_fields if f != "commodity")
+COMMODITY_ROWS = Values(Commodity, *PriceCommodityOut.model_fields)
+SERIES_ROWS = Values(Series, *SERIES_COLUMNS, commodity_code=F("commodity__code"))
+OBSERVATION_ROWS = Values(Observation, *PriceObservationOut.model_fields)
 
 
 def _series_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -48,8 +51,8 @@ def _series_out(row: dict[str, Any]) -> dict[str, Any]:
 )
 def commodities(request: HttpRequest) -> HttpResponse:
     """The commodity catalogue (Vietnamese names, units)."""
-    rows = Commodity.objects.visible_to(request.user).order_by("name")
-    return COMMODITIES.many(request, list(rows.values(*PriceCommodityOut.model_fields)[:500]))
+    rows = COMMODITY_ROWS().visible_to(request.user).order_by("name")
+    return COMMODITIES.many(request, list(rows[:500]))
 
 
 @router.get("/prices/series", auth=READ_AUTH, response={200: Page[PriceSeriesOut], **ERRORS})
@@ -60,8 +63,7 @@ def list_series(
     limit: int | None = None,
 ) -> HttpResponse:
     """Price series by commodity, province (`world`: world and national) and price type."""
-    queryset = filter_form(SeriesFilter, filters).filter(Series.objects.visible_to(request.user))
-    rows = queryset.values(*SERIES_COLUMNS, commodity_code=F("commodity__code"))
+    rows = filter_form(SeriesFilter, filters).filter(SERIES_ROWS().visible_to(request.user))
     page = api_page(rows, "id", False, cursor, limit)
     return SERIES.page(request, [_series_out(s) for s in page["items"]], page["next_cursor"])
 
@@ -76,9 +78,7 @@ def observations(
 ) -> HttpResponse:
     """A series' observations, the latest first; outliers included and flagged."""
     series = get_object_or_404(Series.objects.visible_to(request.user).values("pk"), pk=pk)
-    rows = Observation.objects.filter(series_id=series["pk"]).values(
-        *PriceObservationOut.model_fields
-    )
+    rows = OBSERVATION_ROWS().filter(series_id=series["pk"])
     page = api_page(rows, "period", True, cursor, limit)
     return OBSERVATIONS.page(request, page["items"], page["next_cursor"])
 

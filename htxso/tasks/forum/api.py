@@ -7,7 +7,7 @@ outside one's scope, 403 for a step one may not take, 409 stale, 422 refused).""
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 
 from htxso.core.api import READ_AUTH, WRITE_AUTH
 from htxso.core.api_filters import api_page, filter_form, filter_schema
-from htxso.core.api_rows import Rows
+from htxso.core.api_rows import Rows, Values
 from htxso.core.api_schemas import ERRORS, PK, Page
 from htxso.core.versions import StaleEdit
 
@@ -53,22 +53,23 @@ TASK_COLUMNS = ("completed_on", "effective_due_on", "warn_from", "last_reported_
 
 
 def _recommendation_rows(user: Any) -> Any:
-    return Recommendation.objects.visible_to(user)
+    """The answer's rows (`RECOMMENDATION_ROWS`) the user sees."""
+    return RECOMMENDATION_ROWS().visible_to(user)
 
 
-def _values(recommendations: QuerySet[Recommendation]) -> QuerySet:
-    return recommendations.values(
-        *RECOMMENDATION_COLUMNS,
-        year=F("edition__year"),
-        agency_name=F("agency__name"),
-        task_percent=F("task__percent_done"),
-        **{f"task_{c}": F(f"task__{c}") for c in TASK_COLUMNS},
-    )
+RECOMMENDATION_ROWS = Values(
+    Recommendation,
+    *RECOMMENDATION_COLUMNS,
+    year=F("edition__year"),
+    agency_name=F("agency__name"),
+    task_percent=F("task__percent_done"),
+    **{f"task_{c}": F(f"task__{c}") for c in TASK_COLUMNS},
+)
 
 
 def _out(row: dict[str, Any]) -> dict[str, Any]:
-    """The answer's fields of a row of `_values`: the agency's name, the task's status today
-    (`status.of`, from the task's columns)."""
+    """The answer's fields of a row of `RECOMMENDATION_ROWS`: the agency's name, the task's
+    status today (`status.of`, from the task's columns)."""
     row["agency"] = row.pop("agency_name")
     task = SimpleNamespace(**{c: row.pop(f"task_{c}") for c in TASK_COLUMNS})
     row["task_status"] = status.of(task, tasks.today()).value if row["task_id"] else None
@@ -111,7 +112,7 @@ def recommendations(
     seen = filter_form(RecommendationFilter, filters).filter(
         _recommendation_rows(request.user), request.user
     )
-    page = api_page(_values(seen), "raised_on", True, cursor, limit)
+    page = api_page(seen, "raised_on", True, cursor, limit)
     return RECOMMENDATIONS.page(request, [_out(r) for r in page["items"]], page["next_cursor"])
 
 
@@ -120,7 +121,7 @@ def recommendations(
 )
 def recommendation(request: HttpRequest, pk: PK) -> HttpResponse:
     """One recommendation with its answer and its follow-up task's status and percent."""
-    row = get_object_or_404(_values(_recommendation_rows(request.user)), pk=pk)
+    row = get_object_or_404(_recommendation_rows(request.user), pk=pk)
     return RECOMMENDATIONS.one(request, _out(row))
 
 
@@ -131,7 +132,7 @@ def raise_recommendation(request: HttpRequest, payload: RecommendationIn) -> Rep
     made = services.raise_recommendation(
         request.user, edition.pk, payload.topic, payload.title, payload.difficulty, payload.proposal
     )
-    return Reply(201, _out(_values(Recommendation.objects.filter(pk=made.pk)).get()))
+    return Reply(201, _out(RECOMMENDATION_ROWS().get(pk=made.pk)))
 
 
 def _step(request: HttpRequest, call: Any) -> dict[str, Any]:
@@ -139,7 +140,7 @@ def _step(request: HttpRequest, call: Any) -> dict[str, Any]:
         made = call()
     except StaleEdit as exc:
         raise HttpError(409, str(exc)) from None
-    return _out(_values(_recommendation_rows(request.user)).get(pk=made.pk))
+    return _out(_recommendation_rows(request.user).get(pk=made.pk))
 
 
 @router.post(
