@@ -174,6 +174,13 @@ def store_findings(finding_model: type[models.Model]) -> Callable[[Any, Any], No
     `BaseFinding` with its `job` key): a run's findings replace the last run's, its counters,
     summary, encoding and message (why the file was refused) go on the job (not saved)."""
     manager: Any = finding_model._default_manager
+    fields = [finding_model._meta.get_field(n) for n in ("job", "row", "column", "value")]
+    fields += [finding_model._meta.get_field(n) for n in ("message", "severity")]
+    columns = tuple(f.column for f in fields)  # the concrete finding's own column names
+    width = {f.name: f.max_length for f in fields if getattr(f, "max_length", None)}
+
+    def cut(text: Any, name: str) -> str:
+        return str(text)[: width[name]] if name in width else str(text)
 
     def store(job: BaseJob, found: Any) -> None:
         manager.filter(job=job).delete()
@@ -183,22 +190,15 @@ def store_findings(finding_model: type[models.Model]) -> Callable[[Any, Any], No
         # model objects inserted in batches).
         write_rows(
             finding_model._meta.db_table,
-            (
-                "job_id",  # the concrete finding's `job` key
-                "row",
-                "column",
-                "value",
-                "message",
-                "severity",
-            ),
+            columns,
             (
                 (
                     job.pk,
                     f.row,
-                    str(f.column)[:120],
-                    str(f.value)[:400],
-                    str(f.message)[:600],
-                    str(f.severity),
+                    cut(f.column, "column"),
+                    cut(f.value, "value"),
+                    cut(f.message, "message"),
+                    cut(f.severity, "severity"),
                 )
                 for f in found.findings
             ),
