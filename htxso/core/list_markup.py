@@ -2,10 +2,11 @@
 cells and headers and the column chooser, rendered exactly as the template loops rendered them.
 Those loops were most of a list page's rendering time (issue #24)."""
 
+import html
 from typing import TYPE_CHECKING, Any
 
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import get_language
@@ -17,7 +18,9 @@ if TYPE_CHECKING:
 def cell(value: Any) -> str:
     """`{{ value }}` in a template: local time, localised, escaped unless already safe."""
     if isinstance(value, str):  # most cells: text needs neither localising nor a time zone
-        return value if isinstance(value, SafeData) else escape(value)
+        # html.escape is what Django's escape() runs, without its lazy-argument wrapper (a
+        # third of a cell's time; the row is marked safe as a whole).
+        return value if isinstance(value, SafeData) else html.escape(value)
     value = localize(template_localtime(value))
     return conditional_escape(value if isinstance(value, str) else str(value))
 

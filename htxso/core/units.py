@@ -163,7 +163,9 @@ def place_name(province: str, commune: str | None) -> str:
     process since) re-reads them once; a code still unknown after that shows as is and is not
     re-read for again (a dangling code would otherwise cost a re-read on every row)."""
     provinces, communes = _place_names()
-    if _unseen(province, commune, provinces, communes) - _unknown_places:
+    # Membership tests first: `{code} - d.keys()` copies every key (3,321 communes) per row.
+    known = province in provinces and (not commune or commune in communes)
+    if not known and _unseen(province, commune, provinces, communes) - _unknown_places:
         _place_names.cache_clear()
         provinces, communes = _place_names()
         if len(_unknown_places) < 10_000:

@@ -2,12 +2,13 @@
 
 import copy
 import re
-from collections.abc import Mapping
-from functools import cached_property
+from collections.abc import Iterator, Mapping
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -79,7 +80,7 @@ class OrganisationFilter(forms.Form):
         communes = commune_names(code) if isinstance(code, str) and len(code) == 2 else ()
         commune_field = self.fields["commune"]
         assert isinstance(commune_field, forms.ChoiceField)
-        commune_field.choices = [("", _("Tất cả")), *communes]
+        commune_field.choices = _commune_choices(communes) if communes else [("", _("Tất cả"))]
 
     SELECTS = ("province", "commune", "kind", "sector", "status", "agricultural", "sort")
 
@@ -161,6 +162,26 @@ class _Fields(dict):
 
 
 OrganisationFilter.base_fields = _Fields(OrganisationFilter.base_fields)
+
+
+class _Kept(BaseChoiceIterator):
+    """A province's commune choices, kept: Django normalises a list of choices (a new list of
+    ~100 pairs) for the field and again for its widget on every form; an iterator it keeps as
+    it is (issue #24)."""
+
+    def __init__(self, choices: list[tuple[str, Any]]) -> None:
+        self.choices = choices
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+
+@lru_cache(maxsize=64)  # keyed by the communes themselves: units reloaded are new choices
+def _commune_choices(communes: tuple[tuple[str, str], ...]) -> _Kept:
+    return _Kept([("", _("Tất cả")), *communes])
 
 
 # (what, language, province) → ((value, "<option value=…", ">label</option>"), …)

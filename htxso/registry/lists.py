@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext
@@ -56,8 +56,22 @@ def _date(value: Any) -> str | None:
     return date_format(value, "d/m/Y") if value else None
 
 
+# language → the thousands separator when numbers group by threes (None: intcomma decides).
+_GROUPING: dict[str, str | None] = {}
+
+
 def _members(o: Any) -> str:
-    return intcomma(o.members_count)
+    """`intcomma` of the count, without its per-call format lookups for a plain int (~14 µs a
+    row); the same text (tested)."""
+    n = o.members_count
+    language = get_language() or ""
+    if language not in _GROUPING:
+        grouped = get_format("NUMBER_GROUPING") == 3
+        _GROUPING[language] = str(get_format("THOUSAND_SEPARATOR")) if grouped else None
+    separator = _GROUPING[language]
+    if separator is None or type(n) is not int:
+        return intcomma(n)
+    return f"{n:,}".replace(",", separator)
 
 
 ORGANISATIONS = register(

@@ -107,3 +107,25 @@ def test_forms_share_their_fields_but_not_the_communes_of_a_province():
     assert OrganisationFilter.base_fields["commune"].choices == []  # type: ignore[attr-defined]
     assert with_province.fields["kind"] is without.fields["kind"]
     assert with_province.is_valid() and not OrganisationFilter({"commune": "x"}).is_valid()
+
+
+@pytest.mark.django_db
+def test_a_provinces_commune_choices_are_kept_and_follow_reloaded_units():
+    from htxso.core import units
+    from htxso.core.models import Commune
+
+    first = OrganisationFilter({"province": "19"}).fields["commune"]
+    second = OrganisationFilter({"province": "19"}).fields["commune"]
+    names = units.commune_names("19")
+    expected = [("", "Tất cả"), *names]
+    assert [(v, str(label)) for v, label in first.choices] == expected  # type: ignore[attr-defined]
+    assert first.choices is second.choices  # type: ignore[attr-defined]
+    assert first.widget.choices is first.choices  # type: ignore[attr-defined]
+    code = names[0][0]
+    assert OrganisationFilter({"province": "19", "commune": code}).is_valid()
+    assert not OrganisationFilter({"province": "01", "commune": code}).is_valid()
+    Commune.objects.create(code="99995", province_id="19", name="Xã Mới Nhất", search_key="x")
+    units._forget_cached_units()  # what load_units does after a reload
+    again = OrganisationFilter({"province": "19", "commune": "99995"})
+    assert again.is_valid()
+    assert ("99995", "Xã Mới Nhất") in list(again.fields["commune"].choices)  # type: ignore[attr-defined]
