@@ -174,9 +174,9 @@ def store_findings(finding_model: type[models.Model]) -> Callable[[Any, Any], No
     `BaseFinding` with its `job` key): a run's findings replace the last run's, its counters,
     summary, encoding and message (why the file was refused) go on the job (not saved)."""
     manager: Any = finding_model._default_manager
-    fields = [finding_model._meta.get_field(n) for n in ("job", "row", "column", "value")]
-    fields += [finding_model._meta.get_field(n) for n in ("message", "severity")]
-    columns = tuple(f.column for f in fields)  # the concrete finding's own column names
+    names = ("job", "row", "column", "value", "message", "severity")
+    fields: list[Any] = [finding_model._meta.get_field(n) for n in names]
+    columns: tuple[str, ...] = tuple(f.column for f in fields)  # the finding's own columns
     width = {f.name: f.max_length for f in fields if getattr(f, "max_length", None)}
 
     def cut(text: Any, name: str) -> str:
