@@ -145,13 +145,20 @@ class Dictionaries:
         keys = [key for key in SINGLE if key in self.position]
         found: dict[str, list[str]] = {key: [] for key in keys}
         if keys:
-            pairs = ", ".join(f"({n}, {self.col(key)})" for n, key in enumerate(keys))
+            # One hash table per column in one scan (GROUPING SETS; the distinct pairs of a
+            # LATERAL VALUES hashed every cell of the 12 columns together, 1.3 s against 0.7 s
+            # at 200,000 rows). GROUPING(…) tells the set: its one zero bit is the column's.
+            cells = [self.col(key) for key in keys]
+            sets = ", ".join(f"({c})" for c in cells)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT DISTINCT x.k, x.v FROM {self.raw} r, LATERAL (VALUES {pairs}) x(k, v)"
+                    f"SELECT GROUPING({', '.join(cells)}), {', '.join(cells)} "
+                    f"FROM {self.raw} r GROUP BY GROUPING SETS ({sets})"
                 )
-                for n, raw in cursor.fetchall():
-                    found[keys[n]].append(raw)
+                full = (1 << len(keys)) - 1
+                for mask, *values in cursor.fetchall():
+                    n = len(keys) - (full ^ mask).bit_length()
+                    found[keys[n]].append(values[n])
         for key in keys:
             rows = []
             for raw in found[key]:

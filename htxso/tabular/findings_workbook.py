@@ -8,11 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from .findings import Severity
-from .workbooks import BOLD, REPORT_SHEET, text_cell, text_row
+from .workbooks import REPORT_SHEET, bold, text_cell, text_row
 
 
 def findings_workbook(
@@ -22,6 +20,9 @@ def findings_workbook(
     value, severity, message — a query set's iterator is best: read once, row by row, in
     write-only mode, so tens of thousands of findings stay small in memory). `total`: how many
     the run found (more than it kept beyond IMPORT_MAX_ISSUES)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     severities = {value: str(label) for value, label in Severity.choices}
     wb = Workbook(write_only=True)
     sheet: Any = wb.create_sheet(REPORT_SHEET)
@@ -29,7 +30,7 @@ def findings_workbook(
         sheet.column_dimensions[letter].width = width
     sheet.append([text_cell(sheet, _("Báo cáo kiểm tra tệp nhập"), Font(bold=True, size=14))])
     for label, value in summary:
-        sheet.append([text_cell(sheet, label, BOLD), text_cell(sheet, value)])
+        sheet.append([text_cell(sheet, label, bold()), text_cell(sheet, value)])
     cap = settings.IMPORT_MAX_ISSUES
     if total > cap:
         sheet.append(
@@ -37,7 +38,7 @@ def findings_workbook(
         )
     sheet.append([])
     headers = [_("Dòng"), _("Cột"), _("Giá trị"), _("Mức độ"), _("Nội dung")]
-    sheet.append([text_cell(sheet, h, BOLD) for h in headers])
+    sheet.append([text_cell(sheet, h, bold()) for h in headers])
     for issue in issues:
         sheet.append(
             text_row(

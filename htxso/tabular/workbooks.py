@@ -2,7 +2,7 @@
 
 - `template_workbook(layout)`: what a province downloads to fill in. Built from the same
   `Layout` the importer reads, so its header row always maps every column back.
-- `cell` / `BOLD`: a write-only cell that is never read as a formula (the import reports of
+- `cell` / `bold()`: a write-only cell that is never read as a formula (the import reports of
   `findings_workbook` use it).
 - `stream_xlsx(headers, rows, sheet_title)`: an export as an iterator of bytes for a
   `StreamingHttpResponse`, written as the rows are read (`xlsx_stream`).
@@ -15,20 +15,19 @@ run in the workbook of whoever opens the export.
 import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from .columns import Column, Layout
-from .xlsx_stream import xlsx_pieces
+from .xlsx_stream import ERROR_CODES, ILLEGAL_CHARACTERS_RE, xlsx_pieces
+
+if TYPE_CHECKING:  # openpyxl (and numpy with it) is loaded when a workbook is built
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,8 +46,18 @@ TEXT_FORMAT = "@"
 AUTHOR = "HTX Số"
 
 
-BOLD = Font(bold=True)
-EXAMPLE_FONT = Font(italic=True, color="666666")
+@cache
+def bold() -> "Font":
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
+
+
+@cache
+def example_font() -> "Font":
+    from openpyxl.styles import Font
+
+    return Font(italic=True, color="666666")
 
 
 def _text(value: Any) -> Any:
@@ -79,7 +88,9 @@ def header_text(column: Column) -> str:
     return f"{column.header} *" if column.required else str(column.header)
 
 
-def _lists(wb: Workbook, columns: Sequence[Column]) -> dict[str, str]:
+def _lists(wb: "Workbook", columns: Sequence[Column]) -> dict[str, str]:
+    from openpyxl.utils import get_column_letter, quote_sheetname
+
     """Write each distinct dropdown list into a column of the hidden sheet; column key →
     the absolute range holding its values (Excel caps inline lists at 255 characters)."""
     sheet = wb.create_sheet(LISTS_SHEET)
@@ -93,7 +104,7 @@ def _lists(wb: Workbook, columns: Sequence[Column]) -> dict[str, str]:
         if values not in written:
             index = len(written) + 1
             letter = get_column_letter(index)
-            sheet.cell(row=1, column=index, value=str(column.header)).font = BOLD
+            sheet.cell(row=1, column=index, value=str(column.header)).font = bold()
             for row, value in enumerate(values, start=2):
                 sheet.cell(row=row, column=index, value=value)
             sheet.column_dimensions[letter].width = max(12, min(80, max(map(len, values))))
@@ -104,7 +115,9 @@ def _lists(wb: Workbook, columns: Sequence[Column]) -> dict[str, str]:
     return ranges
 
 
-def _dropdown(column: Column, source: str, letter: str) -> DataValidation:
+def _dropdown(column: Column, source: str, letter: str) -> "DataValidation":
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     if column.dropdown == "province":
         # Old province names are accepted too (legacy addresses): warn, don't refuse.
         style = "warning"
@@ -128,7 +141,11 @@ def _dropdown(column: Column, source: str, letter: str) -> DataValidation:
     return validation
 
 
-def _data_sheet(sheet: Worksheet, layout: Layout, lists: dict[str, str]) -> None:
+def _data_sheet(sheet: "Worksheet", layout: Layout, lists: dict[str, str]) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     for index, column in enumerate(layout.columns, start=1):
         letter = get_column_letter(index)
         dimension = sheet.column_dimensions[letter]
@@ -136,13 +153,13 @@ def _data_sheet(sheet: Worksheet, layout: Layout, lists: dict[str, str]) -> None
         if column.key in CODE_KEYS:
             dimension.number_format = TEXT_FORMAT  # cells typed later are text too
         cell = sheet.cell(row=1, column=index, value=header_text(column))
-        cell.font = BOLD
+        cell.font = bold()
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if column.note:
             cell.comment = Comment(str(column.note), AUTHOR, height=120, width=260)
         example = str(column.example) if column.example not in (None, "") else None
         sample = sheet.cell(row=2, column=index, value=example)
-        sample.font = EXAMPLE_FONT
+        sample.font = example_font()
         if column.key in CODE_KEYS:
             sample.number_format = TEXT_FORMAT
         if column.key in lists:
@@ -150,7 +167,9 @@ def _data_sheet(sheet: Worksheet, layout: Layout, lists: dict[str, str]) -> None
     sheet.freeze_panes = "A2"
 
 
-def _guide_sheet(sheet: Worksheet, layout: Layout) -> None:
+def _guide_sheet(sheet: "Worksheet", layout: Layout) -> None:
+    from openpyxl.styles import Alignment, Font
+
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 10
     sheet.column_dimensions["C"].width = 60
@@ -168,7 +187,7 @@ def _guide_sheet(sheet: Worksheet, layout: Layout) -> None:
     sheet.append([])
     sheet.append([_("Cột"), _("Bắt buộc"), _("Ghi chú"), _("Giá trị cho phép")])
     for cell in sheet[sheet.max_row]:
-        cell.font = BOLD
+        cell.font = bold()
     wrap = Alignment(wrap_text=True, vertical="top")
     yes, no = _("Có"), _("Không")
     for column in layout.columns:
@@ -187,6 +206,8 @@ def _guide_sheet(sheet: Worksheet, layout: Layout) -> None:
 def template_workbook(layout: Layout) -> bytes:
     """The import template of a layout as XLSX bytes: the data sheet first (the importer reads
     the first sheet), then the instructions, then the hidden dropdown lists."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     data = wb.active
     assert data is not None
@@ -206,12 +227,14 @@ def template_workbook(layout: Layout) -> bytes:
 # --- write-only sheets: the report and the exports -----------------------------------------------
 
 
-def text_cell(sheet: Any, value: Any, font: Font | None = None) -> Any:
+def text_cell(sheet: Any, value: Any, font: "Font | None" = None) -> Any:
     """A value for `WriteOnlyWorksheet.append`: plain, or a cell when it needs a style or must
     be kept as text."""
     value = _text(value)
     if font is None and not _needs_text_cell(value):
         return value
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     if _needs_text_cell(value):
         cell.data_type = "s"

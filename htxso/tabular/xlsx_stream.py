@@ -17,13 +17,17 @@ openpyxl in the tests, cell by cell.
 import io
 import itertools
 import math
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
+# openpyxl's own (`openpyxl.cell.cell`; held equal by a test): imported here, openpyxl — which
+# imports numpy — would load with every process that reads the registry's files, a commit's
+# command line included (about 0.5 s of its start).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 
 CHUNK = 64 * 1024  # bytes per piece handed on
 ROWS_PER_WRITE = 500  # rows joined into one write of the sheet's entry
@@ -94,6 +98,8 @@ class _Columns:
         self.letters: list[str] = []
 
     def __call__(self, count: int) -> list[str]:
+        from openpyxl.utils import get_column_letter
+
         while len(self.letters) < count:
             self.letters.append(get_column_letter(len(self.letters) + 1))
         return self.letters

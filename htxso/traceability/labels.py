@@ -3,8 +3,6 @@ code of the lot (`<resolver>/01/<gtin>/10/<lot>`) 25 mm wide — above the ~20 m
 for a phone to scan a URI of this length when printed — with the product's name, GTIN and lot
 printed beside it (DejaVu Sans: Vietnamese)."""
 
-from fpdf import FPDF
-
 from htxso.core.pdf import add_fonts, draw_qr
 
 from .digital_link import DigitalLink
@@ -20,6 +18,8 @@ def lot_link(domain: str, gtin: str, lot: str) -> str:
 
 
 def sheet(product: Product, lot: str, domain: str, count: int = COLUMNS * ROWS) -> bytes:
+    from fpdf import FPDF  # loaded when a sheet is drawn (`core.pdf`)
+
     uri = lot_link(domain, product.gtin, lot)
     pdf = FPDF(format="A4")
     pdf.set_title(f"Tem truy xuất {product.name} – lô {lot}")

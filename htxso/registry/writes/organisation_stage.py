@@ -85,19 +85,21 @@ class Stage:
         status history; audited by one entry on `source` (the import) naming the ids, as the
         member import audits its new rows; the provinces' figures follow. The count."""
         with connection.cursor() as cursor:
+            # One scan: the ids as ranges (they were drawn in one run of the sequence), each
+            # with its rows, those changing status and their provinces.
             cursor.execute(
-                f"SELECT COUNT(*), COUNT(*) FILTER (WHERE status <> %s), "
-                f"array_agg(DISTINCT province_id) FROM {table}",
+                f"SELECT min(id), max(id), COUNT(*), COUNT(*) FILTER (WHERE status <> %s), "
+                f"array_agg(DISTINCT province_id) FROM (SELECT id, status, province_id, "
+                f"id - row_number() OVER (ORDER BY id) AS g FROM {table}) s GROUP BY g ORDER BY 1",
                 [str(Status.ACTIVE)],
             )
-            count, moved, provinces = cursor.fetchone()
-            if not count:
-                return 0
-            cursor.execute(  # the ids as ranges: they were drawn in one run of the sequence
-                f"SELECT min(id), max(id) FROM (SELECT id, id - row_number() OVER (ORDER BY id) "
-                f"AS g FROM {table}) s GROUP BY g ORDER BY 1"
-            )
-            ranges = [list(r) for r in cursor.fetchall()]
+            found = cursor.fetchall()
+        if not found:
+            return 0
+        ranges = [[low, high] for low, high, *_rest in found]
+        count = sum(n for _low, _high, n, _moved, _provinces in found)
+        moved = sum(m for _low, _high, _n, m, _provinces in found)
+        provinces = sorted({p for *_rest, ps in found for p in ps})
         self.adopted.append((table, getattr(actor, "pk", None), timezone.now()))
         self.rows += count
         record(
@@ -135,14 +137,14 @@ class Stage:
         names = ", ".join(HISTORY_COLUMNS)
         history = [
             (
+                # One scan of the table: each organisation's founding, then its status when
+                # it is not active.
                 f"""INSERT INTO {HISTORY} ({names})
-                    SELECT id, %(active)s, established_on, %(founding)s, '', %(at)s,
-                           %(by)s::bigint
-                    FROM {table}
-                    UNION ALL
-                    SELECT id, status, status_since, '', '', %(at)s, %(by)s::bigint
-                    FROM {table}
-                    WHERE status <> %(active)s""",
+                    SELECT o.id, x.status, x.effective_on, x.reason, '', %(at)s, %(by)s::bigint
+                    FROM {table} o, LATERAL (VALUES
+                        (1, %(active)s::text, o.established_on, %(founding)s::text),
+                        (2, o.status::text, o.status_since, '')) x(n, status, effective_on, reason)
+                    WHERE x.n = 1 OR o.status <> %(active)s""",
                 {"active": str(Status.ACTIVE), "founding": str(_("Thành lập")), "at": at, "by": by},
             )
             for table, by, at in self.adopted

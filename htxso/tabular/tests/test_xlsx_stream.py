@@ -177,3 +177,58 @@ def test_stream_xlsx_closed_early_closes_its_rows():
     assert next(stream).startswith(b"PK")
     stream.close()
     assert closed == [True]
+
+
+# --- openpyxl loaded only when a workbook is built -----------------------------------------------
+
+
+def test_the_cell_rules_are_openpyxls():
+    """The writers' copies of openpyxl's rules (kept here so that openpyxl, and numpy with it,
+    is not loaded by every process that reads a file)."""
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+    assert tuple(ERROR_CODES) == xlsx_stream.ERROR_CODES
+    assert xlsx_stream.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    assert xlsx_stream.ILLEGAL_CHARACTERS_RE.sub("", "a\x01b\x0bc\x1fd\te\n") == "abcd\te\n"
+
+
+def test_a_process_starts_without_openpyxl_or_fpdf():
+    """`htxso import FILE` starts without the workbook and PDF libraries (openpyxl imports
+    numpy; fpdf fontTools and Pillow: about a second of every command's start); they load when
+    a workbook or a PDF is made."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings
+
+    code = (
+        "import sys, django; django.setup();"
+        "from django.core.management import load_command_class;"
+        "load_command_class('htxso.exchange', 'import');"
+        "from htxso.tabular import workbooks, findings_workbook;"
+        "from htxso.core import pdf;"
+        "print(sorted(m for m in ('openpyxl', 'numpy', 'fpdf', 'PIL') if m in sys.modules))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "htxso.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    made = "workbooks.bold()"  # a workbook's first style loads it
+    code = code.replace("print(", f"{made}; print(")
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "openpyxl" in result.stdout.strip().splitlines()[-1]
