@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Model
 
 BATCH = 5_000
@@ -83,15 +83,42 @@ def indexes_rebuilt(*tables: str, cursor: Any = None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _rebuilding(cursor: Any, tables: tuple[str, ...]) -> Iterator[None]:
+def indexes_rebuilt_if_free(table: str) -> Iterator[bool]:
+    """Drop `table`'s secondary indexes (its keys stay), let the caller update many of its rows,
+    build them again — if the table can be locked at once; otherwise leave everything as it is.
+    Yields whether the indexes are being rebuilt (PostgreSQL only).
+
+    For an UPDATE of a large share of a table with many indexes: a row whose indexed column
+    changes is inserted into every index again (no HOT update), one row at a time. The lock
+    (ACCESS EXCLUSIVE until the commit) is taken with NOWAIT: a caller that waited for readers
+    of the table while holding locks they may want next could deadlock with them; it takes the
+    ordinary path instead. Only inside a transaction (the rebuild must roll back with it).
+    """
+    locked = False
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
+                cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE NOWAIT")
+            locked = True
+        except OperationalError:  # held by another session: not worth waiting for
+            pass
+    if not locked:
+        yield False
+        return
+    with connection.cursor() as cursor, _rebuilding(cursor, (table,), keys=False):
+        yield True
+
+
+@contextlib.contextmanager
+def _rebuilding(cursor: Any, tables: tuple[str, ...], keys: bool = True) -> Iterator[None]:
     quote = connection.ops.quote_name
     cursor.execute(
         """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
            FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
-           ORDER BY 1, 2""",
-        [list(tables)],
+             AND %s ORDER BY 1, 2""",
+        [list(tables), keys],
     )
-    keys = cursor.fetchall()
+    keys_held = cursor.fetchall()
     cursor.execute(
         """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
            FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
@@ -102,19 +129,27 @@ def _rebuilding(cursor: Any, tables: tuple[str, ...]) -> Iterator[None]:
     indexes = cursor.fetchall()
     # Foreign keys cannot be dropped while checks of earlier writes in this transaction wait
     # for the commit: run those checks now (Django's keys are all deferrable and initially
-    # deferred, so deferring them all again restores the mode).
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    for table, name, _definition in keys:
+    # deferred, so deferring them all again restores the mode). An index cannot be built on a
+    # table with checks pending either: with its keys kept, the caller's writes may add some.
+    if keys_held or not keys:
+        _run_pending_checks(cursor)
+    for table, name, _definition in keys_held:
         cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
     for name, _definition in indexes:
         cursor.execute(f"DROP INDEX {name}")
     yield
+    if not keys:
+        _run_pending_checks(cursor)
     cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
     for _name, definition in indexes:
         cursor.execute(definition)
-    for table, name, definition in keys:
+    for table, name, definition in keys_held:
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
     # No ANALYZE here: its row counts are written even when the transaction rolls back, and a
     # plan made on them (a foreign-key check by sequential scan on a "tiny" table) outlives
     # them in the session's plan cache. Autovacuum analyses the tables after the commit.
+
+
+def _run_pending_checks(cursor: Any) -> None:
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -22,6 +22,8 @@ KNOWN = frozenset((*SINGLE, *ORGANISATION, *ADDRESS, *FREE))
 _WHITE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 PARAMS = {
     "white": f"^ | $|  |[{_WHITE}]",
+    # The same test of several cells joined by chr(1) (`setwise.Lane._spaced`), in one call.
+    "white_joined": f"(^|\x01) | (\x01|$)|  |[{_WHITE}]",
     "email": r"^[^@ ]+@[^@ ]+\.[^@ ]+$",
 }
 _DELIMITERS = {",": "','", ";": "';'", "\t": "E'\\t'"}

@@ -5,16 +5,20 @@ Tried on tables of the test's own (building an index records the table's row cou
 catalogue even when the transaction rolls back: on the registry's tables that would leave later
 tests planning for a 20-row table)."""
 
+from typing import Any
+
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from htxso.core.bulk import indexes_rebuilt
+from htxso.core.bulk import indexes_rebuilt, indexes_rebuilt_if_free
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
 ]
 TABLES = ("bulk_parent", "bulk_child")
+TABLE_IN_USE = "registry_organisation"  # committed, so another session can lock it
 
 
 @pytest.fixture
@@ -103,3 +107,68 @@ def test_pending_key_checks_of_earlier_writes_do_not_stop_it(tables):
     with indexes_rebuilt(*TABLES):
         pass
     assert schema() == before
+
+
+def other_session_holding(table: str) -> Any:
+    """A second connection with `table` open in a transaction (a reader's lock)."""
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        psycopg.conninfo.make_conninfo(
+            dbname=settings["NAME"],
+            user=settings["USER"] or "",
+            password=settings["PASSWORD"] or "",
+            host=settings["HOST"] or "",
+            port=str(settings["PORT"] or ""),
+        )
+    )
+    other.execute(f"LOCK TABLE {table} IN ACCESS SHARE MODE")
+    return other
+
+
+def index_names() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'bulk_child' ORDER BY 1")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_an_update_of_many_rows_rebuilds_the_indexes_when_the_table_is_free(tables):
+    before = schema()
+    with indexes_rebuilt_if_free("bulk_child") as rebuilding:
+        assert rebuilding
+        assert index_names() == ["bulk_child_pkey"]  # the key and its foreign key stay
+        assert "bulk_child_parent" in names()
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE bulk_child SET code = 'd' || id")
+    assert schema() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SELECT id FROM bulk_child WHERE code = 'd7'")  # the rebuilt index
+        assert cursor.fetchall() == [(7,)]
+
+
+def test_a_duplicate_written_meanwhile_fails_the_rebuild(tables):
+    before = schema()
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        indexes_rebuilt_if_free("bulk_child"),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE bulk_child SET code = 'c1' WHERE id = 2")
+    assert schema() == before
+
+
+def test_a_table_in_use_is_not_waited_for(db):
+    """Another session reads the table: its lock is not waited for (the caller holds other
+    tables' locks that reader may want next: a deadlock); nothing is dropped."""
+    before = sorted(connection.introspection.get_constraints(connection.cursor(), TABLE_IN_USE))
+    other = other_session_holding(TABLE_IN_USE)
+    try:
+        with indexes_rebuilt_if_free(TABLE_IN_USE) as rebuilding:
+            assert not rebuilding
+            after = connection.introspection.get_constraints(connection.cursor(), TABLE_IN_USE)
+            assert sorted(after) == before
+    finally:
+        other.close()
+    with connection.cursor() as cursor:  # the failed lock left the transaction usable
+        cursor.execute("SELECT 1")

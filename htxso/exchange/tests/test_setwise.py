@@ -333,3 +333,20 @@ def test_a_first_load_takes_ids_in_file_order(org, officer_19, monkeypatch, sett
         transaction.set_rollback(True)
     assert outcome(data, officer_19, True, True, monkeypatch, "create") == ordinary
     assert given == [1, 1]
+
+
+def test_the_joined_space_test_passes_no_cell_that_fails_alone(org, officer_19, monkeypatch, lanes):
+    """`Lane._spaced` tests the free-text cells in one expression, joined by chr(1): a space at
+    either end of any one of them still sends the row to Python, and so does a cell holding
+    chr(1) itself (which alone would pass) — the same report and rows as the row-by-row lane."""
+    rows = [
+        member(org),
+        member(org, full_name="Lê Văn An ", phone="0912345678"),  # before the joint
+        member(org, phone=" 0912345678"),  # after the joint
+        member(org, email="an@example.vn ", street="Xóm 1"),
+        member(org, street="Xóm\x01 Núi"),  # a joint inside a cell
+        member(org),
+    ]
+    _findings, summary, *_ = both(csv_bytes(table(MEMBER_LAYOUT, rows)), officer_19, monkeypatch)
+    assert summary[0] + summary[2] == len(rows)
+    assert (lanes["clean"], lanes["others"]) == (2, 4)

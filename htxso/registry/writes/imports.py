@@ -20,6 +20,7 @@ from htxso.core.timing import timed
 from .. import aggregates
 from ..models import Membership, Person
 from .common import may_write_people
+from .member_counts import count_members
 
 # -- bulk import of people and memberships -------------------------------------------------------
 #
@@ -207,25 +208,8 @@ def import_memberships(
     ):
         _write_memberships(actor, strategy, counts, now, stage, bulk)
     with timed("import: member counts and figures"), connection.cursor() as cursor:
-        if (counts["memberships"]["created"] or counts["memberships"]["updated"]) and bulk:
-            # A national load: one scan of the memberships, counted per organisation, instead
-            # of an index look-up for each of hundreds of thousands of organisations.
-            cursor.execute(
-                f"""UPDATE registry_organisation SET members_count = COALESCE(c.n, 0)
-                    FROM (SELECT DISTINCT org_id FROM {stage.rows}) s
-                    LEFT JOIN (SELECT organisation_id, COUNT(*) AS n FROM registry_membership
-                               WHERE left_on IS NULL GROUP BY organisation_id) c
-                      ON c.organisation_id = s.org_id
-                    WHERE registry_organisation.id = s.org_id"""
-            )
-        elif counts["memberships"]["created"] or counts["memberships"]["updated"]:
-            cursor.execute(
-                f"""UPDATE registry_organisation SET members_count = (
-                        SELECT COUNT(*) FROM registry_membership m
-                        WHERE m.organisation_id = registry_organisation.id
-                          AND m.left_on IS NULL)
-                    WHERE id IN (SELECT DISTINCT org_id FROM {stage.rows})"""
-            )
+        if counts["memberships"]["created"] or counts["memberships"]["updated"]:
+            count_members(cursor, stage.rows, bulk)
         cursor.execute(f"SELECT DISTINCT org_province FROM {stage.rows}")
         provinces = [row[0] for row in cursor.fetchall()]
         if any(c["created"] or c["updated"] for c in counts.values()):  # a re-import: no-op
